@@ -1,0 +1,24 @@
+from django.core.management.base import BaseCommand
+
+from portal.demo import DEMO_ACCOUNTS, Seeder
+
+
+class Command(BaseCommand):
+    help = "Create (or complete) the deterministic demo municipality. Safe to run again."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--scale", type=int, default=1, help="Multiply the classes per level (for benchmarks)."
+        )
+        parser.add_argument(
+            "--password", default="demo", help="Password of every demo account (default: demo)."
+        )
+
+    def handle(self, *args, scale, password, **options):
+        def log(message):
+            self.stdout.write(message)
+
+        Seeder(scale=scale, password=password, log=log).run()
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /konto/login/ with:"))
+        for username in DEMO_ACCOUNTS:
+            self.stdout.write(f"  {username:<18} password: {password}")

@@ -1,0 +1,39 @@
+from allauth.mfa.utils import is_mfa_enabled
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .permissions import requires_mfa
+
+# Paths a staff member without a second factor may still reach: signing in and
+# out, setting up MFA, changing language, static files.
+ALLOWED_PREFIXES = ("/konto/", "/i18n/", "/static/", "/media/", "/favicon.ico")
+
+
+class RequireStaffMFAMiddleware:
+    """Staff roles (admins, teachers, librarians, officers) must enrol TOTP before
+    they reach any tool; everyone else may enrol when they wish."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not request.path.startswith(ALLOWED_PREFIXES)
+            and requires_mfa(user)
+            and not is_mfa_enabled(user)
+        ):
+            messages.warning(
+                request,
+                _(
+                    "Your role gives access to pupils' data, so two-factor authentication is "
+                    "required. Set up an authenticator app to continue."
+                ),
+            )
+            return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)

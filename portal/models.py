@@ -1,0 +1,575 @@
+"""The core domain every other app stands on: the municipality, its schools,
+school years and terms, classes, subjects, people and their roles."""
+
+from __future__ import annotations
+
+import datetime
+
+from stdnum.pl import pesel as pesel_number
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+
+def validate_pesel(value: str) -> None:
+    if value and not pesel_number.is_valid(value):
+        raise ValidationError(
+            _("“%(value)s” is not a valid PESEL number."), params={"value": value}
+        )
+
+
+class PortalUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are matched case-insensitively: pupils type them on phones.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """Every person: pupils, guardians, teachers, staff. Accounts are created by
+    a school (by hand or by CSV import), never by open sign-up."""
+
+    email = models.EmailField(_("e-mail address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    pesel = models.CharField(
+        _("PESEL"),
+        max_length=11,
+        blank=True,
+        validators=[validate_pesel],
+        help_text=_("Used to match people on repeated imports from the secretariat."),
+    )
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    is_demo = models.BooleanField(
+        _("demo account"),
+        default=False,
+        help_text=_("Created by seed_demo; exempt from the MFA requirement while DEBUG is on."),
+    )
+
+    objects = PortalUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "username"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="portal_user_unique_email_ci"
+            ),
+            models.UniqueConstraint(
+                fields=["pesel"], condition=~Q(pesel=""), name="portal_user_unique_pesel"
+            ),
+            models.UniqueConstraint(Lower("username"), name="portal_user_unique_username_ci"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    @property
+    def sort_name(self) -> str:
+        return f"{self.last_name} {self.first_name}".strip() or self.username
+
+
+@register_setting(icon="site")
+class MunicipalitySettings(BaseGenericSetting):
+    name = models.CharField(_("municipality name"), max_length=200, default="Gmina")
+    teryt = models.CharField(_("TERYT code"), max_length=7, blank=True)
+    office_name = models.CharField(_("education office"), max_length=200, blank=True)
+    office_address = models.TextField(_("office address"), blank=True)
+    office_email = models.EmailField(_("office e-mail"), blank=True)
+    office_phone = models.CharField(_("office phone"), max_length=32, blank=True)
+    office_hours = models.CharField(_("office hours"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("municipality settings")
+
+
+class SchoolQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class School(models.Model):
+    class Type(models.TextChoices):
+        PRESCHOOL = "preschool", _("preschool")
+        PRIMARY = "primary", _("primary school")
+        LYCEUM = "lyceum", _("general secondary school (liceum)")
+        TECHNICAL = "technical", _("technical secondary school (technikum)")
+        VOCATIONAL = "vocational", _("vocational school (branżowa)")
+
+    name = models.CharField(_("name"), max_length=250)
+    short_name = models.CharField(_("short name"), max_length=80)
+    slug = models.SlugField(_("slug"), unique=True)
+    school_type = models.CharField(_("type"), max_length=20, choices=Type.choices)
+    rspo = models.CharField(
+        _("RSPO number"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^\d{1,10}$", _("The RSPO number consists of digits."))],
+    )
+    street = models.CharField(_("street and number"), max_length=200)
+    postal_code = models.CharField(
+        _("postal code"),
+        max_length=6,
+        validators=[RegexValidator(r"^\d{2}-\d{3}$", _("Use the form 00-000."))],
+    )
+    city = models.CharField(_("city"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    headteacher = models.CharField(_("headteacher"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SchoolQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def address(self) -> str:
+        return f"{self.street}, {self.postal_code} {self.city}"
+
+    @property
+    def max_level(self) -> int:
+        return 8 if self.school_type == self.Type.PRIMARY else 5
+
+    def current_year(self) -> SchoolYear | None:
+        return self.years.filter(is_current=True).first()
+
+
+class SchoolYearQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(is_current=True)
+
+
+class SchoolYear(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="years", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=20, help_text=_("For example 2026/2027."))
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    is_current = models.BooleanField(_("current"), default=False)
+
+    objects = SchoolYearQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("school year")
+        verbose_name_plural = _("school years")
+        ordering = ["school", "-start"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="portal_year_unique_name"),
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(is_current=True), name="portal_year_one_current"
+            ),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="portal_year_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The year must end after it starts.")})
+
+    def term_on(self, day: datetime.date) -> Term | None:
+        for term in self.terms.all():
+            if term.start <= day <= term.end:
+                return term
+        return None
+
+
+class Term(models.Model):
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="terms", verbose_name=_("school year")
+    )
+    number = models.PositiveSmallIntegerField(
+        _("number"), validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["school_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "number"], name="portal_term_unique"),
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="portal_term_dates"),
+        ]
+
+    def __str__(self) -> str:
+        return _("term %(number)s, %(year)s") % {
+            "number": self.number,
+            "year": self.school_year.name,
+        }
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("The term must end after it starts.")})
+        year = self.school_year if self.school_year_id else None
+        if year and self.start and self.end and (self.start < year.start or self.end > year.end):
+            raise ValidationError(_("The term must lie within its school year."))
+
+
+class SchoolClassQuerySet(models.QuerySet):
+    def for_school(self, school):
+        return self.filter(school_year__school=school)
+
+    def current(self):
+        return self.filter(school_year__is_current=True)
+
+
+class SchoolClass(models.Model):
+    """An oddział: "4b" in a given school year."""
+
+    school_year = models.ForeignKey(
+        SchoolYear, on_delete=models.CASCADE, related_name="classes", verbose_name=_("school year")
+    )
+    name = models.CharField(_("name"), max_length=20, help_text=_("For example 4b."))
+    level = models.PositiveSmallIntegerField(
+        _("level"), validators=[MinValueValidator(0), MaxValueValidator(8)]
+    )
+    homeroom_teacher = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="homeroom_classes",
+        verbose_name=_("homeroom teacher"),
+    )
+
+    objects = SchoolClassQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("class")
+        verbose_name_plural = _("classes")
+        ordering = ["school_year", "level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_year", "name"], name="portal_class_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @cached_property
+    def school(self) -> School:
+        return self.school_year.school
+
+    def pupils_on(self, day: datetime.date | None = None):
+        day = day or timezone.localdate()
+        return User.objects.filter(
+            enrolments__in=Enrolment.objects.active_on(day).filter(school_class=self)
+        ).order_by("last_name", "first_name")
+
+
+class TeachingGroup(models.Model):
+    """A part of a class taught separately (language groups, PE groups)."""
+
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="groups", verbose_name=_("class")
+    )
+    name = models.CharField(_("name"), max_length=60)
+    pupils = models.ManyToManyField(
+        User, related_name="teaching_groups", blank=True, verbose_name=_("pupils")
+    )
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["school_class", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "name"], name="portal_group_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class.name} {self.name}"
+
+
+class EnrolmentQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date):
+        return self.filter(start_date__lte=day).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class Enrolment(models.Model):
+    """A pupil's membership of a class between two dates."""
+
+    pupil = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("pupil")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("class")
+    )
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    register_number = models.PositiveSmallIntegerField(
+        _("number in the register"), null=True, blank=True
+    )
+
+    objects = EnrolmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["school_class", "register_number", "pupil__last_name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="portal_enrolment_dates",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pupil} – {self.school_class}"
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("The enrolment cannot end before it starts.")})
+        if not (self.pupil_id and self.school_class_id and self.start_date):
+            return
+        overlapping = (
+            Enrolment.objects.filter(
+                pupil_id=self.pupil_id, school_class__school_year=self.school_class.school_year
+            )
+            .exclude(pk=self.pk)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=self.start_date))
+        )
+        if self.end_date:
+            overlapping = overlapping.filter(start_date__lte=self.end_date)
+        if overlapping.exists():
+            raise ValidationError(
+                _("This pupil is already in another class at that time; end that enrolment first.")
+            )
+
+
+class Subject(models.Model):
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="subjects", verbose_name=_("school")
+    )
+    name = models.CharField(_("name"), max_length=120)
+    short_name = models.CharField(_("short name"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("subject")
+        verbose_name_plural = _("subjects")
+        ordering = ["school", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="portal_subject_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeachingAssignmentQuerySet(models.QuerySet):
+    def for_school(self, school):
+        return self.filter(school_class__school_year__school=school)
+
+    def current(self):
+        return self.filter(school_class__school_year__is_current=True)
+
+
+class TeachingAssignment(models.Model):
+    """A teacher teaches a subject to a class (or one of its groups) in a year."""
+
+    teacher = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("teacher")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("class")
+    )
+    group = models.ForeignKey(
+        TeachingGroup,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("group"),
+    )
+    subject = models.ForeignKey(
+        Subject, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("subject")
+    )
+
+    objects = TeachingAssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("teaching assignment")
+        verbose_name_plural = _("teaching assignments")
+        ordering = ["school_class", "subject__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["teacher", "school_class", "subject"],
+                condition=Q(group__isnull=True),
+                name="portal_assignment_unique_class",
+            ),
+            models.UniqueConstraint(
+                fields=["teacher", "school_class", "group", "subject"],
+                condition=Q(group__isnull=False),
+                name="portal_assignment_unique_group",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = str(self.group) if self.group_id else self.school_class.name
+        return f"{self.subject} – {target} ({self.teacher})"
+
+    def clean(self):
+        if (
+            self.group_id
+            and self.school_class_id
+            and self.group.school_class_id != self.school_class_id
+        ):
+            raise ValidationError({"group": _("The group belongs to another class.")})
+        if (
+            self.subject_id
+            and self.school_class_id
+            and (self.subject.school_id != self.school_class.school_year.school_id)
+        ):
+            raise ValidationError({"subject": _("The subject belongs to another school.")})
+
+    def pupils_on(self, day: datetime.date | None = None):
+        pupils = self.school_class.pupils_on(day)
+        if self.group_id:
+            pupils = pupils.filter(teaching_groups=self.group_id)
+        return pupils
+
+
+class GuardianLink(models.Model):
+    class Relation(models.TextChoices):
+        MOTHER = "mother", _("mother")
+        FATHER = "father", _("father")
+        GUARDIAN = "guardian", _("legal guardian")
+
+    guardian = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="children_links", verbose_name=_("guardian")
+    )
+    pupil = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="guardian_links", verbose_name=_("pupil")
+    )
+    relation = models.CharField(
+        _("relation"), max_length=20, choices=Relation.choices, default=Relation.GUARDIAN
+    )
+
+    class Meta:
+        verbose_name = _("guardian link")
+        verbose_name_plural = _("guardian links")
+        constraints = [
+            models.UniqueConstraint(fields=["guardian", "pupil"], name="portal_guardian_unique"),
+            models.CheckConstraint(
+                condition=~Q(guardian=F("pupil")), name="portal_guardian_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.guardian} → {self.pupil}"
+
+
+class Role(models.TextChoices):
+    """Roles granted explicitly. Pupil, guardian and homeroom teacher are derived
+    from enrolments, guardian links and classes."""
+
+    SCHOOL_ADMIN = "school_admin", _("school administrator")
+    TEACHER = "teacher", _("teacher")
+    LIBRARIAN = "librarian", _("librarian")
+    OFFICER = "officer", _("municipal education officer")
+    EDITOR = "editor", _("editor")
+    MODERATOR = "moderator", _("moderator")
+
+
+SCHOOL_SCOPED_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN}
+MUNICIPAL_ROLES = {Role.OFFICER}
+STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.OFFICER}
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("school"),
+        help_text=_("Empty for roles over the whole municipality."),
+    )
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role", "school"], name="portal_role_unique_school"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                condition=Q(school__isnull=True),
+                name="portal_role_unique_municipal",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in SCHOOL_SCOPED_ROLES])
+                | Q(school__isnull=False),
+                name="portal_role_school_required",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[r.value for r in MUNICIPAL_ROLES]) | Q(school__isnull=True),
+                name="portal_role_municipal_no_school",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        where = self.school or _("municipality")
+        return f"{self.user} – {self.get_role_display()} ({where})"
+
+    def clean(self):
+        if self.role in SCHOOL_SCOPED_ROLES and not self.school_id:
+            raise ValidationError({"school": _("This role needs a school.")})
+        if self.role in MUNICIPAL_ROLES and self.school_id:
+            raise ValidationError({"school": _("This role covers the whole municipality.")})
+
+
+class ImportRun(models.Model):
+    """A CSV import of people, kept with its per-row report."""
+
+    class Kind(models.TextChoices):
+        PUPILS = "pupils", _("pupils")
+        GUARDIANS = "guardians", _("guardians")
+        TEACHERS = "teachers", _("teachers")
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="imports", verbose_name=_("school")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    file_name = models.CharField(_("file"), max_length=255)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    report = models.JSONField(_("report"), default=list)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.file_name}"

@@ -1,0 +1,307 @@
+"""Named permission rules of the portal, reused by every app.
+
+Each rule is a `rules` predicate, so it can be called directly
+(`can_manage_school(user, school)`), through `user.has_perm("portal.manage_school",
+school)`, or in templates with `{% has_perm %}`. Views turn a failed rule on an
+object of another school into 404 (`get_object_or_404` on a scoped queryset),
+never 403, so nothing of another school is disclosed.
+
+A user's roles are read once per request and cached on the user object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import rules
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    STAFF_ROLES,
+    Enrolment,
+    GuardianLink,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+    TeachingAssignment,
+    User,
+)
+
+_CACHE_ATTR = "_portal_roles"
+
+
+@dataclass(frozen=True)
+class RoleSet:
+    """What a user is, read in a fixed number of queries."""
+
+    grants: frozenset[tuple[str, int | None]] = frozenset()
+    homeroom_class_ids: frozenset[int] = frozenset()
+    taught_class_ids: frozenset[int] = frozenset()
+    child_ids: frozenset[int] = frozenset()
+    pupil_school_ids: frozenset[int] = frozenset()
+    is_superuser: bool = False
+    school_ids_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+
+    def has(self, role: str, school_id: int | None = None) -> bool:
+        if school_id is None:
+            return any(r == role for r, _school in self.grants)
+        return (role, school_id) in self.grants
+
+    def schools(self, role: str) -> frozenset[int]:
+        return frozenset(s for r, s in self.grants if r == role and s is not None)
+
+    @property
+    def is_pupil(self) -> bool:
+        return bool(self.pupil_school_ids)
+
+    @property
+    def is_guardian(self) -> bool:
+        return bool(self.child_ids)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.has(Role.TEACHER)
+
+    @property
+    def is_homeroom_teacher(self) -> bool:
+        return bool(self.homeroom_class_ids)
+
+    @property
+    def is_officer(self) -> bool:
+        return self.has(Role.OFFICER)
+
+    @property
+    def is_staff_member(self) -> bool:
+        return self.is_superuser or any(r in STAFF_ROLES for r, _school in self.grants)
+
+    @property
+    def staff_school_ids(self) -> frozenset[int]:
+        return frozenset(s for r, s in self.grants if s is not None and r in STAFF_ROLES)
+
+    def labels(self) -> list[str]:
+        names = []
+        for role in Role:
+            if self.has(role):
+                names.append(role.label)
+        if self.is_homeroom_teacher:
+            names.append(_("homeroom teacher"))
+        if self.is_guardian:
+            names.append(_("guardian"))
+        if self.is_pupil:
+            names.append(_("pupil"))
+        return [str(n) for n in names]
+
+
+def user_roles(user) -> RoleSet:
+    """The roles of `user`, computed once and cached on the instance."""
+    if user is None or not user.is_authenticated:
+        return RoleSet()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    grants = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", "school_id"))
+    homeroom = frozenset(
+        SchoolClass.objects.current().filter(homeroom_teacher=user).values_list("id", flat=True)
+    )
+    taught = frozenset(
+        TeachingAssignment.objects.current()
+        .filter(teacher=user)
+        .values_list("school_class_id", flat=True)
+    )
+    children = frozenset(
+        GuardianLink.objects.filter(guardian=user).values_list("pupil_id", flat=True)
+    )
+    pupil_schools = frozenset(
+        Enrolment.objects.active_on(today)
+        .filter(pupil=user, school_class__school_year__is_current=True)
+        .values_list("school_class__school_year__school_id", flat=True)
+    )
+    roles = RoleSet(
+        grants=grants,
+        homeroom_class_ids=homeroom,
+        taught_class_ids=taught,
+        child_ids=children,
+        pupil_school_ids=pupil_schools,
+        is_superuser=user.is_superuser,
+    )
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles (after roles change within one request or test)."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _school_id(obj) -> int | None:
+    if obj is None:
+        return None
+    if isinstance(obj, School):
+        return obj.pk
+    if isinstance(obj, int):
+        return obj
+    return getattr(obj, "school_id", None)
+
+
+# --- Schools -------------------------------------------------------------------------
+
+
+@rules.predicate
+def can_manage_school(user, school) -> bool:
+    """School admins manage their own school; superusers every school."""
+    roles = user_roles(user)
+    if roles.is_superuser:
+        return True
+    return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
+
+
+@rules.predicate
+def can_view_school_aggregates(user, school=None) -> bool:
+    """Officers read aggregates of every school; school admins of their own."""
+    roles = user_roles(user)
+    if roles.is_superuser or roles.is_officer:
+        return True
+    return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
+
+
+def managed_schools(user):
+    """Schools the user administers, as a queryset (all of them for superusers)."""
+    roles = user_roles(user)
+    if roles.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(pk__in=roles.schools(Role.SCHOOL_ADMIN))
+
+
+def staff_schools(user):
+    """Schools where the user holds any staff role."""
+    roles = user_roles(user)
+    if roles.is_superuser:
+        return School.objects.all()
+    return School.objects.filter(pk__in=roles.staff_school_ids)
+
+
+@rules.predicate
+def is_staff_member(user) -> bool:
+    return user_roles(user).is_staff_member
+
+
+@rules.predicate
+def is_officer(user) -> bool:
+    roles = user_roles(user)
+    return roles.is_superuser or roles.is_officer
+
+
+@rules.predicate
+def is_librarian_of(user, school) -> bool:
+    roles = user_roles(user)
+    return roles.is_superuser or roles.has(Role.LIBRARIAN, _school_id(school))
+
+
+@rules.predicate
+def is_teacher_of_school(user, school) -> bool:
+    roles = user_roles(user)
+    return roles.is_superuser or roles.has(Role.TEACHER, _school_id(school))
+
+
+def requires_mfa(user) -> bool:
+    """Staff roles must have a second factor before they reach their tools.
+    Demo accounts are exempt while DEBUG is on, so newcomers can click around."""
+    if not getattr(settings, "PORTAL_MFA_REQUIRED_FOR_STAFF", True):
+        return False
+    if not user.is_authenticated:
+        return False
+    if settings.DEBUG and user.is_demo:
+        return False
+    return user_roles(user).is_staff_member
+
+
+# --- Classes and pupils ----------------------------------------------------------------
+
+
+@rules.predicate
+def is_homeroom_teacher_of(user, school_class) -> bool:
+    return school_class is not None and school_class.pk in user_roles(user).homeroom_class_ids
+
+
+@rules.predicate
+def teaches_class(user, school_class) -> bool:
+    return school_class is not None and school_class.pk in user_roles(user).taught_class_ids
+
+
+@rules.predicate
+def can_view_class(user, school_class) -> bool:
+    """Teachers of the class, its homeroom teacher, admins of its school."""
+    if school_class is None:
+        return False
+    roles = user_roles(user)
+    return (
+        roles.is_superuser
+        or school_class.pk in roles.homeroom_class_ids
+        or school_class.pk in roles.taught_class_ids
+        or roles.has(Role.SCHOOL_ADMIN, school_class.school_year.school_id)
+    )
+
+
+def children_of(user):
+    """The pupils a guardian is linked to."""
+    return User.objects.filter(guardian_links__guardian=user).order_by("first_name", "last_name")
+
+
+@rules.predicate
+def is_guardian_of(user, pupil) -> bool:
+    return pupil is not None and pupil.pk in user_roles(user).child_ids
+
+
+def pupils_visible_to(user):
+    """Every pupil the user may see, as a queryset (for scoping lookups by id)."""
+    roles = user_roles(user)
+    if roles.is_superuser:
+        return User.objects.filter(enrolments__isnull=False).distinct()
+    today = timezone.localdate()
+    class_ids = roles.homeroom_class_ids | roles.taught_class_ids
+    condition = Q(pk=user.pk) & Q(enrolments__isnull=False)
+    condition |= Q(pk__in=roles.child_ids)
+    if class_ids:
+        condition |= Q(
+            enrolments__in=Enrolment.objects.active_on(today).filter(school_class_id__in=class_ids)
+        )
+    admin_schools = roles.schools(Role.SCHOOL_ADMIN)
+    if admin_schools:
+        condition |= Q(enrolments__school_class__school_year__school_id__in=admin_schools)
+    return User.objects.filter(condition).distinct()
+
+
+@rules.predicate
+def can_view_pupil(user, pupil) -> bool:
+    """A pupil sees themself, guardians their children, teachers the pupils of the
+    classes they teach or lead, school admins the pupils of their school."""
+    if pupil is None or not user.is_authenticated:
+        return False
+    roles = user_roles(user)
+    if roles.is_superuser or pupil.pk == user.pk or pupil.pk in roles.child_ids:
+        return True
+    class_ids = roles.homeroom_class_ids | roles.taught_class_ids
+    admin_schools = roles.schools(Role.SCHOOL_ADMIN)
+    if not class_ids and not admin_schools:
+        return False
+    enrolments = Enrolment.objects.filter(pupil=pupil)
+    today = timezone.localdate()
+    return enrolments.filter(
+        Q(school_class_id__in=class_ids, pk__in=Enrolment.objects.active_on(today))
+        | Q(school_class__school_year__school_id__in=admin_schools)
+    ).exists()
+
+
+rules.add_perm("portal.manage_school", can_manage_school)
+rules.add_perm("portal.view_school_aggregates", can_view_school_aggregates)
+rules.add_perm("portal.view_class", can_view_class)
+rules.add_perm("portal.view_pupil", can_view_pupil)
+rules.add_perm("portal.is_staff_member", is_staff_member)
+rules.add_perm("portal.is_officer", is_officer)

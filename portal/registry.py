@@ -1,0 +1,88 @@
+"""Extension points through which apps add to the portal's navigation and dashboard.
+
+portal/ never imports gradebook/, library/ or cms/; they register themselves here
+from their AppConfig.ready(), so the dependency runs one way only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: str
+    url_name: str
+    visible: Callable  # (request) -> bool
+    order: int = 100
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
+@dataclass(frozen=True)
+class DashboardPanel:
+    """A section of the dashboard. `context(request)` returns the template's
+    context, or None when the panel does not apply to this user."""
+
+    key: str
+    template: str
+    context: Callable  # (request) -> dict | None
+    order: int = 100
+
+
+_nav: dict[str, NavItem] = {}
+_panels: dict[str, DashboardPanel] = {}
+
+
+def register_nav(item: NavItem) -> None:
+    _nav[item.key] = item
+
+
+def register_panel(panel: DashboardPanel) -> None:
+    _panels[panel.key] = panel
+
+
+def nav_items() -> list[NavItem]:
+    return sorted(_nav.values(), key=lambda i: (i.order, i.key))
+
+
+def dashboard_panels() -> list[DashboardPanel]:
+    return sorted(_panels.values(), key=lambda p: (p.order, p.key))
+
+
+def register_core() -> None:
+    from django.utils.translation import gettext_lazy as _
+
+    from . import dashboard
+    from .permissions import is_staff_member, managed_schools, user_roles
+
+    def signed_in(request):
+        return request.user.is_authenticated
+
+    def manages(request):
+        return managed_schools(request.user).exists()
+
+    def officer(request):
+        roles = user_roles(request.user)
+        return roles.is_officer or roles.is_superuser
+
+    def wagtail_user(request):
+        return request.user.is_authenticated and request.user.has_perm("wagtailadmin.access_admin")
+
+    register_nav(NavItem("dashboard", _("My dashboard"), "portal:dashboard", signed_in, 10))
+    register_nav(NavItem("manage", _("School management"), "portal:manage_home", manages, 80))
+    register_nav(
+        NavItem(
+            "municipality", _("Schools of the municipality"), "portal:municipality", officer, 85
+        )
+    )
+    register_nav(NavItem("cms-admin", _("Editing"), "wagtailadmin_home", wagtail_user, 90))
+    dashboard.register_core_panels(is_staff_member)

@@ -1,0 +1,282 @@
+"""Write-side operations of the core domain. Views call these; they validate,
+run in a transaction and raise `PortalError` with a stable code."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import secrets
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Enrolment,
+    GuardianLink,
+    Role,
+    RoleAssignment,
+    School,
+    SchoolClass,
+    SchoolYear,
+    User,
+)
+from .permissions import forget_roles
+
+
+class PortalError(Exception):
+    """A refused operation; `code` is stable for tests and API clients."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+# --- People ------------------------------------------------------------------------------
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I: printed on slips
+
+
+def password_generate(length: int = 10) -> str:
+    return "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+
+
+def ascii_fold(text: str) -> str:
+    """'Łucja Żółć' -> 'Lucja Zolc': for usernames and accent-insensitive matching."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def username_suggest(first_name: str, last_name: str) -> str:
+    """A free username like 'jan.kowalski', 'jan.kowalski2', …"""
+    base = re.sub(
+        r"[^a-z0-9.]+", "", ascii_fold(f"{first_name}.{last_name}").lower().replace(" ", "-")
+    )
+    base = base.strip(".")[:140] or "uzytkownik"
+    taken = {
+        u.lower()
+        for u in User.objects.filter(username__istartswith=base).values_list("username", flat=True)
+    }
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}{n}" in taken:
+        n += 1
+    return f"{base}{n}"
+
+
+@transaction.atomic
+def user_create(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    username: str = "",
+    phone: str = "",
+    pesel: str = "",
+    date_of_birth: datetime.date | None = None,
+    password: str | None = None,
+) -> tuple[User, str]:
+    """Create an account and return it with its initial password (to print once)."""
+    username = username.strip() or username_suggest(first_name, last_name)
+    password = password or password_generate()
+    user = User(
+        username=username,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        pesel=pesel.strip(),
+        date_of_birth=date_of_birth,
+    )
+    user.set_password(password)
+    _full_clean(user)
+    user.save()
+    return user, password
+
+
+def user_update(*, user: User, **fields) -> User:
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.strip()
+        if name == "email":
+            value = value.lower()
+        setattr(user, name, value)
+    _full_clean(user)
+    user.save()
+    return user
+
+
+def user_reset_password(*, user: User) -> str:
+    password = password_generate()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return password
+
+
+def _full_clean(obj, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        messages = []
+        for field, errors in exc.message_dict.items():
+            label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
+            for error in errors:
+                messages.append(f"{label}: {error}" if label else str(error))
+        raise PortalError("invalid", "; ".join(messages)) from exc
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, school: School | None) -> RoleAssignment:
+    assignment = RoleAssignment(user=user, role=role, school=school)
+    _full_clean(assignment, exclude=["user", "role", "school"])
+    assignment.clean()
+    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, school=school)
+    forget_roles(user)
+    return assignment
+
+
+def role_revoke(*, user: User, role: str, school: School | None) -> None:
+    RoleAssignment.objects.filter(user=user, role=role, school=school).delete()
+    forget_roles(user)
+
+
+def roles_set_for_school(*, user: User, school: School, roles: set[str]) -> None:
+    """Make the user's explicit roles at `school` exactly `roles`."""
+    with transaction.atomic():
+        current = set(
+            RoleAssignment.objects.filter(user=user, school=school).values_list("role", flat=True)
+        )
+        for role in current - roles:
+            role_revoke(user=user, role=role, school=school)
+        for role in roles - current:
+            role_grant(user=user, role=role, school=school)
+
+
+@transaction.atomic
+def guardian_link(
+    *, guardian: User, pupil: User, relation: str = GuardianLink.Relation.GUARDIAN
+) -> GuardianLink:
+    if guardian.pk == pupil.pk:
+        raise PortalError("guardian_self", _("A person cannot be their own guardian."))
+    link, created = GuardianLink.objects.get_or_create(
+        guardian=guardian, pupil=pupil, defaults={"relation": relation}
+    )
+    if not created and link.relation != relation:
+        link.relation = relation
+        link.save(update_fields=["relation"])
+    forget_roles(guardian)
+    return link
+
+
+# --- School years and enrolments -------------------------------------------------------
+
+
+@transaction.atomic
+def school_year_save(*, year: SchoolYear) -> SchoolYear:
+    """Save a school year; making it current un-marks the school's other years."""
+    _full_clean(year, exclude=["is_current"])
+    if year.is_current:
+        SchoolYear.objects.filter(school=year.school, is_current=True).exclude(pk=year.pk).update(
+            is_current=False
+        )
+    year.save()
+    return year
+
+
+@transaction.atomic
+def enrolment_create(
+    *,
+    pupil: User,
+    school_class: SchoolClass,
+    start_date: datetime.date,
+    register_number: int | None = None,
+) -> Enrolment:
+    """Enrol a pupil. An open enrolment in another class of the same year ends the
+    day before (a pupil moving between classes mid-year)."""
+    year = school_class.school_year
+    if not (year.start <= start_date <= year.end):
+        raise PortalError(
+            "enrolment_outside_year",
+            _("The enrolment date must lie within the school year %(year)s.") % {"year": year.name},
+        )
+    open_elsewhere = (
+        Enrolment.objects.select_for_update()
+        .filter(pupil=pupil, school_class__school_year=year)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
+    )
+    for previous in open_elsewhere:
+        if previous.school_class_id == school_class.pk and previous.start_date <= start_date:
+            if register_number is not None and previous.register_number != register_number:
+                previous.register_number = register_number
+                previous.save(update_fields=["register_number"])
+            return previous
+        if previous.start_date >= start_date:
+            raise PortalError(
+                "enrolment_overlap",
+                _("%(pupil)s already has an enrolment from %(date)s; change that one instead.")
+                % {"pupil": pupil, "date": previous.start_date},
+            )
+        previous.end_date = start_date - datetime.timedelta(days=1)
+        previous.save(update_fields=["end_date"])
+    enrolment = Enrolment(
+        pupil=pupil,
+        school_class=school_class,
+        start_date=start_date,
+        register_number=register_number,
+    )
+    _full_clean(enrolment)
+    enrolment.save()
+    forget_roles(pupil)
+    return enrolment
+
+
+def default_enrolment_date(year: SchoolYear) -> datetime.date:
+    today = timezone.localdate()
+    return min(max(today, year.start), year.end)
+
+
+def pupil_create(
+    *,
+    school_class: SchoolClass,
+    first_name: str,
+    last_name: str,
+    start_date: datetime.date | None = None,
+    register_number: int | None = None,
+    **fields,
+) -> tuple[User, str]:
+    with transaction.atomic():
+        pupil, password = user_create(first_name=first_name, last_name=last_name, **fields)
+        enrolment_create(
+            pupil=pupil,
+            school_class=school_class,
+            start_date=start_date or default_enrolment_date(school_class.school_year),
+            register_number=register_number,
+        )
+    return pupil, password
+
+
+def staff_create(
+    *, school: School, roles: set[str], first_name: str, last_name: str, **fields
+) -> tuple[User, str]:
+    with transaction.atomic():
+        user, password = user_create(first_name=first_name, last_name=last_name, **fields)
+        for role in roles:
+            role_grant(user=user, role=role, school=school)
+    return user, password
+
+
+def guardian_create(
+    *, pupil: User, relation: str, first_name: str, last_name: str, **fields
+) -> tuple[User, str]:
+    with transaction.atomic():
+        guardian, password = user_create(first_name=first_name, last_name=last_name, **fields)
+        guardian_link(guardian=guardian, pupil=pupil, relation=relation)
+    return guardian, password
+
+
+SCHOOL_ROLE_CHOICES = [Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.EDITOR, Role.MODERATOR]
