@@ -17,6 +17,9 @@ PASSWORD = "secret-pass-123"
 
 @pytest.fixture
 def browser():
+    # Playwright's sync API runs an event loop in this thread, and Django then gives
+    # ORM calls made inside it a connection of their own: build data (the `world`
+    # fixture) before this fixture, never while it is running.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -45,7 +48,7 @@ def sign_in(page, base, login):
     page.wait_for_load_state()
 
 
-def test_parent_on_a_phone_signs_in_by_email_and_sees_children(live_server, browser, world):
+def test_parent_on_a_phone_signs_in_by_email_and_sees_children(live_server, world, browser):
     context = browser.new_context(viewport={"width": 390, "height": 844})
     page = context.new_page()
     sign_in(page, live_server.url, world.a.guardian.email)
@@ -66,7 +69,7 @@ def test_parent_on_a_phone_signs_in_by_email_and_sees_children(live_server, brow
     context.close()
 
 
-def test_teacher_is_made_to_set_up_mfa_and_then_reaches_the_dashboard(live_server, browser, world):
+def test_teacher_is_made_to_set_up_mfa_and_then_reaches_the_dashboard(live_server, world, browser):
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     page = browser.new_page()
