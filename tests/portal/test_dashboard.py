@@ -25,7 +25,7 @@ def test_teacher_sees_assignments_and_homeroom_class(world, login):
     html = dashboard(login(world.a.teacher))
     assert "Matematyka" in html and "4a" in html
     html = dashboard(login(world.a.homeroom))
-    assert "Wychowawca" in html or "Homeroom" in html
+    assert "Wychowawstwo" in html and "4a" in html
 
 
 def test_school_admin_sees_own_school_figures_only(world, login):
