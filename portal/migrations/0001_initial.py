@@ -274,7 +274,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['school_admin', 'librarian', 'teacher']), _negated=True), ('school__isnull', False), _connector='OR'), name='portal_role_school_required'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('role__in', ['librarian', 'school_admin', 'teacher']), _negated=True), ('school__isnull', False), _connector='OR'), name='portal_role_school_required'),
         ),
         migrations.AddConstraint(
             model_name='roleassignment',
