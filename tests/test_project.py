@@ -48,9 +48,8 @@ def test_every_requirement_is_pinned():
 
 
 def po_files():
-    return sorted(ROOT.glob("*/locale/pl/LC_MESSAGES/django.po")) + sorted(
-        ROOT.glob("locale/pl/LC_MESSAGES/django.po")
-    )
+    found = ROOT.glob("**/locale/pl/LC_MESSAGES/django.po")
+    return sorted(p for p in found if ".venv" not in p.parts and "var" not in p.parts)
 
 
 def test_there_is_a_polish_catalogue():
