@@ -16,7 +16,9 @@ class GradebookConfig(AppConfig):
 
         register_nav(NavItem("gradebook", _("E-register"), "gradebook:home", dashboard.uses, 20))
         register_panel(
-            DashboardPanel("gradebook-teacher", "gradebook/panel_teacher.html", dashboard.teacher, 21)
+            DashboardPanel(
+                "gradebook-teacher", "gradebook/panel_teacher.html", dashboard.teacher, 21
+            )
         )
         register_panel(
             DashboardPanel("gradebook-family", "gradebook/panel_family.html", dashboard.family, 12)

@@ -1,8 +1,8 @@
 """Dashboard panels and the navigation rule of the e-register."""
 
+from portal.models import TeachingAssignment
 from portal.permissions import user_roles
 
-from portal.models import TeachingAssignment
 from .selectors import latest_grades, unread_notifications
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 
-
 from portal.models import Enrolment, TeachingAssignment
 
 from .models import Assessment, Grade, GradeHistory, TermGrade
@@ -51,9 +50,7 @@ def seed_grades(ctx) -> None:
         )
         if not assignments:
             continue
-        enrolments = Enrolment.objects.active_on(last_day).filter(
-            school_class__school_year=year
-        )
+        enrolments = Enrolment.objects.active_on(last_day).filter(school_class__school_year=year)
         pupils_by_class: dict[int, list[int]] = {}
         for e in enrolments:
             pupils_by_class.setdefault(e.school_class_id, []).append(e.pupil_id)
@@ -77,7 +74,7 @@ def seed_grades(ctx) -> None:
                         date=day,
                         counts_to_average=category.counts_to_average,
                         created_by=a.teacher,
-                        description="Rozdział %d" % (i // 2 + 1) if cat == "sprawdzian" else "",
+                        description=f"Rozdział {i // 2 + 1}" if cat == "sprawdzian" else "",
                     )
                 )
         Assessment.objects.bulk_create(new_assessments)
@@ -208,5 +205,3 @@ def seed_grades(ctx) -> None:
             f"  {school}: {len(created)} assessments, {len(saved)} grades, "
             f"{len(proposed)} proposed grades"
         )
-
-

@@ -69,7 +69,10 @@ class GradingSettingsForm(forms.ModelForm):
         data = super().clean()
         convention = data.get("convention")
         if convention == "050":
-            data["plus_value"], data["minus_value"] = grade_scale.Decimal("0.5"), grade_scale.Decimal("0.25")
+            data["plus_value"], data["minus_value"] = (
+                grade_scale.Decimal("0.5"),
+                grade_scale.Decimal("0.25"),
+            )
         elif convention == "033":
             data["plus_value"] = data["minus_value"] = grade_scale.Decimal("0.33")
         self.instance.plus_value = data.get("plus_value")

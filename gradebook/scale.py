@@ -19,9 +19,7 @@ ALL_SYMBOLS: tuple[str, ...] = (
     tuple(f"{d}{m}" for d in DIGITS for m in ("-", "", "+")) + NON_COUNTING
 )
 #: The default set: 1–6 with modifiers (no 1− and 6+), np, bz, nb, lone + and −.
-DEFAULT_SYMBOLS: tuple[str, ...] = tuple(
-    s for s in ALL_SYMBOLS if s not in ("1-", "6+", "0")
-)
+DEFAULT_SYMBOLS: tuple[str, ...] = tuple(s for s in ALL_SYMBOLS if s not in ("1-", "6+", "0"))
 DEFAULT_THRESHOLDS: tuple[tuple[Decimal, int], ...] = (
     (Decimal("5.5"), 6),
     (Decimal("4.6"), 5),

@@ -100,7 +100,9 @@ def pupil_average(grades: list[Grade], scale: grade_scale.Scale) -> Decimal | No
         (
             grade_scale.Mark(
                 key=g.pk,
-                value=g.value,
+                # From the symbol under today's rules, so a changed setting
+                # recomputes every average at once.
+                value=scale.value_of(g.symbol),
                 weight=g.assessment.weight,
                 counts=g.assessment.counts_to_average,
                 improves=g.improves_id,
@@ -287,11 +289,11 @@ def pupil_register(pupil: User, *, viewer=None, mark_seen: bool = False) -> Pupi
         averages = {t.pk: pupil_average(per_term.get(t.pk, []), scale) for t in terms}
         all_grades = [g for gs in per_term.values() for g in gs]
         row = SubjectRow(
-                assignment=assignment,
-                grades_by_term={t.pk: per_term.get(t.pk, []) for t in terms},
-                averages=averages,
-                year_average=pupil_average(all_grades, scale),
-                term_grades=term_grades.get(assignment.pk, {}),
+            assignment=assignment,
+            grades_by_term={t.pk: per_term.get(t.pk, []) for t in terms},
+            averages=averages,
+            year_average=pupil_average(all_grades, scale),
+            term_grades=term_grades.get(assignment.pk, {}),
         )
         row._terms = terms
         subjects.append(row)
@@ -301,9 +303,7 @@ def pupil_register(pupil: User, *, viewer=None, mark_seen: bool = False) -> Pupi
     }
     if mark_seen and viewer is not None:
         now = timezone.now()
-        RegisterVisit.objects.update_or_create(
-            user=viewer, pupil=pupil, defaults={"seen_at": now}
-        )
+        RegisterVisit.objects.update_or_create(user=viewer, pupil=pupil, defaults={"seen_at": now})
     return PupilRegister(
         pupil=pupil,
         school_class=school_class,

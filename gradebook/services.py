@@ -206,9 +206,7 @@ def sheet_save(
         raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
     scale = grading_settings(_school_id(assignment)).to_scale()
     changed = [
-        c
-        for c in cells
-        if grade_scale.normalize(c.text) != grade_scale.normalize(c.original)
+        c for c in cells if grade_scale.normalize(c.text) != grade_scale.normalize(c.original)
     ]
     result = SheetResult()
     if not changed:
@@ -312,7 +310,12 @@ def sheet_save(
             else:
                 history.append(
                     _grade_history(
-                        current, assessment, GradeHistory.Action.UPDATE, current.symbol, symbol, user
+                        current,
+                        assessment,
+                        GradeHistory.Action.UPDATE,
+                        current.symbol,
+                        symbol,
+                        user,
                     )
                 )
                 current.symbol, current.value, current.teacher = symbol, value, user
@@ -347,7 +350,12 @@ def sheet_save(
             for g in created:
                 history.append(
                     _grade_history(
-                        g, assessments[g.assessment_id], GradeHistory.Action.CREATE, "", g.symbol, user
+                        g,
+                        assessments[g.assessment_id],
+                        GradeHistory.Action.CREATE,
+                        "",
+                        g.symbol,
+                        user,
                     )
                 )
             result.created = len(created)
@@ -404,7 +412,9 @@ def term_grades_save(
     changed: list[TermGrade] = []
     with transaction.atomic():
         _check_term_open(term)
-        pupils = {p.pk: p for p in sheet_pupils(assignment, min(max(term.start, term.end), term.end))}
+        pupils = {
+            p.pk: p for p in sheet_pupils(assignment, min(max(term.start, term.end), term.end))
+        }
         pupils.update({p.pk: p for p in sheet_pupils(assignment, term.start)})
         existing = {
             (t.pupil_id, t.kind): t
@@ -466,6 +476,11 @@ def _term_history(tg, assignment, label, old, new, user, action):
 # --- Behaviour ----------------------------------------------------------------------------
 
 
+def _behaviour_word(value: str) -> str:
+    """History keeps the official Polish word, whatever the reader's language."""
+    return value.replace("_", " ")
+
+
 @transaction.atomic
 def behaviour_grades_save(
     *, school_class: SchoolClass, term: Term, user: User, entries: list[tuple[int, str, str]]
@@ -477,7 +492,11 @@ def behaviour_grades_save(
     if term.school_year_id != school_class.school_year_id:
         raise GradebookError("not_found", _("No such term."))
     _check_term_open(term)
-    pupils = set(school_class.pupils_on(min(max(term.start, term.end), term.end)).values_list("pk", flat=True))
+    pupils = set(
+        school_class.pupils_on(min(max(term.start, term.end), term.end)).values_list(
+            "pk", flat=True
+        )
+    )
     pupils |= set(school_class.pupils_on(term.start).values_list("pk", flat=True))
     existing = {
         (b.pupil_id, b.kind): b
@@ -493,15 +512,15 @@ def behaviour_grades_save(
         if value and value not in BehaviourGrade.Value.values:
             raise GradebookError("invalid_grade", _("Unknown behaviour grade."))
         current = existing.get((pupil_id, kind))
-        old = current.get_value_display() if current else ""
+        old = _behaviour_word(current.value) if current else ""
         label = f"{_('behaviour')} – {BehaviourGrade.Kind(kind).label} ({term})"
-        row = dict(
-            school_id=school_class.school_year.school_id,
-            kind=GradeHistory.Kind.BEHAVIOUR,
-            pupil_id=pupil_id,
-            label=label[:200],
-            changed_by=user,
-        )
+        row = {
+            "school_id": school_class.school_year.school_id,
+            "kind": GradeHistory.Kind.BEHAVIOUR,
+            "pupil_id": pupil_id,
+            "label": label[:200],
+            "changed_by": user,
+        }
         if not value:
             if current:
                 history.append(
@@ -527,7 +546,7 @@ def behaviour_grades_save(
                 object_id=current.pk,
                 action=action,
                 old_value=old,
-                new_value=current.get_value_display(),
+                new_value=_behaviour_word(current.value),
             )
         )
         count += 1

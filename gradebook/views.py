@@ -105,7 +105,7 @@ def sheet(request, pk):
     assignment = _assignment(request, pk)
     term = _term(assignment, request.GET.get("term") or request.POST.get("term"))
     editable = can_edit_assignment(request.user, assignment)
-    typed, cell_errors, conflicts = {}, {}, {}
+    typed, cell_errors = {}, {}
     if request.method == "POST":
         if not editable:
             raise Http404
@@ -122,9 +122,7 @@ def sheet(request, pk):
             typed = {(c.assessment_id, c.pupil_id): c.text for c in cells}
             cell_errors = exc.cell_errors
         else:
-            messages.success(
-                request, _("Saved: %(n)s changed grade(s).") % {"n": result.changed}
-            )
+            messages.success(request, _("Saved: %(n)s changed grade(s).") % {"n": result.changed})
             return redirect(f"{reverse('gradebook:sheet', args=[pk])}?term={term.pk}")
     data = selectors.grade_sheet(assignment, term)
     # Keep what the teacher typed on screen; the hidden originals keep the values
@@ -196,9 +194,7 @@ def assessment_edit(request, pk, assessment_pk=None):
                 messages.error(request, exc.message)
             else:
                 messages.success(request, _("The column and its grades were deleted."))
-                return redirect(
-                    f"{reverse('gradebook:sheet', args=[pk])}?term={instance.term_id}"
-                )
+                return redirect(f"{reverse('gradebook:sheet', args=[pk])}?term={instance.term_id}")
         elif form.is_valid():
             try:
                 saved = services.assessment_save(assessment=form.instance, user=request.user)
@@ -451,5 +447,3 @@ def term_status(request, pk, term_pk):
     services.term_set_closed(term=term, user=request.user, closed=closed)
     messages.success(request, _("The term is closed.") if closed else _("The term is reopened."))
     return redirect("gradebook:settings", school.pk)
-
-

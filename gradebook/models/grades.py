@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import School, SchoolClass, Subject, TeachingAssignment, Term, User
+from portal.models import School, SchoolClass, TeachingAssignment, Term, User
 
 from .. import scale as grade_scale
 
@@ -68,7 +68,9 @@ class GradingSettings(models.Model):
             raise ValidationError({"symbols": _("Choose at least one grade from 1 to 6.")})
         steps = [self.threshold_6, self.threshold_5, self.threshold_4, self.threshold_3]
         steps.append(self.threshold_2)
-        if any(a is None for a in steps) or any(a <= b for a, b in zip(steps, steps[1:])):
+        if any(a is None for a in steps) or any(
+            a <= b for a, b in zip(steps, steps[1:], strict=False)
+        ):
             raise ValidationError(_("Each threshold must be higher than the next lower grade's."))
         for value in (self.plus_value, self.minus_value):
             if value is not None and not (Decimal(0) <= value < 1):
@@ -173,9 +175,7 @@ class Grade(models.Model):
         User, on_delete=models.PROTECT, related_name="grades", verbose_name=_("pupil")
     )
     symbol = models.CharField(_("grade"), max_length=4)
-    value = models.DecimalField(
-        _("value"), max_digits=4, decimal_places=2, null=True, blank=True
-    )
+    value = models.DecimalField(_("value"), max_digits=4, decimal_places=2, null=True, blank=True)
     improves = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -422,3 +422,6 @@ class RegisterVisit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "pupil"], name="gradebook_visit_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.pupil}"

@@ -118,8 +118,16 @@ def test_improvement_without_value_keeps_the_original():
 
 @pytest.mark.parametrize(
     ("average", "grade"),
-    [(D("5.5"), 6), (D("5.49"), 5), (D("4.6"), 5), (D("3.6"), 4), (D("2.6"), 3),
-     (D("1.6"), 2), (D("1.59"), 1), (None, None)],
+    [
+        (D("5.5"), 6),
+        (D("5.49"), 5),
+        (D("4.6"), 5),
+        (D("3.6"), 4),
+        (D("2.6"), 3),
+        (D("1.6"), 2),
+        (D("1.59"), 1),
+        (None, None),
+    ],
 )
 def test_suggested_grade(average, grade):
     assert DEFAULT.suggested(average) == grade
