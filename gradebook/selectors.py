@@ -303,7 +303,10 @@ def pupil_register(pupil: User, *, viewer=None, mark_seen: bool = False) -> Pupi
     }
     if mark_seen and viewer is not None:
         now = timezone.now()
-        RegisterVisit.objects.update_or_create(user=viewer, pupil=pupil, defaults={"seen_at": now})
+        if visit is None:
+            RegisterVisit.objects.create(user=viewer, pupil=pupil, seen_at=now)
+        else:
+            RegisterVisit.objects.filter(pk=visit.pk).update(seen_at=now)
     return PupilRegister(
         pupil=pupil,
         school_class=school_class,
