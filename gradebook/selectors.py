@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -83,7 +84,16 @@ def sheet_day(term: Term, today: datetime.date | None = None) -> datetime.date:
 
 
 def sheet_pupils(assignment: TeachingAssignment, day: datetime.date) -> list[User]:
-    return list(assignment.pupils_on(day).only("id", "first_name", "last_name", "username"))
+    return list(assignment.pupils_on(day))
+
+
+class SheetGrade(NamedTuple):
+    """A grade as the sheet needs it."""
+
+    pk: int
+    symbol: str
+    assessment: Assessment
+    improves_id: int | None
 
 
 @dataclass
@@ -138,13 +148,15 @@ def grade_sheet(assignment: TeachingAssignment, term: Term, day=None) -> Sheet:
         .select_related("category")
         .order_by("date", "id")
     )
-    by_pupil: dict[int, dict[int, Grade]] = defaultdict(dict)
+    by_pupil: dict[int, dict[int, SheetGrade]] = defaultdict(dict)
     assessment_by_id = {a.pk: a for a in assessments}
-    for grade in Grade.objects.filter(assessment__in=assessments, pupil__in=pupils).only(
-        "id", "assessment_id", "pupil_id", "symbol", "value", "improves_id", "updated_at"
-    ):
-        grade.assessment = assessment_by_id[grade.assessment_id]
-        by_pupil[grade.pupil_id][grade.assessment_id] = grade
+    # Plain tuples, not model instances: a sheet holds up to a few thousand grades.
+    for pk, assessment_id, pupil_id, symbol, improves_id in Grade.objects.filter(
+        assessment__in=assessments, pupil__in=pupils
+    ).values_list("id", "assessment_id", "pupil_id", "symbol", "improves_id"):
+        by_pupil[pupil_id][assessment_id] = SheetGrade(
+            pk, symbol, assessment_by_id[assessment_id], improves_id
+        )
     term_grades: dict[int, dict[str, TermGrade]] = defaultdict(dict)
     for tg in TermGrade.objects.filter(assignment=assignment, term=term, pupil__in=pupils):
         term_grades[tg.pupil_id][tg.kind] = tg

@@ -29,6 +29,7 @@ from .permissions import (
     can_view_grade_history,
     classes_visible_to,
 )
+from .sheet_render import row_cells_html
 
 CELL_RE = re.compile(r"^g-(\d+)-(\d+)$")
 PAGE_SIZE = 50
@@ -127,26 +128,23 @@ def sheet(request, pk):
     data = selectors.grade_sheet(assignment, term)
     # Keep what the teacher typed on screen; the hidden originals keep the values
     # they saw, so a second save still detects a concurrent change.
-    rows = []
-    for row in data.rows:
-        cells = []
-        for assessment, grade in row.cells:
-            key = (assessment.pk, row.pupil.pk)
-            saved = grade.symbol if grade else ""
-            original = request.POST.get(f"o-{key[0]}-{key[1]}", saved) if typed else saved
-            cells.append(
-                {
-                    "assessment": assessment,
-                    "grade": grade,
-                    "name": f"g-{key[0]}-{key[1]}",
-                    "orig_name": f"o-{key[0]}-{key[1]}",
-                    "value": typed.get(key, saved),
-                    "original": original,
-                    "saved": saved,
-                    "error": cell_errors.get(key),
-                }
-            )
-        rows.append({"row": row, "cells": cells})
+    can_history = can_view_grade_history(request.user, assignment)
+    history_url = reverse("gradebook:history", args=[pk]) if can_history else None
+    sheet_editable = editable and not data.is_closed
+    rows = [
+        {
+            "row": row,
+            "cells_html": row_cells_html(
+                row=row,
+                editable=sheet_editable,
+                typed=typed,
+                posted_originals=request.POST,
+                cell_errors=cell_errors,
+                history_url=history_url,
+            ),
+        }
+        for row in data.rows
+    ]
     return render(
         request,
         "gradebook/sheet.html",
@@ -154,8 +152,8 @@ def sheet(request, pk):
             "assignment": assignment,
             "sheet": data,
             "rows": rows,
-            "editable": editable and not data.is_closed,
-            "can_history": can_view_grade_history(request.user, assignment),
+            "editable": sheet_editable,
+            "can_history": can_history,
             "cell_errors": cell_errors.values(),
             "symbols": data.scale.ordered_symbols(),
         },
