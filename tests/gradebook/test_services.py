@@ -81,7 +81,7 @@ def test_closed_term_refuses_grades_until_reopened(gb):
     services.term_set_closed(term=a.term, user=a.admin, closed=True)
     with pytest.raises(GradebookError) as exc:
         save(a, [CellInput(a.assessment.pk, a.pupil.pk, "5", "")])
-    assert "closed" in str(exc.value.cell_errors)
+    assert (a.assessment.pk, a.pupil.pk) in exc.value.cell_errors
     services.term_set_closed(term=a.term, user=a.admin, closed=False)
     assert save(a, [CellInput(a.assessment.pk, a.pupil.pk, "5", "")]).created == 1
 
