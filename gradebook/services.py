@@ -219,7 +219,7 @@ def sheet_save(
             a.pk: a
             for a in Assessment.objects.filter(
                 assignment=assignment, pk__in=assessment_ids
-            ).select_related("term", "assignment__subject")
+            ).select_related("term", "assignment__subject", "assignment__school_class__school_year")
         }
         pupils = {p.pk: p for p in sheet_pupils(assignment, day)}
         if len(assessments) != len(assessment_ids) or any(

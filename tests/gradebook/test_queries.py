@@ -107,3 +107,28 @@ def test_parent_view_of_15_subjects_is_bounded_and_does_not_grow(
         fill(assignment, [a.pupil])
     assert Grade.objects.count() == 15 * 20
     assert count_queries(client, url) == small
+
+
+def test_saving_a_column_is_bounded_and_does_not_grow(gb, login):
+    a = gb.a
+    client = login(a.teacher)
+    url = reverse("gradebook:sheet", args=[a.assignment.pk])
+
+    def post_column(symbol, before):
+        pupils = list(a.assignment.pupils_on())
+        data = {"term": a.term.pk}
+        for p in pupils:
+            data[f"g-{a.assessment.pk}-{p.pk}"] = symbol
+            data[f"o-{a.assessment.pk}-{p.pk}"] = before
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.post(url, data).status_code == 302
+        return len(ctx.captured_queries)
+
+    add_pupils(a, 9)
+    client.get(url)  # the first request of a session creates its rows
+    small = post_column("4", "")
+    assert post_column("5", "4") <= small + 1  # an update instead of an insert
+    add_pupils(a, 25)
+    Grade.objects.all().delete()
+    assert post_column("4", "") == small
+    assert Grade.objects.count() == 35
