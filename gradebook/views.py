@@ -4,6 +4,7 @@ reach answer 404 (scoped querysets), never 403."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django.contrib import messages
@@ -88,6 +89,16 @@ def home(request):
     )
 
 
+def _day(request, term):
+    """The day whose class list the sheet shows (?day=YYYY-MM-DD), kept in the term."""
+    text = request.POST.get("day") or request.GET.get("day") or ""
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return selectors.sheet_day(term)
+    return selectors.sheet_day(term, day)
+
+
 def _cells_from_post(post) -> list[services.CellInput]:
     cells = []
     for name, text in post.items():
@@ -111,7 +122,7 @@ def sheet(request, pk):
         if not editable:
             raise Http404
         cells = _cells_from_post(request.POST)
-        day = selectors.sheet_day(term)
+        day = _day(request, term)
         try:
             result = services.sheet_save(
                 assignment=assignment, user=request.user, cells=cells, day=day
@@ -124,8 +135,10 @@ def sheet(request, pk):
             cell_errors = exc.cell_errors
         else:
             messages.success(request, _("Saved: %(n)s changed grade(s).") % {"n": result.changed})
-            return redirect(f"{reverse('gradebook:sheet', args=[pk])}?term={term.pk}")
-    data = selectors.grade_sheet(assignment, term)
+            return redirect(
+                f"{reverse('gradebook:sheet', args=[pk])}?term={term.pk}&day={day.isoformat()}"
+            )
+    data = selectors.grade_sheet(assignment, term, day=_day(request, term))
     # Keep what the teacher typed on screen; the hidden originals keep the values
     # they saw, so a second save still detects a concurrent change.
     can_history = can_view_grade_history(request.user, assignment)

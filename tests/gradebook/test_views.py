@@ -256,3 +256,24 @@ def test_home_and_dashboard(gb, login):
     body = login(a.teacher).get(reverse("portal:dashboard")).content.decode()
     assert sheet_url(a) in body
     assert login(a.librarian).get(reverse("gradebook:home")).status_code == 404
+
+
+def test_sheet_lists_the_class_on_the_chosen_day(gb, login):
+    import datetime
+
+    from portal.models import Enrolment
+
+    a = gb.a
+    leaver = Enrolment.objects.get(pupil=a.pupil)
+    leaver.end_date = a.term.start + datetime.timedelta(days=5)
+    leaver.save()
+    client = login(a.teacher)
+    early = (a.term.start + datetime.timedelta(days=1)).isoformat()
+    late = (a.term.start + datetime.timedelta(days=20)).isoformat()
+    assert a.pupil.last_name in client.get(sheet_url(a), {"day": early}).content.decode()
+    assert a.pupil.last_name not in client.get(sheet_url(a), {"day": late}).content.decode()
+    key = f"{a.assessment.pk}-{a.pupil.pk}"
+    data = {f"g-{key}": "5", f"o-{key}": "", "term": a.term.pk, "day": late}
+    assert client.post(sheet_url(a), data).status_code == 404  # not in the class then
+    data["day"] = early
+    assert client.post(sheet_url(a), data).status_code == 302
