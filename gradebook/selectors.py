@@ -358,3 +358,52 @@ def class_assignments(school_class):
         .select_related("subject", "teacher", "group")
         .order_by("subject__name")
     )
+
+
+@dataclass
+class ClassSummary:
+    school_class: SchoolClass
+    term: Term
+    assignments: list[TeachingAssignment]
+    rows: list[dict]  # {"pupil": User, "cells": [{"average", "proposed", "final"}]}
+
+
+def class_summary(school_class: SchoolClass, term: Term) -> ClassSummary:
+    """Every subject's average, proposed and final grade per pupil of a class, for
+    the homeroom teacher and the school admin: five queries whatever the size."""
+    scale = grading_settings(school_class.school_year.school_id).to_scale()
+    assignments = list(class_assignments(school_class))
+    pupils = list(school_class.pupils_on(sheet_day(term)))
+    marks: dict[tuple[int, int], list] = defaultdict(list)
+    rows = Grade.objects.filter(
+        assessment__assignment__in=assignments, assessment__term=term, pupil__in=pupils
+    ).values_list(
+        "pk",
+        "pupil_id",
+        "symbol",
+        "improves_id",
+        "assessment__assignment_id",
+        "assessment__weight",
+        "assessment__counts_to_average",
+    )
+    for pk, pupil_id, symbol, improves_id, assignment_id, weight, counts in rows:
+        marks[(assignment_id, pupil_id)].append(
+            grade_scale.Mark(pk, scale.value_of(symbol), weight, counts, improves_id)
+        )
+    term_grades = {
+        (t.assignment_id, t.pupil_id, t.kind): t
+        for t in TermGrade.objects.filter(assignment__in=assignments, term=term)
+    }
+    table = []
+    for pupil in pupils:
+        cells = []
+        for a in assignments:
+            cells.append(
+                {
+                    "average": grade_scale.marks_average(marks.get((a.pk, pupil.pk), []), scale),
+                    "proposed": term_grades.get((a.pk, pupil.pk, TermGrade.Kind.PROPOSED)),
+                    "final": term_grades.get((a.pk, pupil.pk, TermGrade.Kind.FINAL)),
+                }
+            )
+        table.append({"pupil": pupil, "cells": cells})
+    return ClassSummary(school_class, term, assignments, table)

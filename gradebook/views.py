@@ -307,12 +307,21 @@ def term_grades(request, pk):
 @login_required
 def class_register(request, pk):
     school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    year = school_class.school_year
+    term_value = request.GET.get("term", "")
+    if term_value.isdigit():
+        term = get_object_or_404(Term, pk=term_value, school_year=year)
+    else:
+        term = selectors.current_term(year)
     return render(
         request,
         "gradebook/class_register.html",
         {
             "school_class": school_class,
             "assignments": selectors.class_assignments(school_class),
+            "summary": selectors.class_summary(school_class, term) if term else None,
+            "terms": year.terms.all(),
+            "term": term,
             "can_behaviour": can_set_behaviour(request.user, school_class),
         },
     )

@@ -277,3 +277,16 @@ def test_sheet_lists_the_class_on_the_chosen_day(gb, login):
     assert client.post(sheet_url(a), data).status_code == 404  # not in the class then
     data["day"] = early
     assert client.post(sheet_url(a), data).status_code == 302
+
+
+def test_class_summary_shows_every_subject_average(gb, login, django_assert_max_num_queries):
+    a = gb.a
+    put(a, "4")
+    client = login(a.homeroom)
+    url = reverse("gradebook:class", args=[a.class_a.pk])
+    client.get(url)
+    with django_assert_max_num_queries(30):
+        body = client.get(url).content.decode()
+    assert "4.00" in body or "4,00" in body
+    assert reverse("gradebook:pupil", args=[a.pupil.pk]) in body
+    assert login(a.pupil).get(reverse("gradebook:pupil", args=[a.pupil.pk])).status_code == 200
