@@ -259,3 +259,43 @@ def test_admin_cannot_write_grades(gb, client):
     assert client.get("/django-admin/gradebook/grade/add/").status_code == 403
     grade.refresh_from_db()
     assert grade.symbol == "4"
+
+
+def test_every_stored_grade_matches_its_latest_history_row(gb):
+    """The audit trail is complete: replaying history gives today's values."""
+    a = gb.a
+    second = make_pupil(a.class_a)
+    fix = AssessmentFactory(assignment=a.assignment, name="Poprawa", improves=a.assessment)
+    save(
+        a, [CellInput(a.assessment.pk, a.pupil.pk, "2", ""), CellInput(fix.pk, second.pk, "np", "")]
+    )
+    save(
+        a,
+        [CellInput(a.assessment.pk, a.pupil.pk, "3-", "2"), CellInput(fix.pk, a.pupil.pk, "5", "")],
+    )
+    save(a, [CellInput(fix.pk, second.pk, "", "np")])
+    services.term_grades_save(
+        assignment=a.assignment,
+        term=a.term,
+        user=a.teacher,
+        entries=[TermGradeInput(a.pupil.pk, "proposed", 3), TermGradeInput(second.pk, "final", 2)],
+    )
+    services.behaviour_grades_save(
+        school_class=a.class_a,
+        term=a.term,
+        user=a.homeroom,
+        entries=[(second.pk, "final", "poprawne")],
+    )
+    for model, kind, value in (
+        (Grade, "grade", lambda o: o.symbol),
+        (TermGrade, "term", lambda o: f"{o.grade} ("),
+        (BehaviourGrade, "behaviour", lambda o: o.value),
+    ):
+        for obj in model.objects.all():
+            latest = GradeHistory.objects.filter(kind=kind, object_id=obj.pk).first()
+            assert latest is not None and latest.new_value.startswith(value(obj))
+            assert GradeHistory.objects.filter(
+                kind=kind, object_id=obj.pk, action="create"
+            ).exists()
+    deleted = GradeHistory.objects.filter(action="delete").values_list("old_value", flat=True)
+    assert list(deleted) == ["np"]
