@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django_tasks import task
 
 from django.conf import settings
@@ -46,7 +48,9 @@ def notify_term_grades(term_grade_ids: list[int]) -> int:
         for tg in grades:
             text = _describe(tg)
             url = reverse("gradebook:pupil", args=[tg.pupil_id])
-            key = f"term:{tg.pk}:{tg.grade or ''}:{hash(tg.description) & 0xFFFFFF}"
+            # Stable across processes (str hash() is salted per process).
+            digest = hashlib.sha1(tg.description.encode()).hexdigest()[:12]
+            key = f"term:{tg.pk}:{tg.grade or ''}:{digest}"
             links = GuardianLink.objects.filter(pupil_id=tg.pupil_id).select_related("guardian")
             for link in links:
                 guardian = link.guardian

@@ -299,3 +299,19 @@ def test_every_stored_grade_matches_its_latest_history_row(gb):
             ).exists()
     deleted = GradeHistory.objects.filter(action="delete").values_list("old_value", flat=True)
     assert list(deleted) == ["np"]
+
+
+def test_notification_task_is_idempotent(gb, django_capture_on_commit_callbacks):
+    from gradebook.tasks import notify_term_grades
+
+    a = gb.a
+    with django_capture_on_commit_callbacks(execute=True):
+        [tg] = services.term_grades_save(
+            assignment=a.assignment,
+            term=a.term,
+            user=a.teacher,
+            entries=[TermGradeInput(a.pupil.pk, TermGrade.Kind.FINAL, 5)],
+        )
+    notify_term_grades.call([tg.pk])  # a retried task tells nobody twice
+    assert Notification.objects.count() == 1
+    assert len(mail.outbox) == 1
