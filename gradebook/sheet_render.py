@@ -55,3 +55,37 @@ def row_cells_html(
             )
         parts.append("</td>")
     return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
+
+
+def grade_chips_html(grades) -> SafeString:
+    """The parent/pupil view's grade chips (a child may have hundreds of grades)."""
+    from django.utils.formats import date_format
+
+    weight = escape(_("weight"))
+    not_counted = escape(_("not counted"))
+    improvement = escape(_("improvement"))
+    new = escape(_("new"))
+    teachers: dict[int, str] = {}
+    parts = []
+    for g in grades:
+        a = g.assessment
+        teacher = teachers.get(g.teacher_id)
+        if teacher is None:
+            teacher = teachers[g.teacher_id] = escape(g.teacher.get_full_name())
+        extra = ""
+        if not a.counts_to_average:
+            extra += f" · {not_counted}"
+        if g.improves_id:
+            extra += f" · {improvement}"
+        description = f"<br>{escape(a.description)}" if a.description else ""
+        parts.append(
+            f'<li class="grade-chip{" is-new" if g.is_new else ""}" '
+            f'style="border-color:{escape(a.category.colour)}">'
+            f'<strong class="grade-symbol">{escape(g.symbol)}</strong>'
+            f'<span class="grade-meta">{escape(a.name)} · {escape(a.category.name)} · '
+            f"{weight} {a.weight}{extra}<br>{date_format(a.date, 'SHORT_DATE_FORMAT')} · "
+            f"{teacher}{description}</span>"
+            + (f'<span class="badge badge-ok">{new}</span>' if g.is_new else "")
+            + "</li>"
+        )
+    return mark_safe("".join(parts))  # noqa: S308  (every value above is escaped)
