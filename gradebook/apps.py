@@ -6,3 +6,21 @@ class GradebookConfig(AppConfig):
     name = "gradebook"
     verbose_name = _("E-register")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.demo import register_seeder
+        from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+
+        from . import dashboard, permissions  # noqa: F401  (registers the rules)
+        from .demo import seed_grades
+
+        register_nav(NavItem("gradebook", _("E-register"), "gradebook:home", dashboard.uses, 20))
+        register_panel(
+            DashboardPanel(
+                "gradebook-teacher", "gradebook/panel_teacher.html", dashboard.teacher, 21
+            )
+        )
+        register_panel(
+            DashboardPanel("gradebook-family", "gradebook/panel_family.html", dashboard.family, 12)
+        )
+        register_seeder("gradebook", seed_grades, order=20)

@@ -1,0 +1,562 @@
+"""Write-side operations of the grades part of the e-register.
+
+Every function that creates, changes or deletes a grade, term grade or
+behaviour grade writes its GradeHistory rows in the same transaction; there is
+no other code path that writes those models (the Django admin shows them read-only).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import SchoolClass, TeachingAssignment, Term, User
+
+from . import scale as grade_scale
+from .models import (
+    Assessment,
+    BehaviourGrade,
+    Grade,
+    GradeCategory,
+    GradeHistory,
+    GradingSettings,
+    TermGrade,
+    TermStatus,
+)
+from .selectors import grading_settings, sheet_pupils, term_is_closed
+
+
+class GradebookError(Exception):
+    """A refused operation; `code` is stable for tests and API clients.
+    `cell_errors` maps (assessment_id, pupil_id) to a message for the sheet."""
+
+    def __init__(self, code: str, message: str, cell_errors: dict | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.cell_errors = cell_errors or {}
+
+
+def _check_term_open(term: Term) -> None:
+    if term_is_closed(term):
+        raise GradebookError(
+            "term_closed",
+            _("%(term)s is closed; ask the school admin to reopen it.") % {"term": term},
+        )
+
+
+def _school_id(assignment: TeachingAssignment) -> int:
+    return assignment.school_class.school_year.school_id
+
+
+# --- Settings and categories ------------------------------------------------------------
+
+
+@transaction.atomic
+def grading_settings_update(*, settings: GradingSettings) -> GradingSettings:
+    """Save a school's grading rules; averages are computed on read, so every
+    shown average follows at once."""
+    try:
+        settings.full_clean()
+    except ValidationError as exc:
+        raise GradebookError("invalid_settings", "; ".join(exc.messages)) from exc
+    settings.save()
+    return settings
+
+
+@transaction.atomic
+def category_save(*, category: GradeCategory) -> GradeCategory:
+    try:
+        category.full_clean()
+    except ValidationError as exc:
+        raise GradebookError("invalid_category", "; ".join(exc.messages)) from exc
+    category.save()
+    return category
+
+
+# --- Terms ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def term_set_closed(*, term: Term, user: User, closed: bool) -> TermStatus:
+    """Close a term for grading, or reopen it (school admins)."""
+    status, _created = TermStatus.objects.select_for_update().get_or_create(term=term)
+    status.is_closed = closed
+    status.changed_by = user
+    status.save()
+    return status
+
+
+# --- Assessments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_save(*, assessment: Assessment, user: User) -> Assessment:
+    """Create or change a column of the grade sheet."""
+    assignment = assessment.assignment
+    if assessment.category_id and assessment.category.school_id != _school_id(assignment):
+        raise GradebookError("foreign_category", _("The category belongs to another school."))
+    if assessment.term.school_year_id != assignment.school_class.school_year_id:
+        raise GradebookError("foreign_term", _("The term belongs to another school year."))
+    if assessment.improves_id and assessment.improves.assignment_id != assignment.pk:
+        raise GradebookError("foreign_improves", _("An improvement must be in the same subject."))
+    if assessment.improves_id and assessment.improves_id == assessment.pk:
+        raise GradebookError("foreign_improves", _("An assessment cannot improve itself."))
+    if not (assessment.term.start <= assessment.date <= assessment.term.end):
+        raise GradebookError("date_outside_term", _("The date must lie within the term."))
+    _check_term_open(assessment.term)
+    if assessment.pk is None:
+        assessment.created_by = user
+    try:
+        assessment.full_clean()
+    except ValidationError as exc:
+        raise GradebookError("invalid_assessment", "; ".join(exc.messages)) from exc
+    assessment.save()
+    return assessment
+
+
+def _label(assessment: Assessment) -> str:
+    return f"{assessment.assignment.subject.name} – {assessment.name}"[:200]
+
+
+@transaction.atomic
+def assessment_delete(*, assessment: Assessment, user: User) -> None:
+    """Delete a column and its grades; the history of each grade stays."""
+    _check_term_open(assessment.term)
+    grades = list(assessment.grades.all())
+    _history_bulk(
+        [
+            _grade_history(g, assessment, GradeHistory.Action.DELETE, g.symbol, "", user)
+            for g in grades
+        ]
+    )
+    Grade.objects.filter(improves__in=grades).update(improves=None)
+    Grade.objects.filter(pk__in=[g.pk for g in grades]).delete()
+    assessment.delete()
+
+
+# --- History -----------------------------------------------------------------------------
+
+
+def _grade_history(grade: Grade, assessment: Assessment, action, old, new, user):
+    return GradeHistory(
+        school_id=_school_id(assessment.assignment),
+        kind=GradeHistory.Kind.GRADE,
+        object_id=grade.pk,
+        action=action,
+        pupil_id=grade.pupil_id,
+        assignment_id=assessment.assignment_id,
+        assessment=assessment,
+        label=_label(assessment),
+        old_value=old,
+        new_value=new,
+        changed_by=user,
+    )
+
+
+def _history_bulk(rows: list[GradeHistory]) -> None:
+    if rows:
+        GradeHistory.objects.bulk_create(rows)
+
+
+# --- The grade sheet ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """What the sheet posted for one cell: the typed text and the value the
+    teacher saw when the sheet was loaded (to detect concurrent edits)."""
+
+    assessment_id: int
+    pupil_id: int
+    text: str
+    original: str
+
+
+@dataclass
+class SheetResult:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    conflicts: dict = field(default_factory=dict)
+
+    @property
+    def changed(self) -> int:
+        return self.created + self.updated + self.deleted
+
+
+def sheet_save(
+    *,
+    assignment: TeachingAssignment,
+    user: User,
+    cells: list[CellInput],
+    day: datetime.date,
+) -> SheetResult:
+    """Save every changed cell of a grade sheet in one transaction.
+
+    A cell counts as changed when its text differs from the value shown when the
+    sheet was loaded. Any invalid symbol, closed term or cell changed meanwhile by
+    someone else rejects the whole save, with a message per cell; nothing is
+    written then. Foreign assessments or pupils raise code "not_found"."""
+    if assignment.teacher_id != user.pk:
+        raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
+    scale = grading_settings(_school_id(assignment)).to_scale()
+    changed = [
+        c for c in cells if grade_scale.normalize(c.text) != grade_scale.normalize(c.original)
+    ]
+    result = SheetResult()
+    if not changed:
+        return result
+    with transaction.atomic():
+        # Serialise saves of one sheet (a row lock on PostgreSQL).
+        TeachingAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
+        assessment_ids = {c.assessment_id for c in changed}
+        assessments = {
+            a.pk: a
+            for a in Assessment.objects.filter(
+                assignment=assignment, pk__in=assessment_ids
+            ).select_related("term", "assignment__subject", "assignment__school_class__school_year")
+        }
+        pupils = {p.pk: p for p in sheet_pupils(assignment, day)}
+        if len(assessments) != len(assessment_ids) or any(
+            c.pupil_id not in pupils for c in changed
+        ):
+            raise GradebookError("not_found", _("No such assessment or pupil in this sheet."))
+        closed = {t.pk for t in {a.term for a in assessments.values()} if term_is_closed(t)}
+        existing = {
+            (g.assessment_id, g.pupil_id): g
+            for g in Grade.objects.select_for_update().filter(
+                assessment_id__in=assessment_ids, pupil_id__in={c.pupil_id for c in changed}
+            )
+        }
+        originals = {}
+        improved_keys = set()
+        for a in assessments.values():
+            if a.improves_id:
+                improved_keys |= {(a.improves_id, c.pupil_id) for c in changed}
+        if improved_keys:
+            for g in Grade.objects.filter(
+                assessment_id__in={k[0] for k in improved_keys},
+                pupil_id__in={k[1] for k in improved_keys},
+            ):
+                originals[(g.assessment_id, g.pupil_id)] = g
+        errors: dict = {}
+        plan = []
+        for cell in changed:
+            key = (cell.assessment_id, cell.pupil_id)
+            assessment = assessments[cell.assessment_id]
+            pupil = pupils[cell.pupil_id]
+            where = {"pupil": pupil.sort_name, "column": assessment.name}
+            if assessment.term_id in closed:
+                errors[key] = _("%(pupil)s, %(column)s: the term is closed.") % where
+                continue
+            current = existing.get(key)
+            current_symbol = current.symbol if current else ""
+            if current_symbol != grade_scale.normalize(cell.original):
+                errors[key] = _(
+                    "%(pupil)s, %(column)s: changed meanwhile by someone else to “%(now)s”; "
+                    "check and save again."
+                ) % {**where, "now": current_symbol or _("empty")}
+                result.conflicts[key] = current_symbol
+                continue
+            text = grade_scale.normalize(cell.text)
+            if not text:
+                plan.append(("delete", cell, assessment, current, None, None))
+                continue
+            try:
+                symbol, value = scale.parse(text)
+            except grade_scale.InvalidSymbol:
+                errors[key] = _(
+                    "%(pupil)s, %(column)s: “%(text)s” is not a grade used in this school."
+                ) % {**where, "text": cell.text.strip()}
+                continue
+            plan.append(("set", cell, assessment, current, symbol, value))
+        if errors:
+            raise GradebookError(
+                "invalid_cells",
+                _("Nothing was saved: correct the marked cells."),
+                cell_errors=errors,
+            )
+        history = []
+        to_create = []
+        to_update = []
+        for action, cell, assessment, current, symbol, value in plan:
+            if action == "delete":
+                history.append(
+                    _grade_history(
+                        current, assessment, GradeHistory.Action.DELETE, current.symbol, "", user
+                    )
+                )
+                result.deleted += 1
+                continue
+            improves = None
+            if assessment.improves_id:
+                improves = originals.get((assessment.improves_id, cell.pupil_id))
+            if current is None:
+                to_create.append(
+                    Grade(
+                        assessment=assessment,
+                        pupil_id=cell.pupil_id,
+                        symbol=symbol,
+                        value=value,
+                        teacher=user,
+                        improves=improves,
+                    )
+                )
+            else:
+                history.append(
+                    _grade_history(
+                        current,
+                        assessment,
+                        GradeHistory.Action.UPDATE,
+                        current.symbol,
+                        symbol,
+                        user,
+                    )
+                )
+                current.symbol, current.value, current.teacher = symbol, value, user
+                current.improves = improves
+                to_update.append(current)
+        deleted_ids = [p[3].pk for p in plan if p[0] == "delete"]
+        if deleted_ids:
+            Grade.objects.filter(improves_id__in=deleted_ids).update(improves=None)
+            Grade.objects.filter(pk__in=deleted_ids).delete()
+        if to_update:
+            # One UPDATE per distinct new value: a column usually takes a handful,
+            # and PostgreSQL plans bulk_update's 35-branch CASE slowly (~150 ms).
+            now = timezone.now()
+            groups: dict[tuple, list[int]] = defaultdict(list)
+            for g in to_update:
+                groups[(g.symbol, g.value, g.improves_id)].append(g.pk)
+            for (symbol, value, improves_id), ids in groups.items():
+                Grade.objects.filter(pk__in=ids).update(
+                    symbol=symbol,
+                    value=value,
+                    improves_id=improves_id,
+                    teacher=user,
+                    updated_at=now,
+                )
+            result.updated = len(to_update)
+        if to_create:
+            created = Grade.objects.bulk_create(to_create)
+            if any(g.pk is None for g in created):  # backends without RETURNING
+                keys = {(g.assessment_id, g.pupil_id) for g in created}
+                created = [
+                    g
+                    for g in Grade.objects.filter(
+                        assessment_id__in=assessment_ids,
+                        pupil_id__in={k[1] for k in keys},
+                    )
+                    if (g.assessment_id, g.pupil_id) in keys
+                ]
+            for g in created:
+                history.append(
+                    _grade_history(
+                        g,
+                        assessments[g.assessment_id],
+                        GradeHistory.Action.CREATE,
+                        "",
+                        g.symbol,
+                        user,
+                    )
+                )
+            result.created = len(created)
+        _history_bulk(history)
+    return result
+
+
+def grade_set(
+    *, assessment: Assessment, pupil: User, user: User, text: str, original: str | None = None
+) -> SheetResult:
+    """Set (or clear, with empty text) one grade; a single-cell sheet save."""
+    if original is None:
+        current = Grade.objects.filter(assessment=assessment, pupil=pupil).first()
+        original = current.symbol if current else ""
+    return sheet_save(
+        assignment=assessment.assignment,
+        user=user,
+        cells=[CellInput(assessment.pk, pupil.pk, text, original)],
+        day=min(max(assessment.date, assessment.term.start), assessment.term.end),
+    )
+
+
+# --- Term grades ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermGradeInput:
+    pupil_id: int
+    kind: str
+    grade: int | None
+    description: str = ""
+
+
+def _term_value(grade: int | None, description: str) -> str:
+    parts = []
+    if grade:
+        parts.append(f"{grade} ({grade_scale.grade_word(grade)})")
+    if description:
+        parts.append(description[:200])
+    return " – ".join(parts)
+
+
+def term_grades_save(
+    *, assignment: TeachingAssignment, term: Term, user: User, entries: list[TermGradeInput]
+) -> list[TermGrade]:
+    """Set proposed and final term grades of an assignment's pupils in one go;
+    guardians are told about new or changed ones once the transaction commits."""
+    from .tasks import notify_term_grades
+
+    if assignment.teacher_id != user.pk:
+        raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
+    if term.school_year_id != assignment.school_class.school_year_id:
+        raise GradebookError("not_found", _("No such term."))
+    changed: list[TermGrade] = []
+    with transaction.atomic():
+        _check_term_open(term)
+        pupils = {
+            p.pk: p for p in sheet_pupils(assignment, min(max(term.start, term.end), term.end))
+        }
+        pupils.update({p.pk: p for p in sheet_pupils(assignment, term.start)})
+        existing = {
+            (t.pupil_id, t.kind): t
+            for t in TermGrade.objects.select_for_update().filter(assignment=assignment, term=term)
+        }
+        descriptive = assignment.school_class.level <= 3
+        history = []
+        for entry in entries:
+            if entry.pupil_id not in pupils or entry.kind not in TermGrade.Kind.values:
+                raise GradebookError("not_found", _("No such pupil in this class."))
+            if entry.grade is not None and not 1 <= entry.grade <= 6:
+                raise GradebookError("invalid_grade", _("A term grade is from 1 to 6."))
+            description = entry.description.strip() if descriptive else ""
+            current = existing.get((entry.pupil_id, entry.kind))
+            new_value = _term_value(entry.grade, description)
+            old_value = _term_value(current.grade, current.description) if current else ""
+            if new_value == old_value:
+                continue
+            label = f"{assignment.subject.name} – {TermGrade.Kind(entry.kind).label} ({term})"
+            if not new_value:
+                history.append(
+                    _term_history(current, assignment, label, old_value, "", user, "delete")
+                )
+                current.delete()
+                continue
+            if current is None:
+                current = TermGrade(
+                    pupil_id=entry.pupil_id, assignment=assignment, term=term, kind=entry.kind
+                )
+            current.grade, current.description, current.teacher = entry.grade, description, user
+            action = "update" if current.pk else "create"
+            current.save()
+            history.append(
+                _term_history(current, assignment, label, old_value, new_value, user, action)
+            )
+            changed.append(current)
+        _history_bulk(history)
+        ids = [t.pk for t in changed]
+        if ids:
+            transaction.on_commit(lambda: notify_term_grades.enqueue(ids))
+    return changed
+
+
+def _term_history(tg, assignment, label, old, new, user, action):
+    return GradeHistory(
+        school_id=_school_id(assignment),
+        kind=GradeHistory.Kind.TERM,
+        object_id=tg.pk,
+        action=action,
+        pupil_id=tg.pupil_id,
+        assignment=assignment,
+        label=label[:200],
+        old_value=old,
+        new_value=new,
+        changed_by=user,
+    )
+
+
+# --- Behaviour ----------------------------------------------------------------------------
+
+
+def _behaviour_word(value: str) -> str:
+    """History keeps the official Polish word, whatever the reader's language."""
+    return value.replace("_", " ")
+
+
+@transaction.atomic
+def behaviour_grades_save(
+    *, school_class: SchoolClass, term: Term, user: User, entries: list[tuple[int, str, str]]
+) -> int:
+    """Set behaviour grades (pupil_id, kind, value or "" to clear) of a class;
+    only its homeroom teacher may."""
+    if school_class.homeroom_teacher_id != user.pk:
+        raise GradebookError("forbidden", _("Behaviour grades are set by the homeroom teacher."))
+    if term.school_year_id != school_class.school_year_id:
+        raise GradebookError("not_found", _("No such term."))
+    _check_term_open(term)
+    pupils = set(
+        school_class.pupils_on(min(max(term.start, term.end), term.end)).values_list(
+            "pk", flat=True
+        )
+    )
+    pupils |= set(school_class.pupils_on(term.start).values_list("pk", flat=True))
+    existing = {
+        (b.pupil_id, b.kind): b
+        for b in BehaviourGrade.objects.select_for_update().filter(
+            school_class=school_class, term=term
+        )
+    }
+    history = []
+    count = 0
+    for pupil_id, kind, value in entries:
+        if pupil_id not in pupils or kind not in BehaviourGrade.Kind.values:
+            raise GradebookError("not_found", _("No such pupil in this class."))
+        if value and value not in BehaviourGrade.Value.values:
+            raise GradebookError("invalid_grade", _("Unknown behaviour grade."))
+        current = existing.get((pupil_id, kind))
+        old = _behaviour_word(current.value) if current else ""
+        label = f"{_('behaviour')} – {BehaviourGrade.Kind(kind).label} ({term})"
+        row = {
+            "school_id": school_class.school_year.school_id,
+            "kind": GradeHistory.Kind.BEHAVIOUR,
+            "pupil_id": pupil_id,
+            "label": label[:200],
+            "changed_by": user,
+        }
+        if not value:
+            if current:
+                history.append(
+                    GradeHistory(
+                        **row, object_id=current.pk, action="delete", old_value=old, new_value=""
+                    )
+                )
+                current.delete()
+                count += 1
+            continue
+        if current and current.value == value:
+            continue
+        if current is None:
+            current = BehaviourGrade(
+                pupil_id=pupil_id, school_class=school_class, term=term, kind=kind
+            )
+        current.value, current.teacher = value, user
+        action = "update" if current.pk else "create"
+        current.save()
+        history.append(
+            GradeHistory(
+                **row,
+                object_id=current.pk,
+                action=action,
+                old_value=old,
+                new_value=_behaviour_word(current.value),
+            )
+        )
+        count += 1
+    _history_bulk(history)
+    return count

@@ -1,0 +1,469 @@
+"""Views of the grades part of the e-register: thin, each parses input, checks a
+named rule, calls one service or selector and renders. Objects out of the user's
+reach answer 404 (scoped querysets), never 403."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.models import School, Term, User
+from portal.permissions import children_of, managed_schools, pupils_visible_to, user_roles
+
+from . import selectors, services
+from .forms import AssessmentForm, CategoryForm, GradingSettingsForm
+from .models import Assessment, BehaviourGrade, GradeCategory, TermGrade
+from .permissions import (
+    assignments_visible_to,
+    can_edit_assignment,
+    can_set_behaviour,
+    can_view_grade_history,
+    classes_visible_to,
+)
+from .sheet_render import row_cells_html
+
+CELL_RE = re.compile(r"^g-(\d+)-(\d+)$")
+PAGE_SIZE = 50
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def _assignment(request, pk):
+    return get_object_or_404(assignments_visible_to(request.user), pk=pk)
+
+
+def _term(assignment, request_value):
+    year = assignment.school_class.school_year
+    if request_value:
+        try:
+            return get_object_or_404(Term, pk=int(request_value), school_year=year)
+        except ValueError as exc:
+            raise Http404 from exc
+    term = selectors.current_term(year)
+    if term is None:
+        raise Http404
+    return term
+
+
+@login_required
+def home(request):
+    roles = user_roles(request.user)
+    if not (roles.is_teacher or roles.is_homeroom_teacher or roles.schools("school_admin")):
+        if roles.is_superuser:
+            pass
+        elif roles.is_guardian:
+            child = children_of(request.user).first()
+            return redirect("gradebook:pupil", child.pk)
+        elif roles.is_pupil:
+            return redirect("gradebook:pupil", request.user.pk)
+        else:
+            raise Http404
+    assignments = (
+        assignments_visible_to(request.user)
+        .current()
+        .filter(teacher=request.user)
+        .order_by("school_class__level", "school_class__name", "subject__name")
+    )
+    classes = classes_visible_to(request.user).current().order_by("level", "name")
+    return render(
+        request,
+        "gradebook/home.html",
+        {
+            "assignments": assignments,
+            "classes": _page(request, classes),
+            "schools": managed_schools(request.user),
+            "children": children_of(request.user) if roles.is_guardian else [],
+        },
+    )
+
+
+def _day(request, term):
+    """The day whose class list the sheet shows (?day=YYYY-MM-DD), kept in the term."""
+    text = request.POST.get("day") or request.GET.get("day") or ""
+    try:
+        day = datetime.date.fromisoformat(text)
+    except ValueError:
+        return selectors.sheet_day(term)
+    return selectors.sheet_day(term, day)
+
+
+def _cells_from_post(post) -> list[services.CellInput]:
+    cells = []
+    for name, text in post.items():
+        match = CELL_RE.match(name)
+        if match:
+            aid, pid = int(match.group(1)), int(match.group(2))
+            cells.append(
+                services.CellInput(aid, pid, text[:10], post.get(f"o-{aid}-{pid}", "")[:10])
+            )
+    return cells
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sheet(request, pk):
+    assignment = _assignment(request, pk)
+    term = _term(assignment, request.GET.get("term") or request.POST.get("term"))
+    editable = can_edit_assignment(request.user, assignment)
+    typed, cell_errors = {}, {}
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        cells = _cells_from_post(request.POST)
+        day = _day(request, term)
+        try:
+            result = services.sheet_save(
+                assignment=assignment, user=request.user, cells=cells, day=day
+            )
+        except services.GradebookError as exc:
+            if exc.code == "not_found":
+                raise Http404 from exc
+            messages.error(request, exc.message)
+            typed = {(c.assessment_id, c.pupil_id): c.text for c in cells}
+            cell_errors = exc.cell_errors
+        else:
+            messages.success(request, _("Saved: %(n)s changed grade(s).") % {"n": result.changed})
+            return redirect(
+                f"{reverse('gradebook:sheet', args=[pk])}?term={term.pk}&day={day.isoformat()}"
+            )
+    data = selectors.grade_sheet(assignment, term, day=_day(request, term))
+    # Keep what the teacher typed on screen; the hidden originals keep the values
+    # they saw, so a second save still detects a concurrent change.
+    can_history = can_view_grade_history(request.user, assignment)
+    history_url = reverse("gradebook:history", args=[pk]) if can_history else None
+    sheet_editable = editable and not data.is_closed
+    rows = [
+        {
+            "row": row,
+            "cells_html": row_cells_html(
+                row=row,
+                editable=sheet_editable,
+                typed=typed,
+                posted_originals=request.POST,
+                cell_errors=cell_errors,
+                history_url=history_url,
+            ),
+        }
+        for row in data.rows
+    ]
+    return render(
+        request,
+        "gradebook/sheet.html",
+        {
+            "assignment": assignment,
+            "sheet": data,
+            "rows": rows,
+            "editable": sheet_editable,
+            "can_history": can_history,
+            "cell_errors": cell_errors.values(),
+            "symbols": data.scale.ordered_symbols(),
+        },
+        status=400 if cell_errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request, pk, assessment_pk=None):
+    assignment = _assignment(request, pk)
+    if not can_edit_assignment(request.user, assignment):
+        raise Http404
+    school = assignment.school_class.school_year.school
+    instance = None
+    if assessment_pk:
+        instance = get_object_or_404(Assessment, pk=assessment_pk, assignment=assignment)
+    else:
+        term = _term(assignment, request.GET.get("term"))
+        instance = Assessment(
+            assignment=assignment, term=term, date=selectors.sheet_day(term, timezone.localdate())
+        )
+    categories = selectors.categories_of(school)
+    form = AssessmentForm(
+        request.POST or None,
+        instance=instance,
+        assignment=assignment,
+        categories=categories,
+        terms=assignment.school_class.school_year.terms.all(),
+    )
+    if request.method == "POST":
+        if "delete" in request.POST and instance.pk:
+            try:
+                services.assessment_delete(assessment=instance, user=request.user)
+            except services.GradebookError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("The column and its grades were deleted."))
+                return redirect(f"{reverse('gradebook:sheet', args=[pk])}?term={instance.term_id}")
+        elif form.is_valid():
+            try:
+                saved = services.assessment_save(assessment=form.instance, user=request.user)
+            except services.GradebookError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('gradebook:sheet', args=[pk])}?term={saved.term_id}")
+    return render(
+        request,
+        "gradebook/assessment_form.html",
+        {"assignment": assignment, "form": form, "assessment": instance},
+    )
+
+
+@login_required
+def history(request, pk):
+    assignment = _assignment(request, pk)
+    if not can_view_grade_history(request.user, assignment):
+        raise Http404
+    pupil = assessment = None
+    if request.GET.get("pupil", "").isdigit():
+        pupil = get_object_or_404(User, pk=request.GET["pupil"])
+    if request.GET.get("assessment", "").isdigit():
+        assessment = get_object_or_404(
+            Assessment, pk=request.GET["assessment"], assignment=assignment
+        )
+    entries = selectors.assignment_history(assignment, pupil=pupil, assessment=assessment)
+    return render(
+        request,
+        "gradebook/history.html",
+        {
+            "assignment": assignment,
+            "page_obj": _page(request, entries),
+            "pupil": pupil,
+            "assessment": assessment,
+        },
+    )
+
+
+def _int_or_none(value):
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def term_grades(request, pk):
+    assignment = _assignment(request, pk)
+    term = _term(assignment, request.GET.get("term") or request.POST.get("term"))
+    editable = can_edit_assignment(request.user, assignment)
+    data = selectors.grade_sheet(assignment, term)
+    descriptive = assignment.school_class.level <= 3
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        entries = []
+        for name in request.POST:
+            match = re.match(r"^(proposed|final)-(\d+)$", name)
+            if not match:
+                continue
+            kind, pid = match.group(1), int(match.group(2))
+            grade_text = request.POST[name].strip()
+            if grade_text and not grade_text.isdigit():
+                messages.error(request, _("A term grade is from 1 to 6."))
+                return redirect(f"{request.path}?term={term.pk}")
+            entries.append(
+                services.TermGradeInput(
+                    pupil_id=pid,
+                    kind=kind,
+                    grade=_int_or_none(grade_text),
+                    description=request.POST.get(f"{kind}-desc-{pid}", ""),
+                )
+            )
+        try:
+            services.term_grades_save(
+                assignment=assignment, term=term, user=request.user, entries=entries
+            )
+        except services.GradebookError as exc:
+            if exc.code == "not_found":
+                raise Http404 from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Term grades saved; guardians are notified."))
+        return redirect(f"{request.path}?term={term.pk}")
+    return render(
+        request,
+        "gradebook/term_grades.html",
+        {
+            "assignment": assignment,
+            "sheet": data,
+            "editable": editable and not data.is_closed,
+            "descriptive": descriptive,
+            "grades": range(1, 7),
+        },
+    )
+
+
+@login_required
+def class_register(request, pk):
+    school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    year = school_class.school_year
+    term_value = request.GET.get("term", "")
+    if term_value.isdigit():
+        term = get_object_or_404(Term, pk=term_value, school_year=year)
+    else:
+        term = selectors.current_term(year)
+    return render(
+        request,
+        "gradebook/class_register.html",
+        {
+            "school_class": school_class,
+            "assignments": selectors.class_assignments(school_class),
+            "summary": selectors.class_summary(school_class, term) if term else None,
+            "terms": year.terms.all(),
+            "term": term,
+            "can_behaviour": can_set_behaviour(request.user, school_class),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def behaviour(request, pk):
+    school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    year = school_class.school_year
+    term_value = request.GET.get("term") or request.POST.get("term")
+    if term_value and term_value.isdigit():
+        term = get_object_or_404(Term, pk=term_value, school_year=year)
+    else:
+        term = selectors.current_term(year)
+        if term is None:
+            raise Http404
+    editable = can_set_behaviour(request.user, school_class)
+    if request.method == "POST":
+        if not editable:
+            raise Http404
+        entries = []
+        for name, value in request.POST.items():
+            match = re.match(r"^(proposed|final)-(\d+)$", name)
+            if match:
+                entries.append((int(match.group(2)), match.group(1), value))
+        try:
+            services.behaviour_grades_save(
+                school_class=school_class, term=term, user=request.user, entries=entries
+            )
+        except services.GradebookError as exc:
+            if exc.code == "not_found":
+                raise Http404 from exc
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Behaviour grades saved."))
+        return redirect(f"{request.path}?term={term.pk}")
+    return render(
+        request,
+        "gradebook/behaviour.html",
+        {
+            "school_class": school_class,
+            "term": term,
+            "terms": year.terms.all(),
+            "rows": selectors.class_behaviour(school_class, term),
+            "values": BehaviourGrade.Value.choices,
+            "editable": editable and not selectors.term_is_closed(term),
+        },
+    )
+
+
+@login_required
+def pupil(request, pk):
+    child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
+    register = selectors.pupil_register(child, viewer=request.user, mark_seen=True)
+    roles = user_roles(request.user)
+    return render(
+        request,
+        "gradebook/pupil.html",
+        {
+            "register": register,
+            "children": children_of(request.user) if roles.is_guardian else [],
+            "kinds": TermGrade.Kind,
+        },
+    )
+
+
+@login_required
+def notifications(request):
+    qs = request.user.notifications.select_related("pupil")
+    page = _page(request, qs)
+    ids = [n.pk for n in page if n.read_at is None]
+    response = render(request, "gradebook/notifications.html", {"page_obj": page})
+    if ids:
+        request.user.notifications.filter(pk__in=ids).update(read_at=timezone.now())
+    return response
+
+
+def _school(request, pk) -> School:
+    return get_object_or_404(managed_schools(request.user), pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def school_settings(request, pk):
+    school = _school(request, pk)
+    settings = selectors.grading_settings(school)
+    categories = selectors.categories_of(school)
+    form = GradingSettingsForm(request.POST or None, instance=settings, prefix="s")
+    category_form = CategoryForm(request.POST or None, prefix="c")
+    if request.method == "POST":
+        if "save_settings" in request.POST and form.is_valid():
+            try:
+                services.grading_settings_update(settings=form.instance)
+            except services.GradebookError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Grading settings saved."))
+                return redirect(request.path)
+        elif "add_category" in request.POST and category_form.is_valid():
+            category_form.instance.school = school
+            try:
+                services.category_save(category=category_form.instance)
+            except services.GradebookError as exc:
+                category_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Category added."))
+                return redirect(request.path)
+    terms = Term.objects.filter(school_year__school=school, school_year__is_current=True)
+    return render(
+        request,
+        "gradebook/settings.html",
+        {
+            "school": school,
+            "form": form,
+            "category_form": category_form,
+            "categories": categories,
+            "terms": terms,
+            "closed": selectors.closed_term_ids(terms),
+        },
+    )
+
+
+@login_required
+@require_POST
+def category_delete(request, pk, category_pk):
+    school = _school(request, pk)
+    category = get_object_or_404(GradeCategory, pk=category_pk, school=school)
+    if Assessment.objects.filter(category=category).exists():
+        messages.error(request, _("The category is in use and cannot be deleted."))
+    else:
+        category.delete()
+        messages.success(request, _("Category deleted."))
+    return redirect("gradebook:settings", school.pk)
+
+
+@login_required
+@require_POST
+def term_status(request, pk, term_pk):
+    school = _school(request, pk)
+    term = get_object_or_404(Term, pk=term_pk, school_year__school=school)
+    closed = request.POST.get("closed") == "1"
+    services.term_set_closed(term=term, user=request.user, closed=closed)
+    messages.success(request, _("The term is closed.") if closed else _("The term is reopened."))
+    return redirect("gradebook:settings", school.pk)
