@@ -175,9 +175,7 @@ def lesson_pupils(lesson: Lesson):
 def attendance_sheet(lesson: Lesson) -> list[dict]:
     """Rows for the attendance screen: pupil, register number, current mark. 2 queries."""
     enrolments = lesson_pupils(lesson)
-    marks = (
-        {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)} if lesson.pk else {}
-    )
+    marks = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)} if lesson.pk else {}
     rows = []
     for enrolment in enrolments:
         mark = marks.get(enrolment.pupil_id)

@@ -649,7 +649,8 @@ def announcements_view(request):
 @login_required
 def announcement_view(request, pk: int):
     announcement = get_object_or_404(selectors.announcements_for(request.user), pk=pk)
-    services.announcement_mark_read(announcement=announcement, user=request.user)
+    if announcement.author_id != request.user.pk:
+        services.announcement_mark_read(announcement=announcement, user=request.user)
     receipts = None
     if announcement.author_id == request.user.pk:
         receipts = _page(

@@ -35,9 +35,7 @@ def test_everyone_present_by_default_and_saved_in_one_request(world, login, day)
     page = client.get(url)
     assert page.status_code == 200
     assert page.text.count('value="p" selected') == 2
-    response = client.post(
-        url, {"topic": "Ułamki", f"s-{second.pk}": "s", f"m-{second.pk}": "7"}
-    )
+    response = client.post(url, {"topic": "Ułamki", f"s-{second.pk}": "s", f"m-{second.pk}": "7"})
     assert response.status_code == 302
     lesson = Lesson.objects.get()
     assert lesson.topic == "Ułamki" and lesson.attendance_taken
@@ -145,8 +143,12 @@ def test_admin_adds_a_one_off_lesson_with_substitute(world, login, day):
     client = login(a.admin)
     response = client.post(
         reverse("register:lesson_add"),
-        {"assignment": a.assignment.pk, "date": day.isoformat(), "number": 7,
-         "substitute": a.homeroom.pk},
+        {
+            "assignment": a.assignment.pk,
+            "date": day.isoformat(),
+            "number": 7,
+            "substitute": a.homeroom.pk,
+        },
     )
     assert response.status_code == 302
     lesson = Lesson.objects.get()
