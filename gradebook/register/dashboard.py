@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import Term
 from portal.permissions import managed_schools, user_roles
 from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
 
@@ -27,7 +28,19 @@ def _teacher_panel(request):
         return None
     today = timezone.localdate()
     roles = user_roles(request.user)
+    term = Term.objects.filter(
+        school_year__is_current=True,
+        school_year__school_id__in=roles.staff_school_ids,
+        start__lte=today,
+        end__gte=today,
+    ).first()
+    warnings = (
+        selectors.absence_warnings_for_teacher(request.user, start=term.start, end=today)
+        if term
+        else []
+    )
     return {
+        "warnings": warnings,
         "slots": selectors.teacher_slots(request.user, today, today),
         "missing": len(selectors.missing_entries(request.user, today=today)),
         "pending": Excuse.objects.filter(

@@ -92,17 +92,38 @@ class FreeDayForm(forms.ModelForm):
 
 
 class ExcuseForm(forms.Form):
+    """Whole days, single lessons, or both."""
+
+    days = forms.MultipleChoiceField(
+        label=_("Whole days"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     attendances = forms.ModelMultipleChoiceField(
-        label=_("Absences to excuse"), queryset=None, widget=forms.CheckboxSelectMultiple
+        label=_("Single lessons"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, absences, **kwargs):
         super().__init__(*args, **kwargs)
+        self.absences = list(absences)
         self.fields["attendances"].queryset = absences
         self.fields["attendances"].label_from_instance = lambda a: (
             f"{a.lesson.date:%d.%m.%Y}, {a.lesson.number}. {a.lesson.assignment.subject.name}"
         )
+        dates = sorted({a.lesson.date for a in self.absences}, reverse=True)
+        self.fields["days"].choices = [(d.isoformat(), f"{d:%d.%m.%Y}") for d in dates]
+
+    def clean(self):
+        data = super().clean()
+        days = set(data.get("days") or [])
+        chosen = {a.pk for a in data.get("attendances") or []}
+        chosen |= {a.pk for a in self.absences if a.lesson.date.isoformat() in days}
+        if not chosen:
+            raise forms.ValidationError(_("Choose at least one day or lesson."))
+        data["attendance_ids"] = sorted(chosen)
+        return data
 
 
 class DecisionForm(forms.Form):

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from portal.models import Enrolment, SchoolClass, TeachingAssignment, User
@@ -53,6 +54,20 @@ def attendance_percent(counts: dict[str, int], *, late_counts_as_present: bool =
     if present + absent == 0:
         return None
     return round(100 * present / (present + absent), 1)
+
+
+# Fewer counted lessons than this give no warning (one absence in the first week
+# of a term is not "nearing 50 %").
+MIN_LESSONS_FOR_WARNING = 5
+
+
+def _warn(counts, percent, settings) -> bool:
+    counted = sum(counts.get(k, 0) for k in ("p", "s", "sz", "u", "n"))
+    return (
+        percent is not None
+        and counted >= MIN_LESSONS_FOR_WARNING
+        and 100 - percent >= settings.absence_warning_percent
+    )
 
 
 def _status_counts(rows) -> dict:
@@ -209,6 +224,7 @@ class StatsRow:
     percent: float | None
     warn: bool = False
     subjects: list = field(default_factory=list)
+    pupil_id: int | None = None
 
     @property
     def absent_percent(self):
@@ -247,7 +263,7 @@ def class_attendance_stats(
     total: dict[str, int] = defaultdict(int)
     for (pupil_id, _subject_id, subject_name), counts in per_subject.items():
         percent = attendance_percent(counts, late_counts_as_present=late)
-        warn = percent is not None and 100 - percent >= settings.absence_warning_percent
+        warn = _warn(counts, percent, settings)
         per_pupil_subjects[pupil_id].append(StatsRow(subject_name, counts, percent, warn))
         for code, n in counts.items():
             per_pupil[pupil_id][code] += n
@@ -263,6 +279,7 @@ def class_attendance_stats(
                 attendance_percent(counts, late_counts_as_present=late),
                 any(s.warn for s in subjects),
                 subjects,
+                pupil_id=pupil_id,
             )
         )
     return {
@@ -290,12 +307,20 @@ def pupil_attendance_stats(pupil: User, *, start: datetime.date, end: datetime.d
         key=lambda kv: kv[0][1],
     ):
         percent = attendance_percent(counts, late_counts_as_present=late)
-        warn = percent is not None and 100 - percent >= settings.absence_warning_percent
+        warn = _warn(counts, percent, settings)
         rows.append(StatsRow(name, counts, percent, warn))
         for code, n in counts.items():
             total[code] += n
+    months = [
+        StatsRow(month, counts, attendance_percent(counts, late_counts_as_present=late))
+        for (month,), counts in sorted(
+            _counts_by(qs.annotate(month=TruncMonth("lesson__date")), "month").items()
+        )
+    ]
     return {
         "rows": rows,
+        "months": months,
+        "settings": settings,
         "total": StatsRow(
             "", _status_counts(total), attendance_percent(total, late_counts_as_present=late)
         ),

@@ -17,6 +17,7 @@ urlpatterns = [
     path("plan/<int:class_id>/", views.timetable_view, name="timetable"),
     path("ustawienia/<int:school_id>/", views.settings_view, name="settings"),
     path("frekwencja/", views.stats_view, name="stats"),
+    path("frekwencja/uczen/", views.pupil_stats_view, name="pupil_stats"),
     path("usprawiedliwienia/", views.excuses_view, name="excuses"),
     path("usprawiedliwienia/nowe/", views.excuse_new_view, name="excuse_new"),
     path("usprawiedliwienia/<int:pk>/decyzja/", views.excuse_decide_view, name="excuse_decide"),

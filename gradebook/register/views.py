@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.models import Enrolment, SchoolClass, Term, User
-from portal.permissions import can_manage_school, managed_schools, user_roles
+from portal.permissions import (
+    can_manage_school,
+    managed_schools,
+    pupils_visible_to,
+    user_roles,
+)
 from portal.selectors import current_class_of
 
 from . import forms, selectors, services
@@ -374,6 +379,33 @@ def stats_view(request):
     )
 
 
+@login_required
+def pupil_stats_view(request):
+    """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
+    pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET.get("pupil") or 0)
+    school_class = current_class_of(pupil)
+    if school_class is None:
+        raise Http404
+    start, end, terms, month, term = _period(request, school_class)
+    stats = selectors.pupil_attendance_stats(
+        pupil, start=start, end=end, school_id=school_class.school_year.school_id
+    )
+    return render(
+        request,
+        "register/pupil_stats.html",
+        {
+            "pupil": pupil,
+            "school_class": school_class,
+            "stats": stats,
+            "start": start,
+            "end": end,
+            "terms": terms,
+            "term": term,
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
 # --- Excuses -----------------------------------------------------------------------------
 
 
@@ -427,7 +459,7 @@ def excuse_new_view(request):
                 services.excuse_submit(
                     guardian=request.user,
                     pupil=pupil,
-                    attendance_ids=[a.pk for a in form.cleaned_data["attendances"]],
+                    attendance_ids=form.cleaned_data["attendance_ids"],
                     reason=form.cleaned_data["reason"],
                 )
             except services.RegisterError as exc:

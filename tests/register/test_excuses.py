@@ -114,3 +114,17 @@ def test_other_homeroom_teacher_cannot_decide(world, login, absence):
         assert client.post(url, {"accept": "1"}).status_code == 404
     excuse.refresh_from_db()
     assert excuse.status == Excuse.Status.PENDING
+
+
+def test_guardian_excuses_a_whole_day(world, login, absence):
+    second = LessonFactory(assignment=world.a.assignment, date=absence.lesson.date, number=6)
+    other = Attendance.objects.create(
+        lesson=second, pupil=world.a.pupil, status=Attendance.Status.UNEXCUSED
+    )
+    client = login(world.a.guardian, mfa=False)
+    url = reverse("register:excuse_new") + f"?pupil={world.a.pupil.pk}"
+    assert client.post(url, {"reason": "x"}).status_code == 200  # nothing chosen
+    day = absence.lesson.date.isoformat()
+    assert client.post(url, {"days": [day], "reason": "Choroba"}).status_code == 302
+    excuse = Excuse.objects.get()
+    assert set(excuse.attendances.values_list("pk", flat=True)) == {absence.pk, other.pk}

@@ -60,3 +60,29 @@ def test_class_stats_use_school_setting_and_warn_near_half(world):
     stats = class_attendance_stats(a.class_a, start=start, end=end)
     row = next(r for r in stats["rows"] if r.label == a.pupil.sort_name)
     assert row.percent == 40.0
+
+
+@pytest.mark.django_db
+def test_few_lessons_give_no_warning(world):
+    a = world.a
+    lesson = LessonFactory(assignment=a.assignment, date=a.year.start)
+    Attendance.objects.create(lesson=lesson, pupil=a.pupil, status=S.UNEXCUSED)
+    stats = class_attendance_stats(a.class_a, start=a.year.start, end=a.year.start)
+    assert stats["warnings"] == []
+
+
+@pytest.mark.django_db
+def test_pupil_stats_per_subject_and_month(world, login):
+    from django.urls import reverse
+
+    a = world.a
+    for number, status in enumerate([S.PRESENT, S.UNEXCUSED], start=1):
+        lesson = LessonFactory(assignment=a.assignment, date=a.year.start, number=number)
+        Attendance.objects.create(lesson=lesson, pupil=a.pupil, status=status)
+    url = reverse("register:pupil_stats")
+    page = login(a.guardian, mfa=False).get(url, {"pupil": a.pupil.pk, "term": 1})
+    assert page.status_code == 200
+    assert "50,0%" in page.text or "50.0%" in page.text
+    assert login(a.pupil, mfa=False).get(url, {"pupil": a.pupil.pk}).status_code == 200
+    assert login(world.b.guardian, mfa=False).get(url, {"pupil": a.pupil.pk}).status_code == 404
+    assert login(world.b.teacher).get(url, {"pupil": a.pupil.pk}).status_code == 404
