@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from portal.models import Enrolment, SchoolClass, TeachingAssignment, User
+from portal.models import Enrolment, Role, SchoolClass, TeachingAssignment, User
 from portal.permissions import user_roles
 
 from .models import (
@@ -402,6 +402,8 @@ def announcements_for(user: User):
     condition |= Q(audience=A.CLASSES, classes__in=classes)
     condition |= Q(audience=A.GUARDIANS, school_id__in=guardian_schools)
     condition |= Q(audience=A.STAFF, school_id__in=staff_schools)
+    # School admins oversee every announcement of their school.
+    condition |= Q(school_id__in=roles.schools(Role.SCHOOL_ADMIN))
     if roles.is_superuser:
         condition = Q()
     return (

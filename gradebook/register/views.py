@@ -786,32 +786,29 @@ def ical_view(request, token: str):
     calendar.add("x-wr-calname", _("School: homework and tests"))
     stamp = timezone.now()
     host = request.get_host().split(":")[0]
+
+    def add_event(uid, day, summary, description):
+        event = Event()
+        event.add("uid", f"{uid}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", description)
+        calendar.add_component(event)
+
     for item in homework:
-        event = Event()
-        event.add("uid", f"homework-{item.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.due_date)
-        event.add("dtend", item.due_date + datetime.timedelta(days=1))
-        event.add(
-            "summary",
-            _("Homework: %(subject)s (%(class)s)")
-            % {"subject": item.assignment.subject.name, "class": item.assignment.school_class.name},
-        )
-        event.add("description", item.description)
-        calendar.add_component(event)
+        summary = _("Homework: %(subject)s (%(class)s)") % {
+            "subject": item.assignment.subject.name,
+            "class": item.assignment.school_class.name,
+        }
+        add_event(f"homework-{item.pk}", item.due_date, summary, item.description)
     for item in tests:
-        event = Event()
-        event.add("uid", f"test-{item.pk}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", item.date)
-        event.add("dtend", item.date + datetime.timedelta(days=1))
-        event.add(
-            "summary",
+        summary = (
             f"{item.get_kind_display().capitalize()}: {item.assignment.subject.name} "
-            f"({item.assignment.school_class.name})",
+            f"({item.assignment.school_class.name})"
         )
-        event.add("description", item.scope)
-        calendar.add_component(event)
+        add_event(f"test-{item.pk}", item.date, summary, item.scope)
     response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Cache-Control"] = "private, max-age=900"
     return response

@@ -152,3 +152,17 @@ def test_week_view_shows_lessons_homework_tests_remarks(world, login, day):
     foreign = parent.get(reverse("register:week"), {"pupil": world.b.pupil.pk})
     assert foreign.status_code == 404
     assert login(a.teacher).get(reverse("register:week")).status_code == 404
+
+
+def test_school_admin_sees_every_announcement_of_the_school(world, login):
+    note = services.announcement_create(
+        author=world.a.homeroom,
+        school_id=world.a.school.pk,
+        audience="classes",
+        title="Klasowe",
+        body="x",
+        classes=[world.a.class_a],
+    )
+    url = reverse("register:announcement", args=[note.pk])
+    assert login(world.a.admin).get(url).status_code == 200
+    assert login(world.b.admin).get(url).status_code == 404
