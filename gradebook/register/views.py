@@ -95,6 +95,7 @@ def day_view(request):
             "previous": day - datetime.timedelta(days=1),
             "next": day + datetime.timedelta(days=1),
             "today": timezone.localdate(),
+            "managed": list(managed_schools(request.user)),
         },
     )
 
