@@ -153,6 +153,13 @@ class RemarkForm(forms.ModelForm):
         self.fields["pupil"].queryset = pupils
 
 
+class RemarkEditForm(forms.ModelForm):
+    class Meta:
+        model = Remark
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
 class HomeworkForm(forms.Form):
     assignment = AssignmentChoiceField(label=_("Class and subject"), queryset=None)
     due_date = forms.DateField(label=_("Due date"), widget=DateInput)

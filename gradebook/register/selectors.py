@@ -162,9 +162,18 @@ def missing_entries(teacher: User, *, days: int = 30, today=None) -> list[Slot]:
     today = today or timezone.localdate()
     start = today - datetime.timedelta(days=days)
     slots = teacher_slots(teacher, start, today)
+    school_ids = {s.assignment.school_class.school_year.school_id for s in slots}
+    closed = dict(
+        RegisterSettings.objects.filter(
+            school_id__in=school_ids, closed_before__isnull=False
+        ).values_list("school_id", "closed_before")
+    )
     result = []
     for slot in slots:
         if slot.is_complete:
+            continue
+        school_closed = closed.get(slot.assignment.school_class.school_year.school_id)
+        if school_closed and slot.date < school_closed:
             continue
         lesson = slot.lesson
         if lesson and lesson.substitute_teacher_id and lesson.substitute_teacher_id != teacher.pk:

@@ -23,6 +23,7 @@ urlpatterns = [
     path("usprawiedliwienia/<int:pk>/decyzja/", views.excuse_decide_view, name="excuse_decide"),
     path("uwagi/", views.remarks_view, name="remarks"),
     path("uwagi/nowa/", views.remark_new_view, name="remark_new"),
+    path("uwagi/<int:pk>/edycja/", views.remark_edit_view, name="remark_edit"),
     path("uwagi/<int:pk>/przeczytane/", views.remark_acknowledge_view, name="remark_ack"),
     path("zadania/", views.homework_view, name="homework"),
     path("zadania/<int:pk>/zalacznik/", views.homework_attachment_view, name="homework_file"),

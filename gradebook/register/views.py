@@ -561,6 +561,27 @@ def remark_new_view(request):
 
 
 @login_required
+def remark_edit_view(request, pk: int):
+    """The author corrects a remark; the change is kept in the history."""
+    remark = get_object_or_404(Remark.objects.filter(author=request.user), pk=pk)
+    form = forms.RemarkEditForm(request.POST or None, instance=remark)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.remark_update(
+                remark=Remark.objects.get(pk=remark.pk),
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                text=form.cleaned_data["text"],
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The remark has been saved."))
+            return redirect("register:remarks")
+    return render(request, "register/form.html", {"form": form, "title": _("Edit the remark")})
+
+
+@login_required
 @require_POST
 def remark_acknowledge_view(request, pk: int):
     roles = user_roles(request.user)

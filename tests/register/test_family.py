@@ -166,3 +166,22 @@ def test_school_admin_sees_every_announcement_of_the_school(world, login):
     url = reverse("register:announcement", args=[note.pk])
     assert login(world.a.admin).get(url).status_code == 200
     assert login(world.b.admin).get(url).status_code == 404
+
+
+def test_author_edits_remark_with_history(world, login):
+    from gradebook.register.models import RegisterChange
+
+    remark = services.remark_create(
+        author=world.a.teacher,
+        pupil=world.a.pupil,
+        school_class=world.a.class_a,
+        kind="negative",
+        text="Rozmowy",
+    )
+    url = reverse("register:remark_edit", args=[remark.pk])
+    assert login(world.a.homeroom).get(url).status_code == 404
+    client = login(world.a.teacher)
+    assert client.post(url, {"kind": "neutral", "text": "Rozmowy (wyjaśnione)"}).status_code == 302
+    change = RegisterChange.objects.get(action="update")
+    assert change.before == {"kind": "negative", "text": "Rozmowy"}
+    assert change.after["kind"] == "neutral" and change.user == world.a.teacher

@@ -174,3 +174,10 @@ def test_admin_enters_the_timetable(world, login):
     assert a.assignment.timetable_entries.count() == 1
     assert client.get(url).status_code == 200
     assert login(world.b.admin).get(url).status_code == 404
+
+
+def test_closed_term_lessons_are_not_missing(world, day):
+    a = world.a
+    TimetableEntryFactory(assignment=a.assignment, weekday=day.weekday(), number=4)
+    RegisterSettings.objects.create(school=a.school, closed_before=day + datetime.timedelta(1))
+    assert not any(s.date == day for s in missing_entries(a.teacher))
