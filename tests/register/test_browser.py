@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 
 from django.conf import settings
+from django.db import connections
 from django.urls import reverse
 
 from tests.browser.test_sign_in_flows import CHROMIUM, browser  # noqa: F401  (fixture)
@@ -58,7 +59,12 @@ def test_teacher_marks_attendance_with_single_keys(
     page.wait_for_load_state()
     assert "Ułamki na osi" in page.content()
     context.close()
-    marks = {a.pupil_id: (a.status, a.minutes_late) for a in Attendance.objects.all()}
+    try:
+        marks = {a.pupil_id: (a.status, a.minutes_late) for a in Attendance.objects.all()}
+    finally:
+        # Inside Playwright's loop the ORM used a connection of its own: close it, or
+        # PostgreSQL cannot drop the test database afterwards.
+        connections.close_all()
     assert marks[int(first_id[2:])] == ("n", None)
     statuses = sorted(m for m in marks.values())
     assert statuses == [("n", None), ("p", None), ("s", 5)]
