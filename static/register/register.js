@@ -8,10 +8,27 @@
   function mark(select) {
     var row = select.closest("tr");
     row.dataset.status = select.value;
+    if (select.toggleButton) {
+      select.toggleButton.setAttribute("aria-pressed", select.value === "n" ? "true" : "false");
+    }
     var minutes = row.querySelector("input.minutes");
     if (minutes) minutes.hidden = select.value !== "s";
   }
+  var absentLabel = form.dataset.absentLabel || "absent";
   selects.forEach(function (select, index) {
+    // One tap on a phone: a button beside the list toggles present / unexcused.
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "button-secondary absent-toggle";
+    toggle.textContent = absentLabel;
+    toggle.setAttribute("aria-pressed", select.value === "n" ? "true" : "false");
+    toggle.setAttribute("aria-label", absentLabel + ": " + select.closest("tr").querySelector("th").textContent.trim());
+    toggle.addEventListener("click", function () {
+      select.value = select.value === "n" ? "p" : "n";
+      mark(select);
+    });
+    select.parentNode.appendChild(toggle);
+    select.toggleButton = toggle;
     mark(select);
     select.addEventListener("change", function () { mark(select); });
     select.addEventListener("keydown", function (event) {
