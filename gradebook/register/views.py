@@ -542,22 +542,30 @@ def _remark_pupils(user):
 def remark_new_view(request):
     _staff_only(request)
     form = forms.RemarkForm(request.POST or None, pupils=_remark_pupils(request.user))
+
+    def save(data):
+        services.remark_create(
+            author=request.user,
+            pupil=data["pupil"],
+            school_class=current_class_of(data["pupil"]),
+            kind=data["kind"],
+            text=data["text"],
+        )
+
+    return _remark_form(request, form, save, _("New remark"))
+
+
+def _remark_form(request, form, save, title):
+    """Shared by creating and correcting a remark: save, or show the form with the error."""
     if request.method == "POST" and form.is_valid():
-        pupil = form.cleaned_data["pupil"]
         try:
-            services.remark_create(
-                author=request.user,
-                pupil=pupil,
-                school_class=current_class_of(pupil),
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-            )
+            save(form.cleaned_data)
         except services.RegisterError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, _("The remark has been saved."))
             return redirect("register:remarks")
-    return render(request, "register/form.html", {"form": form, "title": _("New remark")})
+    return render(request, "register/form.html", {"form": form, "title": title})
 
 
 @login_required
@@ -565,20 +573,16 @@ def remark_edit_view(request, pk: int):
     """The author corrects a remark; the change is kept in the history."""
     remark = get_object_or_404(Remark.objects.filter(author=request.user), pk=pk)
     form = forms.RemarkEditForm(request.POST or None, instance=remark)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.remark_update(
-                remark=Remark.objects.get(pk=remark.pk),
-                user=request.user,
-                kind=form.cleaned_data["kind"],
-                text=form.cleaned_data["text"],
-            )
-        except services.RegisterError as exc:
-            form.add_error(None, exc.message)
-        else:
-            messages.success(request, _("The remark has been saved."))
-            return redirect("register:remarks")
-    return render(request, "register/form.html", {"form": form, "title": _("Edit the remark")})
+
+    def save(data):
+        services.remark_update(
+            remark=Remark.objects.get(pk=remark.pk),
+            user=request.user,
+            kind=data["kind"],
+            text=data["text"],
+        )
+
+    return _remark_form(request, form, save, _("Edit the remark"))
 
 
 @login_required
