@@ -11,7 +11,14 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from portal.models import Enrolment, Role, SchoolClass, TeachingAssignment, User
+from portal.models import (
+    Enrolment,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    TeachingGroup,
+    User,
+)
 from portal.permissions import user_roles
 
 from .models import (
@@ -436,8 +443,10 @@ def unread_announcements(user: User):
 
 def pupil_assignments_filter(pupil: User, school_class: SchoolClass) -> Q:
     """The assignments a pupil attends: the class's whole-class ones and their groups'."""
-    group_ids = list(pupil.teaching_groups.values_list("pk", flat=True))
-    return Q(school_class=school_class) & (Q(group__isnull=True) | Q(group_id__in=group_ids))
+    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil.pk).values(
+        "teachinggroup_id"
+    )
+    return Q(school_class=school_class) & (Q(group__isnull=True) | Q(group_id__in=groups))
 
 
 def week_start(day: datetime.date) -> datetime.date:

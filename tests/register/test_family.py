@@ -185,3 +185,21 @@ def test_author_edits_remark_with_history(world, login):
     change = RegisterChange.objects.get(action="update")
     assert change.before == {"kind": "negative", "text": "Rozmowy"}
     assert change.after["kind"] == "neutral" and change.user == world.a.teacher
+
+
+def test_week_shows_only_the_pupils_own_groups(world, login, day):
+    from tests.factories import SubjectFactory, TeachingAssignmentFactory, TeachingGroupFactory
+
+    a = world.a
+    mine = TeachingGroupFactory(school_class=a.class_a, name="gr. 1")
+    mine.pupils.add(a.pupil)
+    other = TeachingGroupFactory(school_class=a.class_a, name="gr. 2")
+    english = SubjectFactory(school=a.school, name="Język angielski")
+    german = SubjectFactory(school=a.school, name="Język niemiecki")
+    for group, subject, number in ((mine, english, 3), (other, german, 4)):
+        assignment = TeachingAssignmentFactory(
+            school_class=a.class_a, group=group, subject=subject, teacher=a.teacher
+        )
+        TimetableEntryFactory(assignment=assignment, weekday=day.weekday(), number=number)
+    page = login(a.pupil, mfa=False).get(reverse("register:week"), {"week": day.isoformat()})
+    assert "Język angielski" in page.text and "Język niemiecki" not in page.text
