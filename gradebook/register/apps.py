@@ -11,3 +11,12 @@ class RegisterConfig(AppConfig):
     label = "register"
     verbose_name = _("Class register")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.demo import register_seeder
+
+        from . import dashboard, permissions  # noqa: F401  (rules are registered on import)
+        from .demo import seed_register
+
+        dashboard.register()
+        register_seeder("register", seed_register, order=60)

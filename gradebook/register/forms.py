@@ -1,0 +1,209 @@
+"""Forms of the class register. Choice fields are built from querysets scoped
+to the user, so a crafted id of another school or family is an invalid choice."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Role, SchoolClass, TeachingAssignment, User
+
+from .models import Announcement, FreeDay, PlannedTest, RegisterSettings, Remark, TimetableEntry
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: TeachingAssignment) -> str:
+        target = (
+            f"{obj.school_class.name} {obj.group.name}" if obj.group_id else obj.school_class.name
+        )
+        return f"{target} – {obj.subject.name} ({obj.teacher})"
+
+
+def _assignments(qs):
+    return qs.select_related("school_class", "group", "subject", "teacher").order_by(
+        "school_class__level", "school_class__name", "subject__name"
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LessonAddForm(forms.Form):
+    """A one-off lesson or a substitution (a lesson given by another teacher)."""
+
+    assignment = AssignmentChoiceField(label=_("Class and subject"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    number = forms.IntegerField(label=_("Lesson number"), min_value=1, max_value=10)
+    substitute = forms.ModelChoiceField(
+        label=_("Substitute teacher"),
+        queryset=None,
+        required=False,
+        help_text=_("Leave empty when the lesson's own teacher gives it."),
+    )
+
+    def __init__(self, *args, assignments, school_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = _assignments(assignments)
+        self.fields["substitute"].queryset = User.objects.filter(
+            role_assignments__role=Role.TEACHER, role_assignments__school_id__in=school_ids
+        ).distinct()
+
+
+class TimetableEntryForm(forms.ModelForm):
+    assignment = AssignmentChoiceField(label=_("Subject and teacher"), queryset=None)
+
+    class Meta:
+        model = TimetableEntry
+        fields = ["assignment", "weekday", "number", "valid_from", "valid_until"]
+        widgets = {"valid_from": DateInput, "valid_until": DateInput}
+
+    def __init__(self, *args, school_class: SchoolClass, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = _assignments(
+            TeachingAssignment.objects.filter(school_class=school_class)
+        )
+
+
+class RegisterSettingsForm(forms.ModelForm):
+    class Meta:
+        model = RegisterSettings
+        fields = [
+            "late_counts_as_present",
+            "tests_per_week",
+            "tests_per_day",
+            "test_notice_days",
+            "test_limits_block",
+            "closed_before",
+            "absence_warning_percent",
+        ]
+        widgets = {"closed_before": DateInput}
+
+
+class FreeDayForm(forms.ModelForm):
+    class Meta:
+        model = FreeDay
+        fields = ["name", "start", "end"]
+        widgets = {"start": DateInput, "end": DateInput}
+
+
+class ExcuseForm(forms.Form):
+    """Whole days, single lessons, or both."""
+
+    days = forms.MultipleChoiceField(
+        label=_("Whole days"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    attendances = forms.ModelMultipleChoiceField(
+        label=_("Single lessons"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, absences, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.absences = list(absences)
+        self.fields["attendances"].queryset = absences
+        self.fields["attendances"].label_from_instance = lambda a: (
+            f"{a.lesson.date:%d.%m.%Y}, {a.lesson.number}. {a.lesson.assignment.subject.name}"
+        )
+        dates = sorted({a.lesson.date for a in self.absences}, reverse=True)
+        self.fields["days"].choices = [(d.isoformat(), f"{d:%d.%m.%Y}") for d in dates]
+
+    def clean(self):
+        data = super().clean()
+        days = set(data.get("days") or [])
+        chosen = {a.pk for a in data.get("attendances") or []}
+        chosen |= {a.pk for a in self.absences if a.lesson.date.isoformat() in days}
+        if not chosen:
+            raise forms.ValidationError(_("Choose at least one day or lesson."))
+        data["attendance_ids"] = sorted(chosen)
+        return data
+
+
+class DecisionForm(forms.Form):
+    accept = forms.TypedChoiceField(
+        label=_("Decision"),
+        choices=[("1", _("accept")), ("0", _("reject"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason (required when rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class RemarkForm(forms.ModelForm):
+    pupil = forms.ModelChoiceField(label=_("Pupil"), queryset=None)
+
+    class Meta:
+        model = Remark
+        fields = ["pupil", "kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, pupils, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
+
+
+class RemarkEditForm(forms.ModelForm):
+    class Meta:
+        model = Remark
+        fields = ["kind", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class HomeworkForm(forms.Form):
+    assignment = AssignmentChoiceField(label=_("Class and subject"), queryset=None)
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(
+        label=_("Attachment"),
+        required=False,
+        help_text=_("PDF, image, DOCX, ODT or text; at most 5 MB."),
+    )
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = _assignments(assignments)
+
+
+class PlannedTestForm(forms.Form):
+    assignment = AssignmentChoiceField(label=_("Class and subject"), queryset=None)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlannedTest.Kind.choices)
+    scope = forms.CharField(label=_("Scope"), max_length=300)
+    confirmed = forms.BooleanField(
+        label=_("Plan it although it breaks a school limit"), required=False
+    )
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = _assignments(assignments)
+
+
+class AnnouncementForm(forms.Form):
+    school = forms.ModelChoiceField(label=_("School"), queryset=None)
+    audience = forms.ChoiceField(label=_("To"), choices=Announcement.Audience.choices)
+    classes = forms.ModelMultipleChoiceField(
+        label=_("Classes"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only when the announcement goes to chosen classes."),
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 5}))
+
+    def __init__(self, *args, schools, classes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        self.fields["classes"].queryset = classes.select_related("school_year__school")
+        self.fields["classes"].label_from_instance = lambda c: f"{c.name} ({c.school_year.school})"

@@ -1,0 +1,532 @@
+"""Read-side queries of the class register. Each hot read runs in a fixed number
+of queries, whatever the size of the class or the length of the term."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from portal.models import (
+    Enrolment,
+    Role,
+    SchoolClass,
+    TeachingAssignment,
+    TeachingGroup,
+    User,
+)
+from portal.permissions import user_roles
+
+from .models import (
+    Announcement,
+    AnnouncementRead,
+    Attendance,
+    Excuse,
+    FreeDay,
+    Homework,
+    Lesson,
+    PlannedTest,
+    RegisterSettings,
+    Remark,
+    TimetableEntry,
+)
+
+ASSIGNMENT_RELATED = (
+    "school_class__school_year__school",
+    "group",
+    "subject",
+    "teacher",
+)
+
+
+# --- Attendance formula ------------------------------------------------------------------
+
+
+def attendance_percent(counts: dict[str, int], *, late_counts_as_present: bool = True):
+    """Attendance % = present / (present + absent), where present = present + late
+    + school reasons and absent = excused + unexcused; released counts as neither.
+    When the school does not count lateness as presence, a late arrival counts as an
+    absence. None when nothing counts yet."""
+    s = Attendance.Status
+    present = counts.get(s.PRESENT, 0) + counts.get(s.SCHOOL, 0)
+    absent = counts.get(s.EXCUSED, 0) + counts.get(s.UNEXCUSED, 0)
+    if late_counts_as_present:
+        present += counts.get(s.LATE, 0)
+    else:
+        absent += counts.get(s.LATE, 0)
+    if present + absent == 0:
+        return None
+    return round(100 * present / (present + absent), 1)
+
+
+# Fewer counted lessons than this give no warning (one absence in the first week
+# of a term is not "nearing 50 %").
+MIN_LESSONS_FOR_WARNING = 5
+
+
+def _warn(counts, percent, settings) -> bool:
+    counted = sum(counts.get(k, 0) for k in ("p", "s", "sz", "u", "n"))
+    return (
+        percent is not None
+        and counted >= MIN_LESSONS_FOR_WARNING
+        and 100 - percent >= settings.absence_warning_percent
+    )
+
+
+def _status_counts(rows) -> dict:
+    return {k: rows.get(k, 0) for k in Attendance.Status.values}
+
+
+# --- Timetable and lessons ---------------------------------------------------------------
+
+
+@dataclass
+class Slot:
+    """A lesson of a day: from the timetable, materialised or not."""
+
+    date: datetime.date
+    number: int
+    assignment: TeachingAssignment
+    lesson: Lesson | None = None
+
+    @property
+    def topic(self) -> str:
+        return self.lesson.topic if self.lesson else ""
+
+    @property
+    def is_complete(self) -> bool:
+        return bool(self.lesson and self.lesson.is_complete)
+
+    @property
+    def substitute(self):
+        return self.lesson.substitute_teacher if self.lesson else None
+
+
+def _free_days(school_ids, start, end) -> list[FreeDay]:
+    return list(FreeDay.objects.filter(school_id__in=school_ids, start__lte=end, end__gte=start))
+
+
+def _is_free(free_days, school_id, day) -> bool:
+    return any(f.school_id == school_id and f.start <= day <= f.end for f in free_days)
+
+
+def slots_between(
+    *,
+    assignments_filter: Q,
+    lessons_filter: Q,
+    start: datetime.date,
+    end: datetime.date,
+) -> list[Slot]:
+    """Every lesson between two dates: timetable slots on school days merged with
+    lesson rows (one-off lessons, substitutions, lessons already taken). 3 queries."""
+    entries = list(
+        TimetableEntry.objects.filter(assignments_filter)
+        .filter(assignment__school_class__school_year__is_current=True)
+        .select_related(*(f"assignment__{r}" for r in ASSIGNMENT_RELATED))
+    )
+    lessons = list(Lesson.objects.filter(lessons_filter, date__range=(start, end)).with_related())
+    school_ids = {e.assignment.school_class.school_year.school_id for e in entries}
+    free = _free_days(school_ids, start, end) if school_ids else []
+    by_key = {(ls.assignment_id, ls.date, ls.number): ls for ls in lessons}
+    slots: dict[tuple, Slot] = {}
+    day = start
+    while day <= end:
+        if day.weekday() < 5:
+            for entry in entries:
+                school_id = entry.assignment.school_class.school_year.school_id
+                year = entry.assignment.school_class.school_year
+                if (
+                    entry.applies_on(day)
+                    and year.start <= day <= year.end
+                    and not _is_free(free, school_id, day)
+                ):
+                    key = (entry.assignment_id, day, entry.number)
+                    slots[key] = Slot(day, entry.number, entry.assignment, by_key.get(key))
+        day += datetime.timedelta(days=1)
+    for key, lesson in by_key.items():
+        if key not in slots:
+            slots[key] = Slot(lesson.date, lesson.number, lesson.assignment, lesson)
+    return sorted(slots.values(), key=lambda s: (s.date, s.number, s.assignment.school_class.name))
+
+
+def teacher_slots(teacher: User, start: datetime.date, end: datetime.date) -> list[Slot]:
+    """A teacher's lessons between two dates, with their substitutions."""
+    return slots_between(
+        assignments_filter=Q(assignment__teacher=teacher),
+        lessons_filter=Q(assignment__teacher=teacher) | Q(substitute_teacher=teacher),
+        start=start,
+        end=end,
+    )
+
+
+def missing_entries(teacher: User, *, days: int = 30, today=None) -> list[Slot]:
+    """Past lessons of the teacher (last `days` days, today included) with no topic
+    or no attendance yet. A lesson handed to a substitute is theirs to fill in."""
+    today = today or timezone.localdate()
+    start = today - datetime.timedelta(days=days)
+    slots = teacher_slots(teacher, start, today)
+    school_ids = {s.assignment.school_class.school_year.school_id for s in slots}
+    closed = dict(
+        RegisterSettings.objects.filter(
+            school_id__in=school_ids, closed_before__isnull=False
+        ).values_list("school_id", "closed_before")
+    )
+    result = []
+    for slot in slots:
+        if slot.is_complete:
+            continue
+        school_closed = closed.get(slot.assignment.school_class.school_year.school_id)
+        if school_closed and slot.date < school_closed:
+            continue
+        lesson = slot.lesson
+        if lesson and lesson.substitute_teacher_id and lesson.substitute_teacher_id != teacher.pk:
+            continue
+        result.append(slot)
+    return result
+
+
+def lesson_pupils(lesson: Lesson):
+    """The pupils of a lesson's class or group on its date, in register order."""
+    enrolments = Enrolment.objects.active_on(lesson.date).filter(
+        school_class_id=lesson.assignment.school_class_id
+    )
+    if lesson.assignment.group_id:
+        enrolments = enrolments.filter(pupil__teaching_groups=lesson.assignment.group_id)
+    return list(
+        enrolments.select_related("pupil").order_by(
+            "register_number", "pupil__last_name", "pupil__first_name"
+        )
+    )
+
+
+def attendance_sheet(lesson: Lesson) -> list[dict]:
+    """Rows for the attendance screen: pupil, register number, current mark. 2 queries."""
+    enrolments = lesson_pupils(lesson)
+    marks = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)} if lesson.pk else {}
+    rows = []
+    for enrolment in enrolments:
+        mark = marks.get(enrolment.pupil_id)
+        rows.append(
+            {
+                "pupil": enrolment.pupil,
+                "number": enrolment.register_number,
+                "status": mark.status if mark else Attendance.Status.PRESENT,
+                "minutes_late": mark.minutes_late if mark else None,
+            }
+        )
+    return rows
+
+
+# --- Statistics --------------------------------------------------------------------------
+
+
+def _counts_by(queryset, *keys) -> dict:
+    aggregates = {code: Count("pk", filter=Q(status=code)) for code in Attendance.Status.values}
+    result = {}
+    for row in queryset.values(*keys).annotate(**aggregates):
+        key = tuple(row[k] for k in keys)
+        result[key] = {code: row[code] for code in Attendance.Status.values}
+    return result
+
+
+@dataclass
+class StatsRow:
+    label: str
+    counts: dict
+    percent: float | None
+    warn: bool = False
+    subjects: list = field(default_factory=list)
+    pupil_id: int | None = None
+
+    @property
+    def absent_percent(self):
+        return None if self.percent is None else round(100 - self.percent, 1)
+
+
+def class_attendance_stats(
+    school_class: SchoolClass,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    subject_ids: set[int] | None = None,
+) -> dict:
+    """Per pupil (overall and per subject) and for the class, between two dates.
+    A pupil is flagged when their absence in a subject reaches the school's warning
+    threshold (approaching the 50 % that prevents classification)."""
+    school_id = school_class.school_year.school_id
+    settings = RegisterSettings.for_school(school_id)
+    late = settings.late_counts_as_present
+    qs = Attendance.objects.filter(
+        lesson__assignment__school_class=school_class, lesson__date__range=(start, end)
+    )
+    if subject_ids is not None:
+        qs = qs.filter(lesson__assignment__subject_id__in=subject_ids)
+    per_subject = _counts_by(
+        qs, "pupil_id", "lesson__assignment__subject_id", "lesson__assignment__subject__name"
+    )
+    pupils = {
+        e.pupil_id: e.pupil
+        for e in Enrolment.objects.filter(school_class=school_class)
+        .select_related("pupil")
+        .order_by("register_number", "pupil__last_name")
+    }
+    per_pupil: dict[int, dict] = defaultdict(lambda: defaultdict(int))
+    per_pupil_subjects: dict[int, list] = defaultdict(list)
+    total: dict[str, int] = defaultdict(int)
+    for (pupil_id, _subject_id, subject_name), counts in per_subject.items():
+        percent = attendance_percent(counts, late_counts_as_present=late)
+        warn = _warn(counts, percent, settings)
+        per_pupil_subjects[pupil_id].append(StatsRow(subject_name, counts, percent, warn))
+        for code, n in counts.items():
+            per_pupil[pupil_id][code] += n
+            total[code] += n
+    rows = []
+    for pupil_id, pupil in pupils.items():
+        counts = _status_counts(per_pupil.get(pupil_id, {}))
+        subjects = sorted(per_pupil_subjects.get(pupil_id, []), key=lambda r: r.label)
+        rows.append(
+            StatsRow(
+                pupil.sort_name,
+                counts,
+                attendance_percent(counts, late_counts_as_present=late),
+                any(s.warn for s in subjects),
+                subjects,
+                pupil_id=pupil_id,
+            )
+        )
+    return {
+        "rows": rows,
+        "total": StatsRow(
+            school_class.name,
+            _status_counts(total),
+            attendance_percent(total, late_counts_as_present=late),
+        ),
+        "settings": settings,
+        "warnings": [r for r in rows if r.warn],
+    }
+
+
+def pupil_attendance_stats(pupil: User, *, start: datetime.date, end: datetime.date, school_id):
+    settings = RegisterSettings.for_school(school_id)
+    late = settings.late_counts_as_present
+    qs = Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
+    rows = []
+    total: dict[str, int] = defaultdict(int)
+    for (_sid, name), counts in sorted(
+        _counts_by(
+            qs, "lesson__assignment__subject_id", "lesson__assignment__subject__name"
+        ).items(),
+        key=lambda kv: kv[0][1],
+    ):
+        percent = attendance_percent(counts, late_counts_as_present=late)
+        warn = _warn(counts, percent, settings)
+        rows.append(StatsRow(name, counts, percent, warn))
+        for code, n in counts.items():
+            total[code] += n
+    months = [
+        StatsRow(month, counts, attendance_percent(counts, late_counts_as_present=late))
+        for (month,), counts in sorted(
+            _counts_by(qs.annotate(month=TruncMonth("lesson__date")), "month").items()
+        )
+    ]
+    return {
+        "rows": rows,
+        "months": months,
+        "settings": settings,
+        "total": StatsRow(
+            "", _status_counts(total), attendance_percent(total, late_counts_as_present=late)
+        ),
+    }
+
+
+def absence_warnings_for_teacher(teacher: User, *, start, end) -> list[dict]:
+    """Pupils nearing 50 % absence in a subject the teacher teaches or in their class."""
+    roles = user_roles(teacher)
+    results = []
+    for school_class in SchoolClass.objects.filter(
+        pk__in=roles.homeroom_class_ids | roles.taught_class_ids
+    ).select_related("school_year"):
+        subject_ids = None
+        if school_class.pk not in roles.homeroom_class_ids:
+            subject_ids = set(
+                TeachingAssignment.objects.filter(
+                    teacher=teacher, school_class=school_class
+                ).values_list("subject_id", flat=True)
+            )
+        stats = class_attendance_stats(school_class, start=start, end=end, subject_ids=subject_ids)
+        for row in stats["warnings"]:
+            for subject in row.subjects:
+                if subject.warn:
+                    results.append({"class": school_class, "pupil": row.label, "subject": subject})
+    return results
+
+
+# --- Excuses -----------------------------------------------------------------------------
+
+
+def excusable_absences(pupil: User, *, days: int = 60):
+    """A child's absences a guardian may still excuse: unexcused, not in a pending
+    or accepted excuse."""
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    covered = Excuse.objects.filter(
+        status__in=[Excuse.Status.PENDING, Excuse.Status.ACCEPTED]
+    ).values("attendances")
+    return (
+        Attendance.objects.filter(
+            pupil=pupil, status=Attendance.Status.UNEXCUSED, lesson__date__gte=since
+        )
+        .exclude(pk__in=covered)
+        .select_related("lesson__assignment__subject")
+        .order_by("-lesson__date", "lesson__number")
+    )
+
+
+# --- Announcements -----------------------------------------------------------------------
+
+
+def announcements_for(user: User):
+    """Announcements addressed to the user (or written by them)."""
+    roles = user_roles(user)
+    today = timezone.localdate()
+    family_ids = set(roles.child_ids)
+    if roles.is_pupil:
+        family_ids.add(user.pk)
+    rows = list(
+        Enrolment.objects.active_on(today)
+        .filter(pupil_id__in=family_ids, school_class__school_year__is_current=True)
+        .values_list("school_class_id", "school_class__school_year__school_id", "pupil_id")
+    )
+    family_enrolments = [(c, s) for c, s, _p in rows]
+    family_pupil_ids = [p for _c, _s, p in rows]
+    family_classes = {c for c, _s in family_enrolments}
+    family_schools = {s for _c, s in family_enrolments}
+    child_ids = set(roles.child_ids)
+    guardian_schools = {
+        s
+        for (_c, s), pupil_id in zip(family_enrolments, family_pupil_ids, strict=True)
+        if pupil_id in child_ids
+    }
+    staff_schools = set(roles.staff_school_ids)
+    classes = family_classes | roles.homeroom_class_ids | roles.taught_class_ids
+    A = Announcement.Audience
+    condition = Q(author=user)
+    condition |= Q(audience=A.SCHOOL, school_id__in=family_schools | staff_schools)
+    condition |= Q(audience=A.CLASSES, classes__in=classes)
+    condition |= Q(audience=A.GUARDIANS, school_id__in=guardian_schools)
+    condition |= Q(audience=A.STAFF, school_id__in=staff_schools)
+    # School admins oversee every announcement of their school.
+    condition |= Q(school_id__in=roles.schools(Role.SCHOOL_ADMIN))
+    if roles.is_superuser:
+        condition = Q()
+    return (
+        Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
+        .select_related("author", "school")
+        .annotate(
+            is_read=Count("reads", filter=Q(reads__user=user)),
+            read_count=Count("reads", distinct=True),
+        )
+    )
+
+
+def unread_announcements(user: User):
+    return announcements_for(user).filter(
+        ~Q(pk__in=AnnouncementRead.objects.filter(user=user).values("announcement"))
+    )
+
+
+# --- Week view and calendar --------------------------------------------------------------
+
+
+def pupil_assignments_filter(pupil: User, school_class: SchoolClass) -> Q:
+    """The assignments a pupil attends: the class's whole-class ones and their groups'."""
+    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil.pk).values(
+        "teachinggroup_id"
+    )
+    return Q(school_class=school_class) & (Q(group__isnull=True) | Q(group_id__in=groups))
+
+
+def week_start(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, viewer: User):
+    """A pupil's week: lessons with topics and their own attendance, homework due,
+    tests coming, recent remarks and announcements. A fixed number of queries."""
+    sunday = monday + datetime.timedelta(days=6)
+    assignments = pupil_assignments_filter(pupil, school_class)
+    assignment_ids = list(
+        TeachingAssignment.objects.filter(assignments).values_list("pk", flat=True)
+    )
+    slots = slots_between(
+        assignments_filter=Q(assignment_id__in=assignment_ids),
+        lessons_filter=Q(assignment_id__in=assignment_ids),
+        start=monday,
+        end=min(sunday, monday + datetime.timedelta(days=4)),
+    )
+    lesson_ids = [s.lesson.pk for s in slots if s.lesson]
+    marks = {
+        a.lesson_id: a for a in Attendance.objects.filter(pupil=pupil, lesson_id__in=lesson_ids)
+    }
+    days = []
+    for offset in range(5):
+        day = monday + datetime.timedelta(days=offset)
+        day_slots = [s for s in slots if s.date == day]
+        for s in day_slots:
+            s.mark = marks.get(s.lesson.pk) if s.lesson else None
+        days.append({"date": day, "slots": day_slots})
+    homework = list(
+        Homework.objects.filter(assignment_id__in=assignment_ids, due_date__range=(monday, sunday))
+        .select_related("assignment__subject")
+        .order_by("due_date")
+    )
+    tests = list(
+        PlannedTest.objects.filter(
+            assignment_id__in=assignment_ids,
+            date__range=(monday, sunday + datetime.timedelta(days=14)),
+        )
+        .select_related("assignment__subject")
+        .order_by("date")
+    )
+    remarks = list(
+        Remark.objects.filter(pupil=pupil).select_related("author").order_by("-created_at")[:10]
+    )
+    return {
+        "days": days,
+        "homework": homework,
+        "tests": tests,
+        "remarks": remarks,
+        "monday": monday,
+        "previous": monday - datetime.timedelta(days=7),
+        "next": monday + datetime.timedelta(days=7),
+    }
+
+
+def calendar_items(user: User, *, today=None):
+    """Homework and tests of the user's family (or the pupil themself) for the feed."""
+    from portal.selectors import current_class_of
+
+    from .permissions import family_pupils
+
+    today = today or timezone.localdate()
+    since = today - datetime.timedelta(days=30)
+    condition = Q(pk__in=[])
+    for pupil in family_pupils(user):
+        school_class = current_class_of(pupil)
+        if school_class:
+            condition |= pupil_assignments_filter(pupil, school_class)
+    assignment_ids = list(TeachingAssignment.objects.filter(condition).values_list("pk", flat=True))
+    homework = (
+        Homework.objects.filter(assignment_id__in=assignment_ids, due_date__gte=since)
+        .select_related("assignment__subject", "assignment__school_class")
+        .order_by("due_date")
+    )
+    tests = (
+        PlannedTest.objects.filter(assignment_id__in=assignment_ids, date__gte=since)
+        .select_related("assignment__subject", "assignment__school_class")
+        .order_by("date")
+    )
+    return list(homework), list(tests)

@@ -1,0 +1,511 @@
+"""Write-side operations of the class register. Every write that changes
+attendance, topics, remarks or excuses records a RegisterChange (who, when,
+before, after) in the same transaction. Refusals raise RegisterError with a
+stable `code`."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import SchoolClass, TeachingAssignment, User
+from portal.selectors import current_class_of
+
+from .models import (
+    Announcement,
+    AnnouncementRead,
+    Attendance,
+    CalendarToken,
+    Excuse,
+    FreeDay,
+    Homework,
+    Lesson,
+    PlannedTest,
+    RegisterChange,
+    RegisterSettings,
+    Remark,
+    new_token,
+)
+
+
+class RegisterError(Exception):
+    """A refused register operation; `code` is stable for tests and API clients."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _full_clean(obj, exclude=None) -> None:
+    try:
+        obj.full_clean(exclude=exclude)
+    except ValidationError as exc:
+        raise RegisterError("invalid", "; ".join(exc.messages)) from exc
+
+
+def record_change(*, obj, action: str, user, before=None, after=None) -> RegisterChange:
+    return RegisterChange.objects.create(
+        content_type=ContentType.objects.get_for_model(type(obj)),
+        object_id=obj.pk,
+        action=action,
+        before=before,
+        after=after,
+        user=user if user is not None and user.is_authenticated else None,
+    )
+
+
+# --- Entry rules -------------------------------------------------------------------------
+
+
+def school_id_of(assignment: TeachingAssignment) -> int:
+    return assignment.school_class.school_year.school_id
+
+
+def entry_refusal(*, assignment: TeachingAssignment, day: datetime.date) -> RegisterError | None:
+    """Why no entry may be made for a lesson of `assignment` on `day`, or None."""
+    if day > timezone.localdate():
+        return RegisterError("future", _("Lessons in the future cannot be entered yet."))
+    school_id = school_id_of(assignment)
+    year = assignment.school_class.school_year
+    if not (year.start <= day <= year.end):
+        return RegisterError("outside_year", _("The day lies outside the school year."))
+    if FreeDay.objects.filter(school_id=school_id, start__lte=day, end__gte=day).exists():
+        return RegisterError("free_day", _("The school has no lessons on that day."))
+    if day.weekday() >= 5:
+        return RegisterError("weekend", _("There are no lessons at the weekend."))
+    closed = RegisterSettings.for_school(school_id).closed_before
+    if closed and day < closed:
+        return RegisterError("closed", _("The register is closed for that term."))
+    return None
+
+
+def _check_entry(assignment: TeachingAssignment, day: datetime.date) -> None:
+    refusal = entry_refusal(assignment=assignment, day=day)
+    if refusal:
+        raise refusal
+
+
+# --- Lessons and attendance --------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_materialise(
+    *,
+    assignment: TeachingAssignment,
+    date: datetime.date,
+    number: int,
+    user: User,
+    one_off: bool = False,
+    substitute: User | None = None,
+) -> Lesson:
+    """The lesson row for a slot, created the first time someone opens it."""
+    _check_entry(assignment, date)
+    lesson, created = Lesson.objects.get_or_create(
+        assignment=assignment,
+        date=date,
+        number=number,
+        defaults={"is_one_off": one_off, "substitute_teacher": substitute},
+    )
+    if created:
+        _full_clean(lesson)
+        record_change(obj=lesson, action="create", user=user, after=_lesson_snapshot(lesson))
+    return lesson
+
+
+def _lesson_snapshot(lesson: Lesson) -> dict:
+    return {
+        "topic": lesson.topic,
+        "substitute_teacher": lesson.substitute_teacher_id,
+        "date": lesson.date.isoformat(),
+        "number": lesson.number,
+    }
+
+
+@transaction.atomic
+def lesson_set_substitute(*, lesson: Lesson, substitute: User | None, user: User) -> Lesson:
+    before = _lesson_snapshot(lesson)
+    lesson.substitute_teacher = substitute
+    lesson.save(update_fields=["substitute_teacher", "updated_at"])
+    record_change(
+        obj=lesson, action="substitute", user=user, before=before, after=_lesson_snapshot(lesson)
+    )
+    return lesson
+
+
+@dataclass(frozen=True)
+class Mark:
+    status: str
+    minutes_late: int | None = None
+
+
+@transaction.atomic
+def lesson_record(
+    *, lesson: Lesson, topic: str, marks: dict[int, Mark], pupil_ids: list[int], user: User
+) -> Lesson:
+    """Save the topic and the attendance of a whole lesson in one go. Pupils
+    without a mark are present. Marks for pupils not in the lesson are refused."""
+    _check_entry(lesson.assignment, lesson.date)
+    topic = (topic or "").strip()
+    if not topic:
+        raise RegisterError("topic_required", _("Enter the topic of the lesson."))
+    allowed = set(pupil_ids)
+    foreign = set(marks) - allowed
+    if foreign:
+        raise RegisterError("foreign_pupil", _("A pupil does not belong to this lesson."))
+    valid_status = set(Attendance.Status.values)
+    for mark in marks.values():
+        if mark.status not in valid_status:
+            raise RegisterError("bad_status", _("Unknown attendance code."))
+        if mark.minutes_late is not None and not (0 < mark.minutes_late <= 45):
+            raise RegisterError("bad_minutes", _("Minutes late must be between 1 and 45."))
+
+    if topic != lesson.topic:
+        before = _lesson_snapshot(lesson)
+        lesson.topic = topic
+        if before["topic"] or lesson.attendance_taken:
+            record_change(
+                obj=lesson, action="topic", user=user, before=before, after=_lesson_snapshot(lesson)
+            )
+        else:
+            record_change(obj=lesson, action="topic", user=user, after=_lesson_snapshot(lesson))
+    lesson.attendance_taken = True
+    lesson.save(update_fields=["topic", "attendance_taken", "updated_at"])
+
+    existing = {a.pupil_id: a for a in Attendance.objects.filter(lesson=lesson)}
+    to_create, to_update, changes = [], [], []
+    for pupil_id in pupil_ids:
+        mark = marks.get(pupil_id, Mark(Attendance.Status.PRESENT))
+        minutes = mark.minutes_late if mark.status == Attendance.Status.LATE else None
+        row = existing.get(pupil_id)
+        if row is None:
+            to_create.append(
+                Attendance(
+                    lesson=lesson, pupil_id=pupil_id, status=mark.status, minutes_late=minutes
+                )
+            )
+        elif row.status != mark.status or row.minutes_late != minutes:
+            before = {"status": row.status, "minutes_late": row.minutes_late}
+            row.status, row.minutes_late = mark.status, minutes
+            to_update.append(row)
+            changes.append((row, before))
+    created = Attendance.objects.bulk_create(to_create)
+    if to_update:
+        Attendance.objects.bulk_update(to_update, ["status", "minutes_late"])
+    content_type = ContentType.objects.get_for_model(Attendance)
+    history = [
+        RegisterChange(
+            content_type=content_type,
+            object_id=row.pk,
+            action="attendance",
+            before=before,
+            after={"status": row.status, "minutes_late": row.minutes_late},
+            user=user,
+        )
+        for row, before in changes
+    ]
+    if created and created[0].pk is not None:
+        history += [
+            RegisterChange(
+                content_type=content_type,
+                object_id=row.pk,
+                action="attendance",
+                after={"status": row.status, "minutes_late": row.minutes_late},
+                user=user,
+            )
+            for row in created
+        ]
+    RegisterChange.objects.bulk_create(history)
+    return lesson
+
+
+# --- Excuses -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def excuse_submit(*, guardian: User, pupil: User, attendance_ids: list[int], reason: str) -> Excuse:
+    """A guardian excuses absences of their own child. Only absences, and none
+    already covered by a pending or accepted excuse."""
+    from portal.permissions import is_guardian_of
+
+    if not is_guardian_of(guardian, pupil):
+        raise RegisterError("not_guardian", _("You can excuse only your own children."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise RegisterError("reason_required", _("Give the reason for the absence."))
+    ids = set(attendance_ids)
+    if not ids:
+        raise RegisterError("nothing_chosen", _("Choose at least one absence."))
+    rows = list(Attendance.objects.select_for_update().filter(pk__in=ids, pupil=pupil))
+    if len(rows) != len(ids):
+        raise RegisterError("not_own", _("Some of the lessons are not your child's."))
+    if any(r.status not in Attendance.ABSENT for r in rows):
+        raise RegisterError("not_absence", _("Only absences can be excused."))
+    if any(r.status == Attendance.Status.EXCUSED for r in rows) or (
+        Excuse.objects.filter(
+            attendances__in=rows,
+            status__in=[Excuse.Status.PENDING, Excuse.Status.ACCEPTED],
+        ).exists()
+    ):
+        raise RegisterError("already_excused", _("Some of these absences are already excused."))
+    school_class = current_class_of(pupil)
+    if school_class is None:
+        raise RegisterError("no_class", _("The pupil is not in a class."))
+    excuse = Excuse(pupil=pupil, school_class=school_class, submitted_by=guardian, reason=reason)
+    _full_clean(excuse)
+    excuse.save()
+    excuse.attendances.set(rows)
+    record_change(
+        obj=excuse,
+        action="submit",
+        user=guardian,
+        after={"status": excuse.status, "reason": reason, "attendances": sorted(ids)},
+    )
+    return excuse
+
+
+@transaction.atomic
+def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "") -> Excuse:
+    """Accept (the absences become excused) or reject (with a reason) a pending excuse."""
+    excuse = Excuse.objects.select_for_update().get(pk=excuse.pk)
+    if excuse.status != Excuse.Status.PENDING:
+        raise RegisterError("already_decided", _("This excuse has already been decided."))
+    reason = (reason or "").strip()
+    if not accept and not reason:
+        raise RegisterError("reason_required", _("Give the reason for rejecting the excuse."))
+    before = {"status": excuse.status}
+    excuse.status = Excuse.Status.ACCEPTED if accept else Excuse.Status.REJECTED
+    excuse.decided_by = user
+    excuse.decided_at = timezone.now()
+    excuse.decision_reason = reason
+    excuse.save()
+    if accept:
+        rows = list(excuse.attendances.filter(status=Attendance.Status.UNEXCUSED))
+        content_type = ContentType.objects.get_for_model(Attendance)
+        RegisterChange.objects.bulk_create(
+            RegisterChange(
+                content_type=content_type,
+                object_id=row.pk,
+                action="excused",
+                before={"status": row.status, "minutes_late": row.minutes_late},
+                after={"status": Attendance.Status.EXCUSED, "minutes_late": None},
+                user=user,
+            )
+            for row in rows
+        )
+        Attendance.objects.filter(pk__in=[r.pk for r in rows]).update(
+            status=Attendance.Status.EXCUSED
+        )
+    record_change(
+        obj=excuse,
+        action="decide",
+        user=user,
+        before=before,
+        after={"status": excuse.status, "reason": reason},
+    )
+    return excuse
+
+
+# --- Remarks -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def remark_create(
+    *, author: User, pupil: User, school_class: SchoolClass, kind: str, text: str
+) -> Remark:
+    remark = Remark(
+        author=author, pupil=pupil, school_class=school_class, kind=kind, text=(text or "").strip()
+    )
+    _full_clean(remark)
+    remark.save()
+    record_change(obj=remark, action="create", user=author, after={"kind": kind, "text": text})
+    return remark
+
+
+@transaction.atomic
+def remark_update(*, remark: Remark, user: User, kind: str, text: str) -> Remark:
+    before = {"kind": remark.kind, "text": remark.text}
+    remark.kind, remark.text = kind, (text or "").strip()
+    _full_clean(remark)
+    remark.save()
+    record_change(
+        obj=remark, action="update", user=user, before=before, after={"kind": kind, "text": text}
+    )
+    return remark
+
+
+@transaction.atomic
+def remark_acknowledge(*, remark: Remark, user: User) -> Remark:
+    if remark.acknowledged_at:
+        return remark
+    remark.acknowledged_by = user
+    remark.acknowledged_at = timezone.now()
+    remark.save(update_fields=["acknowledged_by", "acknowledged_at"])
+    record_change(obj=remark, action="acknowledge", user=user, after={"acknowledged": True})
+    return remark
+
+
+# --- Homework ----------------------------------------------------------------------------
+
+ALLOWED_ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".docx": b"PK\x03\x04",
+    ".odt": b"PK\x03\x04",
+    ".txt": b"",
+}
+
+
+def attachment_max_bytes() -> int:
+    return getattr(settings, "REGISTER_ATTACHMENT_MAX_BYTES", 5 * 1024 * 1024)
+
+
+def check_attachment(upload) -> None:
+    """Refuse files of other types (extension and magic bytes) or over the size limit."""
+    suffix = PurePath(upload.name).suffix.lower()
+    if suffix not in ALLOWED_ATTACHMENT_TYPES:
+        raise RegisterError(
+            "bad_type",
+            _("Attach a PDF, image, DOCX, ODT or text file."),
+        )
+    if upload.size > attachment_max_bytes():
+        raise RegisterError("too_large", _("The attachment is too large (at most 5 MB)."))
+    head = upload.read(8)
+    upload.seek(0)
+    magic = ALLOWED_ATTACHMENT_TYPES[suffix]
+    if not head.startswith(magic):
+        raise RegisterError("bad_type", _("The file's content does not match its type."))
+
+
+@transaction.atomic
+def homework_create(
+    *,
+    assignment: TeachingAssignment,
+    due_date: datetime.date,
+    description: str,
+    user: User,
+    attachment=None,
+) -> Homework:
+    homework = Homework(
+        assignment=assignment, due_date=due_date, description=description, created_by=user
+    )
+    if attachment is not None:
+        check_attachment(attachment)
+        homework.attachment_name = PurePath(attachment.name).name[:200]
+        homework.attachment = attachment
+    _full_clean(homework, exclude=["attachment"])
+    homework.save()
+    return homework
+
+
+# --- Test calendar -----------------------------------------------------------------------
+
+
+def test_limit_problems(
+    *, assignment: TeachingAssignment, date: datetime.date, kind: str, today=None
+) -> list[str]:
+    """The school limits a planned test would break (quizzes are not limited)."""
+    if kind != PlannedTest.Kind.TEST:
+        return []
+    today = today or timezone.localdate()
+    rules = RegisterSettings.for_school(school_id_of(assignment))
+    problems = []
+    if (date - today).days < rules.test_notice_days:
+        problems.append(
+            _("Tests must be announced at least %(days)s days ahead.")
+            % {"days": rules.test_notice_days}
+        )
+    same_class = PlannedTest.objects.filter(
+        assignment__school_class_id=assignment.school_class_id, kind=PlannedTest.Kind.TEST
+    )
+    if same_class.filter(date=date).count() >= rules.tests_per_day:
+        problems.append(
+            _("The class already has %(n)s test(s) that day.") % {"n": rules.tests_per_day}
+        )
+    monday = date - datetime.timedelta(days=date.weekday())
+    week = same_class.filter(date__range=(monday, monday + datetime.timedelta(days=6)))
+    if week.count() >= rules.tests_per_week:
+        problems.append(
+            _("The class already has %(n)s tests that week.") % {"n": rules.tests_per_week}
+        )
+    return problems
+
+
+@transaction.atomic
+def test_plan(
+    *,
+    assignment: TeachingAssignment,
+    date: datetime.date,
+    kind: str,
+    scope: str,
+    user: User,
+    confirmed: bool = False,
+) -> tuple[PlannedTest | None, list[str]]:
+    """Plan a test. Broken limits block when the school says so; otherwise they
+    are returned as warnings and the test is saved once the teacher confirms."""
+    problems = test_limit_problems(assignment=assignment, date=date, kind=kind)
+    if problems:
+        if RegisterSettings.for_school(school_id_of(assignment)).test_limits_block:
+            raise RegisterError("test_limit", " ".join(problems))
+        if not confirmed:
+            return None, problems
+    test = PlannedTest(assignment=assignment, date=date, kind=kind, scope=scope, created_by=user)
+    _full_clean(test)
+    test.save()
+    return test, problems
+
+
+# --- Announcements -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def announcement_create(
+    *,
+    author: User,
+    school_id: int,
+    audience: str,
+    title: str,
+    body: str,
+    classes: list[SchoolClass] | None = None,
+) -> Announcement:
+    classes = list(classes or [])
+    if audience == Announcement.Audience.CLASSES and not classes:
+        raise RegisterError("classes_required", _("Choose at least one class."))
+    if any(c.school_year.school_id != school_id for c in classes):
+        raise RegisterError("foreign_class", _("A class belongs to another school."))
+    announcement = Announcement(
+        author=author, school_id=school_id, audience=audience, title=title, body=body
+    )
+    _full_clean(announcement)
+    announcement.save()
+    if audience == Announcement.Audience.CLASSES:
+        announcement.classes.set(classes)
+    return announcement
+
+
+def announcement_mark_read(*, announcement: Announcement, user: User) -> None:
+    AnnouncementRead.objects.get_or_create(announcement=announcement, user=user)
+
+
+# --- Calendar feed -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_token_rotate(*, user: User) -> CalendarToken:
+    """A new secret feed URL; the previous one stops working at once."""
+    CalendarToken.objects.filter(user=user).delete()
+    return CalendarToken.objects.create(user=user, token=new_token())
+
+
+def calendar_token_revoke(*, user: User) -> None:
+    CalendarToken.objects.filter(user=user).delete()

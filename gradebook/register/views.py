@@ -1,0 +1,869 @@
+"""Thin views of the class register: parse input, call one service or selector,
+render. Objects are looked up through scoped querysets (permissions.py), so a
+foreign id answers 404."""
+
+from __future__ import annotations
+
+import datetime
+
+from icalendar import Calendar, Event
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from portal.models import Enrolment, SchoolClass, Term, User
+from portal.permissions import (
+    can_manage_school,
+    managed_schools,
+    pupils_visible_to,
+    user_roles,
+)
+from portal.selectors import current_class_of
+
+from . import forms, selectors, services
+from .models import (
+    AnnouncementRead,
+    Attendance,
+    CalendarToken,
+    Excuse,
+    FreeDay,
+    Homework,
+    Lesson,
+    PlannedTest,
+    RegisterChange,
+    RegisterSettings,
+    Remark,
+    TimetableEntry,
+)
+from .permissions import (
+    announcement_schools,
+    assignments_for,
+    can_announce,
+    classes_for_staff,
+    decidable_classes,
+    excuses_for,
+    family_pupils,
+    is_family,
+    is_register_teacher,
+    lessons_for,
+    remarks_for,
+)
+
+PAGE_SIZE = 30
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _parse_date(value, default=None) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value) if value else (default or timezone.localdate())
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _staff_only(request):
+    roles = user_roles(request.user)
+    if not (is_register_teacher(request.user) or managed_schools(request.user).exists()):
+        raise Http404
+    return roles
+
+
+# --- Teacher: day view, lesson screen, missing entries ----------------------------------
+
+
+@login_required
+def day_view(request):
+    _staff_only(request)
+    day = _parse_date(request.GET.get("date"))
+    slots = selectors.teacher_slots(request.user, day, day)
+    return render(
+        request,
+        "register/day.html",
+        {
+            "day": day,
+            "slots": slots,
+            "previous": day - datetime.timedelta(days=1),
+            "next": day + datetime.timedelta(days=1),
+            "today": timezone.localdate(),
+            "managed": list(managed_schools(request.user)),
+        },
+    )
+
+
+@login_required
+def missing_view(request):
+    _staff_only(request)
+    slots = selectors.missing_entries(request.user)
+    return render(request, "register/missing.html", {"page": _page(request, slots)})
+
+
+def _lesson_for_slot(request, assignment_id: int, day: datetime.date, number: int):
+    lesson = (
+        lessons_for(request.user)
+        .filter(assignment_id=assignment_id, date=day, number=number)
+        .with_related()
+        .first()
+    )
+    if lesson:
+        return lesson, lesson.assignment
+    assignment = get_object_or_404(
+        assignments_for(request.user).select_related(
+            "school_class__school_year__school", "group", "subject", "teacher"
+        ),
+        pk=assignment_id,
+    )
+    return None, assignment
+
+
+@login_required
+def lesson_view(request, assignment_id: int, date: str, number: int):
+    """Topic and attendance of one lesson on one screen, saved in one request."""
+    day = _parse_date(date)
+    if not 1 <= number <= 10:
+        raise Http404
+    lesson, assignment = _lesson_for_slot(request, assignment_id, day, number)
+    refusal = services.entry_refusal(assignment=assignment, day=day)
+    probe = lesson or Lesson(assignment=assignment, date=day, number=number)
+    rows = selectors.attendance_sheet(probe)
+    errors = []
+    if request.method == "POST":
+        if refusal:
+            errors.append(refusal.message)
+        else:
+            marks = {}
+            pupil_ids = [r["pupil"].pk for r in rows]
+            for key, value in request.POST.items():
+                if not key.startswith("s-"):
+                    continue
+                try:
+                    pupil_id = int(key[2:])
+                    minutes = request.POST.get(f"m-{pupil_id}") or None
+                    minutes = int(minutes) if minutes else None
+                except ValueError:
+                    errors.append(_("Minutes late must be a whole number."))
+                    break
+                marks[pupil_id] = services.Mark(value, minutes)
+            if not errors:
+                try:
+                    if lesson is None:
+                        lesson = services.lesson_materialise(
+                            assignment=assignment, date=day, number=number, user=request.user
+                        )
+                    services.lesson_record(
+                        lesson=lesson,
+                        topic=request.POST.get("topic", ""),
+                        marks=marks,
+                        pupil_ids=pupil_ids,
+                        user=request.user,
+                    )
+                except services.RegisterError as exc:
+                    if exc.code == "foreign_pupil":
+                        raise Http404 from exc
+                    errors.append(exc.message)
+                else:
+                    messages.success(request, _("The lesson has been saved."))
+                    return redirect(request.path)
+        for row in rows:
+            pid = row["pupil"].pk
+            row["status"] = request.POST.get(f"s-{pid}", row["status"])
+            row["minutes_late"] = request.POST.get(f"m-{pid}", row["minutes_late"])
+    history = []
+    if lesson:
+        history = list(
+            RegisterChange.objects.filter(
+                content_type__model="lesson", object_id=lesson.pk
+            ).select_related("user")[:10]
+        )
+    return render(
+        request,
+        "register/lesson.html",
+        {
+            "lesson": lesson,
+            "assignment": assignment,
+            "day": day,
+            "number": number,
+            "rows": rows,
+            "statuses": Attendance.Status.choices,
+            "topic": request.POST.get("topic", lesson.topic if lesson else ""),
+            "refusal": refusal,
+            "errors": errors,
+            "history": history,
+            "absent_count": sum(1 for r in rows if r["status"] in Attendance.ABSENT),
+        },
+    )
+
+
+@login_required
+def lesson_add_view(request):
+    """A one-off lesson, or a substitution on a timetable slot."""
+    _staff_only(request)
+    assignments = assignments_for(request.user)
+    school_ids = set(user_roles(request.user).staff_school_ids)
+    form = forms.LessonAddForm(request.POST or None, assignments=assignments, school_ids=school_ids)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lesson = services.lesson_materialise(
+                assignment=data["assignment"],
+                date=data["date"],
+                number=data["number"],
+                user=request.user,
+                one_off=not TimetableEntry.objects.filter(
+                    assignment=data["assignment"],
+                    weekday=data["date"].weekday(),
+                    number=data["number"],
+                ).exists(),
+            )
+            if data["substitute"] and data["substitute"].pk != lesson.substitute_teacher_id:
+                services.lesson_set_substitute(
+                    lesson=lesson, substitute=data["substitute"], user=request.user
+                )
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The lesson has been added."))
+            return redirect(
+                "register:lesson", lesson.assignment_id, lesson.date.isoformat(), lesson.number
+            )
+    return render(request, "register/form.html", {"form": form, "title": _("Add a lesson")})
+
+
+# --- School admin: timetable and settings ------------------------------------------------
+
+
+@login_required
+def timetable_view(request, class_id: int):
+    school_class = get_object_or_404(classes_for_staff(request.user), pk=class_id)
+    may_edit = can_manage_school(request.user, school_class.school_year.school_id)
+    form = forms.TimetableEntryForm(request.POST or None, school_class=school_class)
+    if request.method == "POST":
+        if not may_edit:
+            raise Http404
+        if "delete" in request.POST:
+            TimetableEntry.objects.filter(
+                pk=request.POST.get("delete"), assignment__school_class=school_class
+            ).delete()
+            return redirect(request.path)
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The timetable has been updated."))
+            return redirect(request.path)
+    entries = (
+        TimetableEntry.objects.filter(assignment__school_class=school_class)
+        .select_related("assignment__subject", "assignment__teacher", "assignment__group")
+        .order_by("weekday", "number")
+    )
+    grid = {}
+    for entry in entries:
+        grid.setdefault(entry.number, {}).setdefault(entry.weekday, []).append(entry)
+    numbers = sorted(grid)
+    table = [(n, [grid[n].get(d, []) for d in range(5)]) for n in numbers]
+    return render(
+        request,
+        "register/timetable.html",
+        {
+            "school_class": school_class,
+            "table": table,
+            "entries": entries,
+            "form": form if may_edit else None,
+            "weekdays": [label for _v, label in TimetableEntry._meta.get_field("weekday").choices],
+        },
+    )
+
+
+@login_required
+def settings_view(request, school_id: int):
+    school = get_object_or_404(managed_schools(request.user), pk=school_id)
+    instance = RegisterSettings.for_school(school.pk)
+    form = forms.RegisterSettingsForm(
+        request.POST if "settings" in request.POST else None, instance=instance
+    )
+    free_form = forms.FreeDayForm(request.POST if "free_day" in request.POST else None)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            FreeDay.objects.filter(school=school, pk=request.POST.get("delete")).delete()
+            return redirect(request.path)
+        if "settings" in request.POST and form.is_valid():
+            form.instance.school = school
+            form.save()
+            messages.success(request, _("The settings have been saved."))
+            return redirect(request.path)
+        if "free_day" in request.POST and free_form.is_valid():
+            free_form.instance.school = school
+            free_form.save()
+            messages.success(request, _("The free day has been added."))
+            return redirect(request.path)
+    classes = SchoolClass.objects.current().for_school(school)
+    return render(
+        request,
+        "register/settings.html",
+        {
+            "school": school,
+            "form": form,
+            "free_form": free_form,
+            "free_days": FreeDay.objects.filter(school=school),
+            "classes": classes,
+        },
+    )
+
+
+# --- Attendance statistics ---------------------------------------------------------------
+
+
+def _period(request, school_class: SchoolClass):
+    """The chosen month (YYYY-MM) or term (term=N); the current term by default."""
+    today = timezone.localdate()
+    month = request.GET.get("month")
+    terms = list(Term.objects.filter(school_year=school_class.school_year))
+    if month:
+        try:
+            first = datetime.date.fromisoformat(f"{month}-01")
+        except ValueError as exc:
+            raise Http404 from exc
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        return first, last, terms, month, None
+    number = request.GET.get("term")
+    for term in terms:
+        if (number and str(term.number) == number) or (
+            not number and term.start <= today <= term.end
+        ):
+            return term.start, term.end, terms, None, term
+    year = school_class.school_year
+    return year.start, year.end, terms, None, None
+
+
+@login_required
+def stats_view(request):
+    classes = classes_for_staff(request.user).select_related("school_year__school")
+    class_id = request.GET.get("class")
+    if not class_id:
+        return render(request, "register/stats_index.html", {"classes": classes})
+    school_class = get_object_or_404(classes, pk=class_id)
+    roles = user_roles(request.user)
+    subject_ids = None
+    if not (
+        school_class.pk in roles.homeroom_class_ids
+        or can_manage_school(request.user, school_class.school_year.school_id)
+    ):
+        subject_ids = set(
+            assignments_for(request.user)
+            .filter(school_class=school_class)
+            .values_list("subject_id", flat=True)
+        )
+    start, end, terms, month, term = _period(request, school_class)
+    stats = selectors.class_attendance_stats(
+        school_class, start=start, end=end, subject_ids=subject_ids
+    )
+    return render(
+        request,
+        "register/stats.html",
+        {
+            "school_class": school_class,
+            "stats": stats,
+            "start": start,
+            "end": end,
+            "terms": terms,
+            "month": month,
+            "term": term,
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
+@login_required
+def pupil_stats_view(request):
+    """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
+    pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET.get("pupil") or 0)
+    school_class = current_class_of(pupil)
+    if school_class is None:
+        raise Http404
+    start, end, terms, month, term = _period(request, school_class)
+    stats = selectors.pupil_attendance_stats(
+        pupil, start=start, end=end, school_id=school_class.school_year.school_id
+    )
+    return render(
+        request,
+        "register/pupil_stats.html",
+        {
+            "pupil": pupil,
+            "school_class": school_class,
+            "stats": stats,
+            "start": start,
+            "end": end,
+            "terms": terms,
+            "term": term,
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
+# --- Excuses -----------------------------------------------------------------------------
+
+
+@login_required
+def excuses_view(request):
+    roles = user_roles(request.user)
+    decidable = decidable_classes(request.user)
+    excuses = (
+        excuses_for(request.user)
+        .select_related("pupil", "school_class", "submitted_by", "decided_by")
+        .prefetch_related(
+            Prefetch(
+                "attendances",
+                queryset=Attendance.objects.select_related("lesson__assignment__subject").order_by(
+                    "lesson__date", "lesson__number"
+                ),
+            )
+        )
+    )
+    status = request.GET.get("status")
+    if status in Excuse.Status.values:
+        excuses = excuses.filter(status=status)
+    return render(
+        request,
+        "register/excuses.html",
+        {
+            "page": _page(request, excuses),
+            "is_guardian": roles.is_guardian,
+            "may_decide": decidable.exists(),
+            "children": family_pupils(request.user).filter(pk__in=roles.child_ids),
+            "decision_form": forms.DecisionForm(),
+            "statuses": Excuse.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def excuse_new_view(request):
+    roles = user_roles(request.user)
+    children = User.objects.filter(pk__in=roles.child_ids)
+    pupil = get_object_or_404(children, pk=request.GET.get("pupil") or 0)
+    absences = selectors.excusable_absences(pupil)
+    form = forms.ExcuseForm(request.POST or None, absences=absences)
+    if request.method == "POST":
+        ids = request.POST.getlist("attendances")
+        if ids and not Attendance.objects.filter(pk__in=ids, pupil=pupil).count() == len(set(ids)):
+            raise Http404
+        if form.is_valid():
+            try:
+                services.excuse_submit(
+                    guardian=request.user,
+                    pupil=pupil,
+                    attendance_ids=form.cleaned_data["attendance_ids"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.RegisterError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The excuse has been sent to the homeroom teacher."))
+                return redirect("register:excuses")
+    return render(
+        request,
+        "register/form.html",
+        {
+            "form": form,
+            "title": _("Excuse absences of %(name)s") % {"name": pupil},
+            "empty": not absences.exists(),
+            "empty_text": _("There are no absences to excuse."),
+        },
+    )
+
+
+@login_required
+@require_POST
+def excuse_decide_view(request, pk: int):
+    excuse = get_object_or_404(
+        Excuse.objects.filter(school_class__in=decidable_classes(request.user)), pk=pk
+    )
+    form = forms.DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.excuse_decide(
+                excuse=excuse,
+                user=request.user,
+                accept=form.cleaned_data["accept"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.RegisterError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("The decision has been saved."))
+    else:
+        messages.error(request, _("Choose accept or reject."))
+    return redirect("register:excuses")
+
+
+# --- Remarks -----------------------------------------------------------------------------
+
+
+@login_required
+def remarks_view(request):
+    remarks = remarks_for(request.user).select_related("pupil", "author", "school_class")
+    pupil_id = request.GET.get("pupil")
+    if pupil_id:
+        remarks = remarks.filter(pupil_id=pupil_id)
+    return render(
+        request,
+        "register/remarks.html",
+        {
+            "page": _page(request, remarks),
+            "may_write": is_register_teacher(request.user)
+            or managed_schools(request.user).exists(),
+            "family_ids": set(user_roles(request.user).child_ids),
+        },
+    )
+
+
+def _remark_pupils(user):
+    today = timezone.localdate()
+    return (
+        User.objects.filter(
+            enrolments__in=Enrolment.objects.active_on(today).filter(
+                school_class__in=classes_for_staff(user)
+            )
+        )
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+@login_required
+def remark_new_view(request):
+    _staff_only(request)
+    form = forms.RemarkForm(request.POST or None, pupils=_remark_pupils(request.user))
+
+    def save(data):
+        services.remark_create(
+            author=request.user,
+            pupil=data["pupil"],
+            school_class=current_class_of(data["pupil"]),
+            kind=data["kind"],
+            text=data["text"],
+        )
+
+    return _remark_form(request, form, save, _("New remark"))
+
+
+def _remark_form(request, form, save, title):
+    """Shared by creating and correcting a remark: save, or show the form with the error."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The remark has been saved."))
+            return redirect("register:remarks")
+    return render(request, "register/form.html", {"form": form, "title": title})
+
+
+@login_required
+def remark_edit_view(request, pk: int):
+    """The author corrects a remark; the change is kept in the history."""
+    remark = get_object_or_404(Remark.objects.filter(author=request.user), pk=pk)
+    form = forms.RemarkEditForm(request.POST or None, instance=remark)
+
+    def save(data):
+        services.remark_update(
+            remark=Remark.objects.get(pk=remark.pk),
+            user=request.user,
+            kind=data["kind"],
+            text=data["text"],
+        )
+
+    return _remark_form(request, form, save, _("Edit the remark"))
+
+
+@login_required
+@require_POST
+def remark_acknowledge_view(request, pk: int):
+    roles = user_roles(request.user)
+    remark = get_object_or_404(Remark.objects.filter(pupil_id__in=roles.child_ids), pk=pk)
+    services.remark_acknowledge(remark=remark, user=request.user)
+    messages.success(request, _("Thank you, the remark is marked as read."))
+    return redirect(request.POST.get("next") or reverse("register:remarks"))
+
+
+# --- Homework ----------------------------------------------------------------------------
+
+
+@login_required
+def homework_view(request):
+    _staff_only(request)
+    assignments = assignments_for(request.user)
+    form = forms.HomeworkForm(request.POST or None, request.FILES or None, assignments=assignments)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.homework_create(
+                assignment=form.cleaned_data["assignment"],
+                due_date=form.cleaned_data["due_date"],
+                description=form.cleaned_data["description"],
+                attachment=form.cleaned_data["attachment"],
+                user=request.user,
+            )
+        except services.RegisterError as exc:
+            form.add_error("attachment", exc.message)
+        else:
+            messages.success(request, _("The homework has been set."))
+            return redirect("register:homework")
+    items = (
+        Homework.objects.filter(assignment__in=assignments)
+        .select_related("assignment__school_class", "assignment__subject", "assignment__group")
+        .order_by("-due_date")
+    )
+    return render(request, "register/homework.html", {"form": form, "page": _page(request, items)})
+
+
+@login_required
+def homework_attachment_view(request, pk: int):
+    roles = user_roles(request.user)
+    visible = Homework.objects.filter(assignment__in=assignments_for(request.user))
+    family = family_pupils(request.user)
+    class_ids = set(roles.taught_class_ids | roles.homeroom_class_ids)
+    for pupil in family:
+        school_class = current_class_of(pupil)
+        if school_class:
+            class_ids.add(school_class.pk)
+    homework = get_object_or_404(
+        Homework.objects.filter(pk__in=visible.values("pk"))
+        | Homework.objects.filter(assignment__school_class_id__in=class_ids),
+        pk=pk,
+    )
+    if not homework.attachment:
+        raise Http404
+    return FileResponse(
+        homework.attachment.open("rb"),
+        as_attachment=True,
+        filename=homework.attachment_name or homework.attachment.name.rsplit("/", 1)[-1],
+    )
+
+
+# --- Test calendar -----------------------------------------------------------------------
+
+
+@login_required
+def tests_view(request):
+    _staff_only(request)
+    assignments = assignments_for(request.user)
+    form = forms.PlannedTestForm(request.POST or None, assignments=assignments)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            test, warnings = services.test_plan(
+                assignment=data["assignment"],
+                date=data["date"],
+                kind=data["kind"],
+                scope=data["scope"],
+                user=request.user,
+                confirmed=data["confirmed"],
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if test:
+                messages.success(request, _("The test has been added to the calendar."))
+                return redirect("register:tests")
+    class_ids = set(assignments.values_list("school_class_id", flat=True))
+    tests = (
+        PlannedTest.objects.filter(
+            assignment__school_class_id__in=class_ids,
+            date__gte=timezone.localdate() - datetime.timedelta(days=7),
+        )
+        .select_related("assignment__school_class", "assignment__subject", "assignment__teacher")
+        .order_by("date")
+    )
+    return render(
+        request,
+        "register/tests.html",
+        {"form": form, "warnings": warnings, "page": _page(request, tests)},
+    )
+
+
+# --- Announcements -----------------------------------------------------------------------
+
+
+@login_required
+def announcements_view(request):
+    items = selectors.announcements_for(request.user).order_by("-created_at")
+    return render(
+        request,
+        "register/announcements.html",
+        {"page": _page(request, items), "may_announce": can_announce(request.user)},
+    )
+
+
+@login_required
+def announcement_view(request, pk: int):
+    announcement = get_object_or_404(selectors.announcements_for(request.user), pk=pk)
+    if announcement.author_id != request.user.pk:
+        services.announcement_mark_read(announcement=announcement, user=request.user)
+    receipts = None
+    if announcement.author_id == request.user.pk:
+        receipts = _page(
+            request,
+            AnnouncementRead.objects.filter(announcement=announcement)
+            .select_related("user")
+            .order_by("-read_at"),
+        )
+    return render(
+        request,
+        "register/announcement.html",
+        {"announcement": announcement, "receipts": receipts},
+    )
+
+
+@login_required
+def announcement_new_view(request):
+    if not can_announce(request.user):
+        raise Http404
+    from portal.models import School
+
+    schools = School.objects.filter(pk__in=announcement_schools(request.user))
+    if user_roles(request.user).is_superuser:
+        schools = School.objects.all()
+    roles = user_roles(request.user)
+    classes = SchoolClass.objects.current().filter(school_year__school__in=schools)
+    if not managed_schools(request.user).exists():
+        classes = classes.filter(pk__in=roles.taught_class_ids | roles.homeroom_class_ids)
+    form = forms.AnnouncementForm(request.POST or None, schools=schools, classes=classes)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.announcement_create(
+                author=request.user,
+                school_id=data["school"].pk,
+                audience=data["audience"],
+                title=data["title"],
+                body=data["body"],
+                classes=list(data["classes"]),
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The announcement has been published."))
+            return redirect("register:announcements")
+    return render(request, "register/form.html", {"form": form, "title": _("New announcement")})
+
+
+# --- Pupils and parents: week view and calendar feed -------------------------------------
+
+
+@login_required
+def week_view(request):
+    pupils = list(family_pupils(request.user))
+    if not pupils:
+        raise Http404
+    pupil_id = request.GET.get("pupil")
+    pupil = pupils[0]
+    if pupil_id:
+        pupil = next((p for p in pupils if str(p.pk) == pupil_id), None)
+        if pupil is None:
+            raise Http404
+    school_class = current_class_of(pupil)
+    monday = selectors.week_start(_parse_date(request.GET.get("week")))
+    context = {"pupils": pupils, "pupil": pupil, "school_class": school_class}
+    if school_class:
+        context.update(selectors.pupil_week(pupil, school_class, monday, request.user))
+    context["announcements"] = list(selectors.unread_announcements(request.user)[:5])
+    context["is_guardian"] = pupil.pk in user_roles(request.user).child_ids
+    return render(request, "register/week.html", context)
+
+
+@login_required
+def calendar_view(request):
+    if not is_family(request.user):
+        raise Http404
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, _("The calendar address no longer works."))
+        else:
+            services.calendar_token_rotate(user=request.user)
+            messages.success(request, _("A new calendar address has been created."))
+        return redirect("register:calendar")
+    token = CalendarToken.objects.filter(user=request.user).first()
+    url = (
+        request.build_absolute_uri(reverse("register:ical", args=[token.token])) if token else None
+    )
+    return render(request, "register/calendar.html", {"token": token, "url": url})
+
+
+def ical_view(request, token: str):
+    """The iCalendar feed of homework and tests; the URL's secret is the only key."""
+    found = CalendarToken.objects.select_related("user").filter(token=token).first()
+    if found is None or not found.user.is_active:
+        raise Http404
+    homework, tests = selectors.calendar_items(found.user)
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portal Oswiatowy//Dziennik//PL")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", _("School: homework and tests"))
+    stamp = timezone.now()
+    host = request.get_host().split(":")[0]
+
+    def add_event(uid, day, summary, description):
+        event = Event()
+        event.add("uid", f"{uid}@{host}")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("summary", summary)
+        event.add("description", description)
+        calendar.add_component(event)
+
+    for item in homework:
+        summary = _("Homework: %(subject)s (%(class)s)") % {
+            "subject": item.assignment.subject.name,
+            "class": item.assignment.school_class.name,
+        }
+        add_event(f"homework-{item.pk}", item.due_date, summary, item.description)
+    for item in tests:
+        summary = (
+            f"{item.get_kind_display().capitalize()}: {item.assignment.subject.name} "
+            f"({item.assignment.school_class.name})"
+        )
+        add_event(f"test-{item.pk}", item.date, summary, item.scope)
+    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, max-age=900"
+    return response
+
+
+# --- History -----------------------------------------------------------------------------
+
+
+@login_required
+def lesson_history_view(request, pk: int):
+    lesson = get_object_or_404(lessons_for(request.user).with_related(), pk=pk)
+    attendance_ids = list(lesson.attendances.values_list("pk", flat=True))
+    changes = (
+        RegisterChange.objects.filter(content_type__model="lesson", object_id=lesson.pk)
+        | RegisterChange.objects.filter(
+            content_type__model="attendance", object_id__in=attendance_ids
+        )
+    ).select_related("user", "content_type")
+    pupils = {
+        a.pk: a.pupil for a in Attendance.objects.filter(lesson=lesson).select_related("pupil")
+    }
+    page = _page(request, changes)
+    for change in page:
+        change.pupil = (
+            pupils.get(change.object_id) if change.content_type.model == "attendance" else None
+        )
+    labels = dict(Attendance.Status.choices)
+    return render(
+        request,
+        "register/history.html",
+        {"lesson": lesson, "page": page, "labels": labels},
+    )
