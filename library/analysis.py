@@ -1,0 +1,71 @@
+"""Polish text analysis shared by indexing and querying.
+
+Every word yields two keys: stem-then-fold and fold-then-stem (the Snowball
+"polish" stemmer gives different stems for "Kraków" and "krakow"), plus a variant
+for the fleeting "e" of genitive plurals ("książek" -> "książk"). Keys are plain
+ASCII [a-z0-9], so SQLite FTS5 and PostgreSQL's "simple" configuration split them
+identically and the same query finds the same records on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import Stemmer
+
+_stemmer = Stemmer.Stemmer("polish")
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SPECIAL = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss", "æ": "ae"})
+_CONSONANTS = set("bcdfghjklmnprstwzxqv")
+
+# Field markers: a key prefixed with one of these is searched by advanced search
+# only. No Polish or English word starts with "zz", so they never collide.
+FIELD_PREFIX = {
+    "title": "zzt",
+    "author": "zza",
+    "subject": "zzs",
+    "series": "zzr",
+    "ukd": "zzu",
+    "isbn": "zzi",
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Żółw" -> "zolw"."""
+    text = (text or "").translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall((text or "").lower())
+
+
+def normalise_phrase(text: str) -> str:
+    """Folded words joined by single spaces, for exact comparisons."""
+    return " ".join(words(fold(text)))
+
+
+@lru_cache(maxsize=200_000)
+def word_keys(word: str) -> tuple[str, ...]:
+    """The index keys of one (lower-case) word."""
+    word = word.lower()
+    keys = {fold(_stemmer.stemWord(word)), _stemmer.stemWord(fold(word))}
+    for key in list(keys):
+        if len(key) >= 6 and key.endswith("ek") and key[-3] in _CONSONANTS:
+            keys.add(key[:-2] + "k")
+    return tuple(sorted(k for k in keys if k.isascii() and k.isalnum()))
+
+
+def text_keys(text: str) -> set[str]:
+    out: set[str] = set()
+    for word in words(text):
+        out.update(word_keys(word))
+    return out
+
+
+def field_keys(field: str, text: str) -> set[str]:
+    prefix = FIELD_PREFIX[field]
+    return {prefix + k for k in text_keys(text)}
