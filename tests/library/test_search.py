@@ -1,6 +1,7 @@
 import io
 
 import pytest
+
 from django.db import connection
 
 from library import marc
@@ -17,15 +18,42 @@ def load(*records):
 @pytest.fixture
 def catalogue(marc_record):
     load(
-        marc_record("Żółw i zając", author="Brzechwa, Jan", subjects=["Zwierzęta"], year=1999,
-                    genre="Bajki", ukd="821.162.1-93", isbn="83-04-04663-6", control="a1"),
-        marc_record("Książka o Krakowie", author="Nowak, Anna", subjects=["Kraków -- historia"],
-                    year=2010, control="a2"),
-        marc_record("Książki dla dzieci", author="Kowalska, Ewa", subjects=["Literatura dziecięca"],
-                    year=2015, genre="Bajki", control="a3"),
-        marc_record("Turtles of the world", author="Smith, John", subjects=["Turtles"],
-                    lang="eng", year=2001, control="a4"),
-        marc_record("Zając", author="Zając, Piotr", subjects=["Zwierzęta"], year=2020, control="a5"),
+        marc_record(
+            "Żółw i zając",
+            author="Brzechwa, Jan",
+            subjects=["Zwierzęta"],
+            year=1999,
+            genre="Bajki",
+            ukd="821.162.1-93",
+            isbn="83-04-04663-6",
+            control="a1",
+        ),
+        marc_record(
+            "Książka o Krakowie",
+            author="Nowak, Anna",
+            subjects=["Kraków -- historia"],
+            year=2010,
+            control="a2",
+        ),
+        marc_record(
+            "Książki dla dzieci",
+            author="Kowalska, Ewa",
+            subjects=["Literatura dziecięca"],
+            year=2015,
+            genre="Bajki",
+            control="a3",
+        ),
+        marc_record(
+            "Turtles of the world",
+            author="Smith, John",
+            subjects=["Turtles"],
+            lang="eng",
+            year=2001,
+            control="a4",
+        ),
+        marc_record(
+            "Zając", author="Zając, Piotr", subjects=["Zwierzęta"], year=2020, control="a5"
+        ),
     )
 
 
