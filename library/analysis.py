@@ -34,7 +34,20 @@ FIELD_PREFIX = {
 
 def fold(text: str) -> str:
     """Lower case without diacritics: "Żółw" -> "zolw"."""
-    text = (text or "").translate(_SPECIAL)
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()
+    return _fold_word(text) if len(text) < 40 else _fold(text)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    text = text.translate(_SPECIAL)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

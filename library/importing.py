@@ -21,9 +21,12 @@ from django.db import DatabaseError, transaction
 from . import marc
 from .analysis import normalise_phrase
 from .indexing import (
+    ID_COLUMNS,
+    SEARCH_COLUMNS,
     control_key,
     facet_rows,
     identifier_rows,
+    insert_rows,
     search_document,
     vocabulary,
 )
@@ -276,9 +279,9 @@ class Importer:
             documents.append(search_document(rid, p.desc, school_id))
             facets += facet_rows(rid, p.desc)
             words |= vocabulary(p.desc)
-        RecordIdentifier.objects.bulk_create(identifiers, batch_size=1000)
-        SearchDocument.objects.bulk_create(documents, batch_size=500)
-        FacetValue.objects.bulk_create(facets, batch_size=1000)
+        insert_rows(RecordIdentifier, ID_COLUMNS, identifiers)
+        insert_rows(SearchDocument, SEARCH_COLUMNS, documents)
+        insert_rows(FacetValue, ID_COLUMNS, facets)
         words -= self._seen_words
         if words:
             Term.objects.bulk_create(

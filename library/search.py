@@ -110,7 +110,9 @@ class Compiled:
                     "(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups
                 )
                 self.source = (
-                    "library_fts JOIN library_searchdocument d ON d.record_id = library_fts.rowid"
+                    # CROSS JOIN keeps FTS5 as the outer loop: the match drives the plan
+                    "library_fts CROSS JOIN library_searchdocument d"
+                    " ON d.record_id = library_fts.rowid"
                 )
                 where.append("library_fts MATCH %s")
                 params.append(expression)
@@ -229,11 +231,12 @@ class Results:
         out = {}
         with connection.cursor() as cursor:
             for kind in ("subject", "genre"):
+                # from the hits to their facet rows, so the cost follows the hits
                 cursor.execute(
-                    "SELECT v.value, COUNT(*) FROM library_facetvalue v WHERE v.kind = %s AND"
-                    f" v.record_id IN (SELECT d.record_id {sql}) GROUP BY v.value"
-                    " ORDER BY 2 DESC, 1 LIMIT %s",
-                    [kind, *params, limit],
+                    f"SELECT v.value, COUNT(*) FROM (SELECT d.record_id AS rid {sql}) hits"
+                    " JOIN library_facetvalue v ON v.record_id = hits.rid AND v.kind = %s"
+                    " GROUP BY v.value ORDER BY 2 DESC, 1 LIMIT %s",
+                    [*params, kind, limit],
                 )
                 out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
             for kind, expression in (

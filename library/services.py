@@ -14,7 +14,15 @@ from . import marc
 from .editor import EditorError, from_text
 from .errors import LibraryError
 from .importing import RECORD_FIELDS, Importer
-from .indexing import facet_rows, identifier_rows, search_document, vocabulary
+from .indexing import (
+    ID_COLUMNS,
+    SEARCH_COLUMNS,
+    facet_rows,
+    identifier_rows,
+    insert_rows,
+    search_document,
+    vocabulary,
+)
 from .models import (
     FacetValue,
     ImportJob,
@@ -38,9 +46,11 @@ def _reindex(record: Record, desc: dict) -> None:
     RecordIdentifier.objects.filter(record=record).delete()
     SearchDocument.objects.filter(record=record).delete()
     FacetValue.objects.filter(record=record).delete()
-    RecordIdentifier.objects.bulk_create(identifier_rows(record.pk, desc))
-    search_document(record.pk, desc, record.school_id).save(force_insert=True)
-    FacetValue.objects.bulk_create(facet_rows(record.pk, desc))
+    insert_rows(RecordIdentifier, ID_COLUMNS, identifier_rows(record.pk, desc))
+    insert_rows(
+        SearchDocument, SEARCH_COLUMNS, [search_document(record.pk, desc, record.school_id)]
+    )
+    insert_rows(FacetValue, ID_COLUMNS, facet_rows(record.pk, desc))
     Term.objects.bulk_create(
         [Term(word=w, head=w[:2]) for w in vocabulary(desc)], ignore_conflicts=True
     )
