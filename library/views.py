@@ -272,19 +272,26 @@ def topic_detail(request, slug):
     return render(request, "library/topic.html", {"topic": topic, "page": page})
 
 
-@login_required
-def topic_new(request):
+def _librarian_create(request, form_class, save, title):
+    """A librarian's "new list/topic" form: scoped to their schools, saved by a service."""
     if not is_any_librarian(request.user):
         raise PermissionDenied
-    form = TopicForm(request.POST or None, schools=librarian_schools(request.user))
+    form = form_class(request.POST or None, schools=librarian_schools(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            topic = topic_save(user=request.user, topic=form.save(commit=False))
+            obj = save(request.user, form.save(commit=False))
         except LibraryError as exc:
             form.add_error(None, exc.message)
         else:
-            return redirect(topic)
-    return render(request, "library/form.html", {"form": form, "title": _("New topic")})
+            return redirect(obj)
+    return render(request, "library/form.html", {"form": form, "title": title})
+
+
+@login_required
+def topic_new(request):
+    return _librarian_create(
+        request, TopicForm, lambda user, obj: topic_save(user=user, topic=obj), _("New topic")
+    )
 
 
 @login_required
@@ -360,19 +367,12 @@ def reading_list_export(request, slug, fmt):
 
 @login_required
 def reading_list_new(request):
-    if not is_any_librarian(request.user):
-        raise PermissionDenied
-    form = ReadingListForm(request.POST or None, schools=librarian_schools(request.user))
-    if request.method == "POST" and form.is_valid():
-        try:
-            reading_list = reading_list_save(
-                user=request.user, reading_list=form.save(commit=False)
-            )
-        except LibraryError as exc:
-            form.add_error(None, exc.message)
-        else:
-            return redirect(reading_list)
-    return render(request, "library/form.html", {"form": form, "title": _("New reading list")})
+    return _librarian_create(
+        request,
+        ReadingListForm,
+        lambda user, obj: reading_list_save(user=user, reading_list=obj),
+        _("New reading list"),
+    )
 
 
 @login_required
