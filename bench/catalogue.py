@@ -42,7 +42,7 @@ QUERIES = {
     "polish accented": {"q": "książki"},
     "author": {"author": "mickiewicz"},
     "subject": {"subject": "world war"},
-    "isbn": {"q": "0-19-511111-1"},
+    "isbn": {"q": "0-8039-6835-3"},
     "two words": {"q": "american literature"},
     "year range + language": {"q": "war", "year_from": 1990, "year_to": 2000, "language": "eng"},
 }
