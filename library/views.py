@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.models import School
@@ -24,6 +25,7 @@ from . import editor, exporting, marc, selectors
 from .errors import LibraryError
 from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicForm, UploadForm
 from .models import ImportJob, ReadingList, Record, Topic
+from .models.catalogue import MATERIAL_CHOICES
 from .permissions import can_edit_record, is_any_librarian, librarian_schools
 from .search import FACETS, Query, did_you_mean, search
 from .services import (
@@ -80,7 +82,7 @@ def catalogue_search(request):
             page=page,
             records=list(page.object_list),
             total=results.count(),
-            facets=results.facets(),
+            facets=_labelled(results.facets()),
             selected=query.selected,
         )
         if results.count() == 0 and query.q:
@@ -104,6 +106,31 @@ def catalogue_search(request):
         )
     )
     return render(request, "library/search.html", context)
+
+
+LANGUAGE_NAMES = {
+    "pol": gettext_lazy("Polish"),
+    "eng": gettext_lazy("English"),
+    "ger": gettext_lazy("German"),
+    "fre": gettext_lazy("French"),
+    "rus": gettext_lazy("Russian"),
+    "ukr": gettext_lazy("Ukrainian"),
+    "spa": gettext_lazy("Spanish"),
+    "ita": gettext_lazy("Italian"),
+    "lat": gettext_lazy("Latin"),
+    "heb": gettext_lazy("Hebrew"),
+    "yid": gettext_lazy("Yiddish"),
+}
+
+
+def _labelled(facets: dict) -> dict:
+    """(value, count) -> (value, count, label): codes shown as words."""
+    materials = dict(MATERIAL_CHOICES)
+    out = {}
+    for kind, values in facets.items():
+        names = {"material": materials, "language": LANGUAGE_NAMES}.get(kind, {})
+        out[kind] = [(value, count, names.get(value, value)) for value, count in values]
+    return out
 
 
 def _download(data: bytes, fmt: str, name: str) -> HttpResponse:
