@@ -56,7 +56,11 @@ def published_lists():
 
 
 def topics_with_counts():
-    return Topic.objects.select_related("school").annotate(items=Count("entries"))
+    return (
+        Topic.objects.select_related("school")
+        .annotate(items=Count("entries"))
+        .order_by("name", "pk")
+    )
 
 
 def topic_entries(topic: Topic):
