@@ -160,7 +160,11 @@ def record_detail(request, pk):
         "record": record,
         "parts": selectors.record_parts(record)[:100],
         "citation": exporting.citation(record),
-        "jsonld": json.dumps(_schema_org(request, record), ensure_ascii=False),
+        # "<" escaped so a title can never close the <script> element
+        "jsonld": json.dumps(_schema_org(request, record), ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026"),
         "can_edit": can_edit,
     }
     if can_edit:

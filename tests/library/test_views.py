@@ -261,3 +261,10 @@ def test_nav_and_panel(world, login, client):
     assert "panel-library" in dashboard.text
     teacher = login(world.a.teacher).get(reverse("portal:dashboard"))
     assert "panel-library" not in teacher.text
+
+
+def test_schema_org_cannot_be_broken_out_of(client):
+    record = record_create("Tytuł</script><script>alert(1)</script>")
+    page = client.get(record.get_absolute_url()).text
+    assert "</script><script>alert(1)" not in page
+    assert "\\u003c/script\\u003e" in page
