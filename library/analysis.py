@@ -52,8 +52,14 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+# Library of Congress data writes some Polish acutes as a modifier prime before
+# the letter ("wartoʹsci"); decomposed text (NFD) would split words at the accent.
+_PRIME = re.compile("\u02b9([cnoszCNOSZ])")
+
+
 def words(text: str) -> list[str]:
-    return _WORD.findall((text or "").lower())
+    text = unicodedata.normalize("NFC", _PRIME.sub("\\1\u0301", text or ""))
+    return _WORD.findall(text.lower())
 
 
 def normalise_phrase(text: str) -> str:

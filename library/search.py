@@ -189,7 +189,17 @@ class Compiled:
 
 
 class Results:
-    """A lazy, sliceable result set, so Django's Paginator can page it."""
+    """A lazy, sliceable result set, so Django's Paginator can page it.
+
+    Above CAP hits a search is too broad to rank usefully and counting or ranking
+    every hit would cost far more than the reader gains: the count stops at CAP
+    (shown as "more than"), relevance becomes "exact title or author first, then
+    title order" (walks the title index), and facets count a sample of FACET_SAMPLE
+    hits. Both databases behave the same way.
+    """
+
+    CAP = 2000
+    FACET_SAMPLE = 1000
 
     def __init__(self, query: Query):
         self.query = query
@@ -200,22 +210,54 @@ class Results:
         if self._count is None:
             sql, params = self.compiled.from_where()
             with connection.cursor() as cursor:
-                cursor.execute("SELECT COUNT(*) " + sql, params)
-                self._count = cursor.fetchone()[0]
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT 1 AS one {sql} LIMIT %s) capped",
+                    [*params, self.CAP + 1],
+                )
+                self._count = min(cursor.fetchone()[0], self.CAP)
         return self._count
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count() >= self.CAP
 
     def __len__(self):
         return self.count()
 
+    def _fetch(self, sql: str, params: list) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
     def ids(self, offset: int, limit: int) -> list[int]:
         sql, params = self.compiled.from_where()
-        order, order_params = self.compiled.order_by()
-        with connection.cursor() as cursor:
-            cursor.execute(
+        broad_relevance = (
+            self.is_capped and self.compiled.groups and self.query.sort in ("relevance", "")
+        )
+        if not broad_relevance:
+            order, order_params = self.compiled.order_by()
+            return self._fetch(
                 f"SELECT d.record_id {sql} ORDER BY {order} LIMIT %s OFFSET %s",
                 params + order_params + [limit, offset],
             )
-            return [row[0] for row in cursor.fetchall()]
+        exact_value = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        exact_sql = "(d.title_norm = %s OR d.author_norm = %s OR d.author_norm_alt = %s)"
+        exact = self._fetch(
+            f"SELECT d.record_id {sql} AND {exact_sql} ORDER BY d.sort_title, d.record_id"
+            " LIMIT 200",
+            params + [exact_value] * 3,
+        )
+        head = exact[offset : offset + limit]
+        rest_offset = max(offset - len(exact), 0)
+        rest_limit = limit - len(head)
+        if rest_limit <= 0:
+            return head
+        rest = self._fetch(
+            f"SELECT d.record_id {sql} AND NOT {exact_sql}"
+            " ORDER BY d.sort_title, d.record_id LIMIT %s OFFSET %s",
+            params + [exact_value] * 3 + [rest_limit, rest_offset],
+        )
+        return head + rest
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -228,15 +270,17 @@ class Results:
 
     def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
         sql, params = self.compiled.from_where()
+        sample = " LIMIT %s" if self.is_capped else ""
+        sample_params = [self.FACET_SAMPLE] if sample else []
         out = {}
         with connection.cursor() as cursor:
             for kind in ("subject", "genre"):
                 # from the hits to their facet rows, so the cost follows the hits
                 cursor.execute(
-                    f"SELECT v.value, COUNT(*) FROM (SELECT d.record_id AS rid {sql}) hits"
-                    " JOIN library_facetvalue v ON v.record_id = hits.rid AND v.kind = %s"
+                    f"SELECT v.value, COUNT(*) FROM (SELECT d.record_id AS rid {sql}{sample})"
+                    " hits JOIN library_facetvalue v ON v.record_id = hits.rid AND v.kind = %s"
                     " GROUP BY v.value ORDER BY 2 DESC, 1 LIMIT %s",
-                    [*params, kind, limit],
+                    [*params, *sample_params, kind, limit],
                 )
                 out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
             for kind, expression in (
@@ -245,9 +289,9 @@ class Results:
                 ("year", "(d.year / 10) * 10"),
             ):
                 cursor.execute(
-                    f"SELECT {expression}, COUNT(*) {sql} AND d.{kind} IS NOT NULL"
-                    f" AND d.{kind} <> %s GROUP BY {expression} ORDER BY 2 DESC, 1 LIMIT %s",
-                    [*params, "" if kind != "year" else 0, limit],
+                    f"SELECT v, COUNT(*) FROM (SELECT {expression} AS v {sql}{sample}) hits"
+                    " WHERE v IS NOT NULL AND v <> %s GROUP BY v ORDER BY 2 DESC, 1 LIMIT %s",
+                    [*params, *sample_params, "" if kind != "year" else 0, limit],
                 )
                 out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
         return out

@@ -123,7 +123,9 @@ class SearchDocument(models.Model):
         indexes = [
             models.Index(fields=["year"]),
             models.Index(fields=["language"]),
-            models.Index(fields=["sort_title"]),
+            models.Index(fields=["sort_title", "record"]),
+            models.Index(fields=["author_norm"]),
+            models.Index(fields=["author_norm_alt"]),
         ]
 
     def __str__(self):

@@ -131,3 +131,24 @@ def test_postgres_uses_gin_tsvector(catalogue):
             "SELECT indexdef FROM pg_indexes WHERE indexname = 'library_searchdocument_vector'"
         )
         assert "gin" in cursor.fetchone()[0].lower()
+
+
+def test_decomposed_unicode_is_searchable(marc_record):
+    load(marc_record("Enigma tajemnica drugiej wojny s\u0301wiatowej", control="nfd"))
+    assert titles(Query(q="wojny swiatowej")) == ["Enigma tajemnica drugiej wojny s\u0301wiatowej"]
+    assert titles(Query(q="światowa")) == ["Enigma tajemnica drugiej wojny s\u0301wiatowej"]
+
+
+def test_broad_searches_are_capped_with_exact_title_first(marc_record, monkeypatch):
+    from library.search import Results
+
+    monkeypatch.setattr(Results, "CAP", 5)
+    monkeypatch.setattr(Results, "FACET_SAMPLE", 5)
+    load(*[marc_record(f"Las numer {i}", control=f"las{i}") for i in range(8)], marc_record("Las"))
+    results = search(Query(q="las"))
+    assert results.count() == 5 and results.is_capped
+    page = [r.title for r in results[0:3]]
+    assert page[0] == "Las"
+    assert page[1:] == ["Las numer 0", "Las numer 1"]
+    assert [r.title for r in results[3:5]] == ["Las numer 2", "Las numer 3"]
+    assert sum(n for _v, n in results.facets()["language"]) == 5
