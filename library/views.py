@@ -82,6 +82,7 @@ def catalogue_search(request):
             page=page,
             records=list(page.object_list),
             total=results.count(),
+            capped=results.is_capped,
             facets=_labelled(results.facets()),
             selected=query.selected,
         )
