@@ -1,0 +1,5 @@
+from portal.services import PortalError
+
+
+class LibraryError(PortalError):
+    """A refused library operation; `code` is stable for tests."""

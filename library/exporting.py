@@ -1,0 +1,127 @@
+"""Export of records as MARC 21, MARCXML, MARC-in-JSON, RIS and BibTeX."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from . import marc
+from .analysis import fold
+from .models import Record
+
+EXPORT_FORMATS = {
+    "mrc": ("application/marc", "mrc"),
+    "xml": ("application/marcxml+xml", "xml"),
+    "json": ("application/json", "json"),
+    "ris": ("application/x-research-info-systems", "ris"),
+    "bib": ("application/x-bibtex", "bib"),
+}
+
+
+def _names(record: Record) -> list[str]:
+    return [re.sub(r"\s*\(.*?\)$", "", n) for n in record.names] or (
+        [record.main_author] if record.main_author else []
+    )
+
+
+def ris(records: Iterable[Record]) -> str:
+    out = []
+    for r in records:
+        kind = {"article": "JOUR" if r.host_title else "CHAP", "serial": "JFULL"}.get(
+            r.material, "BOOK"
+        )
+        lines = [f"TY  - {kind}", f"TI  - {r.title}"]
+        lines += [f"AU  - {n}" for n in _names(r)]
+        if r.year:
+            lines.append(f"PY  - {r.year}")
+        if r.publisher:
+            lines.append(f"PB  - {r.publisher}")
+        if r.place:
+            lines.append(f"CY  - {r.place}")
+        if r.edition:
+            lines.append(f"ET  - {r.edition}")
+        lines += [f"SN  - {i}" for i in r.isbns]
+        lines += [f"KW  - {s}" for s in r.subjects]
+        if r.host_title:
+            lines.append(f"T2  - {r.host_title}")
+        if r.language:
+            lines.append(f"LA  - {r.language}")
+        if r.summary:
+            lines.append(f"AB  - {r.summary}")
+        lines.append("ER  - ")
+        out.append("\r\n".join(lines))
+    return "\r\n".join(out) + "\r\n"
+
+
+def _bib_escape(text: str) -> str:
+    return re.sub(r"([{}&%$#_])", r"\\\1", text or "")
+
+
+def bibtex_key(record: Record) -> str:
+    author = fold(_names(record)[0].split(",")[0]) if _names(record) else "anon"
+    word = next((w for w in fold(record.title).split() if len(w) > 3), "tytul")
+    return re.sub(r"[^a-z0-9]", "", f"{author}{record.year or ''}{word}") or f"rec{record.pk}"
+
+
+def bibtex(records: Iterable[Record]) -> str:
+    out = []
+    for r in records:
+        kind = "incollection" if r.host_title else "book"
+        fields = [("title", r.title), ("author", " and ".join(_names(r)))]
+        fields += [
+            ("year", str(r.year or "")),
+            ("publisher", r.publisher),
+            ("address", r.place),
+            ("edition", r.edition),
+            ("isbn", ", ".join(r.isbns)),
+            ("booktitle", r.host_title),
+            ("keywords", ", ".join(r.subjects)),
+        ]
+        body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields if v)
+        out.append(f"@{kind}{{{bibtex_key(r)},\n{body}\n}}")
+    return "\n\n".join(out) + "\n"
+
+
+def export(records: Iterable[Record], fmt: str) -> bytes:
+    records = list(records)
+    if fmt == "mrc":
+        return marc.to_binary(marc.from_stored(r.marc) for r in records)
+    if fmt == "xml":
+        return marc.to_marcxml(marc.from_stored(r.marc) for r in records)
+    if fmt == "json":
+        return marc.to_json(marc.from_stored(r.marc) for r in records).encode()
+    if fmt == "ris":
+        return ris(records).encode()
+    if fmt == "bib":
+        return bibtex(records).encode()
+    raise ValueError(fmt)
+
+
+def citation(record: Record) -> str:
+    """A short citation in the style Polish school essays use (PN-ISO 690 like)."""
+    parts = []
+    names = _names(record)
+    if names:
+        parts.append(
+            names[0].upper().split(",")[0]
+            + ("," + names[0].split(",", 1)[1] if "," in names[0] else "")
+        )
+    title = record.title
+    parts.append(title)
+    if record.edition:
+        parts.append(record.edition)
+    pub = ", ".join(
+        x
+        for x in [
+            record.place and f"{record.place}: {record.publisher}"
+            if record.publisher
+            else record.place,
+            str(record.year or ""),
+        ]
+        if x
+    )
+    if pub:
+        parts.append(pub)
+    if record.isbns:
+        parts.append("ISBN " + record.isbns[0])
+    return ". ".join(p.rstrip(".") for p in parts if p) + "."

@@ -1,0 +1,131 @@
+"""What a record puts into the search index: keys, facets, vocabulary (as plain
+dicts of column values, inserted with executemany by `insert_rows`)."""
+
+from __future__ import annotations
+
+import re
+
+from .analysis import field_keys, fold, normalise_phrase, text_keys, words
+
+FACET_KINDS = ("subject", "genre", "series", "ukd")
+
+
+def inverted_name(name: str) -> str:
+    """ "Mickiewicz, Adam (1798-1855)" -> "adam mickiewicz"."""
+    name = re.sub(r"\(.*?\)", "", name or "")
+    if "," in name:
+        last, first = name.split(",", 1)
+        name = f"{first} {last}"
+    return normalise_phrase(name)
+
+
+def control_key(desc: dict) -> str:
+    if not desc["control_number"]:
+        return ""
+    return f"{desc['control_source']}|{desc['control_number']}"[:200]
+
+
+def identifier_rows(record_id: int, desc: dict) -> list[dict]:
+    rows = []
+    key = control_key(desc)
+    if key:
+        rows.append({"record_id": record_id, "kind": "001", "value": key})
+    for value in dict.fromkeys(desc["system_numbers"]):
+        rows.append({"record_id": record_id, "kind": "035", "value": value[:200]})
+    for value in desc["isbns"]:
+        rows.append({"record_id": record_id, "kind": "isbn", "value": value})
+    return rows
+
+
+def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
+    names = " ".join(desc["names"])
+    subjects = " ".join(desc["subjects"] + desc["genres"])
+    series = " ".join(desc["series"])
+    general = " ".join(
+        [
+            desc["title"],
+            desc["responsibility"],
+            names,
+            subjects,
+            series,
+            desc["summary"][:2000],
+            desc["publisher"],
+            desc["host_title"],
+            desc["edition"],
+        ]
+    )
+    keys = text_keys(general)
+    keys |= field_keys("title", desc["title"] + " " + desc["host_title"])
+    keys |= field_keys("author", names + " " + desc["responsibility"])
+    keys |= field_keys("subject", subjects)
+    keys |= field_keys("series", series)
+    keys |= {"zzi" + isbn for isbn in desc["isbns"]}
+    title_norm = normalise_phrase(desc["title"])
+    return {
+        "record_id": record_id,
+        "keys": " ".join(sorted(keys)),
+        "folded": " ".join(
+            [title_norm, normalise_phrase(names), normalise_phrase(subjects), fold(series)]
+        ),
+        "title_norm": title_norm[:300],
+        "author_norm": normalise_phrase(re.sub(r"\(.*?\)", "", desc["main_author"]))[:300],
+        "author_norm_alt": inverted_name(desc["main_author"])[:300],
+        "sort_title": title_norm[:120],
+        "year": desc["year"],
+        "language": desc["language"],
+        "material": desc["material"],
+        "school_id_value": school_id,
+    }
+
+
+def facet_rows(record_id: int, desc: dict) -> list[dict]:
+    rows = []
+    for kind, values in (
+        ("subject", desc["subjects"]),
+        ("genre", desc["genres"]),
+        ("series", desc["series"]),
+        ("ukd", [desc["ukd"]] if desc["ukd"] else []),
+    ):
+        for value in dict.fromkeys(v[:300] for v in values):
+            rows.append({"record_id": record_id, "kind": kind, "value": value})
+    return rows
+
+
+def vocabulary(desc: dict) -> set[str]:
+    text = " ".join([desc["title"], desc["main_author"], " ".join(desc["subjects"])])
+    return {w for w in words(fold(text)) if 3 <= len(w) <= 60 and w.isalpha()}
+
+
+def insert_rows(model, columns: list[str], rows: list[dict]) -> None:
+    """Plain executemany for the index rows: a bulk import spends most of its
+    time in the ORM otherwise. The columns are simple text and integers."""
+    from django.db import connection
+
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(
+        quote(model._meta.db_table),
+        ", ".join(quote(c) for c in columns),
+        ", ".join(["%s"] * len(columns)),
+    )
+    values = [tuple(row[c] for c in columns) for row in rows]
+    with connection.cursor() as cursor:
+        for i in range(0, len(values), 2000):
+            cursor.executemany(sql, values[i : i + 2000])
+
+
+ID_COLUMNS = ["record_id", "kind", "value"]
+SEARCH_COLUMNS = [
+    "record_id",
+    "keys",
+    "folded",
+    "title_norm",
+    "author_norm",
+    "author_norm_alt",
+    "sort_title",
+    "year",
+    "language",
+    "material",
+    "school_id_value",
+]

@@ -1,0 +1,423 @@
+"""Reading, converting and describing MARC 21 records with pymarc.
+
+Readers yield `Parsed` items one input record at a time, each with its position
+and either a pymarc Record or the reason it could not be read, so one bad record
+never stops a file. Binary input is split on the record terminator (0x1D) and
+each record decoded on its own: pymarc's MARCReader loses its place after a
+record with a wrong length, splitting does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import warnings as pywarnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from xml.sax.handler import feature_external_ges, feature_external_pes, feature_namespaces
+
+import pymarc
+from defusedxml.sax import make_parser
+from pymarc import Field, Indicators, Leader, Record, Subfield  # noqa: F401 (re-exported)
+from pymarc.marcxml import XmlHandler
+from stdnum import isbn as stdnum_isbn
+
+RECORD_TERMINATOR = b"\x1d"
+FORMATS = ("marc", "marcxml", "json")
+CHUNK = 1 << 20
+
+
+class MarcFileError(Exception):
+    """The file as a whole could not be read (not one record: the file)."""
+
+
+@dataclass
+class Parsed:
+    position: int  # 1-based position of the record in the file
+    record: Record | None = None
+    error: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+
+def guess_format(name: str, head: bytes) -> str:
+    name = (name or "").lower()
+    stripped = head.lstrip()
+    if name.endswith((".xml", ".marcxml")) or stripped.startswith(b"<"):
+        return "marcxml"
+    if name.endswith(".json") or stripped[:1] in (b"[", b"{"):
+        return "json"
+    return "marc"
+
+
+def read_records(stream, fmt: str) -> Iterator[Parsed]:
+    if fmt == "marc":
+        return read_binary(stream)
+    if fmt == "marcxml":
+        return read_marcxml(stream)
+    if fmt == "json":
+        return read_json(stream)
+    raise MarcFileError(f"unknown format {fmt!r}")
+
+
+# --- Binary MARC 21 -------------------------------------------------------------------
+
+
+def split_binary(stream) -> Iterator[bytes]:
+    """Raw records split on 0x1D, read in chunks so large files stream."""
+    rest = b""
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        parts = (rest + chunk).split(RECORD_TERMINATOR)
+        rest = parts.pop()
+        for part in parts:
+            yield part + RECORD_TERMINATOR
+    if rest.strip(b"\r\n\t \x1a\x00"):
+        yield rest
+
+
+def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
+    """One binary record to a UTF-8 pymarc Record, with any warnings. MARC-8
+    records (leader/09 blank) are converted to Unicode and marked as UTF-8."""
+    warnings: list[str] = []
+    raw = raw.lstrip(b"\r\n\t \x00")
+    if not raw.endswith(RECORD_TERMINATOR):
+        raise ValueError("record terminator missing (file truncated?)")
+    if len(raw) < 25 or not raw[:5].isdigit():
+        raise ValueError("leader is not valid (no record length)")
+    declared = int(raw[:5])
+    if declared != len(raw):
+        warnings.append(f"record length in leader {declared} but record has {len(raw)} bytes")
+        raw = b"%05d" % len(raw) + raw[5:]
+    marc8 = raw[9:10] == b" "
+    noise = io.StringIO()
+    with contextlib.redirect_stderr(noise), pywarnings.catch_warnings(record=True) as caught:
+        pywarnings.simplefilter("always")
+        try:
+            record = Record(data=raw, to_unicode=True, force_utf8=False, utf8_handling="strict")
+        except UnicodeDecodeError as exc:
+            if marc8:
+                raise ValueError(f"MARC-8 text could not be converted: {exc}") from exc
+            warnings.append("invalid UTF-8 bytes replaced")
+            record = Record(data=raw, to_unicode=True, utf8_handling="replace")
+        except pymarc.exceptions.PymarcException as exc:
+            raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+    for message in caught:
+        warnings.append(str(message.message)[:200])
+    lines = [line for line in noise.getvalue().splitlines() if line.strip()]
+    if lines:
+        warnings.append(f"{len(lines)} decoding problem(s), e.g. {lines[0][:120]}")
+    if marc8:
+        warnings.append("converted from MARC-8 to UTF-8")
+        record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
+    if "\ufffd" in str(record.title or ""):
+        warnings.append("title contains characters that could not be decoded")
+    return record, warnings
+
+
+def read_binary(stream) -> Iterator[Parsed]:
+    for position, raw in enumerate(split_binary(stream), start=1):
+        try:
+            record, warnings = decode_binary(raw)
+        except Exception as exc:  # each record on its own: report and go on
+            yield Parsed(position, error=str(exc) or type(exc).__name__)
+            continue
+        yield Parsed(position, record=record, warnings=warnings)
+
+
+# --- MARCXML --------------------------------------------------------------------------
+
+
+class _CollectingHandler(XmlHandler):
+    def __init__(self):
+        super().__init__(strict=False, normalize_form="NFC")
+        self.parsed: list[Parsed] = []
+        self._position = 0
+        self._broken = ""
+
+    def startElementNS(self, name, qname, attrs):
+        if name[1] == "record":
+            self._position += 1
+            self._broken = ""
+        try:
+            super().startElementNS(name, qname, attrs)
+        except Exception as exc:
+            self._broken = self._broken or f"{type(exc).__name__}: {exc}"
+            self._field = None
+
+    def endElementNS(self, name, qname):
+        try:
+            super().endElementNS(name, qname)
+        except Exception as exc:
+            self._broken = self._broken or f"{type(exc).__name__}: {exc}"
+            if name[1] == "record":
+                self._record = None
+                self.process_record(None)
+
+    def process_record(self, record):
+        if self._broken or record is None:
+            self.parsed.append(Parsed(self._position, error=self._broken or "broken record"))
+            return
+        self.parsed.append(Parsed(self._position, record=record))
+
+
+def read_marcxml(stream) -> Iterator[Parsed]:
+    """MARCXML through defusedxml: DTDs with entities (XXE, entity expansion
+    bombs) and external references are refused before anything is expanded."""
+    handler = _CollectingHandler()
+    parser = make_parser()
+    parser.setFeature(feature_namespaces, 1)
+    parser.setFeature(feature_external_ges, 0)
+    parser.setFeature(feature_external_pes, 0)
+    parser.setContentHandler(handler)
+    try:
+        parser.parse(stream)
+    except Exception as exc:
+        raise MarcFileError(f"XML refused or unreadable: {type(exc).__name__}: {exc}") from exc
+    for item in handler.parsed:
+        if item.record is not None:
+            problem = validate(item.record)
+            if problem:
+                item.error, item.record = problem, None
+        yield item
+
+
+# --- MARC-in-JSON ---------------------------------------------------------------------
+
+
+def record_from_dict(data: dict) -> Record:
+    """A MARC-in-JSON object to a pymarc Record (strict about the shape)."""
+    if not isinstance(data, dict) or "fields" not in data:
+        raise ValueError("not a MARC-in-JSON record (no 'fields')")
+    record = Record()
+    record.leader = Leader(str(data.get("leader") or "00000nam a2200000 a 4500"))
+    for entry in data["fields"]:
+        if not isinstance(entry, dict) or len(entry) != 1:
+            raise ValueError("field is not a one-key object")
+        tag, value = next(iter(entry.items()))
+        if isinstance(value, dict):
+            subfields = []
+            for sub in value.get("subfields", []):
+                for code, text in sub.items():
+                    subfields.append(Subfield(code=str(code), value=str(text)))
+            ind = Indicators(str(value.get("ind1", " "))[:1], str(value.get("ind2", " "))[:1])
+            record.add_field(Field(tag=str(tag), indicators=ind, subfields=subfields))
+        else:
+            record.add_field(Field(tag=str(tag), data=str(value)))
+    return record
+
+
+def read_json(stream) -> Iterator[Parsed]:
+    raw = stream.read()
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8-sig")
+    try:
+        data = json.loads(raw, strict=False)
+    except ValueError as exc:
+        raise MarcFileError(f"JSON unreadable: {exc}") from exc
+    items = data if isinstance(data, list) else [data]
+    for position, item in enumerate(items, start=1):
+        try:
+            record = record_from_dict(item)
+        except Exception as exc:
+            yield Parsed(position, error=str(exc))
+            continue
+        problem = validate(record)
+        if problem:
+            yield Parsed(position, error=problem)
+        else:
+            yield Parsed(position, record=record)
+
+
+# --- Validation and conversion ---------------------------------------------------------
+
+_TAG = re.compile(r"^[0-9A-Za-z]{3}$")
+
+
+def validate(record: Record) -> str:
+    """The reason a record cannot be catalogued, or "" when it can."""
+    if len(str(record.leader)) != 24:
+        return "leader must have 24 characters"
+    for f in record.fields:
+        if not _TAG.match(f.tag or ""):
+            return f"invalid tag {f.tag!r}"
+    if not record.get_fields("245"):
+        return "no title (245)"
+    return ""
+
+
+def to_dict(record: Record) -> dict:
+    return record.as_dict()
+
+
+def from_stored(data: dict) -> Record:
+    return record_from_dict(data)
+
+
+def to_binary(records: Iterable[Record]) -> bytes:
+    out = io.BytesIO()
+    for record in records:
+        record.force_utf8 = True
+        out.write(record.as_marc())
+    return out.getvalue()
+
+
+def to_marcxml(records: Iterable[Record]) -> bytes:
+    out = io.BytesIO()
+    writer = pymarc.XMLWriter(out)
+    for record in records:
+        writer.write(record)
+    writer.close(close_fh=False)
+    return out.getvalue()
+
+
+def to_json(records: Iterable[Record]) -> str:
+    return json.dumps([r.as_dict() for r in records], ensure_ascii=False, indent=1)
+
+
+# --- Description: the fields the catalogue needs ------------------------------------------
+
+_TRAIL = " /:;,.=+"
+MATERIAL = {
+    "am": "book",
+    "ac": "book",
+    "ad": "book",
+    "aa": "article",
+    "ab": "article",
+    "as": "serial",
+    "ai": "serial",
+    "t": "manuscript",
+    "c": "music",
+    "d": "music",
+    "e": "map",
+    "f": "map",
+    "g": "video",
+    "i": "audio",
+    "j": "audio",
+    "k": "picture",
+    "m": "electronic",
+    "o": "kit",
+    "p": "mixed",
+    "r": "object",
+}
+
+
+def clean(text: str | None) -> str:
+    text = (text or "").strip()
+    while text and text[-1] in _TRAIL:
+        if text.endswith(".") and re.search(r"\b\w\.$", text):
+            break
+        text = text[:-1].rstrip()
+    return text
+
+
+def _sub(field: Field, *codes: str, sep: str = " ") -> str:
+    return clean(sep.join(clean(v) for v in field.get_subfields(*codes) if v and v.strip()))
+
+
+def normalise_isbn(value: str) -> str:
+    """ISBN-13 digits for a valid ISBN-10/13 ("83-01-00000-1" -> "978830100..."),
+    else ""."""
+    match = re.search(r"[0-9][0-9\- ]{8,16}[0-9Xx]", value or "")
+    if not match:
+        return ""
+    compact = re.sub(r"[\- ]", "", match.group(0)).upper()
+    try:
+        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(compact))
+    except Exception:
+        return ""
+
+
+def describe(record: Record) -> dict:
+    """The extracted fields of a bibliographic record."""
+    leader = str(record.leader)
+    f008 = record["008"].data if record.get_fields("008") else ""
+    t245 = record.get_fields("245")
+    title = _sub(t245[0], "a", "b", "n", "p") if t245 else ""
+    responsibility = _sub(t245[0], "c") if t245 else ""
+    names = []
+    main_author = ""
+    for f in record.get_fields("100", "110", "111", "700", "710", "711"):
+        name = _sub(f, "a", "b") if f.tag != "111" else _sub(f, "a")
+        dates = clean(f.get("d") or "")
+        if name:
+            names.append(f"{name} ({dates})" if dates else name)
+            if f.tag in ("100", "110", "111") and not main_author:
+                main_author = name
+    pub = (record.get_fields("264") or record.get_fields("260") or [None])[0]
+    publisher = _sub(pub, "b") if pub else ""
+    place = _sub(pub, "a") if pub else ""
+    year = None
+    if len(f008) >= 11 and f008[7:11].isdigit():
+        year = int(f008[7:11])
+    elif pub:
+        m = re.search(r"(1[5-9]|20)\d\d", " ".join(pub.get_subfields("c")))
+        year = int(m.group(0)) if m else None
+    language = f008[35:38].strip().lower() if len(f008) >= 38 else ""
+    if not language or language in ("|||", "   "):
+        lang_fields = record.get_fields("041")
+        language = (lang_fields[0].get("a") or "")[:3].lower() if lang_fields else ""
+    isbn_raw = [v for f in record.get_fields("020") for v in f.get_subfields("a")]
+    isbns = []
+    for v in isbn_raw:
+        n = normalise_isbn(v)
+        if n and n not in isbns:
+            isbns.append(n)
+    subjects = []
+    for f in record.get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
+        head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
+        parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
+        heading = " -- ".join(p for p in parts if p)
+        if heading and heading not in subjects:
+            subjects.append(heading)
+    genres = []
+    for f in record.get_fields("655", "380"):
+        g = _sub(f, "a")
+        if g and g not in genres:
+            genres.append(g)
+    series = []
+    for f in record.get_fields("490", "830", "440"):
+        s = _sub(f, "a", "v", sep=" ; ")
+        if s and s not in series:
+            series.append(s)
+    host = record.get_fields("773")
+    host_title = _sub(host[0], "t", "a", sep=". ") if host else ""
+    host_related = _sub(host[0], "g") if host else ""
+    host_control = clean(host[0].get("w") or "") if host else ""
+    first = lambda tag, *codes: next(  # noqa: E731
+        (_sub(f, *codes) for f in record.get_fields(tag) if _sub(f, *codes)), ""
+    )
+    kind = leader[6:8]
+    material = MATERIAL.get(kind) or MATERIAL.get(kind[:1]) or "book"
+    return {
+        "control_number": (record["001"].data.strip() if record.get_fields("001") else "")[:64],
+        "control_source": (record["003"].data.strip() if record.get_fields("003") else "")[:64],
+        "system_numbers": [
+            clean(v)[:120] for f in record.get_fields("035") for v in f.get_subfields("a") if v
+        ],
+        "title": title[:1000] or "[bez tytułu]",
+        "responsibility": responsibility[:1000],
+        "main_author": main_author[:300],
+        "names": names,
+        "edition": first("250", "a", "b")[:300],
+        "publisher": publisher[:300],
+        "place": place[:300],
+        "year": year if year and 1000 <= year <= 2100 else None,
+        "extent": first("300", "a", "b", "c")[:300],
+        "isbns": isbns,
+        "language": language[:3],
+        "series": series,
+        "subjects": subjects,
+        "genres": genres,
+        "ukd": first("080", "a")[:100],
+        "ddc": first("082", "a")[:100],
+        "summary": first("520", "a", "b"),
+        "audience": first("521", "a")[:300],
+        "host_title": host_title[:500],
+        "host_related": host_related[:300],
+        "host_control": host_control[:64],
+        "material": material,
+    }

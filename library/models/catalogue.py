@@ -1,0 +1,207 @@
+"""Bibliographic records, their identifiers, search index and authority file."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+MATERIAL_CHOICES = [
+    ("book", _("Book")),
+    ("article", _("Article or chapter")),
+    ("serial", _("Serial")),
+    ("manuscript", _("Manuscript")),
+    ("music", _("Printed music")),
+    ("map", _("Map")),
+    ("video", _("Video")),
+    ("audio", _("Audio recording")),
+    ("picture", _("Picture")),
+    ("electronic", _("Electronic resource")),
+    ("kit", _("Kit")),
+    ("mixed", _("Mixed materials")),
+    ("object", _("Object")),
+]
+
+
+class Record(models.Model):
+    """A MARC 21 bibliographic record: the full record as MARC-in-JSON (the
+    source of truth, exported as is) plus the fields the catalogue shows."""
+
+    marc = models.JSONField()
+    school = models.ForeignKey(
+        "portal.School",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="library_records",
+        help_text=_("The library that catalogued the record; empty for the shared catalogue."),
+    )
+    control_number = models.CharField(max_length=64, blank=True)
+    control_source = models.CharField(max_length=64, blank=True)
+    title = models.TextField()
+    responsibility = models.TextField(blank=True)
+    main_author = models.CharField(max_length=300, blank=True)
+    names = models.JSONField(default=list, blank=True)
+    edition = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField(max_length=300, blank=True)
+    place = models.CharField(max_length=300, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    extent = models.CharField(max_length=300, blank=True)
+    isbns = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=3, blank=True)
+    series = models.JSONField(default=list, blank=True)
+    subjects = models.JSONField(default=list, blank=True)
+    genres = models.JSONField(default=list, blank=True)
+    ukd = models.CharField(max_length=100, blank=True)
+    ddc = models.CharField(max_length=100, blank=True)
+    summary = models.TextField(blank=True)
+    audience = models.CharField(max_length=300, blank=True)
+    material = models.CharField(max_length=20, choices=MATERIAL_CHOICES, default="book")
+    host = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="parts"
+    )
+    host_title = models.CharField(max_length=500, blank=True)
+    host_related = models.CharField(max_length=300, blank=True)
+    host_control = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("bibliographic record")
+        verbose_name_plural = _("bibliographic records")
+        indexes = [models.Index(fields=["control_number"])]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("library:record", args=[self.pk])
+
+
+class RecordIdentifier(models.Model):
+    """Keys that identify a record across imports: 001+003, 035, ISBN-13."""
+
+    class Kind(models.TextChoices):
+        CONTROL = "001", "001+003"
+        SYSTEM = "035", "035"
+        ISBN = "isbn", "ISBN"
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="identifiers")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    value = models.CharField(max_length=200)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.value}"
+
+
+class SearchDocument(models.Model):
+    """The search index row of a record. The `keys` column holds the Polish
+    analysis keys; SQLite mirrors it into an FTS5 table by triggers, PostgreSQL
+    derives a GIN-indexed tsvector column from it (both created in migrations),
+    so a record is searchable as soon as this row is written."""
+
+    record = models.OneToOneField(
+        Record, primary_key=True, on_delete=models.CASCADE, related_name="search"
+    )
+    keys = models.TextField()
+    folded = models.TextField(help_text="Folded title, names and subjects, for phrases.")
+    title_norm = models.CharField(max_length=300, db_index=True)
+    author_norm = models.CharField(max_length=300, blank=True)
+    author_norm_alt = models.CharField(max_length=300, blank=True)
+    sort_title = models.CharField(max_length=120)
+    year = models.PositiveSmallIntegerField(null=True)
+    language = models.CharField(max_length=3, blank=True)
+    material = models.CharField(max_length=20, blank=True)
+    school_id_value = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["year"]),
+            models.Index(fields=["language"]),
+            models.Index(fields=["sort_title", "record"]),
+            models.Index(fields=["author_norm"]),
+            models.Index(fields=["author_norm_alt"]),
+        ]
+
+    def __str__(self):
+        return str(self.record_id)
+
+
+class FacetValue(models.Model):
+    """Multi-valued facets of a record (subject, genre, series), also the
+    counts of the subject browse."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="facet_values")
+    kind = models.CharField(max_length=10)
+    value = models.CharField(max_length=300)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "value"]), models.Index(fields=["record", "kind"])]
+
+    def __str__(self):
+        return f"{self.kind}: {self.value}"
+
+
+class Term(models.Model):
+    """The catalogue's own vocabulary (folded words) for "did you mean"."""
+
+    word = models.CharField(max_length=60, unique=True)
+    head = models.CharField(max_length=2, db_index=True)
+
+    def __str__(self):
+        return self.word
+
+
+class RecordChange(models.Model):
+    """Every change to a record's MARC: who, when, before and after."""
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    at = models.DateTimeField(auto_now_add=True)
+    action = models.CharField(max_length=20)  # created / edited / imported
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.record_id} {self.action} {self.at}"
+
+
+class Authority(models.Model):
+    """A MARC authority heading (1XX) with its references (4XX see, 5XX see also)."""
+
+    heading = models.CharField(max_length=300)
+    heading_norm = models.CharField(max_length=300, db_index=True)
+    kind = models.CharField(max_length=20, blank=True)
+    control_number = models.CharField(max_length=64, blank=True, db_index=True)
+    marc = models.JSONField()
+
+    class Meta:
+        ordering = ["heading_norm"]
+        verbose_name_plural = _("authorities")
+
+    def __str__(self):
+        return self.heading
+
+
+class AuthorityReference(models.Model):
+    class Kind(models.TextChoices):
+        SEE = "see", _("see")
+        SEE_ALSO = "see_also", _("see also")
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="references")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    heading = models.CharField(max_length=300)
+    heading_norm = models.CharField(max_length=300, db_index=True)
+
+    def __str__(self):
+        return self.heading

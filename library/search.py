@@ -1,0 +1,326 @@
+"""Catalogue search on SQLite (FTS5) and PostgreSQL (GIN tsvector) alike.
+
+A query becomes groups of keys: every word is one group (its stem-then-fold and
+fold-then-stem keys, OR-ed); groups are AND-ed. Both databases get the same
+boolean expression over the same keys, so they return the same records. Phrases
+("...") also require the folded phrase in the folded text. Filters and facets run
+on plain columns of `library_searchdocument`, identical on both databases.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+
+from .analysis import FIELD_PREFIX, normalise_phrase, word_keys, words
+from .marc import normalise_isbn
+from .models import Record, Term
+
+SORTS = ("relevance", "year", "-year", "title")
+FACETS = ("subject", "genre", "language", "year", "material")
+_PHRASE = re.compile(r'"([^"]+)"')
+_ISBN_LIKE = re.compile(r"^[0-9][0-9\- ]{8,16}[0-9Xx]$")
+
+
+@dataclass
+class Query:
+    q: str = ""
+    title: str = ""
+    author: str = ""
+    subject: str = ""
+    series: str = ""
+    isbn: str = ""
+    ukd: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    language: str = ""
+    material: str = ""
+    school_id: int | None = None
+    selected: dict[str, list[str]] = field(default_factory=dict)  # facet kind -> values
+    sort: str = "relevance"
+
+    def is_empty(self) -> bool:
+        return not any(
+            [
+                self.q.strip(),
+                self.title,
+                self.author,
+                self.subject,
+                self.series,
+                self.isbn,
+                self.ukd,
+                self.year_from,
+                self.year_to,
+                self.language,
+                self.material,
+                self.school_id,
+                any(self.selected.values()),
+            ]
+        )
+
+
+def _groups(text: str, prefix: str = "") -> list[list[str]]:
+    groups = []
+    for word in words(text):
+        keys = [prefix + k for k in word_keys(word)]
+        if keys:
+            groups.append(keys)
+    return groups
+
+
+def _isbn_of(text: str) -> str:
+    text = (text or "").strip()
+    return normalise_isbn(text) if _ISBN_LIKE.match(text) else ""
+
+
+class Compiled:
+    """FROM + WHERE of a query for the current database, with parameters."""
+
+    def __init__(self, query: Query):
+        self.query = query
+        self.vendor = connection.vendor
+        groups: list[list[str]] = []
+        self.phrases: list[str] = []
+        q = query.q.strip()
+        isbn = _isbn_of(q) or _isbn_of(query.isbn)
+        if isbn:
+            groups.append([FIELD_PREFIX["isbn"] + isbn])
+        elif query.isbn.strip():
+            groups.append(["zzinone"])
+        if q and not _isbn_of(q):
+            self.phrases = [normalise_phrase(p) for p in _PHRASE.findall(q) if p.strip()]
+            groups += _groups(q)
+        for name in ("title", "author", "subject", "series"):
+            groups += _groups(getattr(query, name), FIELD_PREFIX[name])
+        self.groups = groups
+        where, params = [], []
+        if groups:
+            if self.vendor == "postgresql":
+                expression = " & ".join("(" + " | ".join(g) + ")" for g in groups)
+                self.source = "library_searchdocument d"
+                where.append("d.vector @@ to_tsquery('simple', %s)")
+                params.append(expression)
+                self.rank_sql = "-ts_rank(d.vector, to_tsquery('simple', %s))"
+                self.rank_params = [expression]
+            else:
+                expression = " AND ".join(
+                    "(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups
+                )
+                self.source = (
+                    # CROSS JOIN keeps FTS5 as the outer loop: the match drives the plan
+                    "library_fts CROSS JOIN library_searchdocument d"
+                    " ON d.record_id = library_fts.rowid"
+                )
+                where.append("library_fts MATCH %s")
+                params.append(expression)
+                self.rank_sql = "library_fts.rank"
+                self.rank_params = []
+        else:
+            self.source = "library_searchdocument d"
+            self.rank_sql = "0"
+            self.rank_params = []
+        for phrase in self.phrases:
+            where.append("d.folded LIKE %s")
+            params.append(f"%{phrase}%")
+        if query.year_from:
+            where.append("d.year >= %s")
+            params.append(query.year_from)
+        if query.year_to:
+            where.append("d.year <= %s")
+            params.append(query.year_to)
+        for column, value in (
+            ("language", query.language),
+            ("material", query.material),
+        ):
+            if value:
+                where.append(f"d.{column} = %s")
+                params.append(value)
+        if query.school_id:
+            where.append("d.school_id_value = %s")
+            params.append(query.school_id)
+        if query.ukd.strip():
+            where.append(
+                "d.record_id IN (SELECT record_id FROM library_facetvalue"
+                " WHERE kind = 'ukd' AND value LIKE %s)"
+            )
+            params.append(query.ukd.strip() + "%")
+        for kind, values in query.selected.items():
+            for value in values:
+                if kind in ("language", "material"):
+                    where.append(f"d.{kind} = %s")
+                    params.append(value)
+                elif kind == "year":
+                    try:
+                        decade = int(value)
+                    except ValueError:
+                        continue
+                    where.append("d.year >= %s AND d.year < %s")
+                    params += [decade, decade + 10]
+                else:
+                    where.append(
+                        "d.record_id IN (SELECT record_id FROM library_facetvalue"
+                        " WHERE kind = %s AND value = %s)"
+                    )
+                    params += [kind, value]
+        self.where = " AND ".join(where) or "1=1"
+        self.params = params
+
+    def from_where(self) -> tuple[str, list]:
+        return f"FROM {self.source} WHERE {self.where}", list(self.params)
+
+    def order_by(self) -> tuple[str, list]:
+        sort = self.query.sort if self.query.sort in SORTS else "relevance"
+        if sort == "year":
+            return "d.year ASC NULLS LAST, d.sort_title, d.record_id", []
+        if sort == "-year":
+            return "d.year DESC NULLS LAST, d.sort_title, d.record_id", []
+        if sort == "title" or not self.groups:
+            return "d.sort_title, d.record_id", []
+        exact = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        sql = (
+            "CASE WHEN d.title_norm = %s THEN 0 WHEN d.author_norm = %s"
+            f" OR d.author_norm_alt = %s THEN 1 ELSE 2 END, {self.rank_sql},"
+            " d.sort_title, d.record_id"
+        )
+        return sql, [exact, exact, exact, *self.rank_params]
+
+
+class Results:
+    """A lazy, sliceable result set, so Django's Paginator can page it.
+
+    Above CAP hits a search is too broad to rank usefully and counting or ranking
+    every hit would cost far more than the reader gains: the count stops at CAP
+    (shown as "more than"), relevance becomes "exact title or author first, then
+    title order" (walks the title index), and facets count a sample of FACET_SAMPLE
+    hits. Both databases behave the same way.
+    """
+
+    CAP = 2000
+    FACET_SAMPLE = 1000
+
+    def __init__(self, query: Query):
+        self.query = query
+        self.compiled = Compiled(query)
+        self._count = None
+
+    def count(self) -> int:
+        if self._count is None:
+            sql, params = self.compiled.from_where()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM (SELECT 1 AS one {sql} LIMIT %s) capped",
+                    [*params, self.CAP + 1],
+                )
+                self._count = min(cursor.fetchone()[0], self.CAP)
+        return self._count
+
+    @property
+    def is_capped(self) -> bool:
+        return self.count() >= self.CAP
+
+    def __len__(self):
+        return self.count()
+
+    def _fetch(self, sql: str, params: list) -> list[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def ids(self, offset: int, limit: int) -> list[int]:
+        sql, params = self.compiled.from_where()
+        broad_relevance = (
+            self.is_capped and self.compiled.groups and self.query.sort in ("relevance", "")
+        )
+        if not broad_relevance:
+            order, order_params = self.compiled.order_by()
+            return self._fetch(
+                f"SELECT d.record_id {sql} ORDER BY {order} LIMIT %s OFFSET %s",
+                params + order_params + [limit, offset],
+            )
+        exact_value = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        exact_sql = "(d.title_norm = %s OR d.author_norm = %s OR d.author_norm_alt = %s)"
+        exact = self._fetch(
+            f"SELECT d.record_id {sql} AND {exact_sql} ORDER BY d.sort_title, d.record_id"
+            " LIMIT 200",
+            params + [exact_value] * 3,
+        )
+        head = exact[offset : offset + limit]
+        rest_offset = max(offset - len(exact), 0)
+        rest_limit = limit - len(head)
+        if rest_limit <= 0:
+            return head
+        rest = self._fetch(
+            f"SELECT d.record_id {sql} AND NOT {exact_sql}"
+            " ORDER BY d.sort_title, d.record_id LIMIT %s OFFSET %s",
+            params + [exact_value] * 3 + [rest_limit, rest_offset],
+        )
+        return head + rest
+
+    def __getitem__(self, item):
+        if isinstance(item, slice):
+            start = item.start or 0
+            stop = item.stop if item.stop is not None else self.count()
+            ids = self.ids(start, max(stop - start, 0))
+            records = Record.objects.select_related("host").in_bulk(ids)
+            return [records[i] for i in ids if i in records]
+        return self[item : item + 1][0]
+
+    def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
+        sql, params = self.compiled.from_where()
+        sample = " LIMIT %s" if self.is_capped else ""
+        sample_params = [self.FACET_SAMPLE] if sample else []
+        out = {}
+        with connection.cursor() as cursor:
+            for kind in ("subject", "genre"):
+                # from the hits to their facet rows, so the cost follows the hits
+                cursor.execute(
+                    f"SELECT v.value, COUNT(*) FROM (SELECT d.record_id AS rid {sql}{sample})"
+                    " hits JOIN library_facetvalue v ON v.record_id = hits.rid AND v.kind = %s"
+                    " GROUP BY v.value ORDER BY 2 DESC, 1 LIMIT %s",
+                    [*params, *sample_params, kind, limit],
+                )
+                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
+            for kind, expression in (
+                ("language", "d.language"),
+                ("material", "d.material"),
+                ("year", "(d.year / 10) * 10"),
+            ):
+                cursor.execute(
+                    f"SELECT v, COUNT(*) FROM (SELECT {expression} AS v {sql}{sample}) hits"
+                    " WHERE v IS NOT NULL AND v <> %s GROUP BY v ORDER BY 2 DESC, 1 LIMIT %s",
+                    [*params, *sample_params, "" if kind != "year" else 0, limit],
+                )
+                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
+        return out
+
+
+def search(query: Query) -> Results:
+    return Results(query)
+
+
+def did_you_mean(text: str) -> str:
+    """A spelling from the catalogue's own vocabulary, or "" (call it only when a
+    search found nothing: it is the expensive part)."""
+    original = words(normalise_phrase(text))
+    if not original:
+        return ""
+    known = set(Term.objects.filter(word__in=original).values_list("word", flat=True))
+    suggestion, changed = [], False
+    for word in original:
+        if word in known or len(word) < 3:
+            suggestion.append(word)
+            continue
+        candidates = list(Term.objects.filter(head=word[:2]).values_list("word", flat=True))
+        close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.7)
+        if close:
+            suggestion.append(close[0])
+            changed = True
+        else:
+            suggestion.append(word)
+    if not changed:
+        return ""
+    proposal = " ".join(suggestion)
+    return proposal if search(Query(q=proposal)).count() else ""

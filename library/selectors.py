@@ -1,0 +1,81 @@
+"""Reads of the library: record pages, subject browse, lists, topics."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+
+from .analysis import fold, normalise_phrase
+from .models import Authority, AuthorityReference, FacetValue, ImportJob, ReadingList, Record, Topic
+
+
+def record_for_page(pk: int) -> Record:
+    return Record.objects.select_related("host", "school").get(pk=pk)
+
+
+def record_parts(record: Record):
+    return record.parts.order_by("title", "pk")
+
+
+def subject_headings(letter: str = "", prefix: str = ""):
+    """Headings in use (A–Z) with record counts, as a queryset of dicts."""
+    qs = FacetValue.objects.filter(kind="subject")
+    if prefix:
+        qs = qs.filter(value__istartswith=prefix)
+    elif letter:
+        qs = qs.filter(value__istartswith=letter)
+    return qs.values("value").annotate(records=Count("record_id")).order_by("value")
+
+
+def references_for(headings: list[str]) -> dict[str, dict]:
+    """See/see-also for the given headings, and the authority form for variants."""
+    norms = {normalise_phrase(h): h for h in headings}
+    out: dict[str, dict] = {h: {"see_also": [], "variants": []} for h in headings}
+    authorities = Authority.objects.filter(heading_norm__in=norms).prefetch_related("references")
+    for authority in authorities:
+        heading = norms[authority.heading_norm]
+        for ref in authority.references.all():
+            key = "see_also" if ref.kind == AuthorityReference.Kind.SEE_ALSO else "variants"
+            out[heading][key].append(ref.heading)
+    return out
+
+
+def see_references(letter: str = "", prefix: str = ""):
+    """Variant headings ("see") starting with the letter, pointing at the
+    authorised heading."""
+    start = prefix or letter
+    qs = AuthorityReference.objects.filter(kind=AuthorityReference.Kind.SEE).select_related(
+        "authority"
+    )
+    if start:
+        qs = qs.filter(heading_norm__startswith=fold(start))
+    return qs.order_by("heading_norm")[:200]
+
+
+def published_lists():
+    return ReadingList.objects.filter(published=True).select_related("school")
+
+
+def topics_with_counts():
+    return (
+        Topic.objects.select_related("school")
+        .annotate(items=Count("entries"))
+        .order_by("name", "pk")
+    )
+
+
+def topic_entries(topic: Topic):
+    return topic.entries.select_related("record", "record__host")
+
+
+def jobs_for(schools):
+    return (
+        ImportJob.objects.filter(school__in=schools).select_related("school", "user").defer("data")
+    )
+
+
+def newest_records(limit: int = 20):
+    return Record.objects.order_by("-created_at", "-pk")[:limit]
+
+
+def records_matching_ids(ids):
+    return Record.objects.filter(Q(pk__in=ids))

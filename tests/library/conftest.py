@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+from pymarc import Field, Indicators, Leader, Subfield
+from pymarc import Record as MarcRecord
+
+DATA = Path(__file__).parent / "data"
+PYMARC = DATA / "pymarc"
+
+
+def make_marc(
+    title,
+    *,
+    author="",
+    subjects=(),
+    isbn="",
+    control="",
+    source="PL-Demo",
+    year=2020,
+    lang="pol",
+    ukd="",
+    genre="",
+    host=None,
+    leader="00000nam a2200000 a 4500",
+):
+    record = MarcRecord(force_utf8=True)
+    record.leader = Leader(leader)
+    if control:
+        record.add_field(Field(tag="001", data=control))
+        record.add_field(Field(tag="003", data=source))
+    record.add_field(Field(tag="008", data=f"200101s{year}    pl            000 0 {lang} d"))
+    if isbn:
+        record.add_field(
+            Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", isbn)])
+        )
+    if ukd:
+        record.add_field(
+            Field(tag="080", indicators=Indicators(" ", " "), subfields=[Subfield("a", ukd)])
+        )
+    if author:
+        record.add_field(
+            Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author)])
+        )
+    record.add_field(
+        Field(tag="245", indicators=Indicators("1", "0"), subfields=[Subfield("a", title)])
+    )
+    for s in subjects:
+        record.add_field(
+            Field(tag="650", indicators=Indicators(" ", "4"), subfields=[Subfield("a", s)])
+        )
+    if genre:
+        record.add_field(
+            Field(tag="655", indicators=Indicators(" ", "4"), subfields=[Subfield("a", genre)])
+        )
+    if host:
+        record.add_field(
+            Field(
+                tag="773",
+                indicators=Indicators("0", " "),
+                subfields=[Subfield(c, v) for c, v in host],
+            )
+        )
+    return record
+
+
+@pytest.fixture
+def marc_record():
+    return make_marc

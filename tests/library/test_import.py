@@ -1,0 +1,165 @@
+import io
+
+import pytest
+
+from library import marc
+from library.importing import import_stream
+from library.models import Record, RecordIdentifier
+from tests.library.conftest import PYMARC, make_marc
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = sorted(p for p in PYMARC.iterdir() if p.suffix in (".dat", ".mrc", ".xml", ".json"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_every_pymarc_sample_is_reported_record_by_record(path):
+    with path.open("rb") as fh:
+        fmt = marc.guess_format(path.name, fh.read(200))
+    with path.open("rb") as fh:
+        summary = import_stream(fh, fmt)
+    positions = [o.position for o in summary.outcomes]
+    assert positions == sorted(set(positions)), "every input record reported once, in order"
+    assert summary.total == len(positions) >= 1
+    for outcome in summary.outcomes:
+        if outcome.outcome == "rejected":
+            assert outcome.reason
+            assert outcome.record_id is None
+        else:
+            assert Record.objects.filter(pk=outcome.record_id).exists()
+
+
+def test_bad_records_do_not_stop_the_file():
+    with (PYMARC / "bad_records.mrc").open("rb") as fh:
+        summary = import_stream(fh, "marc")
+    rejected = [o for o in summary.outcomes if o.outcome == "rejected"]
+    good = [o for o in summary.outcomes if o.outcome != "rejected"]
+    assert rejected and good
+    # a good record after the broken ones is still imported
+    assert max(o.position for o in good) > min(o.position for o in rejected)
+    assert Record.objects.count() == len(good)
+
+
+def test_reimport_is_idempotent():
+    with (PYMARC / "test.dat").open("rb") as fh:
+        first = import_stream(fh, "marc")
+    count = Record.objects.count()
+    with (PYMARC / "test.dat").open("rb") as fh:
+        second = import_stream(fh, "marc")
+    assert Record.objects.count() == count
+    assert first.counts["rejected"] == second.counts["rejected"]
+    assert second.counts["imported"] == 0
+
+
+def test_matching_on_035_and_isbn():
+    first = make_marc("Pan Tadeusz", author="Mickiewicz, Adam", isbn="83-04-04663-6")
+    first.add_field(
+        marc.Field(
+            tag="035",
+            indicators=marc.Indicators(" ", " "),
+            subfields=[marc.Subfield("a", "(PL-X)123")],
+        )
+    )
+    import_stream(io.BytesIO(marc.to_binary([first])), "marc")
+    again = make_marc(
+        "Pan Tadeusz, czyli ostatni zajazd", author="Mickiewicz, Adam", isbn="978-83-04-04663-4"
+    )
+    summary = import_stream(io.BytesIO(marc.to_binary([again])), "marc")
+    assert summary.counts["updated"] == 1
+    record = Record.objects.get()
+    assert record.title == "Pan Tadeusz, czyli ostatni zajazd"
+    assert record.changes.count() == 1
+    assert RecordIdentifier.objects.filter(kind="isbn", value="9788304046634").exists()
+
+
+def test_marc8_is_converted_to_utf8():
+    with (PYMARC / "marc8.dat").open("rb") as fh:
+        summary = import_stream(fh, "marc")
+    outcome = summary.outcomes[0]
+    assert outcome.outcome == "warned"
+    assert "MARC-8" in outcome.reason
+    record = Record.objects.get()
+    assert record.marc["leader"][9] == "a"
+    exported = marc.to_binary([marc.from_stored(record.marc)])
+    assert exported[9:10] == b"a"
+    exported.decode("utf-8")
+
+
+def test_marcxml_with_external_entity_is_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET")
+    xml = f"""<?xml version="1.0"?>
+<!DOCTYPE collection [<!ENTITY xxe SYSTEM "file://{secret}">]>
+<collection xmlns="http://www.loc.gov/MARC21/slim"><record>
+<leader>00000nam a2200000 a 4500</leader>
+<datafield tag="245" ind1="0" ind2="0"><subfield code="a">&xxe;</subfield></datafield>
+</record></collection>""".encode()
+    with pytest.raises(marc.MarcFileError):
+        import_stream(io.BytesIO(xml), "marcxml")
+    assert not Record.objects.exists()
+
+
+def test_marcxml_entity_expansion_is_refused():
+    xml = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;">]>
+<collection xmlns="http://www.loc.gov/MARC21/slim"><record>
+<leader>00000nam a2200000 a 4500</leader>
+<datafield tag="245" ind1="0" ind2="0"><subfield code="a">&lol2;</subfield></datafield>
+</record></collection>"""
+    with pytest.raises(marc.MarcFileError):
+        import_stream(io.BytesIO(xml), "marcxml")
+
+
+def test_truncated_last_record_is_rejected_not_fatal():
+    data = marc.to_binary([make_marc("Pierwsza"), make_marc("Druga")])
+    summary = import_stream(io.BytesIO(data[:-30]), "marc")
+    assert [o.outcome for o in summary.outcomes] == ["imported", "rejected"]
+
+
+def test_wrong_length_in_leader_is_a_warning_and_the_rest_survives():
+    one, two = make_marc("Zła długość"), make_marc("Następny rekord")
+    raw_one = bytearray(marc.to_binary([one]))
+    raw_one[0:5] = b"99999"
+    summary = import_stream(io.BytesIO(bytes(raw_one) + marc.to_binary([two])), "marc")
+    assert [o.outcome for o in summary.outcomes] == ["warned", "imported"]
+    assert Record.objects.count() == 2
+
+
+def test_json_records_with_wrong_shape_are_rejected_one_by_one():
+    good = make_marc("Dobry").as_dict()
+    data = io.BytesIO(__import__("json").dumps([good, {"nope": 1}, good]).encode())
+    summary = import_stream(data, "json")
+    assert [o.outcome for o in summary.outcomes] == ["imported", "rejected", "updated"] or [
+        o.outcome for o in summary.outcomes
+    ] == ["imported", "rejected", "imported"]
+
+
+def test_authority_records_are_loaded():
+    auth = make_marc("x", leader="00000nz  a2200000n  4500")
+    auth.remove_fields("245", "008")
+    auth.add_field(
+        marc.Field(
+            tag="150",
+            indicators=marc.Indicators(" ", " "),
+            subfields=[marc.Subfield("a", "Zwierzęta")],
+        )
+    )
+    auth.add_field(
+        marc.Field(
+            tag="450", indicators=marc.Indicators(" ", " "), subfields=[marc.Subfield("a", "Fauna")]
+        )
+    )
+    auth.add_field(
+        marc.Field(
+            tag="550", indicators=marc.Indicators(" ", " "), subfields=[marc.Subfield("a", "Ssaki")]
+        )
+    )
+    summary = import_stream(io.BytesIO(marc.to_binary([auth])), "marc")
+    assert summary.counts["imported"] == 1
+    from library.models import Authority
+
+    authority = Authority.objects.get()
+    assert sorted(authority.references.values_list("kind", "heading")) == [
+        ("see", "Fauna"),
+        ("see_also", "Ssaki"),
+    ]
