@@ -12,7 +12,6 @@ from taggit.models import TaggedItemBase
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models.functions import Coalesce, TruncDate
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -203,29 +202,40 @@ class SchoolGalleryImage(Orderable):
         verbose_name_plural = _("gallery images")
 
 
-class NewsIndexPage(SeoMixin, Page):
-    """Lists the news of the whole portal (under the home page) or of one school
-    (under a school page), filtered by school and tag."""
+class SectionIndexPage(SeoMixin, Page):
+    """A listing for the whole portal (under the home page) or for one school
+    (under its school page); the portal-wide one can be filtered by school."""
 
     intro = RichTextField(_("introduction"), features=LEAD_FEATURES, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage", "cms.SchoolPage"]
-    subpage_types = ["cms.NewsPage"]
 
     class Meta:
-        verbose_name = _("news index")
+        abstract = True
 
     @cached_property
     def section_school(self) -> School | None:
         return school_of_ancestors(self)
 
+    def school_filter(self, request) -> tuple[School | None, str]:
+        school = self.section_school
+        return school, (request.GET.get("szkola", "") if school is None else "")
+
+
+class NewsIndexPage(SectionIndexPage):
+    """The news, filtered by school and tag."""
+
+    subpage_types = ["cms.NewsPage"]
+
+    class Meta:
+        verbose_name = _("news index")
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        school = self.section_school
-        school_slug = request.GET.get("szkola", "") if school is None else ""
+        school, school_slug = self.school_filter(request)
         tag = request.GET.get("tag", "").strip()
         items = selectors.news_list(school=school, school_slug=school_slug, tag=tag)
         context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -243,16 +253,11 @@ class NewsPageTag(TaggedItemBase):
     )
 
 
-class NewsQuerySet(models.QuerySet):
-    def with_sort_date(self):
-        return self.annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
+class SchoolItemPage(SeoMixin, Page):
+    """A news item or event: an optional image with required alt text, and the
+    school it belongs to (forced to the school whose section holds it)."""
 
-
-class NewsPage(SeoMixin, Page):
-    date = models.DateField(
-        _("date"), null=True, blank=True, help_text=_("Empty: the date of first publication.")
-    )
-    lead = models.TextField(_("lead"), max_length=500, help_text=_("One or two sentences."))
+    lead = models.TextField(_("lead"), max_length=500, blank=True)
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     image = models.ForeignKey(
         "wagtailimages.Image",
@@ -260,7 +265,7 @@ class NewsPage(SeoMixin, Page):
         null=True,
         blank=True,
         related_name="+",
-        verbose_name=_("listing image"),
+        verbose_name=_("image"),
     )
     image_alt = models.CharField(_("alternative text of the image"), max_length=250, blank=True)
     school = models.ForeignKey(
@@ -268,32 +273,25 @@ class NewsPage(SeoMixin, Page):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="news_pages",
+        related_name="+",
         verbose_name=_("school"),
         help_text=_("Set automatically inside a school's section."),
     )
-    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tags"))
 
-    content_panels = [
-        *Page.content_panels,
-        FieldRowPanel([FieldPanel("date"), FieldPanel("school")]),
-        FieldPanel("lead"),
-        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
-        FieldPanel("body"),
-        FieldPanel("tags"),
-    ]
+    image_panel = MultiFieldPanel(
+        [FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")
+    )
     search_fields = [
         *Page.search_fields,
         index.SearchField("lead"),
         index.SearchField("body"),
         index.FilterField("school"),
     ]
-    parent_page_types = ["cms.NewsIndexPage"]
+    parent_page_types: list[str] = []
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = _("news item")
-        verbose_name_plural = _("news items")
+        abstract = True
 
     def clean(self):
         super().clean()
@@ -305,6 +303,28 @@ class NewsPage(SeoMixin, Page):
             self.school = school
         return super().save(*args, **kwargs)
 
+
+class NewsPage(SchoolItemPage):
+    lead = models.TextField(_("lead"), max_length=500, help_text=_("One or two sentences."))
+    date = models.DateField(
+        _("date"), null=True, blank=True, help_text=_("Empty: the date of first publication.")
+    )
+    tags = ClusterTaggableManager(through=NewsPageTag, blank=True, verbose_name=_("tags"))
+
+    content_panels = [
+        *Page.content_panels,
+        FieldRowPanel([FieldPanel("date"), FieldPanel("school")]),
+        FieldPanel("lead"),
+        SchoolItemPage.image_panel,
+        FieldPanel("body"),
+        FieldPanel("tags"),
+    ]
+    parent_page_types = ["cms.NewsIndexPage"]
+
+    class Meta:
+        verbose_name = _("news item")
+        verbose_name_plural = _("news items")
+
     @property
     def display_date(self) -> datetime.date | None:
         if self.date:
@@ -314,28 +334,19 @@ class NewsPage(SeoMixin, Page):
         return None
 
 
-class EventIndexPage(SeoMixin, Page):
+class EventIndexPage(SectionIndexPage):
     """The calendar: upcoming events month by month, or one month, or the archive."""
 
-    intro = RichTextField(_("introduction"), features=LEAD_FEATURES, blank=True)
-
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    parent_page_types = ["cms.HomePage", "cms.SchoolPage"]
     subpage_types = ["cms.EventPage"]
 
     class Meta:
         verbose_name = _("event calendar")
 
-    @cached_property
-    def section_school(self) -> School | None:
-        return school_of_ancestors(self)
-
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        school = self.section_school
-        school_slug = request.GET.get("szkola", "") if school is None else ""
+        school, school_slug = self.school_filter(request)
         month = selectors.parse_month(request.GET.get("miesiac", ""))
         past = request.GET.get("archiwum") == "1"
         events = selectors.calendar_events(
@@ -356,32 +367,12 @@ class EventIndexPage(SeoMixin, Page):
         return context
 
 
-class EventPage(SeoMixin, Page):
+class EventPage(SchoolItemPage):
     start_date = models.DateField(_("date"))
     start_time = models.TimeField(_("start time"), null=True, blank=True)
     end_date = models.DateField(_("end date"), null=True, blank=True)
     end_time = models.TimeField(_("end time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=250, blank=True)
-    lead = models.TextField(_("lead"), max_length=500, blank=True)
-    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
-    image = models.ForeignKey(
-        "wagtailimages.Image",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("image"),
-    )
-    image_alt = models.CharField(_("alternative text of the image"), max_length=250, blank=True)
-    school = models.ForeignKey(
-        School,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="event_pages",
-        verbose_name=_("school"),
-        help_text=_("Set automatically inside a school's section."),
-    )
 
     content_panels = [
         *Page.content_panels,
@@ -389,17 +380,11 @@ class EventPage(SeoMixin, Page):
         FieldRowPanel([FieldPanel("end_date"), FieldPanel("end_time")]),
         FieldRowPanel([FieldPanel("place"), FieldPanel("school")]),
         FieldPanel("lead"),
-        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")),
+        SchoolItemPage.image_panel,
         FieldPanel("body"),
     ]
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("lead"),
-        index.SearchField("place"),
-        index.SearchField("body"),
-    ]
+    search_fields = [*SchoolItemPage.search_fields, index.SearchField("place")]
     parent_page_types = ["cms.EventIndexPage"]
-    subpage_types: list[str] = []
 
     class Meta:
         verbose_name = _("event")
@@ -407,15 +392,8 @@ class EventPage(SeoMixin, Page):
 
     def clean(self):
         super().clean()
-        image_alt_required(self)
         if self.end_date and self.start_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": _("The event cannot end before it starts.")})
-
-    def save(self, *args, **kwargs):
-        school = school_of_ancestors(self)
-        if school is not None:
-            self.school = school
-        return super().save(*args, **kwargs)
 
 
 class ContentPage(SeoMixin, Page):

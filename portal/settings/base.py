@@ -244,3 +244,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- cms (public portal) ---------------------------------------------------------------
+# Rich text anywhere without its own feature list gets the same small set as the
+# news body; Draftail drops everything else that is pasted in.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {
+        "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
+        "OPTIONS": {
+            "features": ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
+        },
+    }
+}
+# Contact forms: minimum seconds between showing and sending, token lifetime, and
+# at most N messages per window (seconds) from one address.
+CMS_FORM_MIN_SECONDS = int(os.environ.get("CMS_FORM_MIN_SECONDS", "3"))
+CMS_FORM_MAX_AGE = 60 * 60 * 24
+CMS_FORM_RATE_LIMIT = (int(os.environ.get("CMS_FORM_RATE_LIMIT", "5")), 600)
+# --- end cms ---------------------------------------------------------------------------
