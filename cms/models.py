@@ -30,6 +30,8 @@ from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
 from .spam import SpamProtectedForm, rate_limited
 
 PAGE_SIZE = 10
+# What a link to a page needs (`pageurl`), so menus load no more and no less.
+LINK_FIELDS = ("title", "url_path", "path", "depth", "live")
 
 
 def image_alt_required(page) -> None:
@@ -183,7 +185,7 @@ class SchoolPage(SeoMixin, Page):
         )
         context["news_index"] = NewsIndexPage.objects.child_of(self).live().public().first()
         context["event_index"] = EventIndexPage.objects.child_of(self).live().public().first()
-        context["section_pages"] = self.get_children().live().public().only("title", "url_path")
+        context["section_pages"] = self.get_children().live().public().only(*LINK_FIELDS)
         return context
 
 

@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from portal.models import School
 
-from .models import EventPage, NewsPage, SchoolPage
+from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage
 
 
 def news_list(*, school: School | None = None, school_slug: str = "", tag: str = ""):
@@ -134,7 +134,7 @@ def menu_pages(site_root: Page | None):
     """Top-level pages shown in menus, for the navigation built from the tree."""
     if site_root is None:
         return []
-    return list(site_root.get_children().live().public().in_menu().only("title", "url_path"))
+    return list(site_root.get_children().live().public().in_menu().only(*LINK_FIELDS))
 
 
 def site_search(query: str):

@@ -3,6 +3,7 @@ from django import template
 from wagtail.models import Site
 
 from .. import selectors
+from ..models import LINK_FIELDS
 
 register = template.Library()
 
@@ -28,7 +29,7 @@ def section_nav(context):
         and page.pk != root.pk
         and page.path.startswith(root.path)
     ):
-        crumbs = list(page.get_ancestors().filter(depth__gte=root.depth).only("title", "url_path"))
+        crumbs = list(page.get_ancestors().filter(depth__gte=root.depth).only(*LINK_FIELDS))
     current_top = None
     if page is not None and root is not None and page.depth > root.depth:
         current_top = page.path[: len(root.path) + page.steplen]

@@ -261,4 +261,15 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 CMS_FORM_MIN_SECONDS = int(os.environ.get("CMS_FORM_MIN_SECONDS", "3"))
 CMS_FORM_MAX_AGE = 60 * 60 * 24
 CMS_FORM_RATE_LIMIT = (int(os.environ.get("CMS_FORM_RATE_LIMIT", "5")), 600)
+# Wagtail looks renditions up in the "renditions" cache on every image it shows; a
+# per-process memory cache keeps those lookups off the database cache (no writes per view).
+CACHES.setdefault(
+    "renditions",
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "wagtail-renditions",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+)
 # --- end cms ---------------------------------------------------------------------------

@@ -173,15 +173,15 @@ class TestNewsListing:
 class TestCalendar:
     def test_upcoming_month_and_archive(self, client, site, world):
         today = timezone.localdate()
-        make_event(site.events, "Przyszłe", start_date=today + datetime.timedelta(days=2))
-        make_event(site.a["events"], "Minione", start_date=today - datetime.timedelta(days=20))
+        make_event(site.events, "Przyszły koncert", start_date=today + datetime.timedelta(days=2))
+        make_event(site.a["events"], "Dawny piknik", start_date=today - datetime.timedelta(days=20))
         body = client.get(site.events.url).content.decode()
-        assert "Przyszłe" in body and "Minione" not in body
+        assert "Przyszły koncert" in body and "Dawny piknik" not in body
         body = client.get(site.events.url, {"archiwum": "1"}).content.decode()
-        assert "Minione" in body and "Przyszłe" not in body
+        assert "Dawny piknik" in body and "Przyszły koncert" not in body
         past_month = (today - datetime.timedelta(days=20)).strftime("%Y-%m")
         body = client.get(site.events.url, {"miesiac": past_month}).content.decode()
-        assert "Minione" in body
+        assert "Dawny piknik" in body
 
     def test_filter_by_school_and_bad_month(self, client, site, world):
         make_event(site.a["events"], "Impreza A")
