@@ -11,7 +11,7 @@ import json
 import random
 
 from PIL import Image as PILImage
-from PIL import ImageDraw
+from PIL import ImageDraw, ImageFont
 
 from django.core.files.images import ImageFile
 from django.utils import timezone
@@ -162,6 +162,16 @@ def polish_slug(text: str) -> str:
     return slugify(text.replace("ł", "l").replace("Ł", "L"))
 
 
+def _font(size: int):
+    """A font with Polish letters where the system has one (Pillow's built-in lacks ł, ś)."""
+    for path in ("DejaVuSans-Bold.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
+        try:
+            return ImageFont.truetype(path, size)
+        except OSError:
+            continue
+    return ImageFont.load_default(size)
+
+
 def demo_image(title: str, seed: int):
     """A deterministic picture: a gradient with simple shapes, made with Pillow."""
     rng = random.Random(seed)
@@ -179,7 +189,7 @@ def demo_image(title: str, seed: int):
         shade = tuple(min(255, c + rng.randint(10, 60)) for c in light)
         draw.ellipse([x - r, y - r, x + r, y + r], outline=shade, width=8)
     draw.rectangle([0, height - 120, width, height], fill=(255, 255, 255))
-    draw.text((40, height - 90), title, fill=dark, font_size=48)
+    draw.text((40, height - 90), title, fill=dark, font=_font(48))
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=80)
     buffer.seek(0)

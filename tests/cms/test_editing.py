@@ -186,3 +186,24 @@ def test_dashboard_lists_for_a_municipal_editor(editors, site, client, login):
     assert (
         "Portal editing" in response.content.decode() or "Redagowanie" in response.content.decode()
     )
+
+
+def test_school_editor_adds_news_in_their_section_and_submits(editors, site, world, login):
+    client = login(editors.a)
+    response = client.post(
+        f"/cms-admin/pages/add/cms/newspage/{site.a['news'].pk}/",
+        {
+            "title": "Nowa wiadomość z A",
+            "slug": "nowa-wiadomosc-z-a",
+            "lead": "Krótko",
+            "body-count": "0",
+            "tags": "sport",
+            "action-submit": "Submit",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    page = NewsPage.objects.get(slug="nowa-wiadomosc-z-a")
+    assert not page.live
+    assert page.school == world.a.school
+    state = WorkflowState.objects.active().get(requested_by=editors.a)
+    assert state.current_task_state.task.specific.get_actions(page, editors.moderator_a)
