@@ -207,3 +207,31 @@ def test_school_editor_adds_news_in_their_section_and_submits(editors, site, wor
     assert page.school == world.a.school
     state = WorkflowState.objects.active().get(requested_by=editors.a)
     assert state.current_task_state.task.specific.get_actions(page, editors.moderator_a)
+
+
+class TestRepeatingPublishing:
+    @pytest.fixture
+    def db_backend(self, settings):
+        # django_tasks resets its backends when the setting changes.
+        settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    def test_command_starts_one_chain_only(self, db, db_backend):
+        from io import StringIO
+
+        from django_tasks_db.models import DBTaskResult
+
+        from django.core.management import call_command
+
+        call_command("cms_schedule_publishing", stdout=StringIO())
+        call_command("cms_schedule_publishing", stdout=StringIO())
+        assert DBTaskResult.objects.filter(task_path="cms.tasks.publish_scheduled").count() == 1
+
+    def test_each_run_enqueues_the_next(self, db, db_backend):
+        from django_tasks_db.models import DBTaskResult
+
+        tasks.publish_scheduled.call(repeat_minutes=5)
+        waiting = DBTaskResult.objects.get(task_path="cms.tasks.publish_scheduled")
+        assert waiting.run_after > timezone.now()
+
+    def test_immediate_backend_does_not_loop(self, db):
+        assert tasks.schedule_publishing(repeat_minutes=5) is False
