@@ -92,6 +92,13 @@ class TestPagePermissions:
         )
         assert response.status_code in (302, 403)
         assert not NewsPage.objects.filter(slug="podrzucone").exists()
+        response = client.post(
+            f"/cms-admin/pages/{news_b.pk}/edit/",
+            {"title": "Przejęte", "slug": news_b.slug, "lead": "x", "body-count": "0"},
+        )
+        assert response.status_code in (302, 403)
+        news_b.refresh_from_db()
+        assert news_b.title == "B" and not news_b.has_unpublished_changes
 
 
 class TestWorkflow:
