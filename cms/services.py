@@ -35,14 +35,15 @@ PAGE_PERMISSIONS = {
         "unlock_page",
     ],
 }
-COLLECTION_PERMISSIONS = [
+# Editors upload and change media in their section's collection and may choose
+# any image or document of the portal.
+OWN_COLLECTION_PERMISSIONS = [
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
-    ("wagtailimages", "choose_image"),
     ("wagtaildocs", "add_document"),
     ("wagtaildocs", "change_document"),
-    ("wagtaildocs", "choose_document"),
 ]
+CHOOSE_PERMISSIONS = [("wagtailimages", "choose_image"), ("wagtaildocs", "choose_document")]
 ROLE_KINDS = {
     Role.EDITOR: EditorialGroup.Kind.EDITORS,
     Role.MODERATOR: EditorialGroup.Kind.MODERATORS,
@@ -67,6 +68,24 @@ def _page_permission(codename: str) -> Permission:
     return Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
 
 
+def _collection_permission(group, collection, app_label, codename):
+    GroupCollectionPermission.objects.get_or_create(
+        group=group,
+        collection=collection,
+        permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
+    )
+
+
+def section_collection(school: School | None) -> Collection:
+    """The media collection of a section: the root one for the whole portal,
+    a child named after the school for a school."""
+    root = Collection.get_first_root_node()
+    if school is None:
+        return root
+    existing = root.get_children().filter(name=school.short_name).first()
+    return existing or root.add_child(name=school.short_name)
+
+
 @transaction.atomic
 def editorial_group_ensure(*, kind: str, school: School | None, page: Page) -> Group:
     """The group of editors or moderators of `page`'s section, with its page,
@@ -85,13 +104,12 @@ def editorial_group_ensure(*, kind: str, school: School | None, page: Page) -> G
         GroupPagePermission.objects.get_or_create(
             group=group, page=page, permission=_page_permission(codename)
         )
-    root_collection = Collection.get_first_root_node()
-    for app_label, codename in COLLECTION_PERMISSIONS:
-        GroupCollectionPermission.objects.get_or_create(
-            group=group,
-            collection=root_collection,
-            permission=Permission.objects.get(content_type__app_label=app_label, codename=codename),
-        )
+    root = Collection.get_first_root_node()
+    own = section_collection(school)
+    for app_label, codename in OWN_COLLECTION_PERMISSIONS:
+        _collection_permission(group, own, app_label, codename)
+    for app_label, codename in CHOOSE_PERMISSIONS:
+        _collection_permission(group, root, app_label, codename)
     return group
 
 

@@ -242,3 +242,29 @@ class TestRepeatingPublishing:
 
     def test_immediate_backend_does_not_loop(self, db):
         assert tasks.schedule_publishing(repeat_minutes=5) is False
+
+
+def test_school_editors_change_only_their_sections_media(editors, world):
+    from wagtail.images import get_image_model
+    from wagtail.permissions import policy_registry
+
+    from cms.services import section_collection
+    from tests.factories.cms import make_image
+
+    image_a = make_image("a")
+    image_a.collection = section_collection(world.a.school)
+    image_a.save()
+    image_b = make_image("b")
+    image_b.collection = section_collection(world.b.school)
+    image_b.save()
+
+    permission_policy = policy_registry.get_by_type(get_image_model())
+
+    def can(user, action, image):
+        fresh = type(user).objects.get(pk=user.pk)
+        return permission_policy.user_has_permission_for_instance(fresh, action, image)
+
+    assert can(editors.a, "change", image_a)
+    assert not can(editors.a, "change", image_b)
+    assert can(editors.a, "choose", image_b)
+    assert can(editors.municipal, "change", image_b)
