@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import unicodedata
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -50,11 +51,28 @@ def school_of_ancestors(page) -> School | None:
     return school_page.school if school_page else None
 
 
+def fold(text: str) -> str:
+    """Lower-case text without Polish diacritics: readers type "zolw" for "żółw"."""
+    text = text.replace("ł", "l").replace("Ł", "L")
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 class SeoMixin:
-    """Open Graph data shared by every page template."""
+    """Open Graph data and diacritic-free search text shared by every page type."""
+
+    search_fields = [*Page.search_fields, index.SearchField("search_folded")]
 
     def og_image(self):
         return getattr(self, "image", None)
+
+    def search_folded(self) -> str:
+        parts = [self.title, self.search_description, getattr(self, "lead", "")]
+        for name in ("body", "description"):
+            stream = getattr(self, name, None)
+            if stream is not None and hasattr(stream, "stream_block"):
+                parts.extend(stream.stream_block.get_searchable_content(stream))
+        return fold(" ".join(str(p) for p in parts if p))
 
 
 class HomePage(SeoMixin, Page):
@@ -149,7 +167,7 @@ class SchoolPage(SeoMixin, Page):
         FieldPanel("description"),
         InlinePanel("gallery_images", label=_("Gallery")),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("description")]
+    search_fields = [*SeoMixin.search_fields, index.SearchField("description")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = [
         "cms.NewsIndexPage",
@@ -284,7 +302,7 @@ class SchoolItemPage(SeoMixin, Page):
         [FieldPanel("image"), FieldPanel("image_alt")], heading=_("Image")
     )
     search_fields = [
-        *Page.search_fields,
+        *SeoMixin.search_fields,
         index.SearchField("lead"),
         index.SearchField("body"),
         index.FilterField("school"),
@@ -403,7 +421,11 @@ class ContentPage(SeoMixin, Page):
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("lead"), FieldPanel("body")]
-    search_fields = [*Page.search_fields, index.SearchField("lead"), index.SearchField("body")]
+    search_fields = [
+        *SeoMixin.search_fields,
+        index.SearchField("lead"),
+        index.SearchField("body"),
+    ]
     parent_page_types = ["cms.HomePage", "cms.SchoolPage", "cms.ContentPage"]
     subpage_types = ["cms.ContentPage", "cms.ContactFormPage"]
 

@@ -15,7 +15,7 @@ from wagtail.models import Page
 
 from portal.models import School
 
-from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage
+from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage, fold
 
 
 def news_list(*, school: School | None = None, school_slug: str = "", tag: str = ""):
@@ -139,7 +139,9 @@ def menu_pages(site_root: Page | None):
 
 def site_search(query: str):
     """Live, public pages matching `query` (Wagtail's database search backend)."""
-    query = query.strip()
+    query = fold(query.strip())
     if not query:
         return Page.objects.none()
+    # Every page indexes a diacritic-free copy of its title and lead, so the folded
+    # query finds "Ślubowanie" typed as "slubowanie" as well as typed correctly.
     return Page.objects.live().public().specific().search(query, operator="and")

@@ -10,6 +10,7 @@ from django.core import mail
 
 from wagtail.admin.rich_text.converters.contentstate import ContentstateConverter
 from wagtail.contrib.forms.models import FormSubmission
+from wagtail.rich_text import RichText
 
 from cms.blocks import RICH_TEXT_FEATURES
 from cms.models import NewsPage
@@ -69,6 +70,17 @@ class TestSearch:
         assert "/biblioteka/?q=ortograficzny" in response.content.decode()
         response = client.get("/szukaj/", {"q": "siatkówki"})
         assert list(response.context["page_obj"]) == []
+
+    def test_diacritics_are_optional(self, client, site):
+        make_news(site.a["news"], "Ślubowanie pierwszoklasistów", lead="Uroczystość w szkole")
+        item = NewsPage.objects.get(title="Ślubowanie pierwszoklasistów")
+        item.body = [("paragraph", RichText("<p>Przysięga przy sztandarze</p>"))]
+        item.save_revision().publish()
+        queries = ["slubowanie", "Ślubowanie", "pierwszoklasistow", "uroczystosc"]
+        for query in [*queries, "przysięga", "przysiega", "sztandarze"]:
+            response = client.get("/szukaj/", {"q": query})
+            titles = [p.title for p in response.context["page_obj"]]
+            assert titles == ["Ślubowanie pierwszoklasistów"], query
 
     def test_empty_query_lists_nothing(self, client, site):
         response = client.get("/szukaj/")
