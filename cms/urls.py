@@ -15,4 +15,10 @@ urlpatterns = [
         feeds.NewsAtomFeed(),
         name="school_feed_atom",
     ),
+    path("wydarzenia/kalendarz.ics", views.events_ical, name="events_ical"),
+    path(
+        "wydarzenia/<slug:school_slug>/kalendarz.ics",
+        views.events_ical,
+        name="school_events_ical",
+    ),
 ]

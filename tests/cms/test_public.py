@@ -172,3 +172,36 @@ def test_rich_text_is_limited_and_sanitised():
     assert "<script" not in cleaned and "onclick" not in cleaned and "style=" not in cleaned
     assert "<img" not in cleaned and "<h1" not in cleaned
     assert "<b>pogrubiony</b>" in cleaned
+
+
+class TestIcal:
+    def test_portal_and_school_calendars(self, client, site, world):
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from tests.factories.cms import make_event
+
+        day = timezone.localdate() + dt.timedelta(days=5)
+        make_event(
+            site.a["events"],
+            "Zebranie, klasy 1–3; sala 12",
+            start_date=day,
+            start_time=dt.time(17, 0),
+            place="Sala 12",
+        )
+        make_event(site.b["events"], "Piknik rodzinny " + "bardzo długi tytuł " * 5)
+        body = client.get("/wydarzenia/kalendarz.ics").content.decode()
+        assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
+        assert body.count("BEGIN:VEVENT") == 2
+        assert "SUMMARY:Zebranie\\, klasy 1–3\\; sala 12" in body
+        assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+        winter = timezone.localtime(
+            timezone.make_aware(dt.datetime.combine(day, dt.time(17, 0)))
+        ).astimezone(dt.UTC)
+        assert f"DTSTART:{winter:%Y%m%dT%H%M%SZ}" in body
+        school_body = client.get(f"/wydarzenia/{world.a.school.slug}/kalendarz.ics")
+        assert school_body["Content-Type"].startswith("text/calendar")
+        assert school_body.content.decode().count("BEGIN:VEVENT") == 1
+        assert client.get("/wydarzenia/nie-ma/kalendarz.ics").status_code == 404
+        assert "kalendarz.ics" in client.get(site.events.url).content.decode()
