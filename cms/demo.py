@@ -305,6 +305,7 @@ class CmsSeeder:
         sections_ensure()
         self.accounts()
         editor_groups_sync_all()
+        self.moderation_examples(school_pages)
 
     def school_page(self, home, school, n):
         page = SchoolPage.objects.filter(school=school).first()
@@ -484,6 +485,34 @@ class CmsSeeder:
                     page=page, sort_order=i, label=label, field_type=field_type, required=required
                 )
             page.save_revision().publish()
+
+    def moderation_examples(self, school_pages):
+        """A draft waiting for the moderator and one scheduled for next week, so the
+        dashboard panels and the admin show the workflow straight away."""
+        index = NewsIndexPage.objects.child_of(school_pages[0]).first()
+        editor = self.ctx.accounts["redaktor-sp1"]
+        if not NewsPage.objects.filter(slug="wyniki-konkursu-plastycznego").exists():
+            page = NewsPage(
+                title="Wyniki konkursu plastycznego",
+                slug="wyniki-konkursu-plastycznego",
+                lead="Poznaliśmy zwycięzców konkursu „Moja mała ojczyzna”.",
+                live=False,
+            )
+            index.add_child(instance=page)
+            page.save_revision(user=editor)
+            page.get_workflow().start(page, editor)
+        if not NewsPage.objects.filter(slug="ferie-zimowe-w-szkole").exists():
+            page = NewsPage(
+                title="Ferie zimowe w szkole",
+                slug="ferie-zimowe-w-szkole",
+                lead="Program zajęć świetlicowych na czas ferii zimowych.",
+                live=False,
+                go_live_at=self.now + datetime.timedelta(days=7),
+            )
+            index.add_child(instance=page)
+            moderator = self.ctx.accounts["demo-moderator"]
+            # Publishing a revision whose go-live time is ahead only schedules it.
+            page.save_revision(user=moderator).publish(user=moderator)
 
     def accounts(self):
         schools = self.ctx.schools

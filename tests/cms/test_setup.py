@@ -41,8 +41,12 @@ def test_demo_tree_is_complete_and_idempotent(world):
     CmsSeeder(ctx).run()
     counts = (Page.objects.count(), Revision.objects.count())
     assert NewsPage.objects.live().count() == 20
+    waiting = NewsPage.objects.get(slug="wyniki-konkursu-plastycznego")
+    assert not waiting.live and waiting.workflow_in_progress
+    scheduled = NewsPage.objects.get(slug="ferie-zimowe-w-szkole")
+    assert not scheduled.live and scheduled.get_latest_revision().approved_go_live_at
     assert NewsPage.objects.filter(school=world.a.school).exists()
-    assert not NewsPage.objects.filter(image__isnull=True).exists()
+    assert not NewsPage.objects.live().filter(image__isnull=True).exists()
     assert SchoolPage.objects.count() == 2
     assert EventPage.objects.count() >= 6
     assert ContactFormPage.objects.live().exists()
