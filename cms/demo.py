@@ -155,6 +155,12 @@ EVENTS = [
     ("Mistrzostwa gminy w tenisie stołowym", 33, "09:00", "hala sportowa"),
     ("Bal karnawałowy", 60, "16:00", "sala gimnastyczna"),
     ("Gminny konkurs ortograficzny", 75, "10:00", "biblioteka szkolna"),
+    ("Dzień Papieski", -35, "09:00", "kościół parafialny i szkoła"),
+    ("Wyjście do teatru lalek", -20, "10:30", "Teatr Miejski"),
+    ("Akademia z okazji Święta Niepodległości", -10, "11:00", "aula"),
+    ("Rekolekcje szkolne", 110, None, "parafia"),
+    ("Dzień Ziemi – sprzątanie parku", 150, "09:00", "park miejski"),
+    ("Festyn rodzinny", 190, "14:00", "boisko szkolne"),
 ]
 
 
@@ -412,11 +418,11 @@ class CmsSeeder:
             EventIndexPage.objects.child_of(p).first() for p in school_pages
         ]
         existing = set(EventPage.objects.values_list("slug", flat=True))
-        for i, (title, offset, time, place) in enumerate(EVENTS * 2):
+        for i, (title, offset, time, place) in enumerate(EVENTS):
             slug = f"wydarzenie-{i + 1:02d}"
             if slug in existing:
                 continue
-            day = self.ctx.today + datetime.timedelta(days=offset - (40 if i >= len(EVENTS) else 0))
+            day = self.ctx.today + datetime.timedelta(days=offset)
             parent = indexes[i % len(indexes)]
             self.publish(
                 parent,
@@ -424,7 +430,7 @@ class CmsSeeder:
                     title=title,
                     slug=slug,
                     start_date=day,
-                    start_time=datetime.time.fromisoformat(time),
+                    start_time=datetime.time.fromisoformat(time) if time else None,
                     place=place,
                     lead=f"{title} – zapraszamy uczniów, rodziców i mieszkańców gminy.",
                 ),
