@@ -205,3 +205,28 @@ class TestIcal:
         assert school_body.content.decode().count("BEGIN:VEVENT") == 1
         assert client.get("/wydarzenia/nie-ma/kalendarz.ics").status_code == 404
         assert "kalendarz.ics" in client.get(site.events.url).content.decode()
+
+
+def test_public_urls_for_every_role(client, site, world, editors, login):
+    """Public pages look the same to everyone; nobody gets an error."""
+    item = make_news(site.a["news"], "Dla wszystkich")
+    urls = [
+        "/",
+        site.news.url,
+        site.a["page"].url,
+        item.url,
+        site.events.url,
+        site.contact.url,
+        "/szukaj/?q=wszystkich",
+        "/aktualnosci/rss.xml",
+        "/wydarzenia/kalendarz.ics",
+        "/sitemap.xml",
+    ]
+    people = [None, world.a.pupil, world.a.guardian, world.b.teacher, world.officer]
+    people += [editors.a, editors.moderator, world.superuser]
+    for person in people:
+        client.logout()
+        if person is not None:
+            login(person)
+        for url in urls:
+            assert client.get(url).status_code == 200, (person, url)
