@@ -238,9 +238,18 @@ class SectionIndexPage(SeoMixin, Page):
     def section_school(self) -> School | None:
         return school_of_ancestors(self)
 
-    def school_filter(self, request) -> tuple[School | None, str]:
+    def get_context(self, request, *args, **kwargs):
+        """The section's school, or the school chosen in the filter (`?szkola=`)."""
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
         school = self.section_school
-        return school, (request.GET.get("szkola", "") if school is None else "")
+        context.update(
+            section_school=school,
+            selected_school=request.GET.get("szkola", "") if school is None else "",
+            schools=[] if school else selectors.schools_with_pages(),
+        )
+        return context
 
 
 class NewsIndexPage(SectionIndexPage):
@@ -255,15 +264,14 @@ class NewsIndexPage(SectionIndexPage):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        school, school_slug = self.school_filter(request)
+        school, school_slug = context["section_school"], context["selected_school"]
         tag = request.GET.get("tag", "").strip()
         items = selectors.news_list(school=school, school_slug=school_slug, tag=tag)
-        context["page_obj"] = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
-        context["schools"] = [] if school else selectors.schools_with_pages()
-        context["tags"] = selectors.popular_tags(school=school)
-        context["selected_school"] = school_slug
-        context["selected_tag"] = tag
-        context["section_school"] = school
+        context.update(
+            page_obj=Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
+            tags=selectors.popular_tags(school=school),
+            selected_tag=tag,
+        )
         return context
 
 
@@ -366,7 +374,7 @@ class EventIndexPage(SectionIndexPage):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        school, school_slug = self.school_filter(request)
+        school, school_slug = context["section_school"], context["selected_school"]
         month = selectors.parse_month(request.GET.get("miesiac", ""))
         past = request.GET.get("archiwum") == "1"
         events = selectors.calendar_events(
@@ -380,9 +388,6 @@ class EventIndexPage(SectionIndexPage):
             previous_month=selectors.shift_month(month or timezone.localdate(), -1),
             next_month=selectors.shift_month(month or timezone.localdate(), 1),
             past=past,
-            schools=[] if school else selectors.schools_with_pages(),
-            selected_school=school_slug,
-            section_school=school,
         )
         return context
 
