@@ -245,3 +245,32 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- cms (public portal) ---------------------------------------------------------------
+# Rich text anywhere without its own feature list gets the same small set as the
+# news body; Draftail drops everything else that is pasted in.
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {
+        "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
+        "OPTIONS": {
+            "features": ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
+        },
+    }
+}
+# Contact forms: minimum seconds between showing and sending, token lifetime, and
+# at most N messages per window (seconds) from one address.
+CMS_FORM_MIN_SECONDS = int(os.environ.get("CMS_FORM_MIN_SECONDS", "3"))
+CMS_FORM_MAX_AGE = 60 * 60 * 24
+CMS_FORM_RATE_LIMIT = (int(os.environ.get("CMS_FORM_RATE_LIMIT", "5")), 600)
+# Wagtail looks renditions up in the "renditions" cache on every image it shows; a
+# per-process memory cache keeps those lookups off the database cache (no writes per view).
+CACHES.setdefault(
+    "renditions",
+    {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "wagtail-renditions",
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+)
+# --- end cms ---------------------------------------------------------------------------

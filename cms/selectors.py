@@ -1,0 +1,147 @@
+"""Reads of the public portal, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from itertools import groupby
+
+from taggit.models import Tag
+
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+
+from wagtail.models import Page
+
+from portal.models import School
+
+from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage, fold
+
+
+def news_list(*, school: School | None = None, school_slug: str = "", tag: str = ""):
+    """Live, public news, newest first; the date falls back to first publication."""
+    items = (
+        NewsPage.objects.live()
+        .public()
+        .annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
+        .select_related("school", "image")
+        .prefetch_related("image__renditions", "tags")
+        .order_by("-sort_date", "-first_published_at", "-pk")
+    )
+    if school is not None:
+        items = items.filter(school=school)
+    elif school_slug:
+        items = items.filter(school__slug=school_slug)
+    if tag:
+        items = items.filter(tags__slug=tag).distinct()
+    return items
+
+
+def _events(school=None, school_slug=""):
+    items = EventPage.objects.live().public().select_related("school", "image")
+    items = items.prefetch_related("image__renditions")
+    if school is not None:
+        items = items.filter(school=school)
+    elif school_slug:
+        items = items.filter(school__slug=school_slug)
+    return items
+
+
+def upcoming_events(*, school: School | None = None, today: datetime.date | None = None):
+    today = today or timezone.localdate()
+    return (
+        _events(school)
+        .filter(Q(start_date__gte=today) | Q(end_date__gte=today))
+        .order_by("start_date", "start_time", "pk")
+    )
+
+
+def parse_month(value: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(value, "%Y-%m").date()
+    except ValueError:
+        return None
+
+
+def shift_month(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def calendar_events(
+    *,
+    school: School | None = None,
+    school_slug: str = "",
+    month: datetime.date | None = None,
+    past: bool = False,
+    today: datetime.date | None = None,
+):
+    """One month's events, the archive (newest first) or everything upcoming."""
+    today = today or timezone.localdate()
+    items = _events(school, school_slug)
+    if month is not None:
+        end = shift_month(month, 1)
+        return items.filter(
+            Q(start_date__gte=month, start_date__lt=end)
+            | Q(start_date__lt=month, end_date__gte=month)
+        ).order_by("start_date", "start_time", "pk")
+    if past:
+        return (
+            items.filter(start_date__lt=today)
+            .filter(Q(end_date__isnull=True) | Q(end_date__lt=today))
+            .order_by("-start_date", "-start_time", "-pk")
+        )
+    return items.filter(Q(start_date__gte=today) | Q(end_date__gte=today)).order_by(
+        "start_date", "start_time", "pk"
+    )
+
+
+def group_by_month(events) -> list[tuple[datetime.date, list]]:
+    return [
+        (month, list(group))
+        for month, group in groupby(events, key=lambda e: e.start_date.replace(day=1))
+    ]
+
+
+def school_directory():
+    return (
+        SchoolPage.objects.live()
+        .public()
+        .select_related("school", "image")
+        .prefetch_related("image__renditions")
+        .order_by("school__name")
+    )
+
+
+def schools_with_pages():
+    return list(
+        School.objects.filter(cms_page__live=True).order_by("name").only("slug", "short_name")
+    )
+
+
+def popular_tags(*, school: School | None = None, limit: int = 15):
+    news = NewsPage.objects.live().public()
+    if school is not None:
+        news = news.filter(school=school)
+    return list(
+        Tag.objects.filter(cms_newspagetag_items__content_object__in=news)
+        .annotate(uses=Count("cms_newspagetag_items"))
+        .order_by("-uses", "name")[:limit]
+    )
+
+
+def menu_pages(site_root: Page | None):
+    """Top-level pages shown in menus, for the navigation built from the tree."""
+    if site_root is None:
+        return []
+    return list(site_root.get_children().live().public().in_menu().only(*LINK_FIELDS))
+
+
+def site_search(query: str):
+    """Live, public pages matching `query` (Wagtail's database search backend)."""
+    query = fold(query.strip())
+    if not query:
+        return Page.objects.none()
+    # Every page indexes a diacritic-free copy of its title and lead, so the folded
+    # query finds "Ślubowanie" typed as "slubowanie" as well as typed correctly.
+    return Page.objects.live().public().specific().search(query, operator="and")

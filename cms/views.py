@@ -1,0 +1,54 @@
+"""Views of the public portal outside the page tree: search, sitemap, iCalendar."""
+
+import datetime
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+
+from portal.models import School
+
+from . import ical, selectors
+
+ICAL_PAST_DAYS = 60
+ICAL_SIZE = 500
+
+SEARCH_PAGE_SIZE = 10
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    results = selectors.site_search(query)
+    page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "cms/search.html",
+        {
+            "query": query,
+            "page_obj": page_obj,
+            "library_url": "/biblioteka/?" + urlencode({"q": query}) if query else "/biblioteka/",
+        },
+    )
+
+
+def sitemap(request):
+    return wagtail_sitemap(request)
+
+
+def events_ical(request, school_slug=None):
+    """Upcoming (and recent) events as an iCalendar feed to subscribe to."""
+    school = None
+    if school_slug is not None:
+        school = get_object_or_404(School.objects.filter(cms_page__live=True), slug=school_slug)
+    since = timezone.localdate() - datetime.timedelta(days=ICAL_PAST_DAYS)
+    events = selectors.upcoming_events(school=school, today=since)[:ICAL_SIZE]
+    name = _("Events: %(school)s") % {"school": school.short_name} if school else _("Events")
+    body = ical.calendar(events, name=name, url_for=lambda e: e.get_full_url(request))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="wydarzenia.ics"'
+    return response

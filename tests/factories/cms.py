@@ -1,0 +1,106 @@
+"""Page builders for the public portal's tests."""
+
+import datetime
+import io
+
+from PIL import Image as PILImage
+
+from django.core.files.images import ImageFile
+from django.utils import timezone
+
+from wagtail.images import get_image_model
+
+from cms.models import (
+    ContactFormField,
+    ContactFormPage,
+    ContentPage,
+    EventIndexPage,
+    EventPage,
+    NewsIndexPage,
+    NewsPage,
+    SchoolPage,
+)
+from cms.services import home_page_ensure, sections_ensure
+
+
+def make_image(title="Obraz", colour=(30, 80, 120)):
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (64, 40), colour).save(buffer, format="PNG")
+    buffer.seek(0)
+    image = get_image_model()(title=title)
+    image.file = ImageFile(buffer, name=f"{title}.png")
+    image.save()
+    return image
+
+
+def publish(parent, page):
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_news(index, title="Wiadomość", *, date=None, tags=(), image=None, **fields):
+    page = NewsPage(
+        title=title,
+        lead=fields.pop("lead", f"Lead: {title}"),
+        date=date,
+        image=image,
+        image_alt="Opis zdjęcia" if image else "",
+        **fields,
+    )
+    index.add_child(instance=page)
+    if tags:
+        page.tags.add(*tags)
+    page.save_revision().publish()
+    page.refresh_from_db()
+    return page
+
+
+def make_event(index, title="Wydarzenie", *, start_date=None, **fields):
+    return publish(
+        index,
+        EventPage(
+            title=title,
+            start_date=start_date or timezone.localdate() + datetime.timedelta(days=3),
+            **fields,
+        ),
+    )
+
+
+def build_site(world):
+    """Home with portal news and events, a school page with its own news and
+    events for schools A and B, a content page and a contact page."""
+    home = home_page_ensure(title="Portal")
+    news = publish(home, NewsIndexPage(title="Aktualności", slug="aktualnosci", show_in_menus=True))
+    events = publish(home, EventIndexPage(title="Wydarzenia", slug="wydarzenia"))
+    sections = {}
+    for key in ("a", "b"):
+        school = getattr(world, key).school
+        school_page = publish(home, SchoolPage(title=school.name, slug=school.slug, school=school))
+        sections[key] = {
+            "page": school_page,
+            "news": publish(school_page, NewsIndexPage(title="Aktualności", slug="aktualnosci")),
+            "events": publish(school_page, EventIndexPage(title="Kalendarz", slug="wydarzenia")),
+        }
+    content = publish(home, ContentPage(title="Rekrutacja", slug="rekrutacja", lead="Zasady"))
+    contact = ContactFormPage(
+        title="Kontakt", slug="kontakt", to_address="oswiata@example.org", subject="Kontakt"
+    )
+    home.add_child(instance=contact)
+    ContactFormField.objects.create(
+        page=contact, sort_order=0, label="Imię", field_type="singleline", required=True
+    )
+    ContactFormField.objects.create(
+        page=contact, sort_order=1, label="Wiadomość", field_type="multiline", required=True
+    )
+    contact.save_revision().publish()
+    sections_ensure()
+    return {
+        "home": home,
+        "news": news,
+        "events": events,
+        "content": content,
+        "contact": contact,
+        **sections,
+    }
