@@ -190,7 +190,7 @@ class SchoolPage(SeoMixin, Page):
     @property
     def library_url(self) -> str:
         # The library app is addressed by plain URL so the two apps stay independent.
-        return f"/biblioteka/?szkola={self.school.slug}"
+        return f"/biblioteka/?library={self.school_id}"
 
     def get_context(self, request, *args, **kwargs):
         from . import selectors

@@ -123,7 +123,7 @@ class TestRendering:
         body = client.get(site.a["page"].url).content.decode()
         assert world.a.school.street in body
         assert "mgr Jan Dyrektorski" in body
-        assert f"/biblioteka/?szkola={world.a.school.slug}" in body
+        assert f"/biblioteka/?library={world.a.school.pk}" in body
 
     def test_news_page_has_meta_breadcrumbs_and_open_graph(self, client, site):
         item = make_news(site.a["news"], "Wycieczka", image=make_image())
