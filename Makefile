@@ -5,6 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
+# Two workers: the machines here have two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test test-postgres lint format bench setup migrate messages clean worker
 
