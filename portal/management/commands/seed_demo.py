@@ -18,7 +18,8 @@ class Command(BaseCommand):
         def log(message):
             self.stdout.write(message)
 
-        Seeder(scale=scale, password=password, log=log).run()
+        context = Seeder(scale=scale, password=password, log=log).run()
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /konto/login/ with:"))
-        for username in DEMO_ACCOUNTS:
+        others = sorted(set(context.accounts) - set(DEMO_ACCOUNTS))
+        for username in [*DEMO_ACCOUNTS, *others]:
             self.stdout.write(f"  {username:<18} password: {password}")
