@@ -1,10 +1,8 @@
 """Demo data of the class register for `seed_demo`: per school a weekly timetable,
-free days, the last four weeks of taken lessons with topics and realistic
-attendance, excuses, remarks, homework, tests and announcements.
-
-Lessons are seeded for the past four weeks only (not the whole term) to keep the
-seed well under a minute; older timetable slots simply show as not entered.
-A school that already has register lessons is skipped, so the seed is idempotent."""
+free days, the current term's taken lessons (from its first day to today) with
+topics and realistic attendance, excuses, remarks, homework, tests and
+announcements. A school that already has register lessons is skipped, so the seed
+is idempotent."""
 
 from __future__ import annotations
 
@@ -190,7 +188,8 @@ def _seed_school(ctx, school, year, today):
             roll = rng.random()
             propensity[pupil_id] = 0.25 if roll < 0.03 else 0.08 if roll < 0.2 else 0.03
 
-    start = max(_weeks_back(today), year.start)
+    term = year.term_on(today)
+    start = term.start if term else max(_weeks_back(today), year.start)
     days = []
     day = start
     while day <= today:
