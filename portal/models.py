@@ -528,7 +528,8 @@ class RoleAssignment(models.Model):
                 name="portal_role_school_required",
             ),
             models.CheckConstraint(
-                condition=~Q(role__in=sorted(r.value for r in MUNICIPAL_ROLES)) | Q(school__isnull=True),
+                condition=~Q(role__in=sorted(r.value for r in MUNICIPAL_ROLES))
+                | Q(school__isnull=True),
                 name="portal_role_municipal_no_school",
             ),
         ]

@@ -18,7 +18,15 @@ def fingerprint():
     second seed changes nothing."""
     digest = hashlib.sha256()
     for model in apps.get_models():
-        if model._meta.app_label not in {"portal", "gradebook", "register", "library", "circulation", "cms", "wagtailcore"}:
+        if model._meta.app_label not in {
+            "portal",
+            "gradebook",
+            "register",
+            "library",
+            "circulation",
+            "cms",
+            "wagtailcore",
+        }:
             continue
         # JSON serialisation: StreamField values repr with memory addresses.
         rows = serializers.serialize("json", model.objects.order_by("pk"))
