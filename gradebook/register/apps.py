@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RegisterConfig(AppConfig):
@@ -9,7 +9,7 @@ class RegisterConfig(AppConfig):
 
     name = "gradebook.register"
     label = "register"
-    verbose_name = _("Class register")
+    verbose_name = pgettext_lazy("lessons", "Class register")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

@@ -3,6 +3,7 @@
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Term
 from portal.permissions import managed_schools, user_roles
@@ -65,7 +66,7 @@ def _family_panel(request):
 
 
 def register():
-    register_nav(NavItem("register", _("Class register"), "register:day", _teacher_nav, 30))
+    register_nav(NavItem("register", pgettext_lazy("lessons", "Class register"), "register:day", _teacher_nav, 30))
     register_nav(NavItem("register-week", _("Week"), "register:week", _family_nav, 31))
     register_panel(
         DashboardPanel("register-teacher", "register/dashboard/teacher.html", _teacher_panel, 21)
