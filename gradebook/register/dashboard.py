@@ -66,7 +66,11 @@ def _family_panel(request):
 
 
 def register():
-    register_nav(NavItem("register", pgettext_lazy("lessons", "Class register"), "register:day", _teacher_nav, 30))
+    register_nav(
+        NavItem(
+            "register", pgettext_lazy("lessons", "Class register"), "register:day", _teacher_nav, 30
+        )
+    )
     register_nav(NavItem("register-week", _("Week"), "register:week", _family_nav, 31))
     register_panel(
         DashboardPanel("register-teacher", "register/dashboard/teacher.html", _teacher_panel, 21)
