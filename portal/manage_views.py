@@ -171,6 +171,7 @@ SECTIONS = {
                 )
                 .distinct()
                 .select_related("guardian", "pupil")
+                .order_by("pupil__last_name", "guardian__last_name")
             ),
             [
                 (gettext_lazy("Guardian"), lambda o: o.guardian.sort_name),

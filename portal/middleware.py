@@ -1,8 +1,11 @@
 from allauth.mfa.utils import is_mfa_enabled
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .permissions import requires_mfa
@@ -37,3 +40,23 @@ class RequireStaffMFAMiddleware:
             )
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+
+class PortalLocaleMiddleware:
+    """Polish unless the user chose otherwise with the language switch (a cookie).
+    Unlike Django's LocaleMiddleware, the browser's Accept-Language is ignored: a
+    municipal portal speaks Polish by default whatever the device is set to."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -11,7 +11,7 @@ A user's roles are read once per request and cached on the user object.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import rules
 
@@ -45,7 +45,6 @@ class RoleSet:
     child_ids: frozenset[int] = frozenset()
     pupil_school_ids: frozenset[int] = frozenset()
     is_superuser: bool = False
-    school_ids_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def has(self, role: str, school_id: int | None = None) -> bool:
         if school_id is None:

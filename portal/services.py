@@ -215,7 +215,16 @@ def enrolment_create(
                 previous.register_number = register_number
                 previous.save(update_fields=["register_number"])
             return previous
-        if previous.start_date >= start_date:
+        if previous.start_date == start_date:
+            # Same day: the earlier entry was a mistake (e.g. a corrected import).
+            previous.school_class = school_class
+            if register_number is not None:
+                previous.register_number = register_number
+            _full_clean(previous)
+            previous.save(update_fields=["school_class", "register_number"])
+            forget_roles(pupil)
+            return previous
+        if previous.start_date > start_date:
             raise PortalError(
                 "enrolment_overlap",
                 _("%(pupil)s already has an enrolment from %(date)s; change that one instead.")

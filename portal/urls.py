@@ -85,6 +85,7 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include((portal_patterns, "portal"))),
     path("dziennik/", include("gradebook.urls")),
+    path("dziennik/", include("gradebook.register.urls")),
     path("biblioteka/", include("library.urls")),
     path("", include("cms.urls")),
 ]

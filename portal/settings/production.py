@@ -19,3 +19,10 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SILENCED_SYSTEM_CHECKS = [
+    # Wagtail's live preview shows the page in a same-origin frame: SAMEORIGIN, not DENY.
+    "security.W019",
+    # Joining the HSTS preload list is hard to undo; the operator opts in with
+    # SECURE_HSTS_PRELOAD=true once the domain is settled.
+    "security.W021",
+]

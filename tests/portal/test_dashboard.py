@@ -1,0 +1,93 @@
+from django.urls import reverse
+
+from tests.factories import make_pupil
+
+
+def dashboard(client):
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_guardian_sees_their_children_and_no_one_else(world, login):
+    html = dashboard(login(world.a.guardian, mfa=False))
+    assert world.a.pupil.get_full_name() in html
+    assert world.a.other_pupil.get_full_name() not in html
+    assert world.b.pupil.get_full_name() not in html
+
+
+def test_pupil_sees_their_class(world, login):
+    html = dashboard(login(world.a.pupil, mfa=False))
+    assert "4a" in html and world.a.homeroom.get_full_name() in html
+
+
+def test_teacher_sees_assignments_and_homeroom_class(world, login):
+    html = dashboard(login(world.a.teacher))
+    assert "Matematyka" in html and "4a" in html
+    html = dashboard(login(world.a.homeroom))
+    assert "Wychowawstwo" in html and "4a" in html
+
+
+def test_school_admin_sees_own_school_figures_only(world, login):
+    html = dashboard(login(world.a.admin))
+    assert reverse("portal:manage_school", args=[world.a.school.pk]) in html
+    assert reverse("portal:manage_school", args=[world.b.school.pk]) not in html
+
+
+def test_officer_sees_the_municipality_and_the_aggregates_page(world, login):
+    client = login(world.officer)
+    html = dashboard(client)
+    assert reverse("portal:municipality") in html
+    response = client.get(reverse("portal:municipality"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert world.a.school.name in page and world.b.school.name in page
+
+
+def test_aggregates_page_is_for_officers_only(world, login):
+    for user in (world.a.admin, world.a.teacher, world.a.guardian):
+        assert login(user).get(reverse("portal:municipality")).status_code == 404
+
+
+def test_navigation_follows_roles(world, login):
+    html = dashboard(login(world.a.admin))
+    assert reverse("portal:manage_home") in html
+    html = dashboard(login(world.a.guardian, mfa=False))
+    assert reverse("portal:manage_home") not in html
+    assert reverse("portal:municipality") not in html
+
+
+def test_dashboard_needs_sign_in(client, db):
+    response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_dashboard_query_count_does_not_grow_with_pupils(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    users = (
+        world.a.homeroom,
+        world.a.teacher,
+        world.a.admin,
+        world.officer,
+        world.a.guardian,
+        world.a.pupil,
+    )
+
+    def counts():
+        result = []
+        for user in users:
+            client = login(user)
+            dashboard(client)  # warm the session
+            with CaptureQueriesContext(connection) as ctx:
+                dashboard(client)
+            result.append(len(ctx))
+        return result
+
+    before = counts()
+    for _ in range(40):
+        make_pupil(world.a.class_a)
+    assert counts() == before
+    assert max(before) <= 30
