@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gradebook",
     "gradebook.register",
     "library",
+    "library.circulation",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
