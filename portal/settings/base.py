@@ -246,3 +246,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- library circulation (issue 5) ------------------------------------------------------
+# Kiosk mode: sessions end with the browser and after this many idle seconds.
+MIDDLEWARE += ["library.circulation.middleware.KioskMiddleware"]
+CIRCULATION_KIOSK_IDLE_SECONDS = int(os.environ.get("CIRCULATION_KIOSK_IDLE_SECONDS", "180"))

@@ -16,7 +16,7 @@ class Command(BaseCommand):
         roots = [Path(p) for p in settings.LOCALE_PATHS]
         roots += [
             Path(settings.BASE_DIR) / app / "locale"
-            for app in ("portal", "gradebook", "library", "cms")
+            for app in ("portal", "gradebook", "library", "library/circulation", "cms")
         ]
         count = 0
         for root in roots:
