@@ -4,12 +4,13 @@ role, refusals shown in Polish, bounded query counts."""
 import datetime
 
 import pytest
+
 from django.urls import reverse
 from django.utils import timezone
 
 from library.circulation import services
 from library.circulation.models import Copy, Hold, Loan
-from tests.factories.circulation import card, copy_create, record_create
+from tests.factories.circulation import card, copy_create
 
 
 def desk_url(school):
