@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('library', '0002_search_index'),
-        ('portal', '0003_remove_roleassignment_portal_role_school_required_and_more'),
+        ('portal', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
