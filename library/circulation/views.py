@@ -78,14 +78,14 @@ def desk(request, school_id):
                         )
                         results.append(
                             (
-                                True,
+                                "ok",
                                 code,
                                 _("Lent until %(date)s: %(title)s")
                                 % {"date": loan.due_on, "title": loan.copy.record.title},
                             )
                         )
                     except CirculationError as error:
-                        results.append((False, code, error.message))
+                        results.append(("refused", code, error.message))
                         if error.code in ("unknown_card", "not_a_reader", "reader_overdue"):
                             break
         elif action in ("return", "renew"):
@@ -104,17 +104,17 @@ def desk(request, school_id):
                             text += " — " + _("put it on the hold shelf for %(reader)s") % {
                                 "reader": hold.reader
                             }
-                        results.append((not loan.returned_overdue, code, text))
+                        results.append(("flag" if loan.returned_overdue else "ok", code, text))
                     else:
                         loan = Loan.objects.open().filter(copy__barcode=code, school=school).first()
                         if loan is None:
                             raise CirculationError("not_on_loan", _("This copy is not on loan."))
                         loan = services.loan_renew(user=request.user, loan=loan)
                         results.append(
-                            (True, code, _("Renewed until %(date)s") % {"date": loan.due_on})
+                            ("ok", code, _("Renewed until %(date)s") % {"date": loan.due_on})
                         )
                 except CirculationError as error:
-                    results.append((False, code, error.message))
+                    results.append(("refused", code, error.message))
                 barcode_form = BarcodeForm(prefix="back")
         elif action == "fill":
             hold = get_object_or_404(Hold, pk=request.POST.get("hold"), school=school)
@@ -122,10 +122,10 @@ def desk(request, school_id):
             try:
                 services.hold_fill(user=request.user, school=school, hold=hold, barcode=code)
                 results.append(
-                    (True, code, _("On the hold shelf for %(reader)s") % {"reader": hold.reader})
+                    ("ok", code, _("On the hold shelf for %(reader)s") % {"reader": hold.reader})
                 )
             except CirculationError as error:
-                results.append((False, code, error.message))
+                results.append(("refused", code, error.message))
     context = {
         "school": school,
         "results": results,
