@@ -207,7 +207,7 @@ def copy_mark(*, user, copy: Copy, kind: str, note: str = "") -> Copy:
 # --- Checkout, return, renewal --------------------------------------------------------------
 
 
-def _reader_by_card(card_number: str) -> ReaderProfile:
+def reader_by_card(card_number: str) -> ReaderProfile:
     profile = (
         ReaderProfile.objects.select_related("user")
         .filter(card_number__iexact=card_number.strip())
@@ -242,7 +242,7 @@ def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -
     a copy that is lost/withdrawn/on loan, or on the hold shelf for someone else."""
     _require_librarian(user, school)
     today = today or timezone.localdate()
-    profile = _reader_by_card(card_number)
+    profile = reader_by_card(card_number)
     reader = profile.user
     category = rules.reader_category(reader, school)
     if category is None:

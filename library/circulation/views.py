@@ -61,6 +61,7 @@ def desk_home(request):
 def desk(request, school_id):
     school = _desk_school(request, school_id)
     results = []
+    reader_loans = None
     checkout_form = CheckoutForm(prefix="out")
     barcode_form = BarcodeForm(prefix="back")
     if request.method == "POST":
@@ -68,6 +69,7 @@ def desk(request, school_id):
         if action == "checkout":
             checkout_form = CheckoutForm(request.POST, prefix="out")
             if checkout_form.is_valid():
+                reader_loans = _reader_at_desk(checkout_form.cleaned_data["card"], school)
                 for code in checkout_form.cleaned_data["barcodes"]:
                     try:
                         loan = services.loan_checkout(
@@ -129,13 +131,24 @@ def desk(request, school_id):
     context = {
         "school": school,
         "results": results,
+        "reader_loans": reader_loans,
         "checkout_form": checkout_form,
         "barcode_form": barcode_form,
         "figures": selectors.desk_figures(school),
+        "today": timezone.localdate(),
         "to_fill": selectors.holds_to_fill(school)[:20],
         "on_shelf": selectors.holds_on_shelf(school)[:20],
     }
     return render(request, "circulation/desk.html", context)
+
+
+def _reader_at_desk(card_number: str, school):
+    """The scanned reader and their open loans here, shown beside the results."""
+    try:
+        reader = services.reader_by_card(card_number).user
+    except CirculationError:
+        return None
+    return {"reader": reader, "loans": selectors.open_loans(reader).filter(school=school)}
 
 
 @login_required
@@ -285,13 +298,26 @@ def copy_detail(request, pk):
 @login_required
 @require_POST
 def hold_place(request, pk):
+    """A reader holds a title at their library; a librarian places a hold for
+    the reader whose card they scan (at their own library only)."""
     record = get_object_or_404(Record, pk=pk)
-    school = get_object_or_404(rules.reader_schools(request.user), pk=request.POST.get("school"))
+    card_number = request.POST.get("card", "").strip()
     try:
-        services.hold_place(user=request.user, reader=request.user, record=record, school=school)
-        messages.success(
-            request, _("Your hold is placed. We will tell you when the book is waiting.")
-        )
+        if card_number:
+            school = get_object_or_404(desk_schools(request.user), pk=request.POST.get("school"))
+            reader = services.reader_by_card(card_number).user
+            services.hold_place(user=request.user, reader=reader, record=record, school=school)
+            messages.success(request, _("The hold for %(reader)s is placed.") % {"reader": reader})
+        else:
+            school = get_object_or_404(
+                rules.reader_schools(request.user), pk=request.POST.get("school")
+            )
+            services.hold_place(
+                user=request.user, reader=request.user, record=record, school=school
+            )
+            messages.success(
+                request, _("Your hold is placed. We will tell you when the book is waiting.")
+            )
     except CirculationError as error:
         messages.error(request, error.message)
     return redirect(record.get_absolute_url())
@@ -323,6 +349,7 @@ def account(request, user_id=None):
     context = {
         "reader": reader,
         "profile": profile,
+        "card_barcode": cards.barcode_data_uri(profile.card_number),
         "loans": loans,
         "holds": selectors.holds_with_positions(reader),
         "history": _page(request, selectors.loan_history(reader), 20),

@@ -33,6 +33,7 @@ def test_desk_checkout_and_return(world, library, login):
     response = lend(client, world.a.school, world.a.pupil, library["copy"])
     assert response.status_code == 200
     assert Loan.objects.open().filter(copy=library["copy"], reader=world.a.pupil).exists()
+    assert "Wypożyczenia: " in response.content.decode()
     response = client.post(
         desk_url(world.a.school), {"action": "return", "back-barcode": library["copy"].barcode}
     )
@@ -84,9 +85,9 @@ def test_checkout_and_return_query_counts_do_not_grow(
             barcode=copy.barcode,
         )
     card(world.a.pupil)
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         lend(client, world.a.school, world.a.pupil, copies[4])
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(45):
         client.post(
             desk_url(world.a.school), {"action": "return", "back-barcode": copies[4].barcode}
         )
@@ -327,3 +328,25 @@ def test_nav_items(world, login):
 def test_record_page_for_anonymous_shows_availability(world, library, client):
     body = client.get(library["record"].get_absolute_url()).content.decode()
     assert "2 z 2 na półce" in body or "na półce" in body
+
+
+def test_librarian_places_hold_for_reader_by_card(world, library, login):
+    _lend_to(world, world.a.teacher, library["copy"])
+    _lend_to(world, world.a.teacher, library["copy2"])
+    client = login(world.a.librarian)
+    url = reverse("circulation:hold_place", args=[library["record"].pk])
+    assert (
+        "Zarezerwuj dla czytelnika"
+        in client.get(library["record"].get_absolute_url()).content.decode()
+    )
+    client.post(url, {"school": world.a.school.pk, "card": card(world.a.pupil)})
+    assert Hold.objects.filter(reader=world.a.pupil, school=world.a.school).exists()
+    # Not at another school's library.
+    response = client.post(url, {"school": world.b.school.pk, "card": card(world.b.pupil)})
+    assert response.status_code == 404
+    # A pupil cannot place holds for others by sending a card.
+    pupil = login(world.a.other_pupil, mfa=False)
+    assert (
+        pupil.post(url, {"school": world.a.school.pk, "card": card(world.a.guardian)}).status_code
+        == 404
+    )

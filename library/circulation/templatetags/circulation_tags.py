@@ -25,4 +25,5 @@ def record_circulation(context, record):
     if schools.exists():
         ctx["copies"] = list(selectors.copies_of_record(record, schools)[:200])
         ctx["batch_form"] = CopyBatchForm(schools=schools)
+        ctx["desk_schools"] = list(schools[:20])
     return ctx
