@@ -165,7 +165,15 @@ def copies_add_batch(
             )
             copy.full_clean(validate_unique=False)
             copies.append(copy)
-        Copy.objects.bulk_create(copies)
+        try:
+            with transaction.atomic():
+                Copy.objects.bulk_create(copies)
+        except IntegrityError as exc:
+            # Another librarian added copies at the same moment.
+            raise CirculationError(
+                "barcode_taken",
+                _("Barcodes or inventory numbers were just taken; please try again."),
+            ) from exc
         CopyEvent.objects.bulk_create(
             [CopyEvent(copy=c, kind=CopyEvent.Kind.ADDED, by=user) for c in copies]
         )
