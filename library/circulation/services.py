@@ -548,6 +548,16 @@ def closed_period_save(*, user, period: ClosedPeriod) -> ClosedPeriod:
     return period
 
 
+def loan_rule_delete(*, user, rule: LoanRule) -> None:
+    _require_librarian(user, rule.school_id)
+    rule.delete()
+
+
+def closed_period_delete(*, user, period: ClosedPeriod) -> None:
+    _require_librarian(user, period.school_id)
+    period.delete()
+
+
 # --- Stocktaking -------------------------------------------------------------------------------
 
 

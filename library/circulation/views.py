@@ -208,10 +208,12 @@ def rules_page(request, school_id):
                     messages.success(request, _("The closed days are saved."))
                     return redirect(request.path)
             elif action == "delete_rule":
-                get_object_or_404(LoanRule, pk=request.POST.get("pk"), school=school).delete()
+                rule = get_object_or_404(LoanRule, pk=request.POST.get("pk"), school=school)
+                services.loan_rule_delete(user=request.user, rule=rule)
                 return redirect(request.path)
             elif action == "delete_closed":
-                get_object_or_404(ClosedPeriod, pk=request.POST.get("pk"), school=school).delete()
+                period = get_object_or_404(ClosedPeriod, pk=request.POST.get("pk"), school=school)
+                services.closed_period_delete(user=request.user, period=period)
                 return redirect(request.path)
         except CirculationError as error:
             messages.error(request, error.message)

@@ -350,3 +350,15 @@ def test_librarian_places_hold_for_reader_by_card(world, library, login):
         pupil.post(url, {"school": world.a.school.pk, "card": card(world.a.guardian)}).status_code
         == 404
     )
+
+
+def test_rules_delete_scoped_to_own_library(world, login):
+    from tests.factories.circulation import rule_create
+
+    own = rule_create(world.a.school, reader_category="pupil")
+    foreign = rule_create(world.b.school, reader_category="pupil")
+    client = login(world.a.librarian)
+    url = reverse("circulation:rules", args=[world.a.school.pk])
+    assert client.post(url, {"action": "delete_rule", "pk": foreign.pk}).status_code == 404
+    client.post(url, {"action": "delete_rule", "pk": own.pk})
+    assert not world.a.school.loan_rules.exists() and world.b.school.loan_rules.exists()
