@@ -86,6 +86,7 @@ urlpatterns = [
     path("", include((portal_patterns, "portal"))),
     path("dziennik/", include("gradebook.urls")),
     path("dziennik/", include("gradebook.register.urls")),
+    path("biblioteka/", include("library.circulation.urls")),
     path("biblioteka/", include("library.urls")),
     path("", include("cms.urls")),
 ]

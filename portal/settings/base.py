@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "gradebook",
     "gradebook.register",
     "library",
+    "library.circulation",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -274,3 +275,8 @@ CACHES.setdefault(
     },
 )
 # --- end cms ---------------------------------------------------------------------------
+
+# --- library circulation (issue 5) ------------------------------------------------------
+# Kiosk mode: sessions end with the browser and after this many idle seconds.
+MIDDLEWARE += ["library.circulation.middleware.KioskMiddleware"]
+CIRCULATION_KIOSK_IDLE_SECONDS = int(os.environ.get("CIRCULATION_KIOSK_IDLE_SECONDS", "180"))

@@ -16,7 +16,14 @@ class Command(BaseCommand):
         roots = [Path(p) for p in settings.LOCALE_PATHS]
         roots += [
             Path(settings.BASE_DIR) / app / "locale"
-            for app in ("portal", "gradebook", "gradebook/register", "library", "cms")
+            for app in (
+                "portal",
+                "gradebook",
+                "gradebook/register",
+                "library",
+                "library/circulation",
+                "cms",
+            )
         ]
         count = 0
         for root in roots:

@@ -1,0 +1,41 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CirculationConfig(AppConfig):
+    """Library circulation (copies, loans, holds, reader accounts, stocktaking):
+    an app of its own inside library/, built on the catalogue's records."""
+
+    name = "library.circulation"
+    label = "circulation"
+    verbose_name = _("Library circulation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.demo import register_seeder
+        from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+
+        from . import permissions  # noqa: F401 (registers the rules)
+        from .demo import seed_circulation
+        from .panels import desk_panel, reader_panel
+
+        def reader(request):
+            return permissions.has_library_account(request.user)
+
+        def librarian(request):
+            return request.user.is_authenticated and permissions.is_any_librarian(request.user)
+
+        register_nav(
+            NavItem("library-account", _("My library account"), "circulation:account", reader, 41)
+        )
+        register_nav(
+            NavItem("library-desk", _("Circulation desk"), "circulation:desk_home", librarian, 42)
+        )
+        register_panel(
+            DashboardPanel("circulation-reader", "circulation/panel_reader.html", reader_panel, 15)
+        )
+        register_panel(
+            DashboardPanel("circulation-desk", "circulation/panel_desk.html", desk_panel, 61)
+        )
+        # After the catalogue (60): the copies need its records.
+        register_seeder("circulation", seed_circulation, 70)

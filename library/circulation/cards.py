@@ -1,0 +1,38 @@
+"""Printable library cards: a PDF with the reader's name and a Code128 barcode."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from django.template.loader import render_to_string
+
+
+def barcode_svg(code: str) -> str:
+    from barcode import Code128
+    from barcode.writer import SVGWriter
+
+    out = io.BytesIO()
+    Code128(code, writer=SVGWriter()).write(
+        out, options={"module_height": 12.0, "font_size": 8, "text_distance": 4.0}
+    )
+    return out.getvalue().decode()
+
+
+def barcode_data_uri(code: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(barcode_svg(code).encode()).decode()
+
+
+def card_pdf(*, profile, schools, base_url: str) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "circulation/card_pdf.html",
+        {
+            "profile": profile,
+            "reader": profile.user,
+            "schools": schools,
+            "barcode": barcode_data_uri(profile.card_number),
+        },
+    )
+    return HTML(string=html, base_url=base_url).write_pdf()

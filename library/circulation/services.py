@@ -1,0 +1,602 @@
+"""Write side of circulation: copies, checkout, return, renewal, holds, readers'
+settings and stocktakes. Every refusal is a `CirculationError` whose `code` is
+stable (tests and the desk rely on it) and whose message says why, in the
+reader's language (Polish by default).
+
+A copy is never on two open loans: checkout and return lock the copy row
+(`select_for_update`) and the database has a partial unique index on open loans
+per copy (`circulation_one_open_loan_per_copy`) as the last line of defence."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.permissions import is_librarian_of
+
+from . import rules
+from .models import (
+    ClosedPeriod,
+    Copy,
+    CopyEvent,
+    Hold,
+    Loan,
+    LoanRule,
+    ReaderProfile,
+    Stocktake,
+    StocktakeScan,
+)
+
+# Tests switch the row locks off to show that the constraint alone still holds
+# (see tests/circulation/test_concurrency.py). Never change it in production.
+USE_ROW_LOCKS = True
+# Called after the copy has been read inside checkout; tests use it to make two
+# threads meet at the worst moment. None in production.
+_after_copy_read = None
+
+
+class CirculationError(Exception):
+    """A refused circulation operation with a stable `code`."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _require_librarian(user, school) -> None:
+    if not is_librarian_of(user, school):
+        raise CirculationError(
+            "not_librarian", _("Only the librarians of this school may do that.")
+        )
+
+
+def _locked(qs):
+    return qs.select_for_update(of=("self",)) if USE_ROW_LOCKS else qs
+
+
+# --- Readers -------------------------------------------------------------------------------
+
+
+def card_number_for(user) -> str:
+    return f"C{user.pk:08d}"
+
+
+def reader_profile_for(user) -> ReaderProfile:
+    """The reader's profile and card, created on first use."""
+    profile = getattr(user, "_circulation_profile", None)
+    if profile is None:
+        profile, _created = ReaderProfile.objects.get_or_create(
+            user=user, defaults={"card_number": card_number_for(user)}
+        )
+        user._circulation_profile = profile
+    return profile
+
+
+def reader_settings_update(*, reader, **prefs) -> ReaderProfile:
+    """Switch the loan history or any kind of reminder on or off."""
+    allowed = {"keep_history", "notify_due_soon", "notify_overdue", "notify_hold_ready"}
+    profile = reader_profile_for(reader)
+    for name, value in prefs.items():
+        if name not in allowed:
+            raise ValueError(name)
+        setattr(profile, name, bool(value))
+    profile.save()
+    if not profile.keep_history:
+        loan_history_clear(reader=reader)
+    return profile
+
+
+def loan_history_clear(*, reader) -> int:
+    """Hide the reader's returned loans from their account (the library keeps
+    the bare loan for its statistics, as the law on public records requires)."""
+    return Loan.objects.filter(reader=reader, returned_at__isnull=False).update(
+        hidden_from_reader=True
+    )
+
+
+# --- Copies --------------------------------------------------------------------------------
+
+
+def _next_inventory(school) -> int:
+    numbers = Copy.objects.filter(school=school).values_list("inventory_number", flat=True)
+    return max((int(n) for n in numbers if n.isdigit()), default=0) + 1
+
+
+def copies_add_batch(
+    *,
+    user,
+    record,
+    school,
+    count: int = 1,
+    barcodes: list[str] | None = None,
+    shelf_mark: str = "",
+    item_type: str = "book",
+    acquired_on: datetime.date | None = None,
+    acquisition_source: str = "",
+) -> list[Copy]:
+    """Add copies of `record` to `school`'s library. Scanned barcodes are used
+    as given; otherwise barcodes are generated (school prefix + inventory
+    number, so they are unique across the gmina). Inventory numbers continue
+    the library's sequence."""
+    _require_librarian(user, school)
+    barcodes = [b.strip() for b in (barcodes or []) if b.strip()]
+    if barcodes:
+        count = len(barcodes)
+        if len(set(barcodes)) != len(barcodes):
+            raise CirculationError("duplicate_barcode", _("The same barcode was scanned twice."))
+        taken = list(Copy.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+        if taken:
+            raise CirculationError(
+                "barcode_taken",
+                _("These barcodes are already in use: %(codes)s") % {"codes": ", ".join(taken)},
+            )
+    if not 1 <= count <= 200:
+        raise CirculationError("bad_count", _("Add between 1 and 200 copies at a time."))
+    with transaction.atomic():
+        inventory = _next_inventory(school)
+        existing = set(
+            Copy.objects.filter(barcode__startswith=f"{school.pk:03d}-").values_list(
+                "barcode", flat=True
+            )
+        )
+        copies = []
+        for i in range(count):
+            number = inventory + i
+            code = barcodes[i] if barcodes else f"{school.pk:03d}-{number:06d}"
+            if code in existing:
+                raise CirculationError(
+                    "barcode_taken", _("The barcode %(code)s is in use.") % {"code": code}
+                )
+            copy = Copy(
+                record=record,
+                school=school,
+                barcode=code,
+                inventory_number=str(number),
+                shelf_mark=shelf_mark,
+                item_type=item_type,
+                acquired_on=acquired_on or timezone.localdate(),
+                acquisition_source=acquisition_source,
+            )
+            copy.full_clean(validate_unique=False)
+            copies.append(copy)
+        try:
+            with transaction.atomic():
+                Copy.objects.bulk_create(copies)
+        except IntegrityError as exc:
+            # Another librarian added copies at the same moment.
+            raise CirculationError(
+                "barcode_taken",
+                _("Barcodes or inventory numbers were just taken; please try again."),
+            ) from exc
+        CopyEvent.objects.bulk_create(
+            [CopyEvent(copy=c, kind=CopyEvent.Kind.ADDED, by=user) for c in copies]
+        )
+    return copies
+
+
+def copy_mark(*, user, copy: Copy, kind: str, note: str = "") -> Copy:
+    """Mark a copy lost or withdrawn (or found again), with history. An open
+    loan of a lost copy is closed; a hold it was waiting for goes back to the
+    queue."""
+    _require_librarian(user, copy.school_id)
+    status = {
+        CopyEvent.Kind.LOST: Copy.Status.LOST,
+        CopyEvent.Kind.WITHDRAWN: Copy.Status.WITHDRAWN,
+        CopyEvent.Kind.FOUND: Copy.Status.AVAILABLE,
+    }.get(kind)
+    if status is None:
+        raise CirculationError("bad_kind", _("Unknown change of status."))
+    with transaction.atomic():
+        copy = _locked(Copy.objects.filter(pk=copy.pk)).get()
+        if kind == CopyEvent.Kind.FOUND and copy.status not in (
+            Copy.Status.LOST,
+            Copy.Status.WITHDRAWN,
+        ):
+            raise CirculationError("not_lost", _("This copy is not marked lost or withdrawn."))
+        now = timezone.now()
+        Loan.objects.filter(copy=copy, returned_at__isnull=True).update(
+            returned_at=now, returned_by=user
+        )
+        Hold.objects.filter(copy=copy, status=Hold.Status.READY).update(
+            status=Hold.Status.WAITING, copy=None, ready_at=None, pickup_by=None
+        )
+        copy.status = status
+        copy.save(update_fields=["status"])
+        CopyEvent.objects.create(copy=copy, kind=kind, note=note[:300], by=user)
+    return copy
+
+
+# --- Checkout, return, renewal --------------------------------------------------------------
+
+
+def reader_by_card(card_number: str) -> ReaderProfile:
+    profile = (
+        ReaderProfile.objects.select_related("user")
+        .filter(card_number__iexact=card_number.strip())
+        .first()
+    )
+    if profile is None or not profile.user.is_active:
+        raise CirculationError(
+            "unknown_card", _("No reader has the card %(card)s.") % {"card": card_number}
+        )
+    return profile
+
+
+def _copy_at(school, barcode: str, lock: bool) -> Copy:
+    qs = Copy.objects.filter(barcode=barcode.strip())
+    copy = (_locked(qs) if lock else qs).select_related("record").first()
+    if copy is None:
+        raise CirculationError(
+            "unknown_copy", _("No copy has the barcode %(code)s.") % {"code": barcode}
+        )
+    if copy.school_id != school.pk:
+        raise CirculationError(
+            "copy_other_library", _("This copy belongs to another school's library.")
+        )
+    return copy
+
+
+def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -> Loan:
+    """Lend the copy with `barcode` to the reader holding `card_number`.
+
+    Refusals: unknown card or copy, a copy of another library, a reader who is
+    not a reader of this library, a reader with overdue items, the loan limit,
+    a copy that is lost/withdrawn/on loan, or on the hold shelf for someone else."""
+    _require_librarian(user, school)
+    today = today or timezone.localdate()
+    profile = reader_by_card(card_number)
+    reader = profile.user
+    category = rules.reader_category(reader, school)
+    if category is None:
+        raise CirculationError(
+            "not_a_reader", _("%(name)s is not a reader of this library.") % {"name": reader}
+        )
+    try:
+        with transaction.atomic():
+            # Serialise the limit check per reader, then lock the copy itself.
+            _locked(ReaderProfile.objects.filter(pk=profile.pk)).values_list("pk").first()
+            copy = _copy_at(school, barcode, lock=True)
+            if _after_copy_read is not None:
+                _after_copy_read(copy)
+            if copy.status in (Copy.Status.LOST, Copy.Status.WITHDRAWN):
+                raise CirculationError(
+                    "not_available",
+                    _("This copy is not available (%(status)s).")
+                    % {"status": copy.get_status_display()},
+                )
+            if copy.status == Copy.Status.ON_LOAN:
+                raise CirculationError("already_on_loan", _("This copy is already on loan."))
+            hold = None
+            if copy.status == Copy.Status.ON_HOLD_SHELF:
+                hold = Hold.objects.filter(copy=copy, status=Hold.Status.READY).first()
+                if hold is not None and hold.reader_id != reader.pk:
+                    raise CirculationError(
+                        "on_hold_for_other",
+                        _("This copy is on the hold shelf for another reader."),
+                    )
+            counts = Loan.objects.filter(reader=reader, returned_at__isnull=True).aggregate(
+                here=Count("pk", filter=Q(school=school)),
+                overdue=Count("pk", filter=Q(due_on__lt=today)),
+            )
+            if counts["overdue"]:
+                raise CirculationError(
+                    "reader_overdue",
+                    _("The reader has overdue items; they must be returned first."),
+                )
+            terms = rules.terms_for(school, category, copy.item_type)
+            if counts["here"] >= terms.max_loans:
+                raise CirculationError(
+                    "limit_reached",
+                    _("The reader has reached the limit of %(n)s loans.") % {"n": terms.max_loans},
+                )
+            loan = Loan(
+                copy=copy,
+                school=school,
+                reader=reader,
+                checked_out_at=timezone.now(),
+                due_on=rules.due_date(school, today, terms.loan_days),
+                checked_out_by=user,
+            )
+            loan.save()
+            Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_LOAN)
+            if hold is not None:
+                Hold.objects.filter(pk=hold.pk).update(
+                    status=Hold.Status.FULFILLED, closed_at=timezone.now()
+                )
+            else:
+                # A reader borrowing a title they were waiting for no longer waits.
+                Hold.objects.filter(
+                    reader=reader,
+                    record_id=copy.record_id,
+                    school=school,
+                    status=Hold.Status.WAITING,
+                ).update(status=Hold.Status.FULFILLED, closed_at=timezone.now())
+    except IntegrityError as exc:
+        # Only reachable when two desks race past the lock (or locks are off):
+        # the partial unique index refused the second open loan.
+        raise CirculationError(
+            "concurrent_checkout", _("This copy was just lent at another desk.")
+        ) from exc
+    loan.copy = copy
+    loan.reader = reader
+    return loan
+
+
+def _trap_for_next_hold(copy: Copy, today) -> Hold | None:
+    """Give a copy that came back to the first reader waiting for its title."""
+    hold = (
+        Hold.objects.filter(
+            record_id=copy.record_id, school_id=copy.school_id, status=Hold.Status.WAITING
+        )
+        .select_related("reader")
+        .order_by("placed_at", "pk")
+        .first()
+    )
+    if hold is None:
+        Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.AVAILABLE)
+        copy.status = Copy.Status.AVAILABLE
+        return None
+    category = rules.reader_category(hold.reader, copy.school_id) or "pupil"
+    terms = rules.terms_for(copy.school_id, category, copy.item_type)
+    hold.status = Hold.Status.READY
+    hold.copy = copy
+    hold.ready_at = timezone.now()
+    hold.pickup_by = rules.due_date(copy.school_id, today, terms.hold_shelf_days)
+    hold.save(update_fields=["status", "copy", "ready_at", "pickup_by"])
+    Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_HOLD_SHELF)
+    copy.status = Copy.Status.ON_HOLD_SHELF
+    return hold
+
+
+def loan_return(*, user, school, barcode: str, today=None) -> tuple[Loan, Hold | None]:
+    """Take back a copy. An overdue return is flagged on the loan; a copy
+    somebody is waiting for goes to the hold shelf (the hold is returned)."""
+    _require_librarian(user, school)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        copy = _copy_at(school, barcode, lock=True)
+        loan = (
+            _locked(Loan.objects.filter(copy=copy, returned_at__isnull=True))
+            .select_related("reader__library_reader")
+            .first()
+        )
+        if loan is None:
+            raise CirculationError("not_on_loan", _("This copy is not on loan."))
+        loan.returned_at = timezone.now()
+        loan.returned_by = user
+        loan.returned_overdue = loan.due_on < today
+        profile = getattr(loan.reader, "library_reader", None)
+        loan.hidden_from_reader = profile is not None and not profile.keep_history
+        loan.save(
+            update_fields=["returned_at", "returned_by", "returned_overdue", "hidden_from_reader"]
+        )
+        hold = _trap_for_next_hold(copy, today)
+    loan.copy = copy
+    return loan, hold
+
+
+def loan_renew(*, user, loan: Loan, today=None) -> Loan:
+    """Extend a loan from today by the rule's period. Refused when the renewal
+    limit is reached, when another reader holds the title, or when the reader
+    is no longer a reader of the library."""
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        loan = _locked(Loan.objects.filter(pk=loan.pk)).select_related("copy", "reader").get()
+        if loan.returned_at is not None:
+            raise CirculationError("not_on_loan", _("This loan has ended."))
+        category = rules.reader_category(loan.reader, loan.school_id)
+        if category is None:
+            raise CirculationError("not_a_reader", _("You are no longer a reader of this library."))
+        terms = rules.terms_for(loan.school_id, category, loan.copy.item_type)
+        if loan.renewals >= terms.max_renewals:
+            raise CirculationError(
+                "renewal_limit",
+                _("This loan has already been renewed %(n)s times, the most allowed.")
+                % {"n": loan.renewals},
+            )
+        if (
+            Hold.objects.filter(
+                record_id=loan.copy.record_id, school_id=loan.school_id, status=Hold.Status.WAITING
+            )
+            .exclude(reader=loan.reader)
+            .exists()
+        ):
+            raise CirculationError("held_by_other", _("Another reader is waiting for this title."))
+        new_due = rules.due_date(loan.school_id, today, terms.loan_days)
+        if new_due <= loan.due_on:
+            raise CirculationError(
+                "too_early", _("Renewing now would not move the due date; try again later.")
+            )
+        loan.due_on = new_due
+        loan.renewals += 1
+        loan.save(update_fields=["due_on", "renewals"])
+    return loan
+
+
+def loans_renew_all(*, user, reader, today=None) -> list[tuple[Loan, CirculationError | None]]:
+    outcomes = []
+    for loan in Loan.objects.open().filter(reader=reader).select_related("copy__record"):
+        try:
+            outcomes.append((loan_renew(user=user, loan=loan, today=today), None))
+        except CirculationError as error:
+            outcomes.append((loan, error))
+    return outcomes
+
+
+# --- Holds ---------------------------------------------------------------------------------
+
+
+def hold_place(*, user, reader, record, school, today=None) -> Hold:
+    """A reader asks for a title at their library when no copy is on the shelf."""
+    if rules.reader_category(reader, school) is None:
+        raise CirculationError("not_a_reader", _("You are not a reader of this library."))
+    statuses = dict(
+        Copy.objects.filter(record=record, school=school)
+        .exclude(status__in=[Copy.Status.LOST, Copy.Status.WITHDRAWN])
+        .values("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    if not statuses:
+        raise CirculationError("no_copies", _("This library has no copy of this title."))
+    if statuses.get(Copy.Status.AVAILABLE):
+        raise CirculationError(
+            "copy_available", _("A copy is on the shelf: borrow it at the library desk.")
+        )
+    if Loan.objects.open().filter(reader=reader, copy__record=record).exists():
+        raise CirculationError("already_borrowed", _("You already have this title on loan."))
+    if Hold.objects.active().filter(reader=reader, record=record, school=school).exists():
+        raise CirculationError("already_held", _("You have already placed a hold on this title."))
+    hold = Hold(record=record, school=school, reader=reader, placed_at=timezone.now())
+    hold.full_clean(validate_constraints=False)
+    hold.save()
+    return hold
+
+
+def _release_copy(hold: Hold, today) -> None:
+    if hold.copy_id:
+        copy = _locked(Copy.objects.filter(pk=hold.copy_id)).get()
+        _trap_for_next_hold(copy, today)
+
+
+def hold_cancel(*, user, hold: Hold, today=None) -> Hold:
+    """Cancel a waiting or ready hold (the reader, their guardian or a librarian);
+    a copy on the hold shelf goes to the next reader or back on the shelf."""
+    today = today or timezone.localdate()
+    if hold.status not in (Hold.Status.WAITING, Hold.Status.READY):
+        raise CirculationError("hold_closed", _("This hold is no longer active."))
+    with transaction.atomic():
+        Hold.objects.filter(pk=hold.pk).update(
+            status=Hold.Status.CANCELLED, closed_at=timezone.now()
+        )
+        hold.status = Hold.Status.CANCELLED
+        _release_copy(hold, today)
+    return hold
+
+
+def hold_fill(*, user, school, hold: Hold, barcode: str, today=None) -> Hold:
+    """The librarian fetches a copy from the shelf for a waiting hold."""
+    _require_librarian(user, school)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        copy = _copy_at(school, barcode, lock=True)
+        if copy.record_id != hold.record_id:
+            raise CirculationError("wrong_title", _("This copy is of another title."))
+        if copy.status != Copy.Status.AVAILABLE:
+            raise CirculationError(
+                "not_available",
+                _("This copy is not available (%(status)s).")
+                % {"status": copy.get_status_display()},
+            )
+        if hold.status != Hold.Status.WAITING:
+            raise CirculationError("hold_closed", _("This hold is no longer waiting."))
+        category = rules.reader_category(hold.reader, school) or "pupil"
+        terms = rules.terms_for(school, category, copy.item_type)
+        hold.status = Hold.Status.READY
+        hold.copy = copy
+        hold.ready_at = timezone.now()
+        hold.pickup_by = rules.due_date(school, today, terms.hold_shelf_days)
+        hold.save(update_fields=["status", "copy", "ready_at", "pickup_by"])
+        Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_HOLD_SHELF)
+    return hold
+
+
+def holds_expire(*, today=None) -> int:
+    """Close holds not collected by their pickup date (run daily)."""
+    today = today or timezone.localdate()
+    expired = 0
+    for hold in Hold.objects.filter(status=Hold.Status.READY, pickup_by__lt=today):
+        with transaction.atomic():
+            Hold.objects.filter(pk=hold.pk).update(
+                status=Hold.Status.EXPIRED, closed_at=timezone.now()
+            )
+            _release_copy(hold, today)
+        expired += 1
+    return expired
+
+
+# --- Rules and closed days ----------------------------------------------------------------
+
+
+def loan_rule_save(*, user, rule: LoanRule) -> LoanRule:
+    _require_librarian(user, rule.school_id)
+    try:
+        rule.full_clean()
+    except ValidationError as exc:
+        raise CirculationError("rule_exists", " ".join(exc.messages)) from exc
+    with transaction.atomic():
+        rule.save()
+    return rule
+
+
+def closed_period_save(*, user, period: ClosedPeriod) -> ClosedPeriod:
+    _require_librarian(user, period.school_id)
+    try:
+        period.full_clean()
+    except ValidationError as exc:
+        raise CirculationError("bad_period", " ".join(exc.messages)) from exc
+    if period.end < period.start:
+        raise CirculationError("bad_period", _("The last day must not be before the first."))
+    with transaction.atomic():
+        period.save()
+    return period
+
+
+def loan_rule_delete(*, user, rule: LoanRule) -> None:
+    _require_librarian(user, rule.school_id)
+    rule.delete()
+
+
+def closed_period_delete(*, user, period: ClosedPeriod) -> None:
+    _require_librarian(user, period.school_id)
+    period.delete()
+
+
+# --- Stocktaking -------------------------------------------------------------------------------
+
+
+def stocktake_start(*, user, school, name: str) -> Stocktake:
+    _require_librarian(user, school)
+    if Stocktake.objects.filter(school=school, closed_at__isnull=True).exists():
+        raise CirculationError(
+            "stocktake_open", _("Finish the stocktake in progress before starting another.")
+        )
+    return Stocktake.objects.create(school=school, name=name or _("Stocktake"), started_by=user)
+
+
+def stocktake_scan(*, user, stocktake: Stocktake, shelf: str, barcodes: list[str]) -> int:
+    """Record the barcodes scanned on one shelf; a barcode scanned again is
+    counted once (on the shelf where it was first seen)."""
+    _require_librarian(user, stocktake.school_id)
+    if stocktake.closed_at:
+        raise CirculationError("stocktake_closed", _("This stocktake is finished."))
+    shelf = shelf.strip()
+    if not shelf:
+        raise CirculationError("no_shelf", _("Say which shelf you are scanning."))
+    codes = list(dict.fromkeys(b.strip() for b in barcodes if b.strip()))
+    seen = set(
+        StocktakeScan.objects.filter(stocktake=stocktake, barcode__in=codes).values_list(
+            "barcode", flat=True
+        )
+    )
+    copies = dict(Copy.objects.filter(barcode__in=codes).values_list("barcode", "pk"))
+    new = [
+        StocktakeScan(stocktake=stocktake, shelf=shelf, barcode=c, copy_id=copies.get(c))
+        for c in codes
+        if c not in seen
+    ]
+    StocktakeScan.objects.bulk_create(new)
+    return len(new)
+
+
+def stocktake_close(*, user, stocktake: Stocktake) -> Stocktake:
+    _require_librarian(user, stocktake.school_id)
+    stocktake.closed_at = timezone.now()
+    stocktake.save(update_fields=["closed_at"])
+    return stocktake

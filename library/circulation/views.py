@@ -1,0 +1,520 @@
+"""Views of circulation: the desk (librarians), reader accounts (readers and
+guardians), copies, rules, stocktakes and the kiosk. Objects of other schools
+and other people's accounts answer 404."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from library.models import Record
+from portal.models import User
+
+from . import cards, rules, selectors, services
+from .forms import (
+    BarcodeForm,
+    CheckoutForm,
+    ClosedPeriodForm,
+    CopyBatchForm,
+    CopyMarkForm,
+    LoanRuleForm,
+    ReaderSettingsForm,
+    StocktakeScanForm,
+)
+from .models import ClosedPeriod, Copy, Hold, Loan, LoanRule, Stocktake
+from .permissions import desk_schools, viewable_readers
+from .services import CirculationError
+
+PAGE_SIZE = 30
+
+
+def _desk_school(request, school_id):
+    return get_object_or_404(desk_schools(request.user), pk=school_id)
+
+
+def _page(request, qs, size=PAGE_SIZE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+# --- Desk ----------------------------------------------------------------------------------
+
+
+@login_required
+def desk_home(request):
+    schools = list(desk_schools(request.user)[:50])
+    if not schools:
+        raise Http404
+    if len(schools) == 1:
+        return redirect("circulation:desk", school_id=schools[0].pk)
+    return render(request, "circulation/desk_choose.html", {"schools": schools})
+
+
+@login_required
+def desk(request, school_id):
+    school = _desk_school(request, school_id)
+    results = []
+    reader_loans = None
+    checkout_form = CheckoutForm(prefix="out")
+    barcode_form = BarcodeForm(prefix="back")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "checkout":
+            checkout_form = CheckoutForm(request.POST, prefix="out")
+            if checkout_form.is_valid():
+                reader_loans = _reader_at_desk(checkout_form.cleaned_data["card"], school)
+                for code in checkout_form.cleaned_data["barcodes"]:
+                    try:
+                        loan = services.loan_checkout(
+                            user=request.user,
+                            school=school,
+                            card_number=checkout_form.cleaned_data["card"],
+                            barcode=code,
+                        )
+                        results.append(
+                            (
+                                "ok",
+                                code,
+                                _("Lent until %(date)s: %(title)s")
+                                % {"date": loan.due_on, "title": loan.copy.record.title},
+                            )
+                        )
+                    except CirculationError as error:
+                        results.append(("refused", code, error.message))
+                        if error.code in ("unknown_card", "not_a_reader", "reader_overdue"):
+                            break
+        elif action in ("return", "renew"):
+            barcode_form = BarcodeForm(request.POST, prefix="back")
+            if barcode_form.is_valid():
+                code = barcode_form.cleaned_data["barcode"]
+                try:
+                    if action == "return":
+                        loan, hold = services.loan_return(
+                            user=request.user, school=school, barcode=code
+                        )
+                        text = _("Returned: %(title)s") % {"title": loan.copy.record.title}
+                        if loan.returned_overdue:
+                            text += " — " + _("OVERDUE (due %(date)s)") % {"date": loan.due_on}
+                        if hold is not None:
+                            text += " — " + _("put it on the hold shelf for %(reader)s") % {
+                                "reader": hold.reader
+                            }
+                        results.append(("flag" if loan.returned_overdue else "ok", code, text))
+                    else:
+                        loan = Loan.objects.open().filter(copy__barcode=code, school=school).first()
+                        if loan is None:
+                            raise CirculationError("not_on_loan", _("This copy is not on loan."))
+                        loan = services.loan_renew(user=request.user, loan=loan)
+                        results.append(
+                            ("ok", code, _("Renewed until %(date)s") % {"date": loan.due_on})
+                        )
+                except CirculationError as error:
+                    results.append(("refused", code, error.message))
+                barcode_form = BarcodeForm(prefix="back")
+        elif action == "fill":
+            hold = get_object_or_404(Hold, pk=request.POST.get("hold"), school=school)
+            code = request.POST.get("barcode", "")
+            try:
+                services.hold_fill(user=request.user, school=school, hold=hold, barcode=code)
+                results.append(
+                    ("ok", code, _("On the hold shelf for %(reader)s") % {"reader": hold.reader})
+                )
+            except CirculationError as error:
+                results.append(("refused", code, error.message))
+    context = {
+        "school": school,
+        "results": results,
+        "reader_loans": reader_loans,
+        "checkout_form": checkout_form,
+        "barcode_form": barcode_form,
+        "figures": selectors.desk_figures(school),
+        "today": timezone.localdate(),
+        "to_fill": selectors.holds_to_fill(school)[:20],
+        "on_shelf": selectors.holds_on_shelf(school)[:20],
+    }
+    return render(request, "circulation/desk.html", context)
+
+
+def _reader_at_desk(card_number: str, school):
+    """The scanned reader and their open loans here, shown beside the results."""
+    try:
+        reader = services.reader_by_card(card_number).user
+    except CirculationError:
+        return None
+    return {"reader": reader, "loans": selectors.open_loans(reader).filter(school=school)}
+
+
+@login_required
+def overdue(request, school_id):
+    school = _desk_school(request, school_id)
+    page = _page(request, selectors.overdue_loans(school))
+    return render(request, "circulation/overdue.html", {"school": school, "page": page})
+
+
+@login_required
+def readers(request, school_id):
+    """Find a reader of this library (for the card and their loans)."""
+    school = _desk_school(request, school_id)
+    q = request.GET.get("q", "").strip()
+    page = None
+    if q:
+        page = _page(request, selectors.readers_of(school, q))
+    return render(request, "circulation/readers.html", {"school": school, "page": page, "q": q})
+
+
+@login_required
+def reader_card_for(request, school_id, user_id):
+    school = _desk_school(request, school_id)
+    reader = get_object_or_404(User, pk=user_id)
+    if rules.reader_category(reader, school) is None:
+        raise Http404
+    return _card_response(request, reader, [school])
+
+
+@login_required
+def rules_page(request, school_id):
+    school = _desk_school(request, school_id)
+    rule_form = LoanRuleForm(prefix="rule")
+    closed_form = ClosedPeriodForm(prefix="closed")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rule":
+                existing = LoanRule.objects.filter(
+                    school=school,
+                    reader_category=request.POST.get("rule-reader_category", ""),
+                    item_type=request.POST.get("rule-item_type", ""),
+                ).first()
+                rule_form = LoanRuleForm(
+                    request.POST, prefix="rule", instance=existing or LoanRule(school=school)
+                )
+                if rule_form.is_valid():
+                    services.loan_rule_save(user=request.user, rule=rule_form.instance)
+                    messages.success(request, _("The rule is saved."))
+                    return redirect(request.path)
+            elif action == "closed":
+                closed_form = ClosedPeriodForm(
+                    request.POST, prefix="closed", instance=ClosedPeriod(school=school)
+                )
+                if closed_form.is_valid():
+                    services.closed_period_save(user=request.user, period=closed_form.instance)
+                    messages.success(request, _("The closed days are saved."))
+                    return redirect(request.path)
+            elif action == "delete_rule":
+                rule = get_object_or_404(LoanRule, pk=request.POST.get("pk"), school=school)
+                services.loan_rule_delete(user=request.user, rule=rule)
+                return redirect(request.path)
+            elif action == "delete_closed":
+                period = get_object_or_404(ClosedPeriod, pk=request.POST.get("pk"), school=school)
+                services.closed_period_delete(user=request.user, period=period)
+                return redirect(request.path)
+        except CirculationError as error:
+            messages.error(request, error.message)
+    context = {
+        "school": school,
+        "rules": LoanRule.objects.filter(school=school),
+        "closed": ClosedPeriod.objects.filter(school=school, end__gte=timezone.localdate())[:100],
+        "rule_form": rule_form,
+        "closed_form": closed_form,
+    }
+    return render(request, "circulation/rules.html", context)
+
+
+# --- Copies --------------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def copies_add(request, pk):
+    record = get_object_or_404(Record, pk=pk)
+    schools = desk_schools(request.user)
+    form = CopyBatchForm(request.POST, schools=schools)
+    if not form.is_valid():
+        if "school" in form.errors:
+            raise Http404
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(record.get_absolute_url())
+    data = form.cleaned_data
+    try:
+        copies = services.copies_add_batch(
+            user=request.user,
+            record=record,
+            school=data["school"],
+            count=data["count"],
+            barcodes=data["barcodes"],
+            shelf_mark=data["shelf_mark"],
+            item_type=data["item_type"],
+            acquired_on=data["acquired_on"],
+            acquisition_source=data["acquisition_source"],
+        )
+        messages.success(
+            request,
+            _("Added %(n)s copies: %(codes)s")
+            % {"n": len(copies), "codes": ", ".join(c.barcode for c in copies[:20])},
+        )
+    except CirculationError as error:
+        messages.error(request, error.message)
+    return redirect(record.get_absolute_url())
+
+
+@login_required
+def copy_detail(request, pk):
+    copy = get_object_or_404(
+        Copy.objects.filter(school__in=desk_schools(request.user)).select_related(
+            "record", "school"
+        ),
+        pk=pk,
+    )
+    form = CopyMarkForm()
+    if request.method == "POST":
+        form = CopyMarkForm(request.POST)
+        if form.is_valid():
+            try:
+                services.copy_mark(
+                    user=request.user,
+                    copy=copy,
+                    kind=form.cleaned_data["kind"],
+                    note=form.cleaned_data["note"],
+                )
+                messages.success(request, _("The copy's status is changed."))
+                return redirect(request.path)
+            except CirculationError as error:
+                messages.error(request, error.message)
+    context = {
+        "copy": copy,
+        "form": form,
+        "events": copy.events.select_related("by")[:50],
+        "loans": copy.loans.select_related("reader")[:20],
+    }
+    return render(request, "circulation/copy.html", context)
+
+
+@login_required
+@require_POST
+def hold_place(request, pk):
+    """A reader holds a title at their library; a librarian places a hold for
+    the reader whose card they scan (at their own library only)."""
+    record = get_object_or_404(Record, pk=pk)
+    card_number = request.POST.get("card", "").strip()
+    try:
+        if card_number:
+            school = get_object_or_404(desk_schools(request.user), pk=request.POST.get("school"))
+            reader = services.reader_by_card(card_number).user
+            services.hold_place(user=request.user, reader=reader, record=record, school=school)
+            messages.success(request, _("The hold for %(reader)s is placed.") % {"reader": reader})
+        else:
+            school = get_object_or_404(
+                rules.reader_schools(request.user), pk=request.POST.get("school")
+            )
+            services.hold_place(
+                user=request.user, reader=request.user, record=record, school=school
+            )
+            messages.success(
+                request, _("Your hold is placed. We will tell you when the book is waiting.")
+            )
+    except CirculationError as error:
+        messages.error(request, error.message)
+    return redirect(record.get_absolute_url())
+
+
+# --- Reader accounts -----------------------------------------------------------------------
+
+
+def _reader(request, user_id):
+    if user_id is None:
+        return request.user
+    return get_object_or_404(viewable_readers(request.user), pk=user_id)
+
+
+def _account_url(reader, request) -> str:
+    if reader.pk == request.user.pk:
+        return reverse("circulation:account")
+    return reverse("circulation:account_child", args=[reader.pk])
+
+
+@login_required
+def account(request, user_id=None):
+    reader = _reader(request, user_id)
+    profile = services.reader_profile_for(reader)
+    loans = list(selectors.open_loans(reader))
+    today = timezone.localdate()
+    for loan in loans:
+        loan.is_overdue = loan.due_on < today
+    context = {
+        "reader": reader,
+        "profile": profile,
+        "card_barcode": cards.barcode_data_uri(profile.card_number),
+        "loans": loans,
+        "holds": selectors.holds_with_positions(reader),
+        "history": _page(request, selectors.loan_history(reader), 20),
+        "settings_form": ReaderSettingsForm(
+            initial={
+                f: getattr(profile, f)
+                for f in ("keep_history", "notify_due_soon", "notify_overdue", "notify_hold_ready")
+            }
+        ),
+        "children": viewable_readers(request.user).exclude(pk=request.user.pk),
+        "own": reader.pk == request.user.pk,
+        "today": today,
+    }
+    return render(request, "circulation/account.html", context)
+
+
+@login_required
+@require_POST
+def account_action(request, action, user_id=None):
+    reader = _reader(request, user_id)
+    if action == "renew":
+        loan = get_object_or_404(Loan.objects.open(), pk=request.POST.get("loan"), reader=reader)
+        try:
+            loan = services.loan_renew(user=request.user, loan=loan)
+            messages.success(request, _("Renewed until %(date)s.") % {"date": loan.due_on})
+        except CirculationError as error:
+            messages.error(request, error.message)
+    elif action == "renew_all":
+        for loan, error in services.loans_renew_all(user=request.user, reader=reader):
+            title = loan.copy.record.title
+            if error is None:
+                messages.success(
+                    request,
+                    _("“%(title)s”: renewed until %(date)s.")
+                    % {"title": title, "date": loan.due_on},
+                )
+            else:
+                messages.error(
+                    request,
+                    _("“%(title)s”: %(reason)s") % {"title": title, "reason": error.message},
+                )
+    elif action == "cancel_hold":
+        hold = get_object_or_404(Hold.objects.active(), pk=request.POST.get("hold"), reader=reader)
+        services.hold_cancel(user=request.user, hold=hold)
+        messages.success(request, _("The hold is cancelled."))
+    elif action == "settings" and reader.pk == request.user.pk:
+        form = ReaderSettingsForm(request.POST)
+        form.is_valid()
+        services.reader_settings_update(reader=reader, **form.cleaned_data)
+        messages.success(request, _("Your settings are saved."))
+    elif action == "clear_history" and reader.pk == request.user.pk:
+        services.loan_history_clear(reader=reader)
+        messages.success(request, _("Your loan history is cleared."))
+    else:
+        raise Http404
+    return redirect(_account_url(reader, request))
+
+
+def _card_response(request, reader, schools):
+    profile = services.reader_profile_for(reader)
+    data = cards.card_pdf(
+        profile=profile, schools=schools, base_url=request.build_absolute_uri("/")
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="karta-{profile.card_number}.pdf"'
+    return response
+
+
+@login_required
+def card(request, user_id=None):
+    reader = _reader(request, user_id)
+    return _card_response(request, reader, list(rules.reader_schools(reader)))
+
+
+# --- Stocktaking -----------------------------------------------------------------------------
+
+
+@login_required
+def stocktakes(request, school_id):
+    school = _desk_school(request, school_id)
+    if request.method == "POST":
+        try:
+            stocktake = services.stocktake_start(
+                user=request.user, school=school, name=request.POST.get("name", "")[:120]
+            )
+            return redirect("circulation:stocktake", pk=stocktake.pk)
+        except CirculationError as error:
+            messages.error(request, error.message)
+    page = _page(request, Stocktake.objects.filter(school=school))
+    return render(request, "circulation/stocktakes.html", {"school": school, "page": page})
+
+
+@login_required
+def stocktake(request, pk):
+    take = get_object_or_404(
+        Stocktake.objects.filter(school__in=desk_schools(request.user)).select_related("school"),
+        pk=pk,
+    )
+    form = StocktakeScanForm()
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "scan":
+                form = StocktakeScanForm(request.POST)
+                if form.is_valid():
+                    n = services.stocktake_scan(
+                        user=request.user,
+                        stocktake=take,
+                        shelf=form.cleaned_data["shelf"],
+                        barcodes=form.cleaned_data["barcodes"],
+                    )
+                    messages.success(request, _("%(n)s new barcodes recorded.") % {"n": n})
+                    return redirect(request.path)
+            elif action in ("lost", "withdrawn"):
+                copies = Copy.objects.filter(
+                    school=take.school, pk__in=request.POST.getlist("copy")
+                )
+                for copy in copies:
+                    services.copy_mark(user=request.user, copy=copy, kind=action, note=str(take))
+                messages.success(request, _("%(n)s copies changed.") % {"n": len(copies)})
+                return redirect(request.path)
+            elif action == "close":
+                services.stocktake_close(user=request.user, stocktake=take)
+                return redirect(request.path)
+        except CirculationError as error:
+            messages.error(request, error.message)
+    report = selectors.stocktake_report(take)
+    context = {
+        "take": take,
+        "form": form,
+        "report": report,
+        "missing": _page(request, report["missing"], 100),
+    }
+    return render(request, "circulation/stocktake.html", context)
+
+
+# --- Kiosk -----------------------------------------------------------------------------------
+
+
+def kiosk(request):
+    """A public terminal: a large search box; the session ends with the browser
+    and after a few idle minutes (see middleware.KioskMiddleware)."""
+    request.session["kiosk"] = True
+    request.session.set_expiry(0)
+    return render(request, "circulation/kiosk.html", {"idle": _kiosk_idle()})
+
+
+def _kiosk_idle() -> int:
+    from django.conf import settings
+
+    return getattr(settings, "CIRCULATION_KIOSK_IDLE_SECONDS", 180)
+
+
+@require_POST
+def kiosk_end(request):
+    """Sign the reader out but stay in kiosk mode (the timer posts here)."""
+    logout(request)
+    request.session["kiosk"] = True
+    request.session.set_expiry(0)
+    return redirect("circulation:kiosk")
+
+
+@require_POST
+def kiosk_leave(request):
+    request.session.pop("kiosk", None)
+    return redirect("library:search")
