@@ -1,9 +1,10 @@
 from pathlib import Path
 
 import polib
-
 from django.conf import settings
 from django.core.management.base import BaseCommand
+
+SKIP = {".venv", "var", "node_modules", ".git"}
 
 
 class Command(BaseCommand):
@@ -13,22 +14,11 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        roots = [Path(p) for p in settings.LOCALE_PATHS]
-        roots += [
-            Path(settings.BASE_DIR) / app / "locale"
-            for app in (
-                "portal",
-                "gradebook",
-                "gradebook/register",
-                "library",
-                "library/circulation",
-                "cms",
-            )
-        ]
+        base = Path(settings.BASE_DIR)
         count = 0
-        for root in roots:
-            for po_path in sorted(root.glob("*/LC_MESSAGES/*.po")):
-                catalogue = polib.pofile(str(po_path))
-                catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
-                count += 1
+        for po_path in sorted(base.glob("**/locale/*/LC_MESSAGES/*.po")):
+            if SKIP.intersection(po_path.relative_to(base).parts):
+                continue
+            polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+            count += 1
         self.stdout.write(f"Compiled {count} catalogue(s).")
