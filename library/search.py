@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -21,6 +22,39 @@ from .models import Record, Term
 
 SORTS = ("relevance", "year", "-year", "title")
 FACETS = ("subject", "genre", "language", "year", "material")
+
+
+@dataclass(frozen=True)
+class ExtraFacet:
+    """A facet whose values live outside the catalogue: circulation adds the
+    libraries holding copies and the availability this way, so the catalogue
+    never imports it. `values_sql` selects (value, count) rows from `{hits}`, a
+    subquery with one column `rid` (the record ids found), and orders and limits
+    them itself; `filter_sql` is a condition on `d.record_id` taking one `%s`, the
+    chosen value; `label` turns a stored value into words."""
+
+    kind: str
+    title: object
+    values_sql: str
+    filter_sql: str
+    label: Callable[[str], str] = str
+
+
+_extra_facets: dict[str, ExtraFacet] = {}
+
+
+def register_facet(facet: ExtraFacet) -> None:
+    _extra_facets[facet.kind] = facet
+
+
+def extra_facets() -> dict[str, ExtraFacet]:
+    return dict(_extra_facets)
+
+
+def facet_kinds() -> tuple[str, ...]:
+    return FACETS + tuple(_extra_facets)
+
+
 _PHRASE = re.compile(r'"([^"]+)"')
 _ISBN_LIKE = re.compile(r"^[0-9][0-9\- ]{8,16}[0-9Xx]$")
 
@@ -149,7 +183,10 @@ class Compiled:
             params.append(query.ukd.strip() + "%")
         for kind, values in query.selected.items():
             for value in values:
-                if kind in ("language", "material"):
+                if kind in _extra_facets:
+                    where.append(_extra_facets[kind].filter_sql)
+                    params.append(value)
+                elif kind in ("language", "material"):
                     where.append(f"d.{kind} = %s")
                     params.append(value)
                 elif kind == "year":
@@ -294,6 +331,10 @@ class Results:
                     [*params, *sample_params, "" if kind != "year" else 0, limit],
                 )
                 out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
+            hits = f"(SELECT d.record_id AS rid {sql}{sample})"
+            for kind, facet in _extra_facets.items():
+                cursor.execute(facet.values_sql.format(hits=hits), [*params, *sample_params])
+                out[kind] = [(str(v), n) for v, n in cursor.fetchall() if n]
         return out
 
 

@@ -27,7 +27,7 @@ from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicFo
 from .models import ImportJob, ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .permissions import can_edit_record, is_any_librarian, librarian_schools
-from .search import FACETS, Query, did_you_mean, search
+from .search import Query, did_you_mean, extra_facets, facet_kinds, search
 from .services import (
     import_job_create,
     reading_list_add,
@@ -66,7 +66,7 @@ def _query_from(request) -> tuple[SearchForm, Query]:
         )
     query.selected = {
         kind: request.GET.getlist(f"f_{kind}")[:5]
-        for kind in FACETS
+        for kind in facet_kinds()
         if request.GET.getlist(f"f_{kind}")
     }
     return form, query
@@ -84,6 +84,8 @@ def catalogue_search(request):
             total=results.count(),
             capped=results.is_capped,
             facets=_labelled(results.facets()),
+            facet_titles=_facet_titles(),
+            clear_facets=_without_facets(request),
             selected=query.selected,
         )
         if results.count() == 0 and query.q:
@@ -127,11 +129,35 @@ LANGUAGE_NAMES = {
 def _labelled(facets: dict) -> dict:
     """(value, count) -> (value, count, label): codes shown as words."""
     materials = dict(MATERIAL_CHOICES)
+    extra = extra_facets()
     out = {}
     for kind, values in facets.items():
+        if kind in extra:
+            out[kind] = [(value, count, extra[kind].label(value)) for value, count in values]
+            continue
         names = {"material": materials, "language": LANGUAGE_NAMES}.get(kind, {})
         out[kind] = [(value, count, names.get(value, value)) for value, count in values]
     return out
+
+
+def _facet_titles() -> dict:
+    titles = {
+        "subject": _("Subject"),
+        "genre": _("Genre/form"),
+        "language": _("Language"),
+        "year": _("Decade"),
+        "material": _("Material type"),
+    }
+    titles.update({kind: facet.title for kind, facet in extra_facets().items()})
+    return titles
+
+
+def _without_facets(request) -> str:
+    query = request.GET.copy()
+    for key in list(query):
+        if key.startswith("f_") or key == "page":
+            del query[key]
+    return query.urlencode()
 
 
 def _download(data: bytes, fmt: str, name: str) -> HttpResponse:

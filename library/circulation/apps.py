@@ -17,6 +17,7 @@ class CirculationConfig(AppConfig):
 
         from . import permissions  # noqa: F401 (registers the rules)
         from .demo import seed_circulation
+        from .facets import register_copy_facets
         from .panels import desk_panel, reader_panel
 
         def reader(request):
@@ -25,6 +26,7 @@ class CirculationConfig(AppConfig):
         def librarian(request):
             return request.user.is_authenticated and permissions.is_any_librarian(request.user)
 
+        register_copy_facets()
         register_nav(
             NavItem("library-account", _("My library account"), "circulation:account", reader, 41)
         )
