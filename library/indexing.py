@@ -115,6 +115,62 @@ def insert_rows(model, columns: list[str], rows: list[dict]) -> None:
             cursor.executemany(sql, values[i : i + 2000])
 
 
+def _max_params(connection) -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        try:
+            return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        except AttributeError:  # Python < 3.11
+            return connection.features.max_query_params or 999
+    return connection.features.max_query_params or 65535
+
+
+def insert_returning_ids(model, columns: list[str], rows: list[tuple]) -> list[int]:
+    """Multi-row INSERT ... RETURNING the primary keys, in the order of `rows`
+    (the same guarantee Django's bulk_create relies on for SQLite and
+    PostgreSQL). Values must already be adapted for the database."""
+    from django.db import connection
+
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    head = "INSERT INTO {} ({}) VALUES ".format(
+        quote(model._meta.db_table), ", ".join(quote(c) for c in columns)
+    )
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, min(500, _max_params(connection) // len(columns)))
+    tail = " RETURNING " + quote(model._meta.pk.column)
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), size):
+            chunk = rows[i : i + size]
+            cursor.execute(
+                head + ", ".join([one] * len(chunk)) + tail,
+                [value for row in chunk for value in row],
+            )
+            ids.extend(row[0] for row in cursor.fetchall())
+    return ids
+
+
+def insert_terms(words) -> None:
+    """The vocabulary in one statement per chunk; words already there are skipped."""
+    from django.db import connection
+
+    from .models import Term
+
+    words = sorted(words)
+    if not words:
+        return
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}, {}) VALUES (%s, %s) ON CONFLICT DO NOTHING".format(
+        quote(Term._meta.db_table), quote("word"), quote("head")
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, [(w, w[:2]) for w in words])
+
+
 ID_COLUMNS = ["record_id", "kind", "value"]
 SEARCH_COLUMNS = [
     "record_id",
