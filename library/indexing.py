@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import field_keys, fold, normalise_phrase, text_keys, words
+from .analysis import FIELD_PREFIX, fold, normalise_phrase, text_keys, words
 
 FACET_KINDS = ("subject", "genre", "series", "ukd")
 
@@ -41,24 +41,18 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
     names = " ".join(desc["names"])
     subjects = " ".join(desc["subjects"] + desc["genres"])
     series = " ".join(desc["series"])
-    general = " ".join(
-        [
-            desc["title"],
-            desc["responsibility"],
-            names,
-            subjects,
-            series,
-            desc["summary"][:2000],
-            desc["publisher"],
-            desc["host_title"],
-            desc["edition"],
-        ]
-    )
-    keys = text_keys(general)
-    keys |= field_keys("title", desc["title"] + " " + desc["host_title"])
-    keys |= field_keys("author", names + " " + desc["responsibility"])
-    keys |= field_keys("subject", subjects)
-    keys |= field_keys("series", series)
+    # Each text is analysed once: the general keys are the union of the field
+    # keys and the rest (words never span the spaces the texts are joined with).
+    title_keys = text_keys(desc["title"] + " " + desc["host_title"])
+    author_keys = text_keys(names + " " + desc["responsibility"])
+    subject_keys = text_keys(subjects)
+    series_keys = text_keys(series)
+    keys = title_keys | author_keys | subject_keys | series_keys
+    keys |= text_keys(" ".join([desc["summary"][:2000], desc["publisher"], desc["edition"]]))
+    keys |= {FIELD_PREFIX["title"] + k for k in title_keys}
+    keys |= {FIELD_PREFIX["author"] + k for k in author_keys}
+    keys |= {FIELD_PREFIX["subject"] + k for k in subject_keys}
+    keys |= {FIELD_PREFIX["series"] + k for k in series_keys}
     keys |= {"zzi" + isbn for isbn in desc["isbns"]}
     title_norm = normalise_phrase(desc["title"])
     return {

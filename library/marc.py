@@ -92,6 +92,9 @@ def _data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> 
     return field
 
 
+_new_subfield = tuple.__new__  # Subfield is a NamedTuple: skip its Python-level __new__
+
+
 def _decode_utf8(raw: bytes) -> Record | None:
     """The common case of decode_binary without pymarc's per-subfield overhead:
     a well-formed UTF-8 record gives the same Record as pymarc's decode_marc.
@@ -130,7 +133,7 @@ def _decode_utf8(raw: bytes) -> Record | None:
                     continue
                 if part[0] > 0x7F:
                     return None
-                subfields.append(Subfield(chr(part[0]), part[1:].decode("utf-8")))
+                subfields.append(_new_subfield(Subfield, (chr(part[0]), part[1:].decode("utf-8"))))
             fields.append(
                 _data_field(tag, Indicators(chr(indicators[0]), chr(indicators[1])), subfields)
             )
@@ -438,20 +441,30 @@ def normalise_isbn(value: str) -> str:
 def describe(record: Record) -> dict:
     """The extracted fields of a bibliographic record."""
     leader = str(record.leader)
-    f008 = record["008"].data if record.get_fields("008") else ""
-    t245 = record.get_fields("245")
+    by_tag: dict[str, list[Field]] = {}
+    for f in record.fields:
+        by_tag.setdefault(f.tag, []).append(f)
+
+    def get_fields(*tags: str) -> list[Field]:
+        # record.get_fields, with the one-tag case from an index built once
+        if len(tags) == 1:
+            return by_tag.get(tags[0], [])
+        return [f for f in record.fields if f.tag in tags]
+
+    f008 = by_tag["008"][0].data if get_fields("008") else ""
+    t245 = get_fields("245")
     title = _sub(t245[0], "a", "b", "n", "p") if t245 else ""
     responsibility = _sub(t245[0], "c") if t245 else ""
     names = []
     main_author = ""
-    for f in record.get_fields("100", "110", "111", "700", "710", "711"):
+    for f in get_fields("100", "110", "111", "700", "710", "711"):
         name = _sub(f, "a", "b") if f.tag != "111" else _sub(f, "a")
         dates = clean(f.get("d") or "")
         if name:
             names.append(f"{name} ({dates})" if dates else name)
             if f.tag in ("100", "110", "111") and not main_author:
                 main_author = name
-    pub = (record.get_fields("264") or record.get_fields("260") or [None])[0]
+    pub = (get_fields("264") or get_fields("260") or [None])[0]
     publisher = _sub(pub, "b") if pub else ""
     place = _sub(pub, "a") if pub else ""
     year = None
@@ -462,38 +475,38 @@ def describe(record: Record) -> dict:
         year = int(m.group(0)) if m else None
     language = f008[35:38].strip().lower() if len(f008) >= 38 else ""
     if not language or language in ("|||", "   "):
-        lang_fields = record.get_fields("041")
+        lang_fields = get_fields("041")
         language = (lang_fields[0].get("a") or "")[:3].lower() if lang_fields else ""
-    isbn_raw = [v for f in record.get_fields("020") for v in f.get_subfields("a")]
+    isbn_raw = [v for f in get_fields("020") for v in f.get_subfields("a")]
     isbns = []
     for v in isbn_raw:
         n = normalise_isbn(v)
         if n and n not in isbns:
             isbns.append(n)
     subjects = []
-    for f in record.get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
+    for f in get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
         head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
         parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
         heading = " -- ".join(p for p in parts if p)
         if heading and heading not in subjects:
             subjects.append(heading)
     genres = []
-    for f in record.get_fields("655", "380"):
+    for f in get_fields("655", "380"):
         g = _sub(f, "a")
         if g and g not in genres:
             genres.append(g)
     series = []
-    for f in record.get_fields("490", "830", "440"):
+    for f in get_fields("490", "830", "440"):
         s = _sub(f, "a", "v", sep=" ; ")
         if s and s not in series:
             series.append(s)
-    host = record.get_fields("773")
+    host = get_fields("773")
     host_title = _sub(host[0], "t", "a", sep=". ") if host else ""
     host_related = _sub(host[0], "g") if host else ""
     host_control = clean(host[0].get("w") or "") if host else ""
 
     def first(tag: str, *codes: str) -> str:
-        for f in record.get_fields(tag):
+        for f in get_fields(tag):
             value = _sub(f, *codes)
             if value:
                 return value
@@ -502,10 +515,10 @@ def describe(record: Record) -> dict:
     kind = leader[6:8]
     material = MATERIAL.get(kind) or MATERIAL.get(kind[:1]) or "book"
     return {
-        "control_number": (record["001"].data.strip() if record.get_fields("001") else "")[:64],
-        "control_source": (record["003"].data.strip() if record.get_fields("003") else "")[:64],
+        "control_number": (by_tag["001"][0].data.strip() if get_fields("001") else "")[:64],
+        "control_source": (by_tag["003"][0].data.strip() if get_fields("003") else "")[:64],
         "system_numbers": [
-            clean(v)[:120] for f in record.get_fields("035") for v in f.get_subfields("a") if v
+            clean(v)[:120] for f in get_fields("035") for v in f.get_subfields("a") if v
         ],
         "title": title[:1000] or "[bez tytułu]",
         "responsibility": responsibility[:1000],
