@@ -22,7 +22,6 @@ import pymarc
 from defusedxml.sax import make_parser
 from pymarc import Field, Indicators, Leader, Record, Subfield  # noqa: F401 (re-exported)
 from pymarc.marcxml import XmlHandler
-from stdnum import isbn as stdnum_isbn
 
 RECORD_TERMINATOR = b"\x1d"
 FORMATS = ("marc", "marcxml", "json")
@@ -79,6 +78,73 @@ def split_binary(stream) -> Iterator[bytes]:
         yield rest
 
 
+def _control_field(tag: str, data: str) -> Field:
+    field = Field.__new__(Field)
+    field.tag, field.data, field._indicators, field.subfields = tag, data, None, []
+    field.control_field = True
+    return field
+
+
+def _data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> Field:
+    field = Field.__new__(Field)
+    field.tag, field.data, field._indicators, field.subfields = tag, None, indicators, subfields
+    field.control_field = False
+    return field
+
+
+_new_subfield = tuple.__new__  # Subfield is a NamedTuple: skip its Python-level __new__
+
+
+def _decode_utf8(raw: bytes) -> Record | None:
+    """The common case of decode_binary without pymarc's per-subfield overhead:
+    a well-formed UTF-8 record gives the same Record as pymarc's decode_marc.
+    Anything irregular (MARC-8, bad indicators or subfield codes, invalid
+    UTF-8, a broken directory) returns None and goes through pymarc, which
+    reports it."""
+    try:
+        leader = raw[:24].decode("ascii")
+        if len(leader) != 24 or leader[9] != "a":
+            return None
+        base = int(raw[12:17])
+        if base <= 24 or base >= len(raw) or len(raw) < int(leader[:5]):
+            return None
+        directory = raw[24 : base - 1].decode("ascii")
+        if not directory or len(directory) % 12:
+            return None
+        fields = []
+        for i in range(0, len(directory), 12):
+            tag = directory[i : i + 3]
+            length = int(directory[i + 3 : i + 7])
+            offset = int(directory[i + 7 : i + 12])
+            start = base + offset
+            data = raw[start : start + length - 1]
+            if tag < "010" and tag.isdigit():
+                fields.append(_control_field(tag, data.decode("utf-8")))
+                continue
+            if not tag.isdigit() and tag != tag.strip():
+                return None
+            parts = data.split(b"\x1f")
+            indicators = parts[0]
+            if len(indicators) != 2 or not indicators.isascii():
+                return None
+            subfields = []
+            for part in parts[1:]:
+                if not part:
+                    continue
+                if part[0] > 0x7F:
+                    return None
+                subfields.append(_new_subfield(Subfield, (chr(part[0]), part[1:].decode("utf-8"))))
+            fields.append(
+                _data_field(tag, Indicators(chr(indicators[0]), chr(indicators[1])), subfields)
+            )
+    except (ValueError, IndexError):
+        return None
+    record = Record()
+    record.leader = Leader(leader)
+    record.fields = fields
+    return record
+
+
 def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     """One binary record to a UTF-8 pymarc Record, with any warnings. MARC-8
     records (leader/09 blank) are converted to Unicode and marked as UTF-8."""
@@ -93,6 +159,11 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
         warnings.append(f"record length in leader {declared} but record has {len(raw)} bytes")
         raw = b"%05d" % len(raw) + raw[5:]
     marc8 = raw[9:10] == b" "
+    record = None if marc8 else _decode_utf8(raw)
+    if record is not None:
+        if "\ufffd" in str(record.title or ""):
+            warnings.append("title contains characters that could not be decoded")
+        return record, warnings
     noise = io.StringIO()
     with contextlib.redirect_stderr(noise), pywarnings.catch_warnings(record=True) as caught:
         pywarnings.simplefilter("always")
@@ -250,7 +321,24 @@ def validate(record: Record) -> str:
 
 
 def to_dict(record: Record) -> dict:
-    return record.as_dict()
+    """MARC-in-JSON, the same dict as pymarc's Record.as_dict (written out: it
+    runs once per imported record)."""
+    fields = []
+    for f in record.fields:
+        if f.control_field:
+            fields.append({f.tag: f.data})
+        else:
+            ind = f.indicators
+            fields.append(
+                {
+                    f.tag: {
+                        "ind1": ind[0],
+                        "ind2": ind[1],
+                        "subfields": [{code: value} for code, value in f.subfields],
+                    }
+                }
+            )
+    return {"leader": str(record.leader), "fields": fields}
 
 
 def from_stored(data: dict) -> Record:
@@ -318,36 +406,65 @@ def _sub(field: Field, *codes: str, sep: str = " ") -> str:
     return clean(sep.join(clean(v) for v in field.get_subfields(*codes) if v and v.strip()))
 
 
+_ISBN = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
+
+
+def _ean_check(digits: str) -> str:
+    return str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(digits)))) % 10)
+
+
 def normalise_isbn(value: str) -> str:
     """ISBN-13 digits for a valid ISBN-10/13 ("83-01-00000-1" -> "978830100..."),
-    else ""."""
-    match = re.search(r"[0-9][0-9\- ]{8,16}[0-9Xx]", value or "")
+    else "". The same checks as python-stdnum's isbn.validate + to_isbn13,
+    written out because they run for every ISBN of an import."""
+    match = _ISBN.search(value or "")
     if not match:
         return ""
-    compact = re.sub(r"[\- ]", "", match.group(0)).upper()
-    try:
-        return stdnum_isbn.to_isbn13(stdnum_isbn.validate(compact))
-    except Exception:
+    compact = match.group(0).replace("-", "").replace(" ", "").upper()
+    if len(compact) == 9:
+        compact = "0" + compact
+    body, check = compact[:-1], compact[-1]
+    if not body.isdigit():
         return ""
+    if len(compact) == 10:
+        total = sum((i + 1) * int(n) for i, n in enumerate(body)) % 11
+        if ("X" if total == 10 else str(total)) != check:
+            return ""
+        return "978" + body + _ean_check("978" + body)
+    if len(compact) == 13:
+        if not check.isdigit() or _ean_check(body) != check or compact[:3] not in ("978", "979"):
+            return ""
+        return compact
+    return ""
 
 
 def describe(record: Record) -> dict:
     """The extracted fields of a bibliographic record."""
     leader = str(record.leader)
-    f008 = record["008"].data if record.get_fields("008") else ""
-    t245 = record.get_fields("245")
+    by_tag: dict[str, list[Field]] = {}
+    for f in record.fields:
+        by_tag.setdefault(f.tag, []).append(f)
+
+    def get_fields(*tags: str) -> list[Field]:
+        # record.get_fields, with the one-tag case from an index built once
+        if len(tags) == 1:
+            return by_tag.get(tags[0], [])
+        return [f for f in record.fields if f.tag in tags]
+
+    f008 = by_tag["008"][0].data if get_fields("008") else ""
+    t245 = get_fields("245")
     title = _sub(t245[0], "a", "b", "n", "p") if t245 else ""
     responsibility = _sub(t245[0], "c") if t245 else ""
     names = []
     main_author = ""
-    for f in record.get_fields("100", "110", "111", "700", "710", "711"):
+    for f in get_fields("100", "110", "111", "700", "710", "711"):
         name = _sub(f, "a", "b") if f.tag != "111" else _sub(f, "a")
         dates = clean(f.get("d") or "")
         if name:
             names.append(f"{name} ({dates})" if dates else name)
             if f.tag in ("100", "110", "111") and not main_author:
                 main_author = name
-    pub = (record.get_fields("264") or record.get_fields("260") or [None])[0]
+    pub = (get_fields("264") or get_fields("260") or [None])[0]
     publisher = _sub(pub, "b") if pub else ""
     place = _sub(pub, "a") if pub else ""
     year = None
@@ -358,45 +475,50 @@ def describe(record: Record) -> dict:
         year = int(m.group(0)) if m else None
     language = f008[35:38].strip().lower() if len(f008) >= 38 else ""
     if not language or language in ("|||", "   "):
-        lang_fields = record.get_fields("041")
+        lang_fields = get_fields("041")
         language = (lang_fields[0].get("a") or "")[:3].lower() if lang_fields else ""
-    isbn_raw = [v for f in record.get_fields("020") for v in f.get_subfields("a")]
+    isbn_raw = [v for f in get_fields("020") for v in f.get_subfields("a")]
     isbns = []
     for v in isbn_raw:
         n = normalise_isbn(v)
         if n and n not in isbns:
             isbns.append(n)
     subjects = []
-    for f in record.get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
+    for f in get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
         head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
         parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
         heading = " -- ".join(p for p in parts if p)
         if heading and heading not in subjects:
             subjects.append(heading)
     genres = []
-    for f in record.get_fields("655", "380"):
+    for f in get_fields("655", "380"):
         g = _sub(f, "a")
         if g and g not in genres:
             genres.append(g)
     series = []
-    for f in record.get_fields("490", "830", "440"):
+    for f in get_fields("490", "830", "440"):
         s = _sub(f, "a", "v", sep=" ; ")
         if s and s not in series:
             series.append(s)
-    host = record.get_fields("773")
+    host = get_fields("773")
     host_title = _sub(host[0], "t", "a", sep=". ") if host else ""
     host_related = _sub(host[0], "g") if host else ""
     host_control = clean(host[0].get("w") or "") if host else ""
-    first = lambda tag, *codes: next(  # noqa: E731
-        (_sub(f, *codes) for f in record.get_fields(tag) if _sub(f, *codes)), ""
-    )
+
+    def first(tag: str, *codes: str) -> str:
+        for f in get_fields(tag):
+            value = _sub(f, *codes)
+            if value:
+                return value
+        return ""
+
     kind = leader[6:8]
     material = MATERIAL.get(kind) or MATERIAL.get(kind[:1]) or "book"
     return {
-        "control_number": (record["001"].data.strip() if record.get_fields("001") else "")[:64],
-        "control_source": (record["003"].data.strip() if record.get_fields("003") else "")[:64],
+        "control_number": (by_tag["001"][0].data.strip() if get_fields("001") else "")[:64],
+        "control_source": (by_tag["003"][0].data.strip() if get_fields("003") else "")[:64],
         "system_numbers": [
-            clean(v)[:120] for f in record.get_fields("035") for v in f.get_subfields("a") if v
+            clean(v)[:120] for f in get_fields("035") for v in f.get_subfields("a") if v
         ],
         "title": title[:1000] or "[bez tytułu]",
         "responsibility": responsibility[:1000],

@@ -163,3 +163,20 @@ def test_authority_records_are_loaded():
         ("see", "Fauna"),
         ("see_also", "Ssaki"),
     ]
+
+
+@pytest.mark.postgres
+def test_record_the_database_refuses_is_rejected_alone_the_batch_goes_in():
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL refuses NUL characters in text; SQLite stores them")
+    data = b"".join(
+        make_marc(title, control=f"nul-{i}").as_marc()
+        for i, title in enumerate(["Pierwsza", "Zła\x00tytuł", "Trzecia"])
+    )
+    summary = import_stream(io.BytesIO(data), "marc")
+    outcomes = [(o.position, o.outcome) for o in summary.outcomes]
+    assert outcomes == [(1, "imported"), (2, "rejected"), (3, "imported")]
+    assert "database refused" in summary.outcomes[1].reason
+    assert sorted(Record.objects.values_list("title", flat=True)) == ["Pierwsza", "Trzecia"]
