@@ -7,6 +7,7 @@ import datetime
 
 from stdnum.pl import pesel as pesel_number
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -488,11 +489,20 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("municipal education officer")
     EDITOR = "editor", _("editor")
     MODERATOR = "moderator", _("moderator")
+    MUNICIPAL_ADMIN = "municipal_admin", _("municipal administrator")
+    DPO = "dpo", _("data protection officer")
 
 
 SCHOOL_SCOPED_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN}
-MUNICIPAL_ROLES = {Role.OFFICER}
-STAFF_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.OFFICER}
+MUNICIPAL_ROLES = {Role.OFFICER, Role.MUNICIPAL_ADMIN, Role.DPO}
+STAFF_ROLES = {
+    Role.SCHOOL_ADMIN,
+    Role.TEACHER,
+    Role.LIBRARIAN,
+    Role.OFFICER,
+    Role.MUNICIPAL_ADMIN,
+    Role.DPO,
+}
 
 
 class RoleAssignment(models.Model):
@@ -574,3 +584,196 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} – {self.file_name}"
+
+
+class ImportConflict(models.Model):
+    """An import row that would change a person's login, e-mail or PESEL. An import
+    never changes these silently: a school admin accepts or rejects each one."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("waiting for a decision")
+        ACCEPTED = "accepted", _("accepted")
+        REJECTED = "rejected", _("rejected")
+
+    run = models.ForeignKey(
+        ImportRun, on_delete=models.CASCADE, related_name="conflicts", verbose_name=_("import")
+    )
+    line = models.PositiveIntegerField(_("line"))
+    person = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("person")
+    )
+    field = models.CharField(_("field"), max_length=20)
+    current_value = models.CharField(_("current value"), max_length=254, blank=True)
+    imported_value = models.CharField(_("value in the file"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import conflict")
+        verbose_name_plural = _("import conflicts")
+        ordering = ["run", "line", "field"]
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.field} {self.current_value} → {self.imported_value}"
+
+
+# --- Audit trail ------------------------------------------------------------------------
+
+
+def actor_label(user) -> str:
+    """The name kept beside an actor's id, so that history still says who after
+    the account is deleted or anonymised."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ""
+    full = user.get_full_name()
+    return f"{full} ({user.username})" if full else user.username
+
+
+class AuditEntry(models.Model):
+    """What every history row has: who, when, what, before, after and why.
+
+    The per-app history tables (grades, register, catalogue) and the portal's own
+    trail (`AuditEvent`) share it. `actor_name` is a copy of the actor's name at
+    the time, so deleting or anonymising an account never erases "who"."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=40)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.actor_id and not self.actor_name:
+            self.actor_name = actor_label(self.actor)
+        super().save(*args, **kwargs)
+
+    @property
+    def who(self) -> str:
+        return self.actor_name or (str(self.actor) if self.actor_id else "")
+
+
+class AuditEvent(AuditEntry):
+    """The portal's own trail: account actions, settings, imports, term closing,
+    timetable and free days. One row per change."""
+
+    class Category(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        ROLE = "role", _("role")
+        IMPORT = "import", _("import")
+        SETTINGS = "settings", _("settings")
+        SCHOOL = "school", _("school data")
+        TERM = "term", _("term closing")
+        TIMETABLE = "timetable", _("timetable and free days")
+        PRIVACY = "privacy", _("data protection")
+
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    school = models.ForeignKey(
+        School,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("person concerned"),
+    )
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    target_repr = models.CharField(_("what"), max_length=300, blank=True)
+
+    class Meta(AuditEntry.Meta):
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit trail")
+        indexes = [
+            models.Index(fields=["school", "-at"]),
+            models.Index(fields=["person", "-at"]),
+            models.Index(fields=["target_type", "target_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.who}: {self.action} {self.target_repr}"
+
+
+class ReadAccess(models.Model):
+    """A staff member opened a pupil's data (read auditing, RODO art. 32).
+    Written in one batch at the end of the request."""
+
+    class What(models.TextChoices):
+        GRADES = "grades", _("grades")
+        ATTENDANCE = "attendance", _("attendance")
+        REMARKS = "remarks", _("remarks")
+        PERSONAL = "personal", _("personal data")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    actor_name = models.CharField(_("by (name)"), max_length=300, blank=True)
+    pupil = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("pupil"),
+    )
+    school = models.ForeignKey(
+        School,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school"),
+    )
+    what = models.CharField(_("what"), max_length=20, choices=What.choices)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("read access")
+        verbose_name_plural = _("read accesses")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["pupil", "-at"]),
+            models.Index(fields=["school", "-at"]),
+            models.Index(fields=["actor", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_name} → {self.pupil_id} ({self.what})"

@@ -75,6 +75,14 @@ class RoleSet:
         return self.has(Role.OFFICER)
 
     @property
+    def is_municipal_admin(self) -> bool:
+        return self.is_superuser or self.has(Role.MUNICIPAL_ADMIN)
+
+    @property
+    def is_dpo(self) -> bool:
+        return self.is_superuser or self.has(Role.DPO)
+
+    @property
     def is_staff_member(self) -> bool:
         return self.is_superuser or any(r in STAFF_ROLES for r, _school in self.grants)
 
@@ -156,7 +164,7 @@ def _school_id(obj) -> int | None:
 def can_manage_school(user, school) -> bool:
     """School admins manage their own school; superusers every school."""
     roles = user_roles(user)
-    if roles.is_superuser:
+    if roles.is_municipal_admin:
         return True
     return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
 
@@ -171,9 +179,10 @@ def can_view_school_aggregates(user, school=None) -> bool:
 
 
 def managed_schools(user):
-    """Schools the user administers, as a queryset (all of them for superusers)."""
+    """Schools the user administers, as a queryset (all of them for superusers
+    and municipal administrators)."""
     roles = user_roles(user)
-    if roles.is_superuser:
+    if roles.is_municipal_admin:
         return School.objects.all()
     return School.objects.filter(pk__in=roles.schools(Role.SCHOOL_ADMIN))
 

@@ -1,0 +1,169 @@
+"""One audit trail for the portal: a helper to record a change with who, when,
+before, after and why, and read auditing of pupils' data by staff.
+
+Apps keep their own history tables where those serve their screens (grade history
+beside each cell, the register's change list, the MARC editor's versions); all of
+them extend `portal.models.AuditEntry`, so each row has the same shape."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from collections.abc import Iterable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent, ReadAccess, School, actor_label
+
+_READS_ATTR = "_portal_read_audit"
+
+
+def jsonable(value):
+    """A value as it can be stored in a JSON column and shown again."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, set | frozenset) else items
+    return str(value)
+
+
+def snapshot(obj: models.Model | None, fields: Iterable[str]) -> dict | None:
+    """The named fields of `obj` as a JSON-safe dict (foreign keys by id)."""
+    if obj is None:
+        return None
+    result = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if field.many_to_many:
+            pks = getattr(obj, name).values_list("pk", flat=True) if obj.pk else []
+            result[name] = sorted(pks)
+            continue
+        attname = getattr(field, "attname", name)
+        result[name] = jsonable(getattr(obj, attname))
+    return result
+
+
+def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
+    """Only the keys whose values differ (both sides), for compact history rows."""
+    if before is None or after is None:
+        return before, after
+    keys = [k for k in after.keys() | before.keys() if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in sorted(keys)}, {k: after.get(k) for k in sorted(keys)}
+
+
+def audit_record(
+    *,
+    actor,
+    category: str,
+    action: str,
+    target: models.Model | None = None,
+    school: School | int | None = None,
+    person=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+    only_changes: bool = True,
+) -> AuditEvent | None:
+    """Write one row of the audit trail. With `only_changes` a change whose
+    before and after are equal writes nothing and returns None."""
+    if only_changes and before is not None and after is not None:
+        before, after = changed(before, after)
+        if not before and not after:
+            return None
+    school_id = school.pk if isinstance(school, School) else school
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    event = AuditEvent(
+        actor=actor,
+        actor_name=actor_label(actor),
+        category=category,
+        action=action,
+        school_id=school_id,
+        person=person,
+        before=jsonable(before),
+        after=jsonable(after),
+        reason=str(reason)[:500],
+    )
+    if target is not None:
+        event.target_type = ContentType.objects.get_for_model(target, for_concrete_model=False)
+        event.target_id = target.pk
+        event.target_repr = str(target)[:300]
+    event.save()
+    return event
+
+
+# --- Read auditing ------------------------------------------------------------------
+
+
+def note_read(request, *, pupil, what: str, school: School | int | None = None) -> None:
+    """Remember that the signed-in staff member opened `pupil`'s data of kind
+    `what` (ReadAccess.What). Nothing is written here: `ReadAuditMiddleware`
+    writes the request's rows in one INSERT after the response is made.
+    Guardians and pupils reading their own family's data are not audited."""
+    from .permissions import user_roles
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or pupil is None:
+        return
+    pupil_id = pupil if isinstance(pupil, int) else pupil.pk
+    roles = user_roles(user)
+    if pupil_id == user.pk or pupil_id in roles.child_ids or not roles.is_staff_member:
+        return
+    school_id = school.pk if isinstance(school, School) else school
+    pending = request.__dict__.setdefault(_READS_ATTR, {})
+    pending.setdefault((pupil_id, what), school_id)
+
+
+def note_reads(request, *, pupils: Iterable, what: str, school=None) -> None:
+    for pupil in pupils:
+        note_read(request, pupil=pupil, what=what, school=school)
+
+
+def flush_reads(request) -> int:
+    """Write the reads noted during the request (one query); returns how many."""
+    pending = request.__dict__.pop(_READS_ATTR, None)
+    if not pending:
+        return 0
+    user = request.user
+    name = actor_label(user)
+    path = request.path[:300]
+    ReadAccess.objects.bulk_create(
+        [
+            ReadAccess(
+                actor=user,
+                actor_name=name,
+                pupil_id=pupil_id,
+                school_id=school_id,
+                what=what,
+                path=path,
+            )
+            for (pupil_id, what), school_id in pending.items()
+        ]
+    )
+    return len(pending)
+
+
+class ReadAuditMiddleware:
+    """Writes the read-audit rows a view noted, once per request, only for
+    successful responses (a 404 disclosed nothing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code < 400:
+            flush_reads(request)
+        else:
+            request.__dict__.pop(_READS_ATTR, None)
+        return response
