@@ -1,4 +1,6 @@
 from django import forms
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -15,6 +17,7 @@ from .models import (
     Term,
     User,
 )
+from .permissions import current_enrolments, current_pupils_manageable, people_manageable
 from .services import SCHOOL_ROLE_CHOICES
 
 
@@ -37,10 +40,13 @@ def pupils_of(school):
 
 class SchoolScopedForm(forms.ModelForm):
     """A model form whose choices are limited to one school, so a crafted POST
-    with another school's id fails validation like any other bad choice."""
+    with another school's id fails validation like any other bad choice.
+    `manager` is the signed-in user: choices of people are limited to the
+    accounts they may act on."""
 
-    def __init__(self, *args, school: School, **kwargs):
+    def __init__(self, *args, school: School, manager: User | None = None, **kwargs):
         self.school = school
+        self.manager = manager
         super().__init__(*args, **kwargs)
         self.scope(school)
         for field in self.fields.values():
@@ -185,7 +191,13 @@ class EnrolmentForm(SchoolScopedForm):
         widgets = {"start_date": DateInput(), "end_date": DateInput()}
 
     def scope(self, school):
-        self.fields["pupil"].queryset = pupils_of(school)
+        # A pupil's existing enrolment stays editable (it is the school's register);
+        # a new one only for pupils whose accounts the school manages.
+        pupils = people_manageable(school, self.manager).filter(enrolments__isnull=False)
+        condition = Q(pk__in=pupils.values("pk"))
+        if self.instance.pupil_id:
+            condition |= Q(pk=self.instance.pupil_id)
+        self.fields["pupil"].queryset = User.objects.filter(condition)
         self.fields["school_class"].queryset = SchoolClass.objects.for_school(school)
 
 
@@ -195,10 +207,12 @@ class GuardianLinkForm(SchoolScopedForm):
         fields = ["guardian", "pupil", "relation"]
 
     def scope(self, school):
-        self.fields["pupil"].queryset = pupils_of(school)
+        pupils = current_pupils_manageable(school, self.manager)
+        self.fields["pupil"].queryset = pupils
         self.fields["guardian"].queryset = (
-            User.objects.filter(role_assignments__isnull=True, enrolments__isnull=True).distinct()
-            | User.objects.filter(children_links__pupil__in=pupils_of(school)).distinct()
+            people_manageable(school, self.manager)
+            .exclude(pk__in=current_enrolments(timezone.localdate()).values("pupil_id"))
+            .order_by("last_name", "first_name")
         )
 
 
@@ -245,14 +259,29 @@ class PersonForm(forms.Form):
         label=_("Relation"), choices=GuardianLink.Relation.choices, required=False
     )
 
-    def __init__(self, *args, school: School, editing: bool = False, **kwargs):
+    ACCOUNT_FIELDS = ("first_name", "last_name", "username", "email", "phone", "pesel")
+
+    def __init__(
+        self,
+        *args,
+        school: School,
+        manager: User | None = None,
+        editing: bool = False,
+        account_locked: bool = False,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.school = school
         self.fields["school_class"].queryset = SchoolClass.objects.current().for_school(school)
-        self.fields["child"].queryset = pupils_of(school)
+        self.fields["child"].queryset = current_pupils_manageable(school, manager)
         if editing:
             for name in ("kind", "school_class", "register_number", "child", "relation"):
                 del self.fields[name]
+        if account_locked:
+            # Another school or the municipality shares this account: its data is
+            # not this school's to change; only the roles at this school are.
+            for name in (*self.ACCOUNT_FIELDS, "date_of_birth"):
+                self.fields[name].disabled = True
 
     def clean(self):
         cleaned = super().clean()

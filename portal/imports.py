@@ -16,8 +16,18 @@ from stdnum.pl import pesel as pesel_number
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import GuardianLink, ImportRun, Role, School, SchoolClass, User
-from .permissions import forget_roles
+from .audit import audit_record
+from .models import (
+    AuditEvent,
+    GuardianLink,
+    ImportConflict,
+    ImportRun,
+    Role,
+    School,
+    SchoolClass,
+    User,
+)
+from .permissions import current_pupils_manageable, forget_roles, people_manageable
 from .services import (
     PortalError,
     ascii_fold,
@@ -28,6 +38,11 @@ from .services import (
     user_create,
     user_update,
 )
+
+# Fields an import never changes on its own: a difference becomes an
+# ImportConflict for a person to accept or reject (a changed e-mail or login
+# would hand the account to whoever wrote the file).
+GUARDED_FIELDS = ("username", "email", "pesel")
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 
@@ -101,6 +116,24 @@ class ImportResult:
     credentials: list[dict] = field(default_factory=list)  # shown once, never stored
 
 
+@dataclass
+class ImportContext:
+    """What every row of one import needs: where, by whom, and the run that
+    history rows point to."""
+
+    school: School
+    actor: User | None
+    run: ImportRun
+    classes: dict[str, SchoolClass] = field(default_factory=dict)
+    conflicts_by_line: dict[int, int] = field(default_factory=dict)
+
+    def manageable(self):
+        return people_manageable(self.school, self.actor)
+
+    def reason(self, line: int) -> str:
+        return _("import #%(run)s, line %(line)s") % {"run": self.run.pk, "line": line}
+
+
 def decode_csv(data: bytes) -> str:
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportFileError("file_too_large", _("The file is larger than 5 MB."))
@@ -163,23 +196,46 @@ def parse_date(value: str, label: str) -> datetime.date | None:
 def _check_pesel(value: str) -> str:
     value = value.replace(" ", "")
     if value and not pesel_number.is_valid(value):
-        raise PortalError("bad_pesel", _("PESEL “%(value)s” is not valid.") % {"value": value})
+        # The report names the line; it does not repeat the number.
+        raise PortalError("bad_pesel", _("The PESEL in this row is not valid."))
     return value
 
 
-def _find_person(row: dict) -> User | None:
-    """Match an existing person on PESEL, then login, then e-mail."""
-    if row.get("pesel"):
-        found = User.objects.filter(pesel=row["pesel"]).first()
-        if found:
-            return found
-    if row.get("username"):
-        found = User.objects.filter(username__iexact=row["username"]).first()
-        if found:
-            return found
-    if row.get("email"):
-        return User.objects.filter(email__iexact=row["email"]).first()
-    return None
+def _find_person(ctx: ImportContext, row: dict) -> User | None:
+    """The existing person a row names by PESEL, login or e-mail, looked up in
+    the whole municipality so that a person of another school is recognised and
+    refused, never matched."""
+    keys = [
+        ("pesel", User.objects.filter(pesel=row["pesel"]) if row.get("pesel") else None),
+        (
+            "username",
+            User.objects.filter(username__iexact=row["username"]) if row.get("username") else None,
+        ),
+        ("email", User.objects.filter(email__iexact=row["email"]) if row.get("email") else None),
+    ]
+    found = {}
+    for key, queryset in keys:
+        if queryset is not None:
+            person = queryset.first()
+            if person is not None:
+                found.setdefault(person.pk, (key, person))
+    if not found:
+        return None
+    if len(found) > 1:
+        raise PortalError(
+            "ambiguous_person",
+            _(
+                "The PESEL, login and e-mail in this row belong to different people; "
+                "correct the row."
+            ),
+        )
+    _key_name, person = next(iter(found.values()))
+    if not ctx.manageable().filter(pk=person.pk).exists():
+        raise PortalError(
+            "foreign_person",
+            _("The person belongs to another school — report it to the municipal administrator."),
+        )
+    return person
 
 
 def _person_fields(row: dict) -> dict:
@@ -187,6 +243,8 @@ def _person_fields(row: dict) -> dict:
     for name in ("email", "phone", "pesel"):
         if row.get(name):
             fields[name] = row[name]
+    if row.get("username"):
+        fields["username"] = row["username"]
     if row.get("date_of_birth"):
         fields["date_of_birth"] = parse_date(row["date_of_birth"], _("Date of birth"))
     elif row.get("pesel"):
@@ -194,22 +252,47 @@ def _person_fields(row: dict) -> dict:
     return fields
 
 
-def _upsert_person(row: dict) -> tuple[User, str | None, bool]:
-    """(person, initial password or None, created)."""
+def _guarded_difference(person: User, name: str, value: str) -> bool:
+    current = getattr(person, name) or ""
+    if not current:
+        return False  # filling an empty field changes nothing that exists
+    if name in ("username", "email"):
+        return current.lower() != value.lower()
+    return current != value
+
+
+def _upsert_person(ctx: ImportContext, row: dict, line: int) -> tuple[User, str | None, bool]:
+    """(person, initial password or None, created). Guarded fields that differ
+    are not changed: each becomes an open ImportConflict."""
     if not row.get("first_name") or not row.get("last_name"):
         raise PortalError("missing_name", _("First name and last name are required."))
     row["pesel"] = _check_pesel(row.get("pesel", ""))
     fields = _person_fields(row)
-    person = _find_person(row)
+    person = _find_person(ctx, row)
     if person is None:
-        person, password = user_create(username=row.get("username", ""), **fields)
+        person, password = user_create(actor=ctx.actor, school=ctx.school, **fields)
         return person, password, True
-    user_update(user=person, **fields)
+    for name in GUARDED_FIELDS:
+        value = fields.get(name)
+        if value and _guarded_difference(person, name, value):
+            del fields[name]
+            ImportConflict.objects.create(
+                run=ctx.run,
+                line=line,
+                person=person,
+                field=name,
+                current_value=getattr(person, name),
+                imported_value=value,
+            )
+            ctx.conflicts_by_line[line] = ctx.conflicts_by_line.get(line, 0) + 1
+        elif name == "username":
+            fields.pop(name, None)  # same login, perhaps in other letter case
+    user_update(user=person, actor=ctx.actor, school=ctx.school, reason=ctx.reason(line), **fields)
     return person, None, False
 
 
-def _import_pupil(school: School, row: dict, classes: dict[str, SchoolClass]):
-    school_class = classes.get(row["class"].lower().replace(" ", ""))
+def _import_pupil(ctx: ImportContext, row: dict, line: int):
+    school_class = ctx.classes.get(row["class"].lower().replace(" ", ""))
     if school_class is None:
         raise PortalError(
             "unknown_class",
@@ -226,7 +309,7 @@ def _import_pupil(school: School, row: dict, classes: dict[str, SchoolClass]):
     start = parse_date(row.get("start_date", ""), _("Start date")) or default_enrolment_date(
         school_class.school_year
     )
-    person, password, created = _upsert_person(row)
+    person, password, created = _upsert_person(ctx, row, line)
     if not created and person.role_assignments.exists():
         raise PortalError(
             "not_a_pupil",
@@ -239,18 +322,15 @@ def _import_pupil(school: School, row: dict, classes: dict[str, SchoolClass]):
     return person, password, created
 
 
-def _import_guardian(school: School, row: dict):
-    pupil = None
+def _import_guardian(ctx: ImportContext, row: dict, line: int):
+    pupils = current_pupils_manageable(ctx.school, ctx.actor)
     if row.get("pupil_pesel"):
-        pupil = User.objects.filter(pesel=row["pupil_pesel"].replace(" ", "")).first()
+        pupil = pupils.filter(pesel=row["pupil_pesel"].replace(" ", "")).first()
     elif row.get("pupil_username"):
-        pupil = User.objects.filter(username__iexact=row["pupil_username"]).first()
+        pupil = pupils.filter(username__iexact=row["pupil_username"]).first()
     else:
         raise PortalError("no_pupil", _("Give the pupil's PESEL or login to link the guardian to."))
-    if (
-        pupil is None
-        or not pupil.enrolments.filter(school_class__school_year__school=school).exists()
-    ):
+    if pupil is None:
         raise PortalError(
             "unknown_pupil",
             _("No pupil of this school matches the given PESEL or login; import the pupils first."),
@@ -262,21 +342,23 @@ def _import_guardian(school: School, row: dict):
             _("Unknown relation “%(value)s” (use matka, ojciec or opiekun prawny).")
             % {"value": row["relation"]},
         )
-    person, password, created = _upsert_person(row)
-    guardian_link(guardian=person, pupil=pupil, relation=relation)
+    person, password, created = _upsert_person(ctx, row, line)
+    guardian_link(
+        guardian=person, pupil=pupil, relation=relation, actor=ctx.actor, school=ctx.school
+    )
     return person, password, created
 
 
-def _import_teacher(school: School, row: dict):
+def _import_teacher(ctx: ImportContext, row: dict, line: int):
     names = [n for n in (_key(r) for r in row.get("roles", "").replace(",", ";").split(";")) if n]
     roles = set()
     for name in names or ["nauczyciel"]:
         if name not in STAFF_ROLE_NAMES:
             raise PortalError("bad_role", _("Unknown role “%(value)s”.") % {"value": name})
         roles.add(STAFF_ROLE_NAMES[name])
-    person, password, created = _upsert_person(row)
+    person, password, created = _upsert_person(ctx, row, line)
     for role in roles:
-        role_grant(user=person, role=role, school=school)
+        role_grant(user=person, role=role, school=ctx.school, actor=ctx.actor)
     forget_roles(person)
     return person, password, created
 
@@ -296,7 +378,10 @@ def people_import(
                 school_year__school=school, school_year__is_current=True
             ).select_related("school_year")
         }
-    run = ImportRun(school=school, kind=kind, file_name=file_name[:255], created_by=user)
+    run = ImportRun.objects.create(
+        school=school, kind=kind, file_name=file_name[:255], created_by=user
+    )
+    ctx = ImportContext(school=school, actor=user, run=run, classes=classes)
     result = ImportResult(run=run)
     report = []
     for line, row in rows:
@@ -311,11 +396,11 @@ def people_import(
                 )
             with transaction.atomic():
                 if kind == ImportRun.Kind.PUPILS:
-                    person, password, created = _import_pupil(school, row, classes)
+                    person, password, created = _import_pupil(ctx, row, line)
                 elif kind == ImportRun.Kind.GUARDIANS:
-                    person, password, created = _import_guardian(school, row)
+                    person, password, created = _import_guardian(ctx, row, line)
                 else:
-                    person, password, created = _import_teacher(school, row)
+                    person, password, created = _import_teacher(ctx, row, line)
         except PortalError as exc:
             run.rejected_count += 1
             report.append(
@@ -347,10 +432,25 @@ def people_import(
                 "status": "created" if created else "updated",
                 "username": person.username,
                 "message": "",
+                "conflicts": ctx.conflicts_by_line.get(line, 0),
             }
         )
     run.report = report
     run.save()
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.IMPORT,
+        action="import",
+        target=run,
+        school=school,
+        after={
+            "kind": kind,
+            "file": run.file_name,
+            "created": run.created_count,
+            "updated": run.updated_count,
+            "rejected": run.rejected_count,
+        },
+    )
     return result
 
 

@@ -23,8 +23,10 @@ from django.views import View
 from . import forms as portal_forms
 from .imports import ImportFileError, people_import, sample_csv
 from .models import (
+    AuditEvent,
     Enrolment,
     GuardianLink,
+    ImportConflict,
     ImportRun,
     Role,
     RoleAssignment,
@@ -35,16 +37,26 @@ from .models import (
     Term,
     User,
 )
-from .permissions import can_manage_school, managed_schools
+from .permissions import (
+    can_manage_school,
+    managed_schools,
+    manages_person,
+    people_manageable,
+)
 from .selectors import people_of_school, with_pupil_counts
 from .services import (
     PortalError,
     guardian_create,
+    import_conflict_decide,
+    mask_pesel,
     pupil_create,
+    record_delete,
+    record_save,
     roles_set_for_school,
     school_year_save,
     staff_create,
     user_reset_password,
+    user_set_active,
     user_update,
 )
 
@@ -221,7 +233,14 @@ class ManageSchoolView(SchoolAdminMixin, View):
     def post(self, request, school_id):
         form = portal_forms.SchoolForm(request.POST, instance=self.school)
         if form.is_valid():
-            form.save()
+            record_save(
+                instance=form.instance,
+                fields=form.Meta.fields,
+                save=form.save,
+                actor=request.user,
+                school=self.school,
+                category=AuditEvent.Category.SCHOOL,
+            )
             messages.success(request, _("School details saved."))
             return redirect("portal:manage_school", school_id=school_id)
         return self.render("portal/manage/school.html", {"form": form}, status=400)
@@ -263,8 +282,13 @@ class SectionEditView(SectionMixin, View):
             return None
         return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
 
+    def make_form(self, data=None, instance=None):
+        return self.section.form_class(
+            data, instance=instance, school=self.school, manager=self.request.user
+        )
+
     def get(self, request, school_id, section, pk=None):
-        form = self.section.form_class(instance=self.get_object(), school=self.school)
+        form = self.make_form(instance=self.get_object())
         return self.render(
             "portal/manage/form.html",
             {"section": self.section, "form": form, "object": form.instance},
@@ -272,14 +296,19 @@ class SectionEditView(SectionMixin, View):
 
     def post(self, request, school_id, section, pk=None):
         obj = self.get_object()
-        form = self.section.form_class(request.POST, instance=obj, school=self.school)
+        form = self.make_form(request.POST, instance=obj)
         if form.is_valid():
+            save = self.section.save or (lambda form, school: form.save())
             try:
                 with transaction.atomic():
-                    if self.section.save:
-                        self.section.save(form, self.school)
-                    else:
-                        form.save()
+                    record_save(
+                        instance=form.instance,
+                        fields=list(form.fields),
+                        save=lambda: save(form, self.school),
+                        actor=request.user,
+                        school=self.school,
+                        category=AuditEvent.Category.SCHOOL,
+                    )
             except (PortalError, IntegrityError) as exc:
                 form.add_error(
                     None, getattr(exc, "message", _("This would duplicate an existing entry."))
@@ -301,9 +330,15 @@ class SectionDeleteView(SectionMixin, View):
 
     def post(self, request, school_id, section, pk):
         obj = get_object_or_404(self.queryset(), pk=pk)
+        form = self.section.form_class(instance=obj, school=self.school, manager=request.user)
         try:
-            with transaction.atomic():
-                obj.delete()
+            record_delete(
+                instance=obj,
+                fields=list(form.fields),
+                actor=request.user,
+                school=self.school,
+                category=AuditEvent.Category.SCHOOL,
+            )
         except (ProtectedError, IntegrityError):
             messages.error(
                 request,
@@ -331,9 +366,20 @@ class PeopleListView(SchoolAdminMixin, View):
         search = request.GET.get("q", "").strip()[:100]
         people = people_of_school(self.school, search=search, role=role)
         page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        managed = set(
+            people_manageable(self.school, request.user)
+            .filter(pk__in=[p.pk for p in page])
+            .values_list("pk", flat=True)
+        )
         return self.render(
             "portal/manage/people.html",
-            {"page": page, "role": role, "q": search, "role_filters": ROLE_FILTERS},
+            {
+                "page": page,
+                "role": role,
+                "q": search,
+                "role_filters": ROLE_FILTERS,
+                "managed_ids": managed,
+            },
         )
 
 
@@ -341,15 +387,36 @@ def person_of_school_or_404(school, pk) -> User:
     return get_object_or_404(people_of_school(school), pk=pk)
 
 
+class PersonMixin(SchoolAdminMixin):
+    """A person of the school (any link, past ones too: the school sees the people
+    of its register). `account_managed` says whether this user may act on the
+    account itself (see `portal.permissions.manages_person`)."""
+
+    @cached_property
+    def person(self) -> User:
+        return person_of_school_or_404(self.school, self.kwargs["pk"])
+
+    @cached_property
+    def account_managed(self) -> bool:
+        return manages_person(self.request.user, self.person, self.school)
+
+    def managed_person_or_404(self) -> User:
+        if not self.account_managed:
+            raise Http404
+        return self.person
+
+
 class PersonCreateView(SchoolAdminMixin, View):
     def get(self, request, school_id):
         form = portal_forms.PersonForm(
-            school=self.school, initial={"kind": request.GET.get("kind", "staff")}
+            school=self.school,
+            manager=request.user,
+            initial={"kind": request.GET.get("kind", "staff")},
         )
         return self.render("portal/manage/person_form.html", {"form": form})
 
     def post(self, request, school_id):
-        form = portal_forms.PersonForm(request.POST, school=self.school)
+        form = portal_forms.PersonForm(request.POST, school=self.school, manager=request.user)
         if not form.is_valid():
             return self.render("portal/manage/person_form.html", {"form": form}, status=400)
         data = form.cleaned_data
@@ -365,6 +432,7 @@ class PersonCreateView(SchoolAdminMixin, View):
                 "date_of_birth",
             )
         }
+        person_fields["actor"] = request.user
         try:
             if data["kind"] == "pupil":
                 person, password = pupil_create(
@@ -376,6 +444,7 @@ class PersonCreateView(SchoolAdminMixin, View):
                 person, password = guardian_create(
                     pupil=data["child"],
                     relation=data["relation"] or GuardianLink.Relation.GUARDIAN,
+                    school=self.school,
                     **person_fields,
                 )
             else:
@@ -395,77 +464,110 @@ class PersonCreateView(SchoolAdminMixin, View):
         )
 
 
-class PersonEditView(SchoolAdminMixin, View):
-    def context(self, person, form):
+class PersonEditView(PersonMixin, View):
+    def context(self, form):
+        person = self.person
         return {
             "person": person,
             "form": form,
-            "enrolments": person.enrolments.select_related("school_class__school_year"),
+            "account_managed": self.account_managed,
+            "roles_editable": self.roles_editable,
+            "enrolments": person.enrolments.select_related("school_class__school_year__school"),
             "children": GuardianLink.objects.filter(guardian=person).select_related("pupil"),
             "guardians": GuardianLink.objects.filter(pupil=person).select_related("guardian"),
         }
 
-    def get(self, request, school_id, pk):
-        person = person_of_school_or_404(self.school, pk)
+    @cached_property
+    def roles_editable(self) -> bool:
+        """The roles at this school are the school's own business, even for a
+        shared account; never for superusers or holders of municipal roles."""
+        person = self.person
+        if person == self.request.user and not self.request.user.is_superuser:
+            return False
+        if self.account_managed:
+            return True
+        return (
+            not person.is_superuser
+            and not person.role_assignments.filter(school__isnull=True).exists()
+        )
+
+    def make_form(self, data=None, initial=None):
+        return portal_forms.PersonForm(
+            data,
+            school=self.school,
+            manager=self.request.user,
+            editing=True,
+            account_locked=not self.account_managed,
+            initial=initial,
+        )
+
+    def initial(self) -> dict:
+        person = self.person
         roles = RoleAssignment.objects.filter(user=person, school=self.school).values_list(
             "role", flat=True
         )
-        form = portal_forms.PersonForm(
-            school=self.school,
-            editing=True,
-            initial={
-                "first_name": person.first_name,
-                "last_name": person.last_name,
-                "username": person.username,
-                "email": person.email,
-                "phone": person.phone,
-                "pesel": person.pesel,
-                "date_of_birth": person.date_of_birth,
-                "roles": list(roles),
-            },
+        return {
+            "first_name": person.first_name,
+            "last_name": person.last_name,
+            "username": person.username,
+            "email": person.email,
+            "phone": person.phone,
+            "pesel": person.pesel,
+            "date_of_birth": person.date_of_birth,
+            "roles": list(roles),
+        }
+
+    def get(self, request, school_id, pk):
+        return self.render(
+            "portal/manage/person_edit.html", self.context(self.make_form(initial=self.initial()))
         )
-        return self.render("portal/manage/person_edit.html", self.context(person, form))
 
     def post(self, request, school_id, pk):
-        person = person_of_school_or_404(self.school, pk)
-        form = portal_forms.PersonForm(request.POST, school=self.school, editing=True)
+        person = self.person
+        if not self.account_managed and not self.roles_editable:
+            raise Http404
+        form = self.make_form(request.POST, initial=self.initial())
         if form.is_valid():
             data = form.cleaned_data
             try:
                 with transaction.atomic():
-                    user_update(
-                        user=person,
-                        **{
-                            k: data[k]
-                            for k in (
-                                "first_name",
-                                "last_name",
-                                "email",
-                                "phone",
-                                "pesel",
-                                "date_of_birth",
-                            )
-                        },
-                        **({"username": data["username"]} if data["username"] else {}),
-                    )
-                    if person != request.user or request.user.is_superuser:
+                    if self.account_managed:
+                        user_update(
+                            user=person,
+                            actor=request.user,
+                            school=self.school,
+                            **{
+                                k: data[k]
+                                for k in (
+                                    "first_name",
+                                    "last_name",
+                                    "email",
+                                    "phone",
+                                    "pesel",
+                                    "date_of_birth",
+                                )
+                            },
+                            **({"username": data["username"]} if data["username"] else {}),
+                        )
+                    if self.roles_editable:
                         roles_set_for_school(
-                            user=person, school=self.school, roles=set(data["roles"])
+                            user=person,
+                            school=self.school,
+                            roles=set(data["roles"]),
+                            actor=request.user,
                         )
             except PortalError as exc:
                 form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("portal:manage_person", school_id=school_id, pk=pk)
-        return self.render("portal/manage/person_edit.html", self.context(person, form), status=400)
+        return self.render("portal/manage/person_edit.html", self.context(form), status=400)
 
 
-class PersonPasswordResetView(SchoolAdminMixin, View):
+class PersonPasswordResetView(PersonMixin, View):
     def post(self, request, school_id, pk):
-        person = person_of_school_or_404(self.school, pk)
-        if person.is_superuser and not request.user.is_superuser:
-            raise Http404
-        password = user_reset_password(user=person)
+        person = self.managed_person_or_404()
+        password = user_reset_password(user=person, actor=request.user, school=self.school)
         return self.render(
             "portal/manage/credentials.html",
             {
@@ -476,13 +578,17 @@ class PersonPasswordResetView(SchoolAdminMixin, View):
         )
 
 
-class PersonActiveView(SchoolAdminMixin, View):
+class PersonActiveView(PersonMixin, View):
     def post(self, request, school_id, pk):
-        person = person_of_school_or_404(self.school, pk)
-        if person == request.user or (person.is_superuser and not request.user.is_superuser):
+        person = self.managed_person_or_404()
+        if person == request.user:
             raise Http404
-        person.is_active = request.POST.get("active") == "1"
-        person.save(update_fields=["is_active"])
+        user_set_active(
+            user=person,
+            active=request.POST.get("active") == "1",
+            actor=request.user,
+            school=self.school,
+        )
         messages.success(
             request,
             _("Account enabled.")
@@ -525,7 +631,8 @@ class ImportView(SchoolAdminMixin, View):
             else:
                 return self.render(
                     "portal/manage/import_result.html",
-                    {"run": result.run, "credentials": result.credentials},
+                    import_report_context(request.user, self.school, result.run)
+                    | {"credentials": result.credentials},
                 )
         return self.render(
             "portal/manage/import.html",
@@ -540,10 +647,68 @@ class ImportView(SchoolAdminMixin, View):
         )
 
 
+FIELD_LABELS = {
+    "username": gettext_lazy("Login"),
+    "email": gettext_lazy("E-mail"),
+    "pesel": gettext_lazy("PESEL"),
+}
+
+
+def import_report_context(user, school, run) -> dict:
+    conflicts = list(run.conflicts.select_related("person", "decided_by"))
+    managed = set(
+        people_manageable(school, user)
+        .filter(pk__in={c.person_id for c in conflicts})
+        .values_list("pk", flat=True)
+    )
+    for c in conflicts:
+        c.managed = c.person_id in managed
+        c.field_label = FIELD_LABELS.get(c.field, c.field)
+        masked = c.field == "pesel"
+        c.shown_current = mask_pesel(c.current_value) if masked else c.current_value
+        c.shown_imported = mask_pesel(c.imported_value) if masked else c.imported_value
+    return {"run": run, "conflicts": conflicts, "credentials": []}
+
+
 class ImportRunView(SchoolAdminMixin, View):
     def get(self, request, school_id, pk):
         run = get_object_or_404(ImportRun.objects.filter(school=self.school), pk=pk)
-        return self.render("portal/manage/import_result.html", {"run": run, "credentials": []})
+        return self.render(
+            "portal/manage/import_result.html",
+            import_report_context(request.user, self.school, run),
+        )
+
+
+class ImportConflictView(SchoolAdminMixin, View):
+    """Accept or reject one difference an import found in a guarded field."""
+
+    def post(self, request, school_id, pk, conflict_id):
+        conflict = get_object_or_404(
+            ImportConflict.objects.filter(run__school=self.school, run_id=pk).select_related(
+                "person"
+            ),
+            pk=conflict_id,
+        )
+        if not manages_person(request.user, conflict.person, self.school):
+            raise Http404
+        decision = request.POST.get("decision")
+        if decision not in ("accept", "reject"):
+            messages.error(request, _("Choose to accept or to reject the difference."))
+        else:
+            try:
+                import_conflict_decide(
+                    conflict=conflict,
+                    accept=decision == "accept",
+                    actor=request.user,
+                    school=self.school,
+                )
+            except PortalError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Decision saved."))
+        return redirect(
+            reverse("portal:manage_import_run", args=[self.school.pk, pk]) + "#conflicts"
+        )
 
 
 class ImportSampleView(SchoolAdminMixin, View):

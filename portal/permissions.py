@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import rules
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -313,3 +313,138 @@ rules.add_perm("portal.view_class", can_view_class)
 rules.add_perm("portal.view_pupil", can_view_pupil)
 rules.add_perm("portal.is_staff_member", is_staff_member)
 rules.add_perm("portal.is_officer", is_officer)
+
+
+# --- People and accounts ---------------------------------------------------------------
+#
+# Who manages an account: a school admin may act on a person (edit, reset the
+# password, disable, link as guardian, update by import) only while every current
+# link of that person (enrolment, guardianship, teaching assignment, homeroom
+# class, role) is inside that school. Anyone else (teachers shared with another
+# school, guardians with children in two schools, holders of municipal roles,
+# superusers) is managed by a municipal administrator or the superuser.
+# A person with no current link at all (a pupil between school years) belongs to
+# the school of their latest enrolment.
+
+
+def current_enrolments(day):
+    """Enrolments that have not ended on `day`: neither by their own end date nor
+    by the end of their school year (future enrolments count)."""
+    return Enrolment.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=day),
+        school_class__school_year__end__gte=day,
+    )
+
+
+def _link_user_ids(day, *, school=None, outside=None):
+    """Subqueries of user ids with a current link inside `school`, or (with
+    `outside`) anywhere but in it, municipal roles included."""
+    if school is not None:
+        where, roles = Q(school_class__school_year__school=school), Q(school=school)
+        years, classes = Q(school_year__school=school), Q(school_class__school_year__school=school)
+    else:
+        where = ~Q(school_class__school_year__school=outside)
+        roles = Q(school__isnull=True) | ~Q(school=outside)
+        years = ~Q(school_year__school=outside)
+        classes = ~Q(school_class__school_year__school=outside)
+    enrolled = current_enrolments(day).filter(where).values("pupil_id")
+    return [
+        RoleAssignment.objects.filter(roles).values("user_id"),
+        enrolled,
+        TeachingAssignment.objects.current().filter(classes).values("teacher_id"),
+        SchoolClass.objects.current()
+        .filter(years, homeroom_teacher__isnull=False)
+        .values("homeroom_teacher_id"),
+        GuardianLink.objects.filter(pupil_id__in=enrolled).values("guardian_id"),
+    ]
+
+
+def _any_of(subqueries) -> Q:
+    condition = Q(pk__in=subqueries[0])
+    for sub in subqueries[1:]:
+        condition |= Q(pk__in=sub)
+    return condition
+
+
+def people_managed_by(school, day=None):
+    """The accounts a school admin of `school` may act on (one SQL query)."""
+    day = day or timezone.localdate()
+    school_id = _school_id(school)
+    inside = _any_of(_link_user_ids(day, school=school_id))
+    outside = _any_of(_link_user_ids(day, outside=school_id))
+    anywhere = _any_of(
+        [
+            RoleAssignment.objects.values("user_id"),
+            current_enrolments(day).values("pupil_id"),
+            TeachingAssignment.objects.current().values("teacher_id"),
+            SchoolClass.objects.current()
+            .filter(homeroom_teacher__isnull=False)
+            .values("homeroom_teacher_id"),
+            GuardianLink.objects.filter(
+                pupil_id__in=current_enrolments(day).values("pupil_id")
+            ).values("guardian_id"),
+        ]
+    )
+    latest_school = Subquery(
+        Enrolment.objects.filter(pupil=OuterRef("pk"))
+        .order_by("-start_date", "-pk")
+        .values("school_class__school_year__school_id")[:1]
+    )
+    orphans = User.objects.exclude(anywhere).annotate(latest_school=latest_school)
+    orphans = orphans.filter(latest_school=school_id).values("pk")
+    return User.objects.filter((inside & ~outside) | Q(pk__in=orphans)).exclude(is_superuser=True)
+
+
+def people_manageable(school, manager):
+    """The accounts `manager` may act on from `school`'s screens: the school's own
+    people, or (for a municipal administrator) everyone but superusers."""
+    roles = user_roles(manager)
+    if roles.is_superuser:
+        return User.objects.all()
+    if roles.is_municipal_admin:
+        municipal = RoleAssignment.objects.filter(role__in=[Role.MUNICIPAL_ADMIN, Role.DPO])
+        return User.objects.exclude(is_superuser=True).exclude(
+            Q(pk__in=municipal.values("user_id")) & ~Q(pk=manager.pk)
+        )
+    return people_managed_by(school)
+
+
+def current_pupils_manageable(school, manager):
+    """Pupils now in `school` whose accounts `manager` may act on: the only pupils
+    a guardian may be linked to from the school's screens."""
+    today = timezone.localdate()
+    in_school = current_enrolments(today).filter(school_class__school_year__school=school)
+    return people_manageable(school, manager).filter(pk__in=in_school.values("pupil_id"))
+
+
+def _holds_municipal_admin(person) -> bool:
+    return RoleAssignment.objects.filter(
+        user=person, role__in=[Role.MUNICIPAL_ADMIN, Role.DPO]
+    ).exists()
+
+
+def manages_person(user, person, school=None) -> bool:
+    """Whether `user` may act on `person`'s account, at `school` when given (the
+    school of the management screen) or at any school the user administers."""
+    if person is None or not user.is_authenticated:
+        return False
+    roles = user_roles(user)
+    if roles.is_superuser:
+        return True
+    if person.is_superuser:
+        return False
+    if roles.has(Role.MUNICIPAL_ADMIN):
+        return person.pk == user.pk or not _holds_municipal_admin(person)
+    schools = roles.schools(Role.SCHOOL_ADMIN)
+    if school is not None:
+        schools = schools & {_school_id(school)}
+    return any(people_managed_by(s).filter(pk=person.pk).exists() for s in sorted(schools))
+
+
+@rules.predicate
+def can_manage_person(user, person) -> bool:
+    """Edit, reset the password of, disable or link `person` (see above)."""
+    return manages_person(user, person)
+
+
+rules.add_perm("portal.manage_person", can_manage_person)

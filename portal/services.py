@@ -8,15 +8,21 @@ import re
 import secrets
 import unicodedata
 
+from allauth.usersessions.models import UserSession
+
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import audit_record, snapshot
 from .models import (
+    AuditEvent,
     Enrolment,
     GuardianLink,
+    ImportConflict,
     Role,
     RoleAssignment,
     School,
@@ -80,6 +86,8 @@ def user_create(
     pesel: str = "",
     date_of_birth: datetime.date | None = None,
     password: str | None = None,
+    actor: User | None = None,
+    school: School | None = None,
 ) -> tuple[User, str]:
     """Create an account and return it with its initial password (to print once)."""
     username = username.strip() or username_suggest(first_name, last_name)
@@ -96,10 +104,47 @@ def user_create(
     user.set_password(password)
     _full_clean(user)
     user.save()
+    audit_record(
+        actor=actor,
+        category=AuditEvent.Category.ACCOUNT,
+        action="account_create",
+        target=user,
+        person=user,
+        school=school,
+        after=account_snapshot(user),
+    )
     return user, password
 
 
-def user_update(*, user: User, **fields) -> User:
+ACCOUNT_FIELDS = (
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "pesel",
+    "date_of_birth",
+    "is_active",
+)
+
+
+def mask_pesel(value: str) -> str:
+    """Audit rows say that a PESEL changed, not what it is."""
+    return f"•••••••{value[-4:]}" if value else ""
+
+
+def account_snapshot(user: User) -> dict:
+    data = snapshot(user, ACCOUNT_FIELDS)
+    data["pesel"] = mask_pesel(data["pesel"])
+    return data
+
+
+def user_update(
+    *, user: User, actor: User | None = None, school: School | None = None, reason="", **fields
+) -> User:
+    """Change account fields; the change is kept in the audit trail with before
+    and after (the PESEL masked)."""
+    before = account_snapshot(User.objects.get(pk=user.pk))
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -108,14 +153,60 @@ def user_update(*, user: User, **fields) -> User:
         setattr(user, name, value)
     _full_clean(user)
     user.save()
+    audit_record(
+        actor=actor,
+        category=AuditEvent.Category.ACCOUNT,
+        action="account_update",
+        target=user,
+        person=user,
+        school=school,
+        before=before,
+        after=account_snapshot(user),
+        reason=reason,
+    )
     return user
 
 
-def user_reset_password(*, user: User) -> str:
+def user_reset_password(
+    *, user: User, actor: User | None = None, school: School | None = None
+) -> str:
     password = password_generate()
     user.set_password(password)
     user.save(update_fields=["password"])
+    audit_record(
+        actor=actor,
+        category=AuditEvent.Category.ACCOUNT,
+        action="password_reset",
+        target=user,
+        person=user,
+        school=school,
+    )
     return password
+
+
+def user_set_active(
+    *, user: User, active: bool, actor: User | None = None, school: School | None = None
+) -> User:
+    """Enable or disable sign-in; disabling also ends the person's sessions."""
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        keys = list(UserSession.objects.filter(user=user).values_list("session_key", flat=True))
+        Session.objects.filter(session_key__in=keys).delete()
+        UserSession.objects.filter(user=user).delete()
+    audit_record(
+        actor=actor,
+        category=AuditEvent.Category.ACCOUNT,
+        action="account_enable" if active else "account_disable",
+        target=user,
+        person=user,
+        school=school,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return user
 
 
 def _full_clean(obj, exclude=None) -> None:
@@ -131,45 +222,85 @@ def _full_clean(obj, exclude=None) -> None:
 
 
 @transaction.atomic
-def role_grant(*, user: User, role: str, school: School | None) -> RoleAssignment:
+def role_grant(
+    *, user: User, role: str, school: School | None, actor: User | None = None
+) -> RoleAssignment:
     assignment = RoleAssignment(user=user, role=role, school=school)
     _full_clean(assignment, exclude=["user", "role", "school"])
     assignment.clean()
-    assignment, _created = RoleAssignment.objects.get_or_create(user=user, role=role, school=school)
+    assignment, created = RoleAssignment.objects.get_or_create(user=user, role=role, school=school)
     forget_roles(user)
+    if created:
+        audit_record(
+            actor=actor,
+            category=AuditEvent.Category.ROLE,
+            action="role_grant",
+            target=user,
+            person=user,
+            school=school,
+            after={"role": role, "school": school.pk if school else None},
+        )
     return assignment
 
 
-def role_revoke(*, user: User, role: str, school: School | None) -> None:
-    RoleAssignment.objects.filter(user=user, role=role, school=school).delete()
+def role_revoke(*, user: User, role: str, school: School | None, actor: User | None = None) -> None:
+    deleted, _rows = RoleAssignment.objects.filter(user=user, role=role, school=school).delete()
     forget_roles(user)
+    if deleted:
+        audit_record(
+            actor=actor,
+            category=AuditEvent.Category.ROLE,
+            action="role_revoke",
+            target=user,
+            person=user,
+            school=school,
+            before={"role": role, "school": school.pk if school else None},
+        )
 
 
-def roles_set_for_school(*, user: User, school: School, roles: set[str]) -> None:
+def roles_set_for_school(
+    *, user: User, school: School, roles: set[str], actor: User | None = None
+) -> None:
     """Make the user's explicit roles at `school` exactly `roles`."""
     with transaction.atomic():
         current = set(
             RoleAssignment.objects.filter(user=user, school=school).values_list("role", flat=True)
         )
         for role in current - roles:
-            role_revoke(user=user, role=role, school=school)
+            role_revoke(user=user, role=role, school=school, actor=actor)
         for role in roles - current:
-            role_grant(user=user, role=role, school=school)
+            role_grant(user=user, role=role, school=school, actor=actor)
 
 
 @transaction.atomic
 def guardian_link(
-    *, guardian: User, pupil: User, relation: str = GuardianLink.Relation.GUARDIAN
+    *,
+    guardian: User,
+    pupil: User,
+    relation: str = GuardianLink.Relation.GUARDIAN,
+    actor: User | None = None,
+    school: School | None = None,
 ) -> GuardianLink:
     if guardian.pk == pupil.pk:
         raise PortalError("guardian_self", _("A person cannot be their own guardian."))
     link, created = GuardianLink.objects.get_or_create(
         guardian=guardian, pupil=pupil, defaults={"relation": relation}
     )
+    before = None if created else {"relation": link.relation}
     if not created and link.relation != relation:
         link.relation = relation
         link.save(update_fields=["relation"])
     forget_roles(guardian)
+    audit_record(
+        actor=actor,
+        category=AuditEvent.Category.ACCOUNT,
+        action="guardian_link",
+        target=link,
+        person=guardian,
+        school=school,
+        before=before,
+        after={"relation": relation, "pupil": pupil.pk},
+    )
     return link
 
 
@@ -256,10 +387,17 @@ def pupil_create(
     last_name: str,
     start_date: datetime.date | None = None,
     register_number: int | None = None,
+    actor: User | None = None,
     **fields,
 ) -> tuple[User, str]:
     with transaction.atomic():
-        pupil, password = user_create(first_name=first_name, last_name=last_name, **fields)
+        pupil, password = user_create(
+            first_name=first_name,
+            last_name=last_name,
+            actor=actor,
+            school=school_class.school_year.school,
+            **fields,
+        )
         enrolment_create(
             pupil=pupil,
             school_class=school_class,
@@ -270,22 +408,100 @@ def pupil_create(
 
 
 def staff_create(
-    *, school: School, roles: set[str], first_name: str, last_name: str, **fields
+    *,
+    school: School,
+    roles: set[str],
+    first_name: str,
+    last_name: str,
+    actor: User | None = None,
+    **fields,
 ) -> tuple[User, str]:
     with transaction.atomic():
-        user, password = user_create(first_name=first_name, last_name=last_name, **fields)
+        user, password = user_create(
+            first_name=first_name, last_name=last_name, actor=actor, school=school, **fields
+        )
         for role in roles:
-            role_grant(user=user, role=role, school=school)
+            role_grant(user=user, role=role, school=school, actor=actor)
     return user, password
 
 
 def guardian_create(
-    *, pupil: User, relation: str, first_name: str, last_name: str, **fields
+    *,
+    pupil: User,
+    relation: str,
+    first_name: str,
+    last_name: str,
+    actor: User | None = None,
+    school: School | None = None,
+    **fields,
 ) -> tuple[User, str]:
     with transaction.atomic():
-        guardian, password = user_create(first_name=first_name, last_name=last_name, **fields)
-        guardian_link(guardian=guardian, pupil=pupil, relation=relation)
+        guardian, password = user_create(
+            first_name=first_name, last_name=last_name, actor=actor, school=school, **fields
+        )
+        guardian_link(guardian=guardian, pupil=pupil, relation=relation, actor=actor, school=school)
     return guardian, password
 
 
+def record_save(*, instance, fields, save, actor: User | None, school: School, category: str):
+    """Save a school's record through `save()` and keep the change (before and
+    after of `fields`) in the audit trail."""
+    model = type(instance)
+    old = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
+    before = snapshot(old, fields)
+    saved = save()
+    audit_record(
+        actor=actor,
+        category=category,
+        action=f"{model._meta.model_name}_{'update' if old else 'create'}",
+        target=saved,
+        school=school,
+        before=before,
+        after=snapshot(saved, fields),
+    )
+    return saved
+
+
+def record_delete(*, instance, fields, actor: User | None, school: School, category: str):
+    """Delete a school's record, keeping what it held in the audit trail (the
+    row is written first, in the same transaction, so a refused delete leaves
+    no trace)."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            category=category,
+            action=f"{instance._meta.model_name}_delete",
+            target=instance,
+            school=school,
+            before=snapshot(instance, fields),
+            only_changes=False,
+        )
+        instance.delete()
+
+
 SCHOOL_ROLE_CHOICES = [Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.EDITOR, Role.MODERATOR]
+
+
+def import_conflict_decide(*, conflict, accept: bool, actor: User, school: School):
+    """Accept (apply the file's value) or reject an import conflict. The caller
+    has checked that `actor` may act on the person's account."""
+    with transaction.atomic():
+        conflict = ImportConflict.objects.select_for_update().get(pk=conflict.pk)
+        if conflict.status != ImportConflict.Status.OPEN:
+            raise PortalError("conflict_decided", _("This difference has already been decided."))
+        if accept:
+            user_update(
+                user=conflict.person,
+                actor=actor,
+                school=school,
+                reason=_("import #%(run)s, line %(line)s: difference accepted")
+                % {"run": conflict.run_id, "line": conflict.line},
+                **{conflict.field: conflict.imported_value},
+            )
+        conflict.status = (
+            ImportConflict.Status.ACCEPTED if accept else ImportConflict.Status.REJECTED
+        )
+        conflict.decided_by = actor
+        conflict.decided_at = timezone.now()
+        conflict.save(update_fields=["status", "decided_by", "decided_at"])
+    return conflict

@@ -50,6 +50,11 @@ portal_patterns = [
         name="manage_import_run",
     ),
     path(
+        "zarzadzanie/<int:school_id>/import/<int:pk>/roznice/<int:conflict_id>/",
+        m.ImportConflictView.as_view(),
+        name="manage_import_conflict",
+    ),
+    path(
         "zarzadzanie/<int:school_id>/import/wzor/<slug:kind>.csv",
         m.ImportSampleView.as_view(),
         name="manage_import_sample",
