@@ -208,8 +208,12 @@ def export_json(data: dict) -> str:
     return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
 
 
+def export_html(data: dict, *, person: User) -> str:
+    """The printable page the PDF is made of."""
+    return render_to_string("portal/privacy/export_pdf.html", {"data": data, "person": person})
+
+
 def export_pdf(data: dict, *, person: User, base_url: str) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("portal/privacy/export_pdf.html", {"data": data, "person": person})
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return HTML(string=export_html(data, person=person), base_url=base_url).write_pdf()
