@@ -151,7 +151,12 @@ def people_who_left(*, today: datetime.date):
     enrolments = Enrolment.objects.annotate(
         effective_end=Coalesce("end_date", "school_class__school_year__end")
     )
-    current_enrolments = enrolments.filter(effective_end__gte=today)
+    # A class of the year the school still marks current keeps its open
+    # enrolments current after the year's end date, until the year is closed.
+    current_enrolments = enrolments.filter(
+        Q(effective_end__gte=today)
+        | Q(end_date__isnull=True, school_class__school_year__is_current=True)
+    )
     year_current = Q(school_class__school_year__is_current=True) | Q(
         school_class__school_year__end__gte=today
     )
