@@ -2,6 +2,9 @@ from django import template
 
 register = template.Library()
 
+# Shown as changed, never by value: the viewers need not disclose them.
+MASKED_FIELDS = {"pesel", "password"}
+
 
 def _show(value) -> str:
     if value is None or value == "":
@@ -22,7 +25,10 @@ def audit_changes(event) -> list[tuple[str, str, str]]:
     after = event.after if isinstance(event.after, dict) else {}
     rows = []
     for key in sorted(before.keys() | after.keys()):
-        rows.append((key, _show(before.get(key)), _show(after.get(key))))
+        old, new = before.get(key), after.get(key)
+        if key in MASKED_FIELDS:
+            old, new = ("•••" if old else None), ("•••" if new else None)
+        rows.append((key, _show(old), _show(new)))
     if not rows and (event.before is not None or event.after is not None):
         rows.append(("", _show(event.before), _show(event.after)))
     return rows

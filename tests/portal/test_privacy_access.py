@@ -175,3 +175,19 @@ def test_viewer_query_count_does_not_grow_with_rows(world, dpo, login, client, v
     add(45)
     fifty = _count_queries(client, url)
     assert five == fifty
+
+
+def test_audit_trail_never_shows_a_pesel(world, login, client):
+    audit_record(
+        actor=world.a.admin,
+        category=AuditEvent.Category.ACCOUNT,
+        action="update",
+        school=world.a.school,
+        person=world.a.pupil,
+        before={"pesel": "16230112344", "phone": "111"},
+        after={"pesel": "16230112351", "phone": "222"},
+    )
+    login(world.a.admin)
+    page = client.get(reverse("portal:privacy_audit")).content.decode()
+    assert "111 → 222" in page
+    assert "1623011" not in page
