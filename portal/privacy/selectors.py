@@ -30,11 +30,17 @@ def person_search(*, q: str):
     )
 
 
-def _dates(queryset, *, field: str, since: datetime.date | None, until: datetime.date | None):
+def _scoped(queryset, *, school_ids, actor: str, since, until):
+    """The filters both viewers share: the schools a user may see (None for
+    all), the staff member by name, and the dates."""
+    if school_ids is not None:
+        queryset = queryset.filter(school_id__in=school_ids)
+    if actor:
+        queryset = queryset.filter(actor_name__icontains=actor)
     if since:
-        queryset = queryset.filter(**{f"{field}__date__gte": since})
+        queryset = queryset.filter(at__date__gte=since)
     if until:
-        queryset = queryset.filter(**{f"{field}__date__lte": until})
+        queryset = queryset.filter(at__date__lte=until)
     return queryset
 
 
@@ -49,16 +55,11 @@ def audit_events_for(
 ):
     """The audit trail as `user` may see it (all of it, or their schools')."""
     events = AuditEvent.objects.select_related("school", "person", "target_type")
-    school_ids = audit_school_ids(user)
-    if school_ids is not None:
-        events = events.filter(school_id__in=school_ids)
     if category:
         events = events.filter(category=category)
     if person:
         events = events.filter(_names(person, prefix="person__"))
-    if actor:
-        events = events.filter(actor_name__icontains=actor)
-    return _dates(events, field="at", since=since, until=until)
+    return _scoped(events, school_ids=audit_school_ids(user), actor=actor, since=since, until=until)
 
 
 def read_accesses_for(
@@ -71,11 +72,8 @@ def read_accesses_for(
 ):
     """Who opened which pupil's data, as `user` may see it."""
     reads = ReadAccess.objects.select_related("school", "pupil")
-    school_ids = read_audit_school_ids(user)
-    if school_ids is not None:
-        reads = reads.filter(school_id__in=school_ids)
     if pupil:
         reads = reads.filter(_names(pupil, prefix="pupil__"))
-    if actor:
-        reads = reads.filter(actor_name__icontains=actor)
-    return _dates(reads, field="at", since=since, until=until)
+    return _scoped(
+        reads, school_ids=read_audit_school_ids(user), actor=actor, since=since, until=until
+    )
