@@ -18,3 +18,12 @@ class CmsConfig(AppConfig):
         register_nav(NavItem("cms-search", _("Search"), "cms:search", lambda request: True, 5))
         register_panel(DashboardPanel("cms-editor", "cms/dashboard/editor.html", editor_panel, 50))
         register_seeder("cms", seed_cms, order=500)
+        from portal.registry import PersonDataHandler, register_person_data
+
+        from . import privacy
+
+        register_person_data(
+            PersonDataHandler(
+                "cms", _("Public portal"), privacy.export_person, privacy.anonymise_person, order=50
+            )
+        )

@@ -24,3 +24,16 @@ class GradebookConfig(AppConfig):
             DashboardPanel("gradebook-family", "gradebook/panel_family.html", dashboard.family, 12)
         )
         register_seeder("gradebook", seed_grades, order=20)
+        from portal.registry import PersonDataHandler, register_person_data
+
+        from . import privacy
+
+        register_person_data(
+            PersonDataHandler(
+                "gradebook",
+                _("E-register: grades"),
+                privacy.export_person,
+                privacy.anonymise_person,
+                order=20,
+            )
+        )

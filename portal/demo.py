@@ -267,6 +267,8 @@ DEMO_ACCOUNTS = [
     "demo-librarian",
     "demo-officer",
     "demo-editor",
+    "demo-dpo",
+    "demo-gminaadmin",
 ]
 
 
@@ -698,3 +700,21 @@ class Seeder:
             email="redakcja@zielonadolina.example.org",
         )
         RoleAssignment.objects.get_or_create(user=acc["demo-editor"], role=Role.EDITOR, school=None)
+        acc["demo-dpo"] = self.user(
+            "demo-dpo",
+            first_name="Iwona",
+            last_name="Ochocka",
+            is_demo=True,
+            email="iod@zielonadolina.example.org",
+        )
+        RoleAssignment.objects.get_or_create(user=acc["demo-dpo"], role=Role.DPO, school=None)
+        acc["demo-gminaadmin"] = self.user(
+            "demo-gminaadmin",
+            first_name="Marek",
+            last_name="Gminny",
+            is_demo=True,
+            email="admin.gmina@zielonadolina.example.org",
+        )
+        RoleAssignment.objects.get_or_create(
+            user=acc["demo-gminaadmin"], role=Role.MUNICIPAL_ADMIN, school=None
+        )

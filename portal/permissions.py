@@ -448,3 +448,64 @@ def can_manage_person(user, person) -> bool:
 
 
 rules.add_perm("portal.manage_person", can_manage_person)
+
+
+# --- Data protection (RODO) ------------------------------------------------------------
+
+
+@rules.predicate
+def can_act_as_dpo(user) -> bool:
+    """The data protection officer (municipal): person search, export of a
+    person's data, the anonymisation report."""
+    return user_roles(user).is_dpo
+
+
+@rules.predicate
+def can_view_audit(user, school=None) -> bool:
+    """The audit trail: the DPO and municipal admins see every school (and the
+    municipal events), school admins their own school's events."""
+    roles = user_roles(user)
+    if roles.is_dpo or roles.is_municipal_admin:
+        return True
+    if school is None:
+        return bool(roles.schools(Role.SCHOOL_ADMIN))
+    return roles.has(Role.SCHOOL_ADMIN, _school_id(school))
+
+
+@rules.predicate
+def can_view_read_audit(user, school=None) -> bool:
+    """Who opened which pupil's data: the DPO everywhere, school admins in
+    their own school."""
+    roles = user_roles(user)
+    if roles.is_dpo:
+        return True
+    if school is None:
+        return bool(roles.schools(Role.SCHOOL_ADMIN))
+    return roles.has(Role.SCHOOL_ADMIN, _school_id(school))
+
+
+@rules.predicate
+def can_use_privacy_pages(user) -> bool:
+    """Anyone who may open one of the data-protection pages (the nav item)."""
+    return can_act_as_dpo(user) or can_view_audit(user) or can_view_read_audit(user)
+
+
+def audit_school_ids(user) -> frozenset[int] | None:
+    """The schools whose audit events `user` sees; None means every event."""
+    roles = user_roles(user)
+    if roles.is_dpo or roles.is_municipal_admin:
+        return None
+    return roles.schools(Role.SCHOOL_ADMIN)
+
+
+def read_audit_school_ids(user) -> frozenset[int] | None:
+    """The schools whose read-audit rows `user` sees; None means every row."""
+    roles = user_roles(user)
+    if roles.is_dpo:
+        return None
+    return roles.schools(Role.SCHOOL_ADMIN)
+
+
+rules.add_perm("portal.act_as_dpo", can_act_as_dpo)
+rules.add_perm("portal.view_audit", can_view_audit)
+rules.add_perm("portal.view_read_audit", can_view_read_audit)

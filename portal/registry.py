@@ -38,8 +38,26 @@ class DashboardPanel:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class PersonDataHandler:
+    """What one app holds about a person, for the data-protection duties.
+
+    `export(person)` returns a list of tables (`portal.privacy.export.table`);
+    `anonymise(person)` removes the app's contact data and returns what it removed
+    as {label: count}; `keeps(user_ids)` returns {user_id: reason} for people the
+    app still serves (an open library loan), who must not be anonymised yet."""
+
+    key: str
+    title: str
+    export: Callable  # (person) -> list[dict]
+    anonymise: Callable | None = None  # (person) -> dict[str, int]
+    keeps: Callable | None = None  # (user_ids) -> dict[int, str]
+    order: int = 100
+
+
 _nav: dict[str, NavItem] = {}
 _panels: dict[str, DashboardPanel] = {}
+_person_data: dict[str, PersonDataHandler] = {}
 
 
 def register_nav(item: NavItem) -> None:
@@ -48,6 +66,14 @@ def register_nav(item: NavItem) -> None:
 
 def register_panel(panel: DashboardPanel) -> None:
     _panels[panel.key] = panel
+
+
+def register_person_data(handler: PersonDataHandler) -> None:
+    _person_data[handler.key] = handler
+
+
+def person_data_handlers() -> list[PersonDataHandler]:
+    return sorted(_person_data.values(), key=lambda h: (h.order, h.key))
 
 
 def nav_items() -> list[NavItem]:
@@ -74,6 +100,11 @@ def register_core() -> None:
         roles = user_roles(request.user)
         return roles.is_officer or roles.is_superuser
 
+    def privacy_pages(request):
+        from .permissions import can_use_privacy_pages
+
+        return can_use_privacy_pages(request.user)
+
     def wagtail_user(request):
         return request.user.is_authenticated and request.user.has_perm("wagtailadmin.access_admin")
 
@@ -85,4 +116,5 @@ def register_core() -> None:
         )
     )
     register_nav(NavItem("cms-admin", _("Editing"), "wagtailadmin_home", wagtail_user, 90))
+    register_nav(NavItem("privacy", _("Data protection"), "portal:privacy_home", privacy_pages, 95))
     dashboard.register_core_panels(is_staff_member)

@@ -12,6 +12,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from . import manage_views as m
 from . import views
+from .privacy import urls as privacy_urls
 
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "Portal Oświatowy"
@@ -79,6 +80,7 @@ portal_patterns = [
         m.SectionDeleteView.as_view(),
         name="manage_delete",
     ),
+    *privacy_urls.urlpatterns,
 ]
 
 urlpatterns = [

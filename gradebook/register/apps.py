@@ -20,3 +20,16 @@ class RegisterConfig(AppConfig):
 
         dashboard.register()
         register_seeder("register", seed_register, order=60)
+        from portal.registry import PersonDataHandler, register_person_data
+
+        from . import privacy
+
+        register_person_data(
+            PersonDataHandler(
+                "register",
+                pgettext_lazy("lessons", "Class register"),
+                privacy.export_person,
+                privacy.anonymise_person,
+                order=30,
+            )
+        )

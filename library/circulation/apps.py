@@ -41,3 +41,17 @@ class CirculationConfig(AppConfig):
         )
         # After the catalogue (60): the copies need its records.
         register_seeder("circulation", seed_circulation, 70)
+        from portal.registry import PersonDataHandler, register_person_data
+
+        from . import privacy
+
+        register_person_data(
+            PersonDataHandler(
+                "library",
+                _("School libraries"),
+                privacy.export_person,
+                privacy.anonymise_person,
+                privacy.readers_with_open_loans,
+                order=40,
+            )
+        )
