@@ -8,7 +8,10 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import permissions  # noqa: F401  (registers the rules)
+        from . import (
+            accounts,  # noqa: F401  (audits account changes made through allauth)
+            permissions,  # noqa: F401  (registers the rules)
+        )
         from .registry import register_core
 
         register_core()

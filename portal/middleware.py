@@ -8,7 +8,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
-from .permissions import requires_mfa
+from .permissions import requires_mfa, user_roles
 
 # Paths a staff member without a second factor may still reach: signing in and
 # out, setting up MFA, changing language, static files.
@@ -16,8 +16,10 @@ ALLOWED_PREFIXES = ("/konto/", "/i18n/", "/static/", "/media/", "/favicon.ico")
 
 
 class RequireStaffMFAMiddleware:
-    """Staff roles (admins, teachers, librarians, officers) must enrol TOTP before
-    they reach any tool; everyone else may enrol when they wish."""
+    """Staff roles (admins, teachers, librarians, officers), CMS editors and
+    moderators and anyone with Wagtail admin access must enrol TOTP before they
+    reach any tool (see `permissions.requires_mfa`); everyone else may enrol when
+    they wish."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,13 +33,17 @@ class RequireStaffMFAMiddleware:
             and requires_mfa(user)
             and not is_mfa_enabled(user)
         ):
-            messages.warning(
-                request,
-                _(
+            if user_roles(user).is_staff_member:
+                reason = _(
                     "Your role gives access to pupils' data, so two-factor authentication is "
                     "required. Set up an authenticator app to continue."
-                ),
-            )
+                )
+            else:
+                reason = _(
+                    "You publish on the portal, so two-factor authentication is required. "
+                    "Set up an authenticator app to continue."
+                )
+            messages.warning(request, reason)
             return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 

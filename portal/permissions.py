@@ -218,16 +218,26 @@ def is_teacher_of_school(user, school) -> bool:
     return roles.is_superuser or roles.has(Role.TEACHER, _school_id(school))
 
 
+# Roles that publish on the gmina's site: a stolen password would let anyone
+# put words in the municipality's mouth, so they need a second factor too.
+CMS_ROLES = (Role.EDITOR, Role.MODERATOR)
+
+
 def requires_mfa(user) -> bool:
-    """Staff roles must have a second factor before they reach their tools.
-    Demo accounts are exempt while DEBUG is on, so newcomers can click around."""
+    """Who must have a second factor before reaching their tools: staff roles
+    (pupils' data), CMS editors and moderators, and anyone else who may open the
+    Wagtail admin (they publish on the gmina's site). Demo accounts are exempt
+    while DEBUG is on, so newcomers can click around."""
     if not getattr(settings, "PORTAL_MFA_REQUIRED_FOR_STAFF", True):
         return False
     if not user.is_authenticated:
         return False
     if settings.DEBUG and user.is_demo:
         return False
-    return user_roles(user).is_staff_member
+    roles = user_roles(user)
+    if roles.is_staff_member or any(roles.has(role) for role in CMS_ROLES):
+        return True
+    return user.has_perm("wagtailadmin.access_admin")
 
 
 # --- Classes and pupils ----------------------------------------------------------------

@@ -25,7 +25,7 @@ from .models import (
     ReaderCategory,
     ReaderProfile,
 )
-from .services import card_number_for
+from .services import card_number_new, reader_profile_for
 
 SHELVES = ["82-3", "82-93", "821.162.1", "94(438)", "5", "087.5", "030"]
 
@@ -134,15 +134,13 @@ def _loans(ctx, school, copies, now, today):
     demo_ids = [by_name[n] for n in ("demo-pupil", "demo-pupil-brat") if n in by_name]
     readers = demo_ids + [p for p in pupils if p not in demo_ids]
     ReaderProfile.objects.bulk_create(
-        [ReaderProfile(user_id=pk, card_number=f"C{pk:08d}") for pk in readers],
+        [ReaderProfile(user_id=pk, card_number=card_number_new()) for pk in readers],
         ignore_conflicts=True,
     )
     for name in ("demo-teacher", "demo-librarian"):
         user = ctx.accounts.get(name)
         if user is not None:
-            ReaderProfile.objects.get_or_create(
-                user=user, defaults={"card_number": card_number_for(user)}
-            )
+            reader_profile_for(user)
     loans, on_loan = [], []
     pool = iter(copies)
     # demo-pupil: one overdue, one due in two days, one fresh; history of returns.

@@ -10,6 +10,7 @@ per copy (`circulation_one_open_loan_per_copy`) as the last line of defence."""
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -63,18 +64,36 @@ def _locked(qs):
 # --- Readers -------------------------------------------------------------------------------
 
 
-def card_number_for(user) -> str:
-    return f"C{user.pk:08d}"
+# Card numbers are random, so that a number says nothing about the account behind
+# it and the next card cannot be guessed from one's own: 10 characters of
+# Crockford's base32 (no I, L, O, U to misread), about 2**50 numbers.
+CARD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CARD_LENGTH = 10
+
+
+def card_number_new() -> str:
+    """A fresh random card number (uniqueness is checked by the database)."""
+    return "".join(secrets.choice(CARD_ALPHABET) for _ in range(CARD_LENGTH))
 
 
 def reader_profile_for(user) -> ReaderProfile:
     """The reader's profile and card, created on first use."""
     profile = getattr(user, "_circulation_profile", None)
     if profile is None:
-        profile, _created = ReaderProfile.objects.get_or_create(
-            user=user, defaults={"card_number": card_number_for(user)}
-        )
-        user._circulation_profile = profile
+        profile = ReaderProfile.objects.filter(user=user).first()
+    for attempt in range(3):
+        if profile is not None:
+            break
+        try:
+            with transaction.atomic():
+                profile = ReaderProfile.objects.create(user=user, card_number=card_number_new())
+        except IntegrityError:
+            # The number is taken (vanishingly unlikely) or another request
+            # has just made this reader's card: look again, then draw again.
+            profile = ReaderProfile.objects.filter(user=user).first()
+            if profile is None and attempt == 2:
+                raise
+    user._circulation_profile = profile
     return profile
 
 
@@ -215,13 +234,22 @@ def copy_mark(*, user, copy: Copy, kind: str, note: str = "") -> Copy:
 # --- Checkout, return, renewal --------------------------------------------------------------
 
 
-def reader_by_card(card_number: str) -> ReaderProfile:
+def reader_by_card(card_number: str, *, school) -> ReaderProfile:
+    """The reader of `school`'s library who holds `card_number`.
+
+    A number nobody holds, the card of someone who is not a reader of this
+    library (another school's pupil) and an inactive account all get the same
+    refusal, so a desk cannot learn who holds the cards of other libraries."""
     profile = (
         ReaderProfile.objects.select_related("user")
         .filter(card_number__iexact=card_number.strip())
         .first()
     )
-    if profile is None or not profile.user.is_active:
+    if (
+        profile is None
+        or not profile.user.is_active
+        or rules.reader_category(profile.user, school) is None
+    ):
         raise CirculationError(
             "unknown_card", _("No reader has the card %(card)s.") % {"card": card_number}
         )
@@ -250,13 +278,9 @@ def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -
     a copy that is lost/withdrawn/on loan, or on the hold shelf for someone else."""
     _require_librarian(user, school)
     today = today or timezone.localdate()
-    profile = reader_by_card(card_number)
+    profile = reader_by_card(card_number, school=school)
     reader = profile.user
     category = rules.reader_category(reader, school)
-    if category is None:
-        raise CirculationError(
-            "not_a_reader", _("%(name)s is not a reader of this library.") % {"name": reader}
-        )
     try:
         with transaction.atomic():
             # Serialise the limit check per reader, then lock the copy itself.

@@ -69,7 +69,7 @@ def desk(request, school_id):
         if action == "checkout":
             checkout_form = CheckoutForm(request.POST, prefix="out")
             if checkout_form.is_valid():
-                reader_loans = _reader_at_desk(checkout_form.cleaned_data["card"], school)
+                reader = None
                 for code in checkout_form.cleaned_data["barcodes"]:
                     try:
                         loan = services.loan_checkout(
@@ -78,6 +78,7 @@ def desk(request, school_id):
                             card_number=checkout_form.cleaned_data["card"],
                             barcode=code,
                         )
+                        reader = loan.reader
                         results.append(
                             (
                                 "ok",
@@ -90,6 +91,7 @@ def desk(request, school_id):
                         results.append(("refused", code, error.message))
                         if error.code in ("unknown_card", "not_a_reader", "reader_overdue"):
                             break
+                reader_loans = _reader_at_desk(checkout_form.cleaned_data["card"], school, reader)
         elif action in ("return", "renew"):
             barcode_form = BarcodeForm(request.POST, prefix="back")
             if barcode_form.is_valid():
@@ -142,12 +144,14 @@ def desk(request, school_id):
     return render(request, "circulation/desk.html", context)
 
 
-def _reader_at_desk(card_number: str, school):
-    """The scanned reader and their open loans here, shown beside the results."""
-    try:
-        reader = services.reader_by_card(card_number).user
-    except CirculationError:
-        return None
+def _reader_at_desk(card_number: str, school, reader=None):
+    """The scanned reader (`reader` when a loan has already found them) and their
+    open loans here, shown beside the results; nobody for another library's card."""
+    if reader is None:
+        try:
+            reader = services.reader_by_card(card_number, school=school).user
+        except CirculationError:
+            return None
     return {"reader": reader, "loans": selectors.open_loans(reader).filter(school=school)}
 
 
@@ -307,7 +311,7 @@ def hold_place(request, pk):
     try:
         if card_number:
             school = get_object_or_404(desk_schools(request.user), pk=request.POST.get("school"))
-            reader = services.reader_by_card(card_number).user
+            reader = services.reader_by_card(card_number, school=school).user
             services.hold_place(user=request.user, reader=reader, record=record, school=school)
             messages.success(request, _("The hold for %(reader)s is placed.") % {"reader": reader})
         else:

@@ -161,7 +161,24 @@ LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "portal.adapters.PortalAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Addresses are verified, but signing in never waits for it (no sign-up here, so
+# "optional" only matters for the change-of-address flow below).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Changing the address keeps the old one until the new one is confirmed by a link
+# sent to it; password reset mails go to verified addresses only
+# (portal.accounts.PortalResetPasswordForm).
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(
+    os.environ.get("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "7")
+)
+ACCOUNT_FORMS = {"reset_password": "portal.accounts.PortalResetPasswordForm"}
+# Changing the e-mail address or the password (and managing MFA) asks for the
+# current password (or a second-factor code) unless it was given in the last
+# ACCOUNT_REAUTHENTICATION_TIMEOUT seconds.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("ACCOUNT_REAUTHENTICATION_TIMEOUT", "300"))
+# Tell the owner (at the old address) when the password or the address changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -175,6 +192,15 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_ADAPTER = "portal.adapters.PortalMFAAdapter"
+# allauth refuses MFA while any address is unverified, against accounts opened by
+# sign-up with someone else's address. There is no sign-up here, and staff must
+# enrol TOTP even while a new address set by the school awaits confirmation.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Fernet key(s) encrypting TOTP secrets and recovery-code seeds in the database;
+# a comma-separated list rotates keys (the first encrypts, all decrypt). Required
+# in production; dev and tests derive one from SECRET_KEY.
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
 MFA_TOTP_ISSUER = os.environ.get("MFA_TOTP_ISSUER", "Portal Oświatowy")
 USERSESSIONS_TRACK_ACTIVITY = True
 # Staff roles must enrol a second factor before they reach their tools.

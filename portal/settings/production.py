@@ -1,5 +1,7 @@
 import os
 
+from cryptography.fernet import Fernet
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -9,6 +11,19 @@ DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in production.")
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
+if not MFA_ENCRYPTION_KEY:
+    raise ImproperlyConfigured(
+        "MFA_ENCRYPTION_KEY must be set in production: a Fernet key, see .env.example "
+        "and docs/security-accounts.md."
+    )
+for _key in MFA_ENCRYPTION_KEY.split(","):
+    try:
+        Fernet(_key.strip())
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY is not a valid Fernet key (32 url-safe base64-encoded bytes)."
+        ) from error
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -144,7 +144,8 @@ def test_unknown_card_and_copy(world, library):
 
 
 def test_reader_of_another_school_is_refused(world, library):
-    refused("not_a_reader", checkout, world, world.b.pupil, library["copy"])
+    # Like an unknown card: the desk learns nothing of other libraries' readers.
+    refused("unknown_card", checkout, world, world.b.pupil, library["copy"])
 
 
 def test_librarian_cannot_lend_another_schools_copies(world, library):

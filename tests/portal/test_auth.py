@@ -2,6 +2,7 @@
 password reset, session list, admin login through allauth, rate limits."""
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 
 from django.core import mail
@@ -103,10 +104,15 @@ def test_demo_staff_accounts_skip_mfa_only_while_debug(client, world, settings):
 
 
 def test_password_reset_sends_a_link(client, world):
+    # Reset links go to verified addresses (see test_account_security.py).
+    EmailAddress.objects.create(
+        user=world.a.guardian, email=world.a.guardian.email, verified=True, primary=True
+    )
     response = client.post(reverse("account_reset_password"), {"email": world.a.guardian.email})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert world.a.guardian.email in mail.outbox[0].to
+    assert "/konto/password/reset/key/" in mail.outbox[0].body
 
 
 def test_session_list_is_available(world, login):
