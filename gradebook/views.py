@@ -415,7 +415,7 @@ def school_settings(request, pk):
     if request.method == "POST":
         if "save_settings" in request.POST and form.is_valid():
             try:
-                services.grading_settings_update(settings=form.instance)
+                services.grading_settings_update(settings=form.instance, user=request.user)
             except services.GradebookError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -424,7 +424,7 @@ def school_settings(request, pk):
         elif "add_category" in request.POST and category_form.is_valid():
             category_form.instance.school = school
             try:
-                services.category_save(category=category_form.instance)
+                services.category_save(category=category_form.instance, user=request.user)
             except services.GradebookError as exc:
                 category_form.add_error(None, exc.message)
             else:
@@ -450,10 +450,11 @@ def school_settings(request, pk):
 def category_delete(request, pk, category_pk):
     school = _school(request, pk)
     category = get_object_or_404(GradeCategory, pk=category_pk, school=school)
-    if Assessment.objects.filter(category=category).exists():
-        messages.error(request, _("The category is in use and cannot be deleted."))
+    try:
+        services.category_delete(category=category, user=request.user)
+    except services.GradebookError as exc:
+        messages.error(request, exc.message)
     else:
-        category.delete()
         messages.success(request, _("Category deleted."))
     return redirect("gradebook:settings", school.pk)
 

@@ -182,7 +182,7 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
         history = list(
             RegisterChange.objects.filter(
                 content_type__model="lesson", object_id=lesson.pk
-            ).select_related("user")[:10]
+            ).select_related("actor")[:10]
         )
     return render(
         request,
@@ -250,12 +250,12 @@ def timetable_view(request, class_id: int):
         if not may_edit:
             raise Http404
         if "delete" in request.POST:
-            TimetableEntry.objects.filter(
-                pk=request.POST.get("delete"), assignment__school_class=school_class
-            ).delete()
+            services.timetable_entry_delete(
+                school_class=school_class, entry_id=request.POST.get("delete"), user=request.user
+            )
             return redirect(request.path)
         if form.is_valid():
-            form.save()
+            services.timetable_entry_save(entry=form.instance, user=request.user)
             messages.success(request, _("The timetable has been updated."))
             return redirect(request.path)
     entries = (
@@ -291,16 +291,18 @@ def settings_view(request, school_id: int):
     free_form = forms.FreeDayForm(request.POST if "free_day" in request.POST else None)
     if request.method == "POST":
         if "delete" in request.POST:
-            FreeDay.objects.filter(school=school, pk=request.POST.get("delete")).delete()
+            services.free_day_delete(
+                school=school, free_day_id=request.POST.get("delete"), user=request.user
+            )
             return redirect(request.path)
         if "settings" in request.POST and form.is_valid():
             form.instance.school = school
-            form.save()
+            services.register_settings_save(settings=form.instance, user=request.user)
             messages.success(request, _("The settings have been saved."))
             return redirect(request.path)
         if "free_day" in request.POST and free_form.is_valid():
             free_form.instance.school = school
-            free_form.save()
+            services.free_day_save(free_day=free_form.instance, user=request.user)
             messages.success(request, _("The free day has been added."))
             return redirect(request.path)
     classes = SchoolClass.objects.current().for_school(school)
@@ -852,7 +854,7 @@ def lesson_history_view(request, pk: int):
         | RegisterChange.objects.filter(
             content_type__model="attendance", object_id__in=attendance_ids
         )
-    ).select_related("user", "content_type")
+    ).select_related("actor", "content_type")
     pupils = {
         a.pk: a.pupil for a in Attendance.objects.filter(lesson=lesson).select_related("pupil")
     }
