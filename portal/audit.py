@@ -55,9 +55,17 @@ def snapshot(obj: models.Model | None, fields: Iterable[str]) -> dict | None:
 
 
 def model_fields(model: type[models.Model], *, exclude: Iterable[str] = ()) -> list[str]:
-    """The names of a model's stored fields (not its id), for `snapshot`."""
+    """The names of a model's stored fields for `snapshot`: not its id, nor the
+    timestamps Django keeps itself (auto_now), which change on every save."""
     skip = set(exclude)
-    return [f.name for f in model._meta.concrete_fields if not f.primary_key and f.name not in skip]
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and f.name not in skip
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
 
 
 def stored_snapshot(obj: models.Model, fields: Iterable[str]) -> dict | None:

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.models import Enrolment, SchoolClass, Term, User
+from portal.audit import note_reads
+from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
     managed_schools,
@@ -58,6 +59,14 @@ from .permissions import (
 )
 
 PAGE_SIZE = 30
+ATTENDANCE, REMARKS = ReadAccess.What.ATTENDANCE, ReadAccess.What.REMARKS
+
+
+def _note_reads(request, pupils, what: str, school_class) -> None:
+    """Read auditing: staff saw these pupils' attendance or remarks (written once
+    per request by portal.audit.ReadAuditMiddleware)."""
+    school_id = school_class.school_year.school_id if school_class else None
+    note_reads(request, pupils=pupils, what=what, school=school_id)
 
 
 def _page(request, queryset):
@@ -366,6 +375,7 @@ def stats_view(request):
     stats = selectors.class_attendance_stats(
         school_class, start=start, end=end, subject_ids=subject_ids
     )
+    _note_reads(request, [r.pupil_id for r in stats["rows"]], ATTENDANCE, school_class)
     return render(
         request,
         "register/stats.html",
@@ -393,6 +403,7 @@ def pupil_stats_view(request):
     stats = selectors.pupil_attendance_stats(
         pupil, start=start, end=end, school_id=school_class.school_year.school_id
     )
+    _note_reads(request, [pupil], ATTENDANCE, school_class)
     return render(
         request,
         "register/pupil_stats.html",
@@ -511,15 +522,20 @@ def excuse_decide_view(request, pk: int):
 
 @login_required
 def remarks_view(request):
-    remarks = remarks_for(request.user).select_related("pupil", "author", "school_class")
+    remarks = remarks_for(request.user).select_related(
+        "pupil", "author", "school_class__school_year"
+    )
     pupil_id = request.GET.get("pupil")
     if pupil_id:
         remarks = remarks.filter(pupil_id=pupil_id)
+    page = _page(request, remarks)
+    for remark in page:
+        _note_reads(request, [remark.pupil_id], REMARKS, remark.school_class)
     return render(
         request,
         "register/remarks.html",
         {
-            "page": _page(request, remarks),
+            "page": page,
             "may_write": is_register_teacher(request.user)
             or managed_schools(request.user).exists(),
             "family_ids": set(user_roles(request.user).child_ids),
