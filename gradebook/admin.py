@@ -60,5 +60,5 @@ class AssessmentAdmin(ReadOnlyAdmin):
 
 @admin.register(GradeHistory)
 class GradeHistoryAdmin(ReadOnlyAdmin):
-    list_display = ["changed_at", "kind", "action", "pupil", "old_value", "new_value", "changed_by"]
-    list_select_related = ["pupil", "changed_by"]
+    list_display = ["at", "kind", "action", "pupil", "old_value", "new_value", "actor_name"]
+    list_select_related = ["pupil"]

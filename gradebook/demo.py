@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 
-from portal.models import Enrolment, TeachingAssignment
+from portal.audit import history_row
+from portal.models import Enrolment, TeachingAssignment, User
 
 from .models import Assessment, Grade, GradeHistory, TermGrade
 from .selectors import categories_of, grading_settings
@@ -154,9 +155,12 @@ def seed_grades(ctx) -> None:
                 "assessment"
             )
         )
+        teachers = User.objects.in_bulk({g.teacher_id for g in saved})
         GradeHistory.objects.bulk_create(
             [
-                GradeHistory(
+                history_row(
+                    GradeHistory,
+                    actor=teachers.get(g.teacher_id),
                     school=school,
                     kind=GradeHistory.Kind.GRADE,
                     object_id=g.pk,
@@ -166,7 +170,6 @@ def seed_grades(ctx) -> None:
                     assessment_id=g.assessment_id,
                     label=g.assessment.name,
                     new_value=g.symbol,
-                    changed_by_id=g.teacher_id,
                 )
                 for g in saved
             ],

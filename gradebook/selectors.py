@@ -192,7 +192,7 @@ def current_term(school_year) -> Term | None:
 
 def assignment_history(assignment, pupil=None, assessment=None):
     qs = GradeHistory.objects.filter(assignment=assignment).select_related(
-        "pupil", "changed_by", "assessment"
+        "pupil", "actor", "assessment"
     )
     if pupil is not None:
         qs = qs.filter(pupil=pupil)

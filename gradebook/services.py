@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import SchoolClass, TeachingAssignment, Term, User
+from portal.audit import (
+    audit_record,
+    audited_delete,
+    audited_save,
+    history_row,
+    model_fields,
+)
+from portal.models import AuditEvent, SchoolClass, TeachingAssignment, Term, User
 
 from . import scale as grade_scale
 from .models import (
@@ -57,27 +64,58 @@ def _school_id(assignment: TeachingAssignment) -> int:
 
 # --- Settings and categories ------------------------------------------------------------
 
+_SETTINGS_FIELDS = model_fields(GradingSettings, exclude=["school"])
+_CATEGORY_FIELDS = model_fields(GradeCategory, exclude=["school"])
+
 
 @transaction.atomic
-def grading_settings_update(*, settings: GradingSettings) -> GradingSettings:
+def grading_settings_update(*, settings: GradingSettings, user: User) -> GradingSettings:
     """Save a school's grading rules; averages are computed on read, so every
-    shown average follows at once."""
+    shown average follows at once. The changed rules go to the audit trail."""
     try:
         settings.full_clean()
     except ValidationError as exc:
         raise GradebookError("invalid_settings", "; ".join(exc.messages)) from exc
-    settings.save()
-    return settings
+    return audited_save(
+        settings,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="grading_settings",
+        school=settings.school_id,
+        fields=_SETTINGS_FIELDS,
+    )
 
 
 @transaction.atomic
-def category_save(*, category: GradeCategory) -> GradeCategory:
+def category_save(*, category: GradeCategory, user: User) -> GradeCategory:
+    """Create or change a grade category (its default weight feeds averages)."""
     try:
         category.full_clean()
     except ValidationError as exc:
         raise GradebookError("invalid_category", "; ".join(exc.messages)) from exc
-    category.save()
-    return category
+    return audited_save(
+        category,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="grade_category",
+        school=category.school_id,
+        fields=_CATEGORY_FIELDS,
+    )
+
+
+@transaction.atomic
+def category_delete(*, category: GradeCategory, user: User) -> None:
+    """Delete a category no assessment uses."""
+    if Assessment.objects.filter(category=category).exists():
+        raise GradebookError("category_in_use", _("The category is in use and cannot be deleted."))
+    audited_delete(
+        category,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="grade_category",
+        school=category.school_id,
+        fields=_CATEGORY_FIELDS,
+    )
 
 
 # --- Terms ------------------------------------------------------------------------------
@@ -85,11 +123,22 @@ def category_save(*, category: GradeCategory) -> GradeCategory:
 
 @transaction.atomic
 def term_set_closed(*, term: Term, user: User, closed: bool) -> TermStatus:
-    """Close a term for grading, or reopen it (school admins)."""
+    """Close a term for grading, or reopen it (school admins); each change of
+    state goes to the audit trail."""
     status, _created = TermStatus.objects.select_for_update().get_or_create(term=term)
+    was_closed = status.is_closed
     status.is_closed = closed
     status.changed_by = user
     status.save()
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.TERM,
+        action="term.close" if closed else "term.reopen",
+        target=term,
+        school=term.school_year.school_id,
+        before={"is_closed": was_closed},
+        after={"is_closed": closed},
+    )
     return status
 
 
@@ -144,19 +193,37 @@ def assessment_delete(*, assessment: Assessment, user: User) -> None:
 # --- History -----------------------------------------------------------------------------
 
 
+def _history(*, user, school_id, kind, object_id, action, pupil_id, label, old, new, **links):
+    """The one way a GradeHistory row is made: the shared audit shape (who, with
+    the name kept, when, action) plus the values as the sheet shows them."""
+    return history_row(
+        GradeHistory,
+        actor=user,
+        school_id=school_id,
+        kind=kind,
+        object_id=object_id,
+        action=action,
+        pupil_id=pupil_id,
+        label=label[:200],
+        old_value=old,
+        new_value=new,
+        **links,
+    )
+
+
 def _grade_history(grade: Grade, assessment: Assessment, action, old, new, user):
-    return GradeHistory(
+    return _history(
+        user=user,
         school_id=_school_id(assessment.assignment),
         kind=GradeHistory.Kind.GRADE,
         object_id=grade.pk,
         action=action,
         pupil_id=grade.pupil_id,
+        label=_label(assessment),
+        old=old,
+        new=new,
         assignment_id=assessment.assignment_id,
         assessment=assessment,
-        label=_label(assessment),
-        old_value=old,
-        new_value=new,
-        changed_by=user,
     )
 
 
@@ -467,17 +534,17 @@ def term_grades_save(
 
 
 def _term_history(tg, assignment, label, old, new, user, action):
-    return GradeHistory(
+    return _history(
+        user=user,
         school_id=_school_id(assignment),
         kind=GradeHistory.Kind.TERM,
         object_id=tg.pk,
         action=action,
         pupil_id=tg.pupil_id,
+        label=label,
+        old=old,
+        new=new,
         assignment=assignment,
-        label=label[:200],
-        old_value=old,
-        new_value=new,
-        changed_by=user,
     )
 
 
@@ -523,18 +590,16 @@ def behaviour_grades_save(
         old = _behaviour_word(current.value) if current else ""
         label = f"{_('behaviour')} – {BehaviourGrade.Kind(kind).label} ({term})"
         row = {
+            "user": user,
             "school_id": school_class.school_year.school_id,
             "kind": GradeHistory.Kind.BEHAVIOUR,
             "pupil_id": pupil_id,
-            "label": label[:200],
-            "changed_by": user,
+            "label": label,
         }
         if not value:
             if current:
                 history.append(
-                    GradeHistory(
-                        **row, object_id=current.pk, action="delete", old_value=old, new_value=""
-                    )
+                    _history(**row, object_id=current.pk, action="delete", old=old, new="")
                 )
                 current.delete()
                 count += 1
@@ -549,12 +614,12 @@ def behaviour_grades_save(
         action = "update" if current.pk else "create"
         current.save()
         history.append(
-            GradeHistory(
+            _history(
                 **row,
                 object_id=current.pk,
                 action=action,
-                old_value=old,
-                new_value=_behaviour_word(current.value),
+                old=old,
+                new=_behaviour_word(current.value),
             )
         )
         count += 1

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.models import School, Term, User
+from portal.audit import note_reads
+from portal.models import ReadAccess, School, Term, User
 from portal.permissions import children_of, managed_schools, pupils_visible_to, user_roles
 
 from . import selectors, services
@@ -42,6 +43,12 @@ def _page(request, qs, size=PAGE_SIZE):
 
 def _assignment(request, pk):
     return get_object_or_404(assignments_visible_to(request.user), pk=pk)
+
+
+def _note_grade_reads(request, pupils, school_class) -> None:
+    """Read auditing: staff saw these pupils' grades (written once per request)."""
+    school_id = school_class.school_year.school_id if school_class else None
+    note_reads(request, pupils=pupils, what=ReadAccess.What.GRADES, school=school_id)
 
 
 def _term(assignment, request_value):
@@ -158,6 +165,7 @@ def sheet(request, pk):
         }
         for row in data.rows
     ]
+    _note_grade_reads(request, [r.pupil for r in data.rows], assignment.school_class)
     return render(
         request,
         "gradebook/sheet.html",
@@ -234,12 +242,14 @@ def history(request, pk):
             Assessment, pk=request.GET["assessment"], assignment=assignment
         )
     entries = selectors.assignment_history(assignment, pupil=pupil, assessment=assessment)
+    page = _page(request, entries)
+    _note_grade_reads(request, [h.pupil_id for h in page], assignment.school_class)
     return render(
         request,
         "gradebook/history.html",
         {
             "assignment": assignment,
-            "page_obj": _page(request, entries),
+            "page_obj": page,
             "pupil": pupil,
             "assessment": assessment,
         },
@@ -291,6 +301,7 @@ def term_grades(request, pk):
         else:
             messages.success(request, _("Term grades saved; guardians are notified."))
         return redirect(f"{request.path}?term={term.pk}")
+    _note_grade_reads(request, [r.pupil for r in data.rows], assignment.school_class)
     return render(
         request,
         "gradebook/term_grades.html",
@@ -313,13 +324,15 @@ def class_register(request, pk):
         term = get_object_or_404(Term, pk=term_value, school_year=year)
     else:
         term = selectors.current_term(year)
+    summary = selectors.class_summary(school_class, term) if term else None
+    _note_grade_reads(request, [r["pupil"] for r in summary.rows] if summary else [], school_class)
     return render(
         request,
         "gradebook/class_register.html",
         {
             "school_class": school_class,
             "assignments": selectors.class_assignments(school_class),
-            "summary": selectors.class_summary(school_class, term) if term else None,
+            "summary": summary,
             "terms": year.terms.all(),
             "term": term,
             "can_behaviour": can_set_behaviour(request.user, school_class),
@@ -359,6 +372,8 @@ def behaviour(request, pk):
         else:
             messages.success(request, _("Behaviour grades saved."))
         return redirect(f"{request.path}?term={term.pk}")
+    rows = selectors.class_behaviour(school_class, term)
+    _note_grade_reads(request, [pupil for pupil, _grades in rows], school_class)
     return render(
         request,
         "gradebook/behaviour.html",
@@ -366,7 +381,7 @@ def behaviour(request, pk):
             "school_class": school_class,
             "term": term,
             "terms": year.terms.all(),
-            "rows": selectors.class_behaviour(school_class, term),
+            "rows": rows,
             "values": BehaviourGrade.Value.choices,
             "editable": editable and not selectors.term_is_closed(term),
         },
@@ -377,6 +392,7 @@ def behaviour(request, pk):
 def pupil(request, pk):
     child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
     register = selectors.pupil_register(child, viewer=request.user, mark_seen=True)
+    _note_grade_reads(request, [child], register.school_class)
     roles = user_roles(request.user)
     return render(
         request,
@@ -415,7 +431,7 @@ def school_settings(request, pk):
     if request.method == "POST":
         if "save_settings" in request.POST and form.is_valid():
             try:
-                services.grading_settings_update(settings=form.instance)
+                services.grading_settings_update(settings=form.instance, user=request.user)
             except services.GradebookError as exc:
                 form.add_error(None, exc.message)
             else:
@@ -424,7 +440,7 @@ def school_settings(request, pk):
         elif "add_category" in request.POST and category_form.is_valid():
             category_form.instance.school = school
             try:
-                services.category_save(category=category_form.instance)
+                services.category_save(category=category_form.instance, user=request.user)
             except services.GradebookError as exc:
                 category_form.add_error(None, exc.message)
             else:
@@ -450,10 +466,11 @@ def school_settings(request, pk):
 def category_delete(request, pk, category_pk):
     school = _school(request, pk)
     category = get_object_or_404(GradeCategory, pk=category_pk, school=school)
-    if Assessment.objects.filter(category=category).exists():
-        messages.error(request, _("The category is in use and cannot be deleted."))
+    try:
+        services.category_delete(category=category, user=request.user)
+    except services.GradebookError as exc:
+        messages.error(request, exc.message)
     else:
-        category.delete()
         messages.success(request, _("Category deleted."))
     return redirect("gradebook:settings", school.pk)
 

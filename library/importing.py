@@ -261,12 +261,8 @@ class Importer:
                 ids[p.position] = obj.pk
                 if before != obj.marc:
                     changes.append(
-                        RecordChange(
-                            record=obj,
-                            user=self.user,
-                            action="imported",
-                            before=before,
-                            after=obj.marc,
+                        RecordChange.row(
+                            record=obj, user=self.user, action="imported", before=before
                         )
                     )
             Record.objects.bulk_update(

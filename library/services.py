@@ -84,9 +84,7 @@ def record_save_marc(*, user, text: str, record: Record | None = None, school=No
         record.full_clean(exclude=["marc", "names", "isbns", "series", "subjects", "genres"])
         record.save()
         _reindex(record, desc)
-        RecordChange.objects.create(
-            record=record, user=user, action=action, before=before, after=data
-        )
+        RecordChange.row(record=record, user=user, action=action, before=before).save()
     return record
 
 

@@ -275,7 +275,9 @@ def record_history(request, pk):
     record = get_object_or_404(Record, pk=pk)
     if not can_edit_record(request.user, record):
         raise Http404
-    changes = Paginator(record.changes.select_related("user"), 20).get_page(request.GET.get("page"))
+    changes = Paginator(record.changes.select_related("actor"), 20).get_page(
+        request.GET.get("page")
+    )
     rows = []
     for change in changes:
         before = (

@@ -54,6 +54,28 @@ def snapshot(obj: models.Model | None, fields: Iterable[str]) -> dict | None:
     return result
 
 
+def model_fields(model: type[models.Model], *, exclude: Iterable[str] = ()) -> list[str]:
+    """The names of a model's stored fields for `snapshot`: not its id, nor the
+    timestamps Django keeps itself (auto_now), which change on every save."""
+    skip = set(exclude)
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and f.name not in skip
+        and not getattr(f, "auto_now", False)
+        and not getattr(f, "auto_now_add", False)
+    ]
+
+
+def stored_snapshot(obj: models.Model, fields: Iterable[str]) -> dict | None:
+    """`snapshot` of the row as the database holds it (a bound form has usually
+    changed `obj` already); None for an object not saved yet."""
+    if obj.pk is None:
+        return None
+    return snapshot(type(obj)._default_manager.filter(pk=obj.pk).first(), fields)
+
+
 def changed(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
     """Only the keys whose values differ (both sides), for compact history rows."""
     if before is None or after is None:
@@ -100,6 +122,55 @@ def audit_record(
         event.target_repr = str(target)[:300]
     event.save()
     return event
+
+
+def audited_save(obj: models.Model, *, actor, category: str, name: str, school, fields):
+    """Save `obj` and record what changed in it as `<name>.create` or
+    `<name>.update` (an update that changes none of `fields` writes no row).
+    Both sides are read back from the database, so "0.5" and "0.50" agree."""
+    before = stored_snapshot(obj, fields)
+    obj.save()
+    audit_record(
+        actor=actor,
+        category=category,
+        action=f"{name}.update" if before is not None else f"{name}.create",
+        target=obj,
+        school=school,
+        before=before,
+        after=stored_snapshot(obj, fields),
+    )
+    return obj
+
+
+def audited_delete(obj: models.Model, *, actor, category: str, name: str, school, fields):
+    """Delete `obj`, recording its last state as `<name>.delete`."""
+    audit_record(
+        actor=actor,
+        category=category,
+        action=f"{name}.delete",
+        target=obj,
+        school=school,
+        before=snapshot(obj, fields),
+    )
+    obj.delete()
+
+
+def history_row(model: type[models.Model], *, actor, **fields) -> models.Model:
+    """An unsaved row of a per-app history table (an `AuditEntry`), with the
+    actor's name kept beside the id; for callers that `bulk_create` (which
+    skips `save()`) as much as for single rows."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    return model(actor=actor, actor_name=actor_label(actor), **fields)
+
+
+def fill_actor_names(model, user_model) -> None:
+    """Data migration step: copy each actor's name into `actor_name` of the
+    existing rows of a history table (one UPDATE per distinct actor)."""
+    actor_ids = model.objects.filter(actor__isnull=False).values("actor_id").distinct()
+    for user in user_model.objects.filter(pk__in=actor_ids):
+        full = f"{user.first_name} {user.last_name}".strip()
+        name = f"{full} ({user.username})" if full else user.username
+        model.objects.filter(actor_id=user.pk, actor_name="").update(actor_name=name[:300])
 
 
 # --- Read auditing ------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import School, SchoolClass, TeachingAssignment, Term, User
+from portal.models import AuditEntry, School, SchoolClass, TeachingAssignment, Term, User
 
 from .. import scale as grade_scale
 
@@ -300,9 +300,14 @@ class BehaviourGrade(models.Model):
         return self.get_value_display()
 
 
-class GradeHistory(models.Model):
+class GradeHistory(AuditEntry):
     """Every create, change and delete of a grade, term grade or behaviour grade
-    (§ 21 ust. 3 of the regulation). Rows outlive the grades they describe."""
+    (§ 21 ust. 3 of the regulation). Rows outlive the grades they describe, and
+    the teacher's account: `actor_name` keeps who made the change.
+
+    The sheet's history shows each value as the school wrote it ("4+",
+    "5 (bardzo dobry)", a behaviour word), so the row keeps those display texts in
+    `old_value`/`new_value`; `before`/`after` stay empty here."""
 
     class Kind(models.TextChoices):
         GRADE = "grade", _("grade")
@@ -342,15 +347,10 @@ class GradeHistory(models.Model):
     label = models.CharField(_("what"), max_length=200, blank=True)
     old_value = models.CharField(_("old value"), max_length=300, blank=True)
     new_value = models.CharField(_("new value"), max_length=300, blank=True)
-    changed_by = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    changed_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("grade history entry")
         verbose_name_plural = _("grade history")
-        ordering = ["-changed_at", "-id"]
         indexes = [
             models.Index(fields=["kind", "object_id"]),
             models.Index(fields=["assignment", "pupil"]),

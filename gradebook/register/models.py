@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import School, SchoolClass, TeachingAssignment
+from portal.models import AuditEntry, School, SchoolClass, TeachingAssignment
 
 LESSON_NUMBERS = [MinValueValidator(1), MaxValueValidator(10)]
 
@@ -459,28 +459,16 @@ class CalendarToken(models.Model):
         return f"{self.user_id}"
 
 
-class RegisterChange(models.Model):
+class RegisterChange(AuditEntry):
     """History of every change in the register: who, when, before and after."""
 
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("content_type", "object_id")
-    action = models.CharField(_("action"), max_length=20)
-    before = models.JSONField(_("before"), null=True, blank=True)
-    after = models.JSONField(_("after"), null=True, blank=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(AuditEntry.Meta):
         verbose_name = _("register change")
         verbose_name_plural = _("register changes")
-        ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self) -> str:

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import SchoolClass, TeachingAssignment, User
+from portal.audit import audited_delete, audited_save, history_row, model_fields
+from portal.models import AuditEvent, SchoolClass, TeachingAssignment, User
 from portal.selectors import current_class_of
 
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
     RegisterChange,
     RegisterSettings,
     Remark,
+    TimetableEntry,
     new_token,
 )
 
@@ -52,15 +54,23 @@ def _full_clean(obj, exclude=None) -> None:
         raise RegisterError("invalid", "; ".join(exc.messages)) from exc
 
 
-def record_change(*, obj, action: str, user, before=None, after=None) -> RegisterChange:
-    return RegisterChange.objects.create(
+def change_row(*, obj, action: str, user, before=None, after=None) -> RegisterChange:
+    """The one way a RegisterChange row is made (unsaved, for bulk writes too)."""
+    return history_row(
+        RegisterChange,
+        actor=user,
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
         action=action,
         before=before,
         after=after,
-        user=user if user is not None and user.is_authenticated else None,
     )
+
+
+def record_change(*, obj, action: str, user, before=None, after=None) -> RegisterChange:
+    row = change_row(obj=obj, action=action, user=user, before=before, after=after)
+    row.save()
+    return row
 
 
 # --- Entry rules -------------------------------------------------------------------------
@@ -92,6 +102,87 @@ def _check_entry(assignment: TeachingAssignment, day: datetime.date) -> None:
     refusal = entry_refusal(assignment=assignment, day=day)
     if refusal:
         raise refusal
+
+
+# --- School admin: register settings, timetable and free days ---------------------------
+
+_SETTINGS_FIELDS = model_fields(RegisterSettings, exclude=["school"])
+_TIMETABLE_FIELDS = model_fields(TimetableEntry)
+_FREE_DAY_FIELDS = model_fields(FreeDay, exclude=["school"])
+
+
+@transaction.atomic
+def register_settings_save(*, settings: RegisterSettings, user: User) -> RegisterSettings:
+    """Save a school's register rules; what changed goes to the audit trail."""
+    _full_clean(settings)
+    return audited_save(
+        settings,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="register_settings",
+        school=settings.school_id,
+        fields=_SETTINGS_FIELDS,
+    )
+
+
+@transaction.atomic
+def timetable_entry_save(*, entry: TimetableEntry, user: User) -> TimetableEntry:
+    _full_clean(entry)
+    return audited_save(
+        entry,
+        actor=user,
+        category=AuditEvent.Category.TIMETABLE,
+        name="timetable_entry",
+        school=school_id_of(entry.assignment),
+        fields=_TIMETABLE_FIELDS,
+    )
+
+
+@transaction.atomic
+def timetable_entry_delete(*, school_class: SchoolClass, entry_id, user: User) -> None:
+    """Delete a slot of the class's timetable (nothing when it is not the class's)."""
+    entry = (
+        TimetableEntry.objects.filter(pk=entry_id, assignment__school_class=school_class)
+        .select_related("assignment__subject")
+        .first()
+    )
+    if entry is not None:
+        audited_delete(
+            entry,
+            actor=user,
+            category=AuditEvent.Category.TIMETABLE,
+            name="timetable_entry",
+            school=school_class.school_year.school_id,
+            fields=_TIMETABLE_FIELDS,
+        )
+
+
+@transaction.atomic
+def free_day_save(*, free_day: FreeDay, user: User) -> FreeDay:
+    _full_clean(free_day)
+    return audited_save(
+        free_day,
+        actor=user,
+        category=AuditEvent.Category.TIMETABLE,
+        name="free_day",
+        school=free_day.school_id,
+        fields=_FREE_DAY_FIELDS,
+    )
+
+
+@transaction.atomic
+def free_day_delete(*, school, free_day_id, user: User) -> None:
+    """Delete a free day of the school (nothing when it is another school's)."""
+    free_day = FreeDay.objects.filter(school=school, pk=free_day_id).first()
+    if free_day is not None:
+        audited_delete(
+            free_day,
+            actor=user,
+            category=AuditEvent.Category.TIMETABLE,
+            name="free_day",
+            school=school,
+            fields=_FREE_DAY_FIELDS,
+        )
 
 
 # --- Lessons and attendance --------------------------------------------------------------
@@ -200,26 +291,23 @@ def lesson_record(
     created = Attendance.objects.bulk_create(to_create)
     if to_update:
         Attendance.objects.bulk_update(to_update, ["status", "minutes_late"])
-    content_type = ContentType.objects.get_for_model(Attendance)
     history = [
-        RegisterChange(
-            content_type=content_type,
-            object_id=row.pk,
+        change_row(
+            obj=row,
             action="attendance",
+            user=user,
             before=before,
             after={"status": row.status, "minutes_late": row.minutes_late},
-            user=user,
         )
         for row, before in changes
     ]
     if created and created[0].pk is not None:
         history += [
-            RegisterChange(
-                content_type=content_type,
-                object_id=row.pk,
+            change_row(
+                obj=row,
                 action="attendance",
-                after={"status": row.status, "minutes_late": row.minutes_late},
                 user=user,
+                after={"status": row.status, "minutes_late": row.minutes_late},
             )
             for row in created
         ]
@@ -289,15 +377,13 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
     excuse.save()
     if accept:
         rows = list(excuse.attendances.filter(status=Attendance.Status.UNEXCUSED))
-        content_type = ContentType.objects.get_for_model(Attendance)
         RegisterChange.objects.bulk_create(
-            RegisterChange(
-                content_type=content_type,
-                object_id=row.pk,
+            change_row(
+                obj=row,
                 action="excused",
+                user=user,
                 before={"status": row.status, "minutes_late": row.minutes_late},
                 after={"status": Attendance.Status.EXCUSED, "minutes_late": None},
-                user=user,
             )
             for row in rows
         )

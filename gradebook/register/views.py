@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from portal.models import Enrolment, SchoolClass, Term, User
+from portal.audit import note_reads
+from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
     managed_schools,
@@ -58,6 +59,14 @@ from .permissions import (
 )
 
 PAGE_SIZE = 30
+ATTENDANCE, REMARKS = ReadAccess.What.ATTENDANCE, ReadAccess.What.REMARKS
+
+
+def _note_reads(request, pupils, what: str, school_class) -> None:
+    """Read auditing: staff saw these pupils' attendance or remarks (written once
+    per request by portal.audit.ReadAuditMiddleware)."""
+    school_id = school_class.school_year.school_id if school_class else None
+    note_reads(request, pupils=pupils, what=what, school=school_id)
 
 
 def _page(request, queryset):
@@ -182,7 +191,7 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
         history = list(
             RegisterChange.objects.filter(
                 content_type__model="lesson", object_id=lesson.pk
-            ).select_related("user")[:10]
+            ).select_related("actor")[:10]
         )
     return render(
         request,
@@ -250,12 +259,12 @@ def timetable_view(request, class_id: int):
         if not may_edit:
             raise Http404
         if "delete" in request.POST:
-            TimetableEntry.objects.filter(
-                pk=request.POST.get("delete"), assignment__school_class=school_class
-            ).delete()
+            services.timetable_entry_delete(
+                school_class=school_class, entry_id=request.POST.get("delete"), user=request.user
+            )
             return redirect(request.path)
         if form.is_valid():
-            form.save()
+            services.timetable_entry_save(entry=form.instance, user=request.user)
             messages.success(request, _("The timetable has been updated."))
             return redirect(request.path)
     entries = (
@@ -291,16 +300,18 @@ def settings_view(request, school_id: int):
     free_form = forms.FreeDayForm(request.POST if "free_day" in request.POST else None)
     if request.method == "POST":
         if "delete" in request.POST:
-            FreeDay.objects.filter(school=school, pk=request.POST.get("delete")).delete()
+            services.free_day_delete(
+                school=school, free_day_id=request.POST.get("delete"), user=request.user
+            )
             return redirect(request.path)
         if "settings" in request.POST and form.is_valid():
             form.instance.school = school
-            form.save()
+            services.register_settings_save(settings=form.instance, user=request.user)
             messages.success(request, _("The settings have been saved."))
             return redirect(request.path)
         if "free_day" in request.POST and free_form.is_valid():
             free_form.instance.school = school
-            free_form.save()
+            services.free_day_save(free_day=free_form.instance, user=request.user)
             messages.success(request, _("The free day has been added."))
             return redirect(request.path)
     classes = SchoolClass.objects.current().for_school(school)
@@ -364,6 +375,7 @@ def stats_view(request):
     stats = selectors.class_attendance_stats(
         school_class, start=start, end=end, subject_ids=subject_ids
     )
+    _note_reads(request, [r.pupil_id for r in stats["rows"]], ATTENDANCE, school_class)
     return render(
         request,
         "register/stats.html",
@@ -391,6 +403,7 @@ def pupil_stats_view(request):
     stats = selectors.pupil_attendance_stats(
         pupil, start=start, end=end, school_id=school_class.school_year.school_id
     )
+    _note_reads(request, [pupil], ATTENDANCE, school_class)
     return render(
         request,
         "register/pupil_stats.html",
@@ -509,15 +522,20 @@ def excuse_decide_view(request, pk: int):
 
 @login_required
 def remarks_view(request):
-    remarks = remarks_for(request.user).select_related("pupil", "author", "school_class")
+    remarks = remarks_for(request.user).select_related(
+        "pupil", "author", "school_class__school_year"
+    )
     pupil_id = request.GET.get("pupil")
     if pupil_id:
         remarks = remarks.filter(pupil_id=pupil_id)
+    page = _page(request, remarks)
+    for remark in page:
+        _note_reads(request, [remark.pupil_id], REMARKS, remark.school_class)
     return render(
         request,
         "register/remarks.html",
         {
-            "page": _page(request, remarks),
+            "page": page,
             "may_write": is_register_teacher(request.user)
             or managed_schools(request.user).exists(),
             "family_ids": set(user_roles(request.user).child_ids),
@@ -852,7 +870,7 @@ def lesson_history_view(request, pk: int):
         | RegisterChange.objects.filter(
             content_type__model="attendance", object_id__in=attendance_ids
         )
-    ).select_related("user", "content_type")
+    ).select_related("actor", "content_type")
     pupils = {
         a.pk: a.pupil for a in Attendance.objects.filter(lesson=lesson).select_related("pupil")
     }

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from portal.audit import history_row
+from portal.models import AuditEntry
 
 MATERIAL_CHOICES = [
     ("book", _("Book")),
@@ -166,20 +168,19 @@ class Term(models.Model):
         return self.word
 
 
-class RecordChange(models.Model):
-    """Every change to a record's MARC: who, when, before and after."""
+class RecordChange(AuditEntry):
+    """Every change to a record's MARC: who, when, before and after (the whole
+    MARC as stored; action is created / edited / imported)."""
 
     record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="changes")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
-    )
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(max_length=20)  # created / edited / imported
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField()
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    @classmethod
+    def row(cls, *, record: Record, user, action: str, before: dict | None) -> RecordChange:
+        """The one way a row is made (unsaved, so imports can bulk them): the
+        MARC before and the record's MARC now, with who and when."""
+        return history_row(
+            cls, actor=user, record=record, action=action, before=before, after=record.marc
+        )
 
     def __str__(self):
         return f"{self.record_id} {self.action} {self.at}"

@@ -38,7 +38,7 @@ def test_sheet_save_creates_changes_and_deletes_with_history(gb):
         ("update", "4+", "5-"),
         ("delete", "5-", ""),
     ]
-    assert all(h.changed_by == a.teacher and h.object_id == grade.pk for h in history)
+    assert all(h.actor == a.teacher and h.object_id == grade.pk for h in history)
 
 
 def test_unchanged_cells_write_nothing(gb):
@@ -117,7 +117,7 @@ def test_improvement_links_to_original_and_replaces_it_in_the_average(gb):
     assert row.average == Decimal("4.00")
     settings = grading_settings(a.school)
     settings.improvement_replaces = False
-    services.grading_settings_update(settings=settings)
+    services.grading_settings_update(settings=settings, user=a.admin)
     assert grade_sheet(a.assignment, a.term).rows[0].average == Decimal("2.50")
 
 
@@ -126,7 +126,7 @@ def test_changing_the_convention_recomputes_averages(gb):
     save(a, [CellInput(a.assessment.pk, a.pupil.pk, "4+", "")])
     settings = grading_settings(a.school)
     settings.plus_value = settings.minus_value = Decimal("0.33")
-    services.grading_settings_update(settings=settings)
+    services.grading_settings_update(settings=settings, user=a.admin)
     assert grade_sheet(a.assignment, a.term).rows[0].average == Decimal("4.33")
 
 
@@ -134,7 +134,7 @@ def test_invalid_settings_are_refused(gb):
     settings = grading_settings(gb.a.school)
     settings.threshold_5 = Decimal("5.9")
     with pytest.raises(GradebookError) as exc:
-        services.grading_settings_update(settings=settings)
+        services.grading_settings_update(settings=settings, user=gb.a.admin)
     assert exc.value.code == "invalid_settings"
 
 

@@ -94,7 +94,7 @@ def test_librarian_edits_marc_with_history(world, login):
     record.refresh_from_db()
     assert record.title == "Nowy tytuł"
     change = record.changes.get(action="edited")
-    assert change.user == world.a.librarian
+    assert change.actor == world.a.librarian
     assert change.before["fields"] != change.after["fields"]
     assert client.get(reverse("library:search"), {"q": "nowy"}).context["total"] == 1
     history = client.get(reverse("library:record_history", args=[record.pk]))

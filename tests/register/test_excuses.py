@@ -38,7 +38,7 @@ def test_guardian_submits_and_homeroom_accepts(world, login, absence):
     assert excuse.status == Excuse.Status.ACCEPTED
     assert absence.status == Attendance.Status.EXCUSED
     change = RegisterChange.objects.get(action="excused")
-    assert change.before["status"] == "n" and change.user == world.a.homeroom
+    assert change.before["status"] == "n" and change.actor == world.a.homeroom
 
     status_page = login(world.a.guardian, mfa=False).get(reverse("register:excuses"))
     assert str(Excuse.Status.ACCEPTED.label) in status_page.text or "accepted" in status_page.text

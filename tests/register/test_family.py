@@ -184,7 +184,7 @@ def test_author_edits_remark_with_history(world, login):
     assert client.post(url, {"kind": "neutral", "text": "Rozmowy (wyjaśnione)"}).status_code == 302
     change = RegisterChange.objects.get(action="update")
     assert change.before == {"kind": "negative", "text": "Rozmowy"}
-    assert change.after["kind"] == "neutral" and change.user == world.a.teacher
+    assert change.after["kind"] == "neutral" and change.actor == world.a.teacher
 
 
 def test_week_shows_only_the_pupils_own_groups(world, login, day):

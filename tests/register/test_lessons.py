@@ -60,7 +60,7 @@ def test_later_change_is_recorded_with_before_and_after(world, login, day):
     change = RegisterChange.objects.filter(action="attendance", before__isnull=False).get()
     assert change.before == {"status": "p", "minutes_late": None}
     assert change.after == {"status": "n", "minutes_late": None}
-    assert change.user == a.teacher
+    assert change.actor == a.teacher
     topic = RegisterChange.objects.filter(action="topic", before__isnull=False).get()
     assert topic.before["topic"] == "Ułamki" and topic.after["topic"] == "Ułamki dziesiętne"
     history = client.get(reverse("register:lesson_history", args=[Lesson.objects.get().pk]))

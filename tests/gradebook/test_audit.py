@@ -1,0 +1,168 @@
+"""The grades part of the audit trail: history keeps who after the account is
+gone, settings and term closing are recorded, and staff reads of pupils' grades
+are written in one extra query per request."""
+
+from decimal import Decimal
+
+import pytest
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+import portal.audit
+from gradebook import services
+from gradebook.models import GradeHistory
+from gradebook.selectors import grading_settings
+from portal.models import AuditEvent, ReadAccess, TeachingAssignment, actor_label
+from tests.factories import make_teacher
+from tests.factories.gradebook import GradeCategoryFactory
+from tests.gradebook.test_queries import add_pupils
+
+
+def test_deleting_a_teacher_keeps_their_name_in_grade_history(gb):
+    a = gb.a
+    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
+    # The teacher leaves: a successor takes the class over and corrects the grade.
+    successor = make_teacher(a.school, username="a-successor")
+    TeachingAssignment.objects.filter(pk=a.assignment.pk).update(teacher=successor)
+    a.assessment.assignment.refresh_from_db()
+    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=successor, text="5")
+    name = actor_label(a.teacher)
+
+    a.teacher.delete()
+
+    first, second = GradeHistory.objects.order_by("id")
+    assert first.actor_id is None and first.who == name
+    assert (first.action, first.new_value) == ("create", "4")
+    assert second.actor == successor and second.who == actor_label(successor)
+
+
+def test_closing_and_reopening_a_term_is_recorded_once_per_change(gb):
+    a = gb.a
+    services.term_set_closed(term=a.term, user=a.admin, closed=True)
+    services.term_set_closed(term=a.term, user=a.admin, closed=True)  # no change
+    services.term_set_closed(term=a.term, user=a.admin, closed=False)
+    events = list(AuditEvent.objects.filter(category=AuditEvent.Category.TERM).order_by("id"))
+    assert [(e.action, e.before, e.after) for e in events] == [
+        ("term.close", {"is_closed": False}, {"is_closed": True}),
+        ("term.reopen", {"is_closed": True}, {"is_closed": False}),
+    ]
+    assert all(e.school_id == a.school.pk and e.actor == a.admin for e in events)
+    assert events[0].target_id == a.term.pk and events[0].actor_name == actor_label(a.admin)
+
+
+def test_grading_settings_changes_record_only_the_changed_fields(gb):
+    a = gb.a
+    settings = grading_settings(a.school)
+    services.grading_settings_update(settings=settings, user=a.admin)  # nothing changed
+    assert not AuditEvent.objects.exists()
+    settings.plus_value = Decimal("0.33")
+    services.grading_settings_update(settings=settings, user=a.admin)
+    event = AuditEvent.objects.get()
+    assert (event.category, event.action) == ("settings", "grading_settings.update")
+    assert event.before == {"plus_value": "0.50"} and event.after == {"plus_value": "0.33"}
+    assert event.school_id == a.school.pk and event.actor == a.admin
+
+
+def test_grade_categories_are_recorded_from_creation_to_deletion(gb, login):
+    a = gb.a
+    category = GradeCategoryFactory.build(school=a.school, name="Projekt", weight=2)
+    services.category_save(category=category, user=a.admin)
+    category.weight = 4
+    services.category_save(category=category, user=a.admin)
+    response = login(a.admin).post(
+        reverse("gradebook:category_delete", args=[a.school.pk, category.pk])
+    )
+    assert response.status_code == 302
+    events = list(AuditEvent.objects.order_by("id"))
+    assert [e.action for e in events] == [
+        "grade_category.create",
+        "grade_category.update",
+        "grade_category.delete",
+    ]
+    assert events[0].before is None and events[0].after["name"] == "Projekt"
+    assert (events[1].before, events[1].after) == ({"weight": 2}, {"weight": 4})
+    assert events[2].before["weight"] == 4 and events[2].after is None
+
+
+def test_a_category_in_use_is_not_deleted_nor_recorded(gb, login):
+    a = gb.a
+    category = a.assessment.category
+    login(a.admin).post(reverse("gradebook:category_delete", args=[a.school.pk, category.pk]))
+    assert type(category).objects.filter(pk=category.pk).exists()
+    assert not AuditEvent.objects.exists()
+
+
+# --- Read auditing ---------------------------------------------------------------------
+
+
+def _queries(client, url, *, flush: bool, monkeypatch) -> int:
+    with monkeypatch.context() as m:
+        if not flush:
+            m.setattr(portal.audit, "flush_reads", lambda request: 0)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_a_teacher_opening_a_pupil_page_writes_one_row_in_one_query(gb, login, monkeypatch):
+    a = gb.a
+    client = login(a.teacher)
+    url = reverse("gradebook:pupil", args=[a.pupil.pk])
+    client.get(url)  # the first visit also records the viewer's last visit
+    ReadAccess.objects.all().delete()
+
+    without = _queries(client, url, flush=False, monkeypatch=monkeypatch)
+    assert not ReadAccess.objects.exists()
+    with_audit = _queries(client, url, flush=True, monkeypatch=monkeypatch)
+
+    assert with_audit == without + 1
+    row = ReadAccess.objects.get()
+    assert (row.actor, row.pupil, row.what, row.school) == (
+        a.teacher,
+        a.pupil,
+        ReadAccess.What.GRADES,
+        a.school,
+    )
+    assert row.actor_name == actor_label(a.teacher) and row.path == url
+
+
+def test_the_class_page_with_30_pupils_still_costs_one_query(gb, login, monkeypatch):
+    a = gb.a
+    add_pupils(a, 29)
+    client = login(a.homeroom)
+    url = reverse("gradebook:class", args=[a.class_a.pk])
+    client.get(url)
+    ReadAccess.objects.all().delete()
+
+    without = _queries(client, url, flush=False, monkeypatch=monkeypatch)
+    with_audit = _queries(client, url, flush=True, monkeypatch=monkeypatch)
+
+    assert with_audit == without + 1
+    rows = ReadAccess.objects.filter(actor=a.homeroom, what=ReadAccess.What.GRADES)
+    assert rows.count() == 30 and set(rows.values_list("school", flat=True)) == {a.school.pk}
+
+
+@pytest.mark.parametrize("name", ["sheet", "term_grades", "history"])
+def test_the_teachers_sheets_record_the_pupils_read(gb, login, name):
+    a = gb.a
+    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
+    response = login(a.teacher).get(reverse(f"gradebook:{name}", args=[a.assignment.pk]))
+    assert response.status_code == 200
+    assert list(ReadAccess.objects.values_list("pupil", "what")) == [(a.pupil.pk, "grades")]
+
+
+def test_a_guardian_or_the_pupil_reading_writes_nothing(gb, login):
+    a = gb.a
+    for user in (a.guardian, a.pupil):
+        response = login(user).get(reverse("gradebook:pupil", args=[a.pupil.pk]))
+        assert response.status_code == 200
+    assert not ReadAccess.objects.exists()
+
+
+def test_a_page_out_of_reach_writes_nothing(gb, login):
+    response = login(gb.a.teacher).get(reverse("gradebook:pupil", args=[gb.b.pupil.pk]))
+    assert response.status_code == 404
+    assert not ReadAccess.objects.exists()
