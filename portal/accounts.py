@@ -121,7 +121,7 @@ def email_set_by_school(
         audit_record(
             actor=actor,
             category=AuditEvent.Category.ACCOUNT,
-            action="email_set_by_school",
+            action="email.set_by_school",
             target=user,
             school=school,
             person=user,

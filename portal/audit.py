@@ -124,12 +124,13 @@ def audit_record(
     return event
 
 
-def audited_save(obj: models.Model, *, actor, category: str, name: str, school, fields):
-    """Save `obj` and record what changed in it as `<name>.create` or
-    `<name>.update` (an update that changes none of `fields` writes no row).
-    Both sides are read back from the database, so "0.5" and "0.50" agree."""
+def audited_save(obj: models.Model, *, actor, category: str, name: str, school, fields, save=None):
+    """Save `obj` (through `save()` when given, e.g. a form's or a service's) and
+    record what changed in it as `<name>.create` or `<name>.update` (an update
+    that changes none of `fields` writes no row). Both sides are read back from
+    the database, so "0.5" and "0.50" agree."""
     before = stored_snapshot(obj, fields)
-    obj.save()
+    obj = save() if save is not None else (obj.save() or obj)
     audit_record(
         actor=actor,
         category=category,

@@ -440,7 +440,7 @@ def people_import(
     audit_record(
         actor=user,
         category=AuditEvent.Category.IMPORT,
-        action="import",
+        action="import.run",
         target=run,
         school=school,
         after={

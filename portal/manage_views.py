@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from . import forms as portal_forms
+from .audit import audited_delete, audited_save
 from .imports import ImportFileError, people_import, sample_csv
 from .models import (
     AuditEvent,
@@ -50,8 +51,6 @@ from .services import (
     import_conflict_decide,
     mask_pesel,
     pupil_create,
-    record_delete,
-    record_save,
     roles_set_for_school,
     school_year_save,
     staff_create,
@@ -233,13 +232,14 @@ class ManageSchoolView(SchoolAdminMixin, View):
     def post(self, request, school_id):
         form = portal_forms.SchoolForm(request.POST, instance=self.school)
         if form.is_valid():
-            record_save(
-                instance=form.instance,
-                fields=form.Meta.fields,
+            audited_save(
+                form.instance,
                 save=form.save,
                 actor=request.user,
-                school=self.school,
                 category=AuditEvent.Category.SCHOOL,
+                name="school",
+                school=self.school,
+                fields=form.Meta.fields,
             )
             messages.success(request, _("School details saved."))
             return redirect("portal:manage_school", school_id=school_id)
@@ -301,13 +301,14 @@ class SectionEditView(SectionMixin, View):
             save = self.section.save or (lambda form, school: form.save())
             try:
                 with transaction.atomic():
-                    record_save(
-                        instance=form.instance,
-                        fields=list(form.fields),
+                    audited_save(
+                        form.instance,
                         save=lambda: save(form, self.school),
                         actor=request.user,
-                        school=self.school,
                         category=AuditEvent.Category.SCHOOL,
+                        name=form.instance._meta.model_name,
+                        school=self.school,
+                        fields=list(form.fields),
                     )
             except (PortalError, IntegrityError) as exc:
                 form.add_error(
@@ -332,13 +333,15 @@ class SectionDeleteView(SectionMixin, View):
         obj = get_object_or_404(self.queryset(), pk=pk)
         form = self.section.form_class(instance=obj, school=self.school, manager=request.user)
         try:
-            record_delete(
-                instance=obj,
-                fields=list(form.fields),
-                actor=request.user,
-                school=self.school,
-                category=AuditEvent.Category.SCHOOL,
-            )
+            with transaction.atomic():
+                audited_delete(
+                    obj,
+                    actor=request.user,
+                    category=AuditEvent.Category.SCHOOL,
+                    name=obj._meta.model_name,
+                    school=self.school,
+                    fields=list(form.fields),
+                )
         except (ProtectedError, IntegrityError):
             messages.error(
                 request,

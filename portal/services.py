@@ -8,6 +8,7 @@ import re
 import secrets
 import unicodedata
 
+from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
 
 from django.contrib.sessions.models import Session
@@ -17,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .accounts import email_set_by_school
 from .audit import audit_record, snapshot
 from .models import (
     AuditEvent,
@@ -104,10 +106,14 @@ def user_create(
     user.set_password(password)
     _full_clean(user)
     user.save()
+    if user.email:
+        # The school vouches for the address it enters for a new account (as the
+        # migration did for existing ones); later changes must be confirmed.
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     audit_record(
         actor=actor,
         category=AuditEvent.Category.ACCOUNT,
-        action="account_create",
+        action="account.create",
         target=user,
         person=user,
         school=school,
@@ -143,8 +149,15 @@ def user_update(
     *, user: User, actor: User | None = None, school: School | None = None, reason="", **fields
 ) -> User:
     """Change account fields; the change is kept in the audit trail with before
-    and after (the PESEL masked)."""
+    and after (the PESEL masked). A new e-mail address goes through
+    `email_set_by_school`: it is not used for password resets until its owner
+    confirms it."""
     before = account_snapshot(User.objects.get(pk=user.pk))
+    new_email = fields.pop("email", None)
+    if new_email is not None:
+        new_email = new_email.strip().lower()
+        if new_email == (user.email or "").lower():
+            new_email = None
     for name, value in fields.items():
         if isinstance(value, str):
             value = value.strip()
@@ -156,7 +169,7 @@ def user_update(
     audit_record(
         actor=actor,
         category=AuditEvent.Category.ACCOUNT,
-        action="account_update",
+        action="account.update",
         target=user,
         person=user,
         school=school,
@@ -164,6 +177,11 @@ def user_update(
         after=account_snapshot(user),
         reason=reason,
     )
+    if new_email is not None:
+        try:
+            email_set_by_school(user=user, email=new_email, actor=actor, school=school)
+        except ValidationError as exc:
+            raise PortalError("invalid_email", "; ".join(exc.messages)) from exc
     return user
 
 
@@ -176,7 +194,7 @@ def user_reset_password(
     audit_record(
         actor=actor,
         category=AuditEvent.Category.ACCOUNT,
-        action="password_reset",
+        action="password.reset",
         target=user,
         person=user,
         school=school,
@@ -199,7 +217,7 @@ def user_set_active(
     audit_record(
         actor=actor,
         category=AuditEvent.Category.ACCOUNT,
-        action="account_enable" if active else "account_disable",
+        action="account.enable" if active else "account.disable",
         target=user,
         person=user,
         school=school,
@@ -234,7 +252,7 @@ def role_grant(
         audit_record(
             actor=actor,
             category=AuditEvent.Category.ROLE,
-            action="role_grant",
+            action="role.grant",
             target=user,
             person=user,
             school=school,
@@ -250,7 +268,7 @@ def role_revoke(*, user: User, role: str, school: School | None, actor: User | N
         audit_record(
             actor=actor,
             category=AuditEvent.Category.ROLE,
-            action="role_revoke",
+            action="role.revoke",
             target=user,
             person=user,
             school=school,
@@ -294,7 +312,7 @@ def guardian_link(
     audit_record(
         actor=actor,
         category=AuditEvent.Category.ACCOUNT,
-        action="guardian_link",
+        action="guardian_link.save",
         target=link,
         person=guardian,
         school=school,
@@ -441,42 +459,6 @@ def guardian_create(
         )
         guardian_link(guardian=guardian, pupil=pupil, relation=relation, actor=actor, school=school)
     return guardian, password
-
-
-def record_save(*, instance, fields, save, actor: User | None, school: School, category: str):
-    """Save a school's record through `save()` and keep the change (before and
-    after of `fields`) in the audit trail."""
-    model = type(instance)
-    old = model._default_manager.filter(pk=instance.pk).first() if instance.pk else None
-    before = snapshot(old, fields)
-    saved = save()
-    audit_record(
-        actor=actor,
-        category=category,
-        action=f"{model._meta.model_name}_{'update' if old else 'create'}",
-        target=saved,
-        school=school,
-        before=before,
-        after=snapshot(saved, fields),
-    )
-    return saved
-
-
-def record_delete(*, instance, fields, actor: User | None, school: School, category: str):
-    """Delete a school's record, keeping what it held in the audit trail (the
-    row is written first, in the same transaction, so a refused delete leaves
-    no trace)."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            category=category,
-            action=f"{instance._meta.model_name}_delete",
-            target=instance,
-            school=school,
-            before=snapshot(instance, fields),
-            only_changes=False,
-        )
-        instance.delete()
 
 
 SCHOOL_ROLE_CHOICES = [Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.EDITOR, Role.MODERATOR]

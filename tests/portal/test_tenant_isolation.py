@@ -107,7 +107,7 @@ def test_import_never_changes_email_login_or_pesel_silently(world):
         "nowy@example.org",
     )
     assert result.run.report[0]["conflicts"] == 1
-    event = AuditEvent.objects.get(action="account_update", person=guardian)
+    event = AuditEvent.objects.get(action="account.update", person=guardian)
     assert event.before["first_name"] != "Nowe" and event.after["first_name"] == "Nowe"
     assert "email" not in event.after
     assert event.actor == world.a.admin
@@ -131,8 +131,8 @@ def test_an_accepted_conflict_changes_the_value_with_history(world, login):
     assert guardian.email == "nowy@example.org"
     conflict.refresh_from_db()
     assert conflict.status == "accepted" and conflict.decided_by == world.a.admin
-    event = AuditEvent.objects.filter(person=guardian, action="account_update").latest("at")
-    assert event.after == {"email": "nowy@example.org"}
+    event = AuditEvent.objects.get(person=guardian, action="email.set_by_school")
+    assert event.after == {"email": "nowy@example.org", "verified": False}
     # decided once only
     c.post(url, {"decision": "reject"})
     conflict.refresh_from_db()
@@ -185,9 +185,9 @@ def test_every_import_is_in_the_audit_trail(world):
         world, guardian_row("Ewa", "Nowa", "", "ewa.nowa@example.org", "a-pupil")
     )
     new = User.objects.get(email="ewa.nowa@example.org")
-    assert AuditEvent.objects.filter(action="account_create", person=new).exists()
-    assert AuditEvent.objects.filter(action="guardian_link", person=new).exists()
-    run_event = AuditEvent.objects.get(action="import", school=world.a.school)
+    assert AuditEvent.objects.filter(action="account.create", person=new).exists()
+    assert AuditEvent.objects.filter(action="guardian_link.save", person=new).exists()
+    run_event = AuditEvent.objects.get(action="import.run", school=world.a.school)
     assert run_event.after["created"] == 1 and run_event.target_id == result.run.pk
 
 
@@ -247,7 +247,7 @@ def test_municipal_admin_manages_the_shared_teacher(world, login):
     c = login(gmina)
     url = reverse("portal:manage_person_password", args=[world.a.school.pk, teacher.pk])
     assert c.post(url).status_code == 200
-    event = AuditEvent.objects.get(action="password_reset", person=teacher)
+    event = AuditEvent.objects.get(action="password.reset", person=teacher)
     assert event.actor == gmina and event.school_id == world.a.school.pk
     # but not the superuser
     assert not manages_person(gmina, world.superuser)
@@ -347,15 +347,16 @@ def test_admin_account_actions_are_audited_with_before_and_after(world, login):
     )
     events = AuditEvent.objects.filter(school=world.a.school, actor=world.a.admin)
     by_action = {e.action: e for e in events}
-    assert {"password_reset", "account_disable", "account_update", "role_grant"} <= set(by_action)
-    assert by_action["account_disable"].before == {"is_active": True}
-    assert by_action["account_disable"].after == {"is_active": False}
-    update = by_action["account_update"]
-    assert update.before == {"email": world.a.teacher.email} and update.after == {
-        "email": "inny@example.org"
-    }
-    assert by_action["role_grant"].after == {"role": "school_admin", "school": world.a.school.pk}
-    assert update.actor_name.endswith("(a-admin)")
+    assert {"password.reset", "account.disable", "email.set_by_school", "role.grant"} <= set(
+        by_action
+    )
+    assert by_action["account.disable"].before == {"is_active": True}
+    assert by_action["account.disable"].after == {"is_active": False}
+    email = by_action["email.set_by_school"]
+    assert email.before["email"] == world.a.teacher.email
+    assert email.after == {"email": "inny@example.org", "verified": False}
+    assert by_action["role.grant"].after == {"role": "school_admin", "school": world.a.school.pk}
+    assert email.actor_name.endswith("(a-admin)")
 
 
 def test_audit_keeps_the_actors_name_after_the_account_is_deleted(world, login):
@@ -363,7 +364,7 @@ def test_audit_keeps_the_actors_name_after_the_account_is_deleted(world, login):
     c.post(reverse("portal:manage_person_password", args=[world.a.school.pk, world.a.pupil.pk]))
     admin_name = world.a.admin.username
     world.a.admin.delete()
-    event = AuditEvent.objects.get(action="password_reset")
+    event = AuditEvent.objects.get(action="password.reset")
     assert event.actor is None and admin_name in event.who
 
 
@@ -371,11 +372,11 @@ def test_school_details_and_section_changes_are_audited(world, login):
     c = login(world.a.admin)
     url = reverse("portal:manage_add", args=[world.a.school.pk, "subjects"])
     c.post(url, {"name": "Chemia", "short_name": "chem"})
-    event = AuditEvent.objects.get(action="subject_create")
+    event = AuditEvent.objects.get(action="subject.create")
     assert event.after["name"] == "Chemia" and event.school_id == world.a.school.pk
     subject = event.target_id
     c.post(reverse("portal:manage_delete", args=[world.a.school.pk, "subjects", subject]))
-    deleted = AuditEvent.objects.get(action="subject_delete")
+    deleted = AuditEvent.objects.get(action="subject.delete")
     assert deleted.before["name"] == "Chemia"
 
 
