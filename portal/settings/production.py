@@ -15,7 +15,7 @@ MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
 if not MFA_ENCRYPTION_KEY:
     raise ImproperlyConfigured(
         "MFA_ENCRYPTION_KEY must be set in production: a Fernet key, see .env.example "
-        "and docs/security-accounts.md."
+        "and docs/security.md."
     )
 for _key in MFA_ENCRYPTION_KEY.split(","):
     try:
