@@ -17,6 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -727,6 +728,58 @@ class AuditEvent(AuditEntry):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.who}: {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in words ("konto: zmienione"): `<thing>.<verb>` codes read
+        through AUDIT_THINGS (or the target's model name) and AUDIT_VERBS."""
+        if self.action in AUDIT_ACTIONS:
+            return str(AUDIT_ACTIONS[self.action])
+        thing, _dot, verb = self.action.rpartition(".")
+        if thing in AUDIT_THINGS:
+            thing_label = AUDIT_THINGS[thing]
+        elif self.target_type_id and (model := self.target_type.model_class()) is not None:
+            thing_label = model._meta.verbose_name
+        else:
+            thing_label = thing
+        verb_label = AUDIT_VERBS.get(verb, verb)
+        return f"{thing_label}: {verb_label}" if thing_label else str(verb_label)
+
+
+AUDIT_VERBS = {
+    "create": pgettext_lazy("audit", "created"),
+    "update": pgettext_lazy("audit", "changed"),
+    "delete": pgettext_lazy("audit", "deleted"),
+    "save": pgettext_lazy("audit", "saved"),
+    "close": pgettext_lazy("audit", "closed"),
+    "reopen": pgettext_lazy("audit", "reopened"),
+    "grant": pgettext_lazy("audit", "granted"),
+    "revoke": pgettext_lazy("audit", "revoked"),
+    "reset": pgettext_lazy("audit", "reset by the school"),
+    "enable": pgettext_lazy("audit", "enabled"),
+    "disable": pgettext_lazy("audit", "disabled"),
+    "set_by_school": pgettext_lazy("audit", "set by the school"),
+    "run": pgettext_lazy("audit", "carried out"),
+}
+AUDIT_THINGS = {
+    "account": _("account"),
+    "password": _("password"),
+    "role": _("role"),
+    "email": _("e-mail address"),
+    "guardian_link": _("guardian link"),
+    "import": _("import"),
+    "term": _("term"),
+    "school": _("school data"),
+}
+AUDIT_ACTIONS = {
+    "export": _("export of personal data"),
+    "anonymise": _("anonymisation"),
+    "password_changed": _("password changed by its owner"),
+    "password_reset": _("password reset by e-mail link"),
+    "email_changed": _("e-mail address confirmed by its owner"),
+    "mfa_added": _("second factor added"),
+    "mfa_removed": _("second factor removed"),
+}
 
 
 class ReadAccess(models.Model):
