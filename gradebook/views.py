@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.models import School, Term, User
-from portal.permissions import children_of, managed_schools, pupils_visible_to, user_roles
+from portal.permissions import (
+    children_of,
+    managed_schools,
+    pupils_visible_to,
+    shown_enrolment,
+    user_roles,
+)
 
 from . import selectors, services
 from .forms import AssessmentForm, CategoryForm, GradingSettingsForm
@@ -228,7 +234,7 @@ def history(request, pk):
         raise Http404
     pupil = assessment = None
     if request.GET.get("pupil", "").isdigit():
-        pupil = get_object_or_404(User, pk=request.GET["pupil"])
+        pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET["pupil"])
     if request.GET.get("assessment", "").isdigit():
         assessment = get_object_or_404(
             Assessment, pk=request.GET["assessment"], assignment=assignment
@@ -376,7 +382,12 @@ def behaviour(request, pk):
 @login_required
 def pupil(request, pk):
     child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
-    register = selectors.pupil_register(child, viewer=request.user, mark_seen=True)
+    # The class shown is the latest one whose period the viewer may see: after a
+    # transfer the old school sees its own class, never the new school's.
+    enrolment = shown_enrolment(request.user, child)
+    register = selectors.pupil_register(
+        child, viewer=request.user, mark_seen=True, enrolment=enrolment
+    )
     roles = user_roles(request.user)
     return render(
         request,

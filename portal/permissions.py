@@ -267,44 +267,68 @@ def is_guardian_of(user, pupil) -> bool:
     return pupil is not None and pupil.pk in user_roles(user).child_ids
 
 
-def pupils_visible_to(user):
-    """Every pupil the user may see, as a queryset (for scoping lookups by id)."""
+def _visible_enrolment_condition(user) -> Q | None:
+    """The enrolments whose period `user` may see, as a condition on Enrolment:
+    every enrolment of themself and of their children (superusers: all);
+    teachers the current enrolments in the classes they teach or lead; school
+    admins the enrolments in their school, whatever the date, but none elsewhere,
+    so after a transfer the old school keeps its own period and nothing later.
+    None when the user may see none."""
     roles = user_roles(user)
+    if not user.is_authenticated:
+        return None
     if roles.is_superuser:
-        return User.objects.filter(enrolments__isnull=False).distinct()
-    today = timezone.localdate()
+        return Q()
+    condition = Q(pupil_id=user.pk) | Q(pupil_id__in=roles.child_ids)
     class_ids = roles.homeroom_class_ids | roles.taught_class_ids
-    condition = Q(pk=user.pk) & Q(enrolments__isnull=False)
-    condition |= Q(pk__in=roles.child_ids)
     if class_ids:
+        today = timezone.localdate()
         condition |= Q(
-            enrolments__in=Enrolment.objects.active_on(today).filter(school_class_id__in=class_ids)
+            pk__in=Enrolment.objects.active_on(today)
+            .filter(school_class_id__in=class_ids)
+            .values("pk")
         )
     admin_schools = roles.schools(Role.SCHOOL_ADMIN)
     if admin_schools:
-        condition |= Q(enrolments__school_class__school_year__school_id__in=admin_schools)
-    return User.objects.filter(condition).distinct()
+        condition |= Q(school_class__school_year__school_id__in=admin_schools)
+    return condition
+
+
+def visible_enrolments(user, pupil):
+    """The enrolments of `pupil` whose period `user` may see, latest first. Pupil
+    pages show the data of these enrolments' classes and dates only."""
+    condition = _visible_enrolment_condition(user)
+    if condition is None or pupil is None:
+        return Enrolment.objects.none()
+    return (
+        Enrolment.objects.filter(condition, pupil=pupil)
+        .select_related("school_class__school_year__school", "school_class__homeroom_teacher")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def shown_enrolment(user, pupil, day=None):
+    """The enrolment a pupil page shows `user`: the pupil's enrolment on `day`
+    (today) if its period is visible, else the latest visible one already begun."""
+    day = day or timezone.localdate()
+    enrolments = visible_enrolments(user, pupil).filter(start_date__lte=day)
+    return enrolments.filter(pk__in=Enrolment.objects.active_on(day)).first() or enrolments.first()
+
+
+def pupils_visible_to(user):
+    """Every pupil the user may see, as a queryset (for scoping lookups by id)."""
+    condition = _visible_enrolment_condition(user)
+    if condition is None:
+        return User.objects.none()
+    return User.objects.filter(pk__in=Enrolment.objects.filter(condition).values("pupil_id"))
 
 
 @rules.predicate
 def can_view_pupil(user, pupil) -> bool:
     """A pupil sees themself, guardians their children, teachers the pupils of the
-    classes they teach or lead, school admins the pupils of their school."""
-    if pupil is None or not user.is_authenticated:
-        return False
-    roles = user_roles(user)
-    if roles.is_superuser or pupil.pk == user.pk or pupil.pk in roles.child_ids:
-        return True
-    class_ids = roles.homeroom_class_ids | roles.taught_class_ids
-    admin_schools = roles.schools(Role.SCHOOL_ADMIN)
-    if not class_ids and not admin_schools:
-        return False
-    enrolments = Enrolment.objects.filter(pupil=pupil)
-    today = timezone.localdate()
-    return enrolments.filter(
-        Q(school_class_id__in=class_ids, pk__in=Enrolment.objects.active_on(today))
-        | Q(school_class__school_year__school_id__in=admin_schools)
-    ).exists()
+    classes they teach or lead, school admins the pupils who were ever in their
+    school (for that period only: see `visible_enrolments`)."""
+    return visible_enrolments(user, pupil).exists()
 
 
 rules.add_perm("portal.manage_school", can_manage_school)

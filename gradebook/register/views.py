@@ -24,6 +24,7 @@ from portal.permissions import (
     can_manage_school,
     managed_schools,
     pupils_visible_to,
+    shown_enrolment,
     user_roles,
 )
 from portal.selectors import current_class_of
@@ -384,10 +385,13 @@ def stats_view(request):
 def pupil_stats_view(request):
     """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
     pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET.get("pupil") or 0)
-    school_class = current_class_of(pupil)
-    if school_class is None:
+    enrolment = shown_enrolment(request.user, pupil)
+    if enrolment is None:
         raise Http404
+    school_class = enrolment.school_class
     start, end, terms, month, term = _period(request, school_class)
+    # Only the period the viewer may see (a transferred pupil's old school).
+    start, end = max(start, enrolment.start_date), min(end, enrolment.end_date or end)
     stats = selectors.pupil_attendance_stats(
         pupil, start=start, end=end, school_id=school_class.school_year.school_id
     )
