@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.models import School, Term, User
+from portal.models import School, Term
 from portal.permissions import (
     children_of,
     managed_schools,

@@ -10,7 +10,7 @@ from freezegun import freeze_time
 from django.urls import reverse
 
 from gradebook.models import Grade
-from gradebook.register.models import Attendance, Remark
+from gradebook.register.models import Attendance
 from portal import permissions as p
 from portal.models import Enrolment
 from tests.conftest import build_school_world, enable_mfa
