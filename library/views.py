@@ -7,7 +7,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -250,7 +249,7 @@ def record_edit(request, pk=None):
         schools = None
     else:
         if not is_any_librarian(request.user):
-            raise PermissionDenied
+            raise Http404
         schools = librarian_schools(request.user)
         initial = {"text": "LDR 00000nam a2200000 a 4500\n245 10 $a"}
     form = MarcEditForm(request.POST or None, initial=initial, schools=schools)
@@ -333,7 +332,7 @@ def topic_detail(request, slug):
 def _librarian_create(request, form_class, save, title):
     """A librarian's "new list/topic" form: scoped to their schools, saved by a service."""
     if not is_any_librarian(request.user):
-        raise PermissionDenied
+        raise Http404
     form = form_class(request.POST or None, schools=librarian_schools(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -490,7 +489,7 @@ class NewAcquisitionsFeed(Feed):
 @login_required
 def import_home(request):
     if not is_any_librarian(request.user):
-        raise PermissionDenied
+        raise Http404
     schools = librarian_schools(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, schools=schools)
     if request.method == "POST" and form.is_valid():
