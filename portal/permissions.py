@@ -169,15 +169,6 @@ def can_manage_school(user, school) -> bool:
     return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
 
 
-@rules.predicate
-def can_view_school_aggregates(user, school=None) -> bool:
-    """Officers read aggregates of every school; school admins of their own."""
-    roles = user_roles(user)
-    if roles.is_superuser or roles.is_officer:
-        return True
-    return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
-
-
 def managed_schools(user):
     """Schools the user administers, as a queryset (all of them for superusers
     and municipal administrators)."""
@@ -212,12 +203,6 @@ def is_librarian_of(user, school) -> bool:
     return roles.is_superuser or roles.has(Role.LIBRARIAN, _school_id(school))
 
 
-@rules.predicate
-def is_teacher_of_school(user, school) -> bool:
-    roles = user_roles(user)
-    return roles.is_superuser or roles.has(Role.TEACHER, _school_id(school))
-
-
 def requires_mfa(user) -> bool:
     """Staff roles must have a second factor before they reach their tools.
     Demo accounts are exempt while DEBUG is on, so newcomers can click around."""
@@ -241,20 +226,6 @@ def is_homeroom_teacher_of(user, school_class) -> bool:
 @rules.predicate
 def teaches_class(user, school_class) -> bool:
     return school_class is not None and school_class.pk in user_roles(user).taught_class_ids
-
-
-@rules.predicate
-def can_view_class(user, school_class) -> bool:
-    """Teachers of the class, its homeroom teacher, admins of its school."""
-    if school_class is None:
-        return False
-    roles = user_roles(user)
-    return (
-        roles.is_superuser
-        or school_class.pk in roles.homeroom_class_ids
-        or school_class.pk in roles.taught_class_ids
-        or roles.has(Role.SCHOOL_ADMIN, school_class.school_year.school_id)
-    )
 
 
 def children_of(user):
@@ -332,8 +303,6 @@ def can_view_pupil(user, pupil) -> bool:
 
 
 rules.add_perm("portal.manage_school", can_manage_school)
-rules.add_perm("portal.view_school_aggregates", can_view_school_aggregates)
-rules.add_perm("portal.view_class", can_view_class)
 rules.add_perm("portal.view_pupil", can_view_pupil)
 rules.add_perm("portal.is_staff_member", is_staff_member)
 rules.add_perm("portal.is_officer", is_officer)

@@ -47,13 +47,20 @@ from .models import (
 from .permissions import (
     announcement_schools,
     assignments_for,
+    can_acknowledge_remark,
     can_announce,
+    can_decide_excuse,
+    can_edit_remark,
+    can_excuse_for,
+    can_take_lesson,
+    can_write_remark,
     classes_for_staff,
     decidable_classes,
     excuses_for,
     family_pupils,
+    homework_visible_to,
     is_family,
-    is_register_teacher,
+    is_register_staff,
     lessons_for,
     remarks_for,
 )
@@ -73,10 +80,8 @@ def _parse_date(value, default=None) -> datetime.date:
 
 
 def _staff_only(request):
-    roles = user_roles(request.user)
-    if not (is_register_teacher(request.user) or managed_schools(request.user).exists()):
+    if not is_register_staff(request.user):
         raise Http404
-    return roles
 
 
 # --- Teacher: day view, lesson screen, missing entries ----------------------------------
@@ -133,8 +138,10 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
     if not 1 <= number <= 10:
         raise Http404
     lesson, assignment = _lesson_for_slot(request, assignment_id, day, number)
-    refusal = services.entry_refusal(assignment=assignment, day=day)
     probe = lesson or Lesson(assignment=assignment, date=day, number=number)
+    if not can_take_lesson(request.user, probe):
+        raise Http404
+    refusal = services.entry_refusal(assignment=assignment, day=day)
     rows = selectors.attendance_sheet(probe)
     errors = []
     if request.method == "POST":
@@ -453,6 +460,8 @@ def excuse_new_view(request):
     roles = user_roles(request.user)
     children = User.objects.filter(pk__in=roles.child_ids)
     pupil = get_object_or_404(children, pk=request.GET.get("pupil") or 0)
+    if not can_excuse_for(request.user, pupil):
+        raise Http404
     absences = selectors.excusable_absences(pupil)
     form = forms.ExcuseForm(request.POST or None, absences=absences)
     if request.method == "POST":
@@ -490,6 +499,8 @@ def excuse_decide_view(request, pk: int):
     excuse = get_object_or_404(
         Excuse.objects.filter(school_class__in=decidable_classes(request.user)), pk=pk
     )
+    if not can_decide_excuse(request.user, excuse):
+        raise Http404
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -522,8 +533,7 @@ def remarks_view(request):
         "register/remarks.html",
         {
             "page": _page(request, remarks),
-            "may_write": is_register_teacher(request.user)
-            or managed_schools(request.user).exists(),
+            "may_write": is_register_staff(request.user),
             "family_ids": set(user_roles(request.user).child_ids),
         },
     )
@@ -548,10 +558,13 @@ def remark_new_view(request):
     form = forms.RemarkForm(request.POST or None, pupils=_remark_pupils(request.user))
 
     def save(data):
+        school_class = current_class_of(data["pupil"])
+        if school_class is None or not can_write_remark(request.user, school_class):
+            raise Http404
         services.remark_create(
             author=request.user,
             pupil=data["pupil"],
-            school_class=current_class_of(data["pupil"]),
+            school_class=school_class,
             kind=data["kind"],
             text=data["text"],
         )
@@ -576,6 +589,8 @@ def _remark_form(request, form, save, title):
 def remark_edit_view(request, pk: int):
     """The author corrects a remark; the change is kept in the history."""
     remark = get_object_or_404(Remark.objects.filter(author=request.user), pk=pk)
+    if not can_edit_remark(request.user, remark):
+        raise Http404
     form = forms.RemarkEditForm(request.POST or None, instance=remark)
 
     def save(data):
@@ -594,6 +609,8 @@ def remark_edit_view(request, pk: int):
 def remark_acknowledge_view(request, pk: int):
     roles = user_roles(request.user)
     remark = get_object_or_404(Remark.objects.filter(pupil_id__in=roles.child_ids), pk=pk)
+    if not can_acknowledge_remark(request.user, remark):
+        raise Http404
     services.remark_acknowledge(remark=remark, user=request.user)
     messages.success(request, _("Thank you, the remark is marked as read."))
     return redirect(request.POST.get("next") or reverse("register:remarks"))
@@ -631,19 +648,7 @@ def homework_view(request):
 
 @login_required
 def homework_attachment_view(request, pk: int):
-    roles = user_roles(request.user)
-    visible = Homework.objects.filter(assignment__in=assignments_for(request.user))
-    family = family_pupils(request.user)
-    class_ids = set(roles.taught_class_ids | roles.homeroom_class_ids)
-    for pupil in family:
-        school_class = current_class_of(pupil)
-        if school_class:
-            class_ids.add(school_class.pk)
-    homework = get_object_or_404(
-        Homework.objects.filter(pk__in=visible.values("pk"))
-        | Homework.objects.filter(assignment__school_class_id__in=class_ids),
-        pk=pk,
-    )
+    homework = get_object_or_404(homework_visible_to(request.user), pk=pk)
     if not homework.attachment:
         raise Http404
     return FileResponse(
