@@ -292,6 +292,8 @@ def timetable_view(request, class_id: int):
 @login_required
 def settings_view(request, school_id: int):
     school = get_object_or_404(managed_schools(request.user), pk=school_id)
+    if not can_manage_school(request.user, school):
+        raise Http404
     instance = RegisterSettings.for_school(school.pk)
     form = forms.RegisterSettingsForm(
         request.POST if "settings" in request.POST else None, instance=instance
@@ -855,6 +857,8 @@ def ical_view(request, token: str):
 @login_required
 def lesson_history_view(request, pk: int):
     lesson = get_object_or_404(lessons_for(request.user).with_related(), pk=pk)
+    if not can_take_lesson(request.user, lesson):
+        raise Http404
     attendance_ids = list(lesson.attendances.values_list("pk", flat=True))
     changes = (
         RegisterChange.objects.filter(content_type__model="lesson", object_id=lesson.pk)
