@@ -83,6 +83,19 @@ def can_manage_grading(user, school) -> bool:
     return can_manage_school(user, school)
 
 
+@rules.predicate
+def is_gradebook_staff(user) -> bool:
+    """Teachers, homeroom teachers and school admins work in the gradebook itself;
+    pupils and guardians read a pupil's page."""
+    roles = user_roles(user)
+    return (
+        roles.is_superuser
+        or roles.is_teacher
+        or roles.is_homeroom_teacher
+        or bool(roles.schools(Role.SCHOOL_ADMIN))
+    )
+
+
 def assignments_visible_to(user):
     """Teaching assignments whose grades the user may read."""
     roles = user_roles(user)
@@ -118,3 +131,4 @@ rules.add_perm("gradebook.view_class_register", can_view_class_register)
 rules.add_perm("gradebook.set_behaviour", can_set_behaviour)
 rules.add_perm("gradebook.view_pupil_register", can_view_pupil_register)
 rules.add_perm("gradebook.manage_grading", can_manage_grading)
+rules.add_perm("gradebook.is_staff", is_gradebook_staff)

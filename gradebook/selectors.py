@@ -260,10 +260,13 @@ def current_enrolment(pupil, day=None) -> Enrolment | None:
     )
 
 
-def pupil_register(pupil: User, *, viewer=None, mark_seen: bool = False) -> PupilRegister:
+def pupil_register(
+    pupil: User, *, viewer=None, mark_seen: bool = False, enrolment: Enrolment | None = None
+) -> PupilRegister:
     """A pupil's grades by subject and term, averages by the school's own rules,
-    term and behaviour grades, and what is new since the viewer's last visit."""
-    enrolment = current_enrolment(pupil)
+    term and behaviour grades, and what is new since the viewer's last visit.
+    `enrolment` chooses the class shown (the current one by default)."""
+    enrolment = enrolment or current_enrolment(pupil)
     if enrolment is None:
         return PupilRegister(pupil, None, [], [], {}, None, 0, False)
     school_class = enrolment.school_class

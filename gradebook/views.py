@@ -18,8 +18,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.audit import note_reads
-from portal.models import ReadAccess, School, Term, User
-from portal.permissions import children_of, managed_schools, pupils_visible_to, user_roles
+from portal.models import ReadAccess, School, Term
+from portal.permissions import (
+    children_of,
+    managed_schools,
+    pupils_visible_to,
+    shown_enrolment,
+    user_roles,
+)
 
 from . import selectors, services
 from .forms import AssessmentForm, CategoryForm, GradingSettingsForm
@@ -27,9 +33,14 @@ from .models import Assessment, BehaviourGrade, GradeCategory, TermGrade
 from .permissions import (
     assignments_visible_to,
     can_edit_assignment,
+    can_manage_grading,
     can_set_behaviour,
+    can_view_assignment,
+    can_view_class_register,
     can_view_grade_history,
+    can_view_pupil_register,
     classes_visible_to,
+    is_gradebook_staff,
 )
 from .sheet_render import row_cells_html
 
@@ -42,7 +53,17 @@ def _page(request, qs, size=PAGE_SIZE):
 
 
 def _assignment(request, pk):
-    return get_object_or_404(assignments_visible_to(request.user), pk=pk)
+    assignment = get_object_or_404(assignments_visible_to(request.user), pk=pk)
+    if not can_view_assignment(request.user, assignment):
+        raise Http404
+    return assignment
+
+
+def _school_class(request, pk):
+    school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    if not can_view_class_register(request.user, school_class):
+        raise Http404
+    return school_class
 
 
 def _note_grade_reads(request, pupils, school_class) -> None:
@@ -67,10 +88,8 @@ def _term(assignment, request_value):
 @login_required
 def home(request):
     roles = user_roles(request.user)
-    if not (roles.is_teacher or roles.is_homeroom_teacher or roles.schools("school_admin")):
-        if roles.is_superuser:
-            pass
-        elif roles.is_guardian:
+    if not is_gradebook_staff(request.user):
+        if roles.is_guardian:
             child = children_of(request.user).first()
             return redirect("gradebook:pupil", child.pk)
         elif roles.is_pupil:
@@ -236,7 +255,7 @@ def history(request, pk):
         raise Http404
     pupil = assessment = None
     if request.GET.get("pupil", "").isdigit():
-        pupil = get_object_or_404(User, pk=request.GET["pupil"])
+        pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET["pupil"])
     if request.GET.get("assessment", "").isdigit():
         assessment = get_object_or_404(
             Assessment, pk=request.GET["assessment"], assignment=assignment
@@ -317,7 +336,7 @@ def term_grades(request, pk):
 
 @login_required
 def class_register(request, pk):
-    school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    school_class = _school_class(request, pk)
     year = school_class.school_year
     term_value = request.GET.get("term", "")
     if term_value.isdigit():
@@ -343,7 +362,7 @@ def class_register(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def behaviour(request, pk):
-    school_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    school_class = _school_class(request, pk)
     year = school_class.school_year
     term_value = request.GET.get("term") or request.POST.get("term")
     if term_value and term_value.isdigit():
@@ -391,7 +410,14 @@ def behaviour(request, pk):
 @login_required
 def pupil(request, pk):
     child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
-    register = selectors.pupil_register(child, viewer=request.user, mark_seen=True)
+    if not can_view_pupil_register(request.user, child):
+        raise Http404
+    # The class shown is the latest one whose period the viewer may see: after a
+    # transfer the old school sees its own class, never the new school's.
+    enrolment = shown_enrolment(request.user, child)
+    register = selectors.pupil_register(
+        child, viewer=request.user, mark_seen=True, enrolment=enrolment
+    )
     _note_grade_reads(request, [child], register.school_class)
     roles = user_roles(request.user)
     return render(
@@ -417,7 +443,10 @@ def notifications(request):
 
 
 def _school(request, pk) -> School:
-    return get_object_or_404(managed_schools(request.user), pk=pk)
+    school = get_object_or_404(managed_schools(request.user), pk=pk)
+    if not can_manage_grading(request.user, school):
+        raise Http404
+    return school
 
 
 @login_required

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import rules
 
+from django.db.models import Q
+
 from portal.models import Role, School
 from portal.permissions import is_librarian_of, user_roles
+
+from .models import ReadingList
 
 
 def librarian_schools(user):
@@ -37,6 +41,13 @@ def can_edit_record(user, record) -> bool:
 @rules.predicate
 def can_manage_school_library(user, school) -> bool:
     return school is not None and is_librarian_of(user, school)
+
+
+def reading_lists_visible_to(user):
+    """Published lists for everyone; a library's unpublished ones for its librarians."""
+    return ReadingList.objects.filter(
+        Q(published=True) | Q(school__in=librarian_schools(user))
+    ).select_related("school")
 
 
 rules.add_perm("library.edit_record", can_edit_record)

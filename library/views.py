@@ -7,9 +7,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +24,13 @@ from .errors import LibraryError
 from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicForm, UploadForm
 from .models import ImportJob, ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
-from .permissions import can_edit_record, is_any_librarian, librarian_schools
+from .permissions import (
+    can_edit_record,
+    can_manage_school_library,
+    is_any_librarian,
+    librarian_schools,
+    reading_lists_visible_to,
+)
 from .search import Query, did_you_mean, extra_facets, facet_kinds, search
 from .services import (
     import_job_create,
@@ -250,7 +254,7 @@ def record_edit(request, pk=None):
         schools = None
     else:
         if not is_any_librarian(request.user):
-            raise PermissionDenied
+            raise Http404
         schools = librarian_schools(request.user)
         initial = {"text": "LDR 00000nam a2200000 a 4500\n245 10 $a"}
     form = MarcEditForm(request.POST or None, initial=initial, schools=schools)
@@ -335,7 +339,7 @@ def topic_detail(request, slug):
 def _librarian_create(request, form_class, save, title):
     """A librarian's "new list/topic" form: scoped to their schools, saved by a service."""
     if not is_any_librarian(request.user):
-        raise PermissionDenied
+        raise Http404
     form = form_class(request.POST or None, schools=librarian_schools(request.user))
     if request.method == "POST" and form.is_valid():
         try:
@@ -372,24 +376,18 @@ def topic_add_record(request, pk):
 # --- Reading lists ---------------------------------------------------------------------------
 
 
-def _visible_lists(user):
-    return ReadingList.objects.filter(
-        Q(published=True) | Q(school__in=librarian_schools(user))
-    ).select_related("school")
-
-
 def reading_lists(request):
-    page = Paginator(_visible_lists(request.user), 30).get_page(request.GET.get("page"))
+    page = Paginator(reading_lists_visible_to(request.user), 30).get_page(request.GET.get("page"))
     return render(
         request, "library/lists.html", {"page": page, "can_add": is_any_librarian(request.user)}
     )
 
 
 def reading_list_detail(request, slug, pdf=False):
-    reading_list = get_object_or_404(_visible_lists(request.user), slug=slug)
+    reading_list = get_object_or_404(reading_lists_visible_to(request.user), slug=slug)
     notes = dict(reading_list.items.values_list("record_id", "note"))
     records = reading_list_records(reading_list)
-    can_edit = reading_list.school in librarian_schools(request.user)
+    can_edit = can_manage_school_library(request.user, reading_list.school)
     if pdf:
         from weasyprint import HTML
 
@@ -417,7 +415,7 @@ def reading_list_detail(request, slug, pdf=False):
 def reading_list_export(request, slug, fmt):
     if fmt not in exporting.EXPORT_FORMATS:
         raise Http404
-    reading_list = get_object_or_404(_visible_lists(request.user), slug=slug)
+    reading_list = get_object_or_404(reading_lists_visible_to(request.user), slug=slug)
     return _download(
         exporting.export(reading_list_records(reading_list)[:EXPORT_LIMIT], fmt),
         fmt,
@@ -492,7 +490,7 @@ class NewAcquisitionsFeed(Feed):
 @login_required
 def import_home(request):
     if not is_any_librarian(request.user):
-        raise PermissionDenied
+        raise Http404
     schools = librarian_schools(request.user)
     form = UploadForm(request.POST or None, request.FILES or None, schools=schools)
     if request.method == "POST" and form.is_valid():

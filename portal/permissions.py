@@ -169,15 +169,6 @@ def can_manage_school(user, school) -> bool:
     return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
 
 
-@rules.predicate
-def can_view_school_aggregates(user, school=None) -> bool:
-    """Officers read aggregates of every school; school admins of their own."""
-    roles = user_roles(user)
-    if roles.is_superuser or roles.is_officer:
-        return True
-    return school is not None and roles.has(Role.SCHOOL_ADMIN, _school_id(school))
-
-
 def managed_schools(user):
     """Schools the user administers, as a queryset (all of them for superusers
     and municipal administrators)."""
@@ -210,12 +201,6 @@ def is_officer(user) -> bool:
 def is_librarian_of(user, school) -> bool:
     roles = user_roles(user)
     return roles.is_superuser or roles.has(Role.LIBRARIAN, _school_id(school))
-
-
-@rules.predicate
-def is_teacher_of_school(user, school) -> bool:
-    roles = user_roles(user)
-    return roles.is_superuser or roles.has(Role.TEACHER, _school_id(school))
 
 
 # Roles that publish on the gmina's site: a stolen password would let anyone
@@ -253,20 +238,6 @@ def teaches_class(user, school_class) -> bool:
     return school_class is not None and school_class.pk in user_roles(user).taught_class_ids
 
 
-@rules.predicate
-def can_view_class(user, school_class) -> bool:
-    """Teachers of the class, its homeroom teacher, admins of its school."""
-    if school_class is None:
-        return False
-    roles = user_roles(user)
-    return (
-        roles.is_superuser
-        or school_class.pk in roles.homeroom_class_ids
-        or school_class.pk in roles.taught_class_ids
-        or roles.has(Role.SCHOOL_ADMIN, school_class.school_year.school_id)
-    )
-
-
 def children_of(user):
     """The pupils a guardian is linked to."""
     return User.objects.filter(guardian_links__guardian=user).order_by("first_name", "last_name")
@@ -277,49 +248,71 @@ def is_guardian_of(user, pupil) -> bool:
     return pupil is not None and pupil.pk in user_roles(user).child_ids
 
 
-def pupils_visible_to(user):
-    """Every pupil the user may see, as a queryset (for scoping lookups by id)."""
+def _visible_enrolment_condition(user) -> Q | None:
+    """The enrolments whose period `user` may see, as a condition on Enrolment:
+    every enrolment of themself and of their children (superusers: all);
+    teachers the current enrolments in the classes they teach or lead; school
+    admins the enrolments in their school, whatever the date, but none elsewhere,
+    so after a transfer the old school keeps its own period and nothing later.
+    None when the user may see none."""
     roles = user_roles(user)
+    if not user.is_authenticated:
+        return None
     if roles.is_superuser:
-        return User.objects.filter(enrolments__isnull=False).distinct()
-    today = timezone.localdate()
+        return Q()
+    condition = Q(pupil_id=user.pk) | Q(pupil_id__in=roles.child_ids)
     class_ids = roles.homeroom_class_ids | roles.taught_class_ids
-    condition = Q(pk=user.pk) & Q(enrolments__isnull=False)
-    condition |= Q(pk__in=roles.child_ids)
     if class_ids:
+        today = timezone.localdate()
         condition |= Q(
-            enrolments__in=Enrolment.objects.active_on(today).filter(school_class_id__in=class_ids)
+            pk__in=Enrolment.objects.active_on(today)
+            .filter(school_class_id__in=class_ids)
+            .values("pk")
         )
     admin_schools = roles.schools(Role.SCHOOL_ADMIN)
     if admin_schools:
-        condition |= Q(enrolments__school_class__school_year__school_id__in=admin_schools)
-    return User.objects.filter(condition).distinct()
+        condition |= Q(school_class__school_year__school_id__in=admin_schools)
+    return condition
+
+
+def visible_enrolments(user, pupil):
+    """The enrolments of `pupil` whose period `user` may see, latest first. Pupil
+    pages show the data of these enrolments' classes and dates only."""
+    condition = _visible_enrolment_condition(user)
+    if condition is None or pupil is None:
+        return Enrolment.objects.none()
+    return (
+        Enrolment.objects.filter(condition, pupil=pupil)
+        .select_related("school_class__school_year__school", "school_class__homeroom_teacher")
+        .order_by("-start_date", "-pk")
+    )
+
+
+def shown_enrolment(user, pupil, day=None):
+    """The enrolment a pupil page shows `user`: the pupil's enrolment on `day`
+    (today) if its period is visible, else the latest visible one already begun."""
+    day = day or timezone.localdate()
+    enrolments = visible_enrolments(user, pupil).filter(start_date__lte=day)
+    return enrolments.filter(pk__in=Enrolment.objects.active_on(day)).first() or enrolments.first()
+
+
+def pupils_visible_to(user):
+    """Every pupil the user may see, as a queryset (for scoping lookups by id)."""
+    condition = _visible_enrolment_condition(user)
+    if condition is None:
+        return User.objects.none()
+    return User.objects.filter(pk__in=Enrolment.objects.filter(condition).values("pupil_id"))
 
 
 @rules.predicate
 def can_view_pupil(user, pupil) -> bool:
     """A pupil sees themself, guardians their children, teachers the pupils of the
-    classes they teach or lead, school admins the pupils of their school."""
-    if pupil is None or not user.is_authenticated:
-        return False
-    roles = user_roles(user)
-    if roles.is_superuser or pupil.pk == user.pk or pupil.pk in roles.child_ids:
-        return True
-    class_ids = roles.homeroom_class_ids | roles.taught_class_ids
-    admin_schools = roles.schools(Role.SCHOOL_ADMIN)
-    if not class_ids and not admin_schools:
-        return False
-    enrolments = Enrolment.objects.filter(pupil=pupil)
-    today = timezone.localdate()
-    return enrolments.filter(
-        Q(school_class_id__in=class_ids, pk__in=Enrolment.objects.active_on(today))
-        | Q(school_class__school_year__school_id__in=admin_schools)
-    ).exists()
+    classes they teach or lead, school admins the pupils who were ever in their
+    school (for that period only: see `visible_enrolments`)."""
+    return visible_enrolments(user, pupil).exists()
 
 
 rules.add_perm("portal.manage_school", can_manage_school)
-rules.add_perm("portal.view_school_aggregates", can_view_school_aggregates)
-rules.add_perm("portal.view_class", can_view_class)
 rules.add_perm("portal.view_pupil", can_view_pupil)
 rules.add_perm("portal.is_staff_member", is_staff_member)
 rules.add_perm("portal.is_officer", is_officer)

@@ -6,18 +6,16 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.models import Term
-from portal.permissions import managed_schools, user_roles
+from portal.permissions import user_roles
 from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
 
 from . import selectors
 from .models import Excuse, Remark
-from .permissions import family_pupils, is_family, is_register_teacher
+from .permissions import family_pupils, is_family, is_register_staff, is_register_teacher
 
 
 def _teacher_nav(request):
-    return request.user.is_authenticated and (
-        is_register_teacher(request.user) or managed_schools(request.user).exists()
-    )
+    return request.user.is_authenticated and (is_register_staff(request.user))
 
 
 def _family_nav(request):

@@ -14,11 +14,12 @@ from portal.permissions import (
     can_manage_school,
     is_guardian_of,
     is_homeroom_teacher_of,
+    managed_schools,
     teaches_class,
     user_roles,
 )
 
-from .models import Announcement, Excuse, Lesson, Remark
+from .models import Announcement, Excuse, Homework, Lesson, Remark
 
 
 def _admin_school_ids(user) -> frozenset[int]:
@@ -30,6 +31,14 @@ def is_register_teacher(user) -> bool:
     return roles.is_teacher or roles.is_homeroom_teacher
 
 
+@rules.predicate
+def is_register_staff(user) -> bool:
+    """Teachers, homeroom teachers and those who manage a school work in the
+    register's staff screens (day, lessons, homework, tests, remarks)."""
+    return is_register_teacher(user) or managed_schools(user).exists()
+
+
+@rules.predicate
 def is_family(user) -> bool:
     roles = user_roles(user)
     return roles.is_pupil or roles.is_guardian
@@ -123,6 +132,18 @@ def can_excuse_for(user, pupil: User) -> bool:
 
 
 @rules.predicate
+def can_edit_remark(user, remark: Remark) -> bool:
+    """Only its author corrects a remark (the change is kept in the history)."""
+    return remark is not None and remark.author_id == user.pk
+
+
+@rules.predicate
+def can_acknowledge_remark(user, remark: Remark) -> bool:
+    """Guardians confirm they have read a remark about their child."""
+    return remark is not None and bool(is_guardian_of(user, remark.pupil))
+
+
+@rules.predicate
 def can_write_remark(user, school_class: SchoolClass) -> bool:
     return bool(
         teaches_class(user, school_class)
@@ -151,6 +172,7 @@ def family_pupils(user):
     return User.objects.filter(pk__in=ids).order_by("first_name", "last_name")
 
 
+@rules.predicate
 def can_announce(user) -> bool:
     roles = user_roles(user)
     return roles.is_superuser or roles.is_teacher or bool(_admin_school_ids(user))
@@ -166,6 +188,27 @@ def own_announcements(user):
     return Announcement.objects.filter(author=user)
 
 
+def homework_visible_to(user):
+    """Homework a user may open: what they may plan (teachers, admins), and the
+    homework of the classes they teach or lead or their family is in now."""
+    from portal.selectors import current_class_of
+
+    roles = user_roles(user)
+    class_ids = set(roles.taught_class_ids | roles.homeroom_class_ids)
+    for pupil in family_pupils(user):
+        school_class = current_class_of(pupil)
+        if school_class:
+            class_ids.add(school_class.pk)
+    return Homework.objects.filter(
+        Q(assignment__in=assignments_for(user)) | Q(assignment__school_class_id__in=class_ids)
+    )
+
+
 rules.add_perm("register.take_lesson", can_take_lesson)
 rules.add_perm("register.decide_excuse", can_decide_excuse)
 rules.add_perm("register.write_remark", can_write_remark)
+rules.add_perm("register.edit_remark", can_edit_remark)
+rules.add_perm("register.acknowledge_remark", can_acknowledge_remark)
+rules.add_perm("register.excuse_for", can_excuse_for)
+rules.add_perm("register.is_staff", is_register_staff)
+rules.add_perm("register.announce", can_announce)

@@ -313,7 +313,11 @@ def class_attendance_stats(
 def pupil_attendance_stats(pupil: User, *, start: datetime.date, end: datetime.date, school_id):
     settings = RegisterSettings.for_school(school_id)
     late = settings.late_counts_as_present
-    qs = Attendance.objects.filter(pupil=pupil, lesson__date__range=(start, end))
+    qs = Attendance.objects.filter(
+        pupil=pupil,
+        lesson__date__range=(start, end),
+        lesson__assignment__school_class__school_year__school_id=school_id,
+    )
     rows = []
     total: dict[str, int] = defaultdict(int)
     for (_sid, name), counts in sorted(

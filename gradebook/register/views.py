@@ -25,6 +25,7 @@ from portal.permissions import (
     can_manage_school,
     managed_schools,
     pupils_visible_to,
+    shown_enrolment,
     user_roles,
 )
 from portal.selectors import current_class_of
@@ -47,13 +48,20 @@ from .models import (
 from .permissions import (
     announcement_schools,
     assignments_for,
+    can_acknowledge_remark,
     can_announce,
+    can_decide_excuse,
+    can_edit_remark,
+    can_excuse_for,
+    can_take_lesson,
+    can_write_remark,
     classes_for_staff,
     decidable_classes,
     excuses_for,
     family_pupils,
+    homework_visible_to,
     is_family,
-    is_register_teacher,
+    is_register_staff,
     lessons_for,
     remarks_for,
 )
@@ -81,10 +89,8 @@ def _parse_date(value, default=None) -> datetime.date:
 
 
 def _staff_only(request):
-    roles = user_roles(request.user)
-    if not (is_register_teacher(request.user) or managed_schools(request.user).exists()):
+    if not is_register_staff(request.user):
         raise Http404
-    return roles
 
 
 # --- Teacher: day view, lesson screen, missing entries ----------------------------------
@@ -141,8 +147,10 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
     if not 1 <= number <= 10:
         raise Http404
     lesson, assignment = _lesson_for_slot(request, assignment_id, day, number)
-    refusal = services.entry_refusal(assignment=assignment, day=day)
     probe = lesson or Lesson(assignment=assignment, date=day, number=number)
+    if not can_take_lesson(request.user, probe):
+        raise Http404
+    refusal = services.entry_refusal(assignment=assignment, day=day)
     rows = selectors.attendance_sheet(probe)
     errors = []
     if request.method == "POST":
@@ -293,6 +301,8 @@ def timetable_view(request, class_id: int):
 @login_required
 def settings_view(request, school_id: int):
     school = get_object_or_404(managed_schools(request.user), pk=school_id)
+    if not can_manage_school(request.user, school):
+        raise Http404
     instance = RegisterSettings.for_school(school.pk)
     form = forms.RegisterSettingsForm(
         request.POST if "settings" in request.POST else None, instance=instance
@@ -396,10 +406,13 @@ def stats_view(request):
 def pupil_stats_view(request):
     """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
     pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET.get("pupil") or 0)
-    school_class = current_class_of(pupil)
-    if school_class is None:
+    enrolment = shown_enrolment(request.user, pupil)
+    if enrolment is None:
         raise Http404
+    school_class = enrolment.school_class
     start, end, terms, month, term = _period(request, school_class)
+    # Only the period the viewer may see (a transferred pupil's old school).
+    start, end = max(start, enrolment.start_date), min(end, enrolment.end_date or end)
     stats = selectors.pupil_attendance_stats(
         pupil, start=start, end=end, school_id=school_class.school_year.school_id
     )
@@ -462,6 +475,8 @@ def excuse_new_view(request):
     roles = user_roles(request.user)
     children = User.objects.filter(pk__in=roles.child_ids)
     pupil = get_object_or_404(children, pk=request.GET.get("pupil") or 0)
+    if not can_excuse_for(request.user, pupil):
+        raise Http404
     absences = selectors.excusable_absences(pupil)
     form = forms.ExcuseForm(request.POST or None, absences=absences)
     if request.method == "POST":
@@ -499,6 +514,8 @@ def excuse_decide_view(request, pk: int):
     excuse = get_object_or_404(
         Excuse.objects.filter(school_class__in=decidable_classes(request.user)), pk=pk
     )
+    if not can_decide_excuse(request.user, excuse):
+        raise Http404
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -536,8 +553,7 @@ def remarks_view(request):
         "register/remarks.html",
         {
             "page": page,
-            "may_write": is_register_teacher(request.user)
-            or managed_schools(request.user).exists(),
+            "may_write": is_register_staff(request.user),
             "family_ids": set(user_roles(request.user).child_ids),
         },
     )
@@ -562,10 +578,13 @@ def remark_new_view(request):
     form = forms.RemarkForm(request.POST or None, pupils=_remark_pupils(request.user))
 
     def save(data):
+        school_class = current_class_of(data["pupil"])
+        if school_class is None or not can_write_remark(request.user, school_class):
+            raise Http404
         services.remark_create(
             author=request.user,
             pupil=data["pupil"],
-            school_class=current_class_of(data["pupil"]),
+            school_class=school_class,
             kind=data["kind"],
             text=data["text"],
         )
@@ -590,6 +609,8 @@ def _remark_form(request, form, save, title):
 def remark_edit_view(request, pk: int):
     """The author corrects a remark; the change is kept in the history."""
     remark = get_object_or_404(Remark.objects.filter(author=request.user), pk=pk)
+    if not can_edit_remark(request.user, remark):
+        raise Http404
     form = forms.RemarkEditForm(request.POST or None, instance=remark)
 
     def save(data):
@@ -608,6 +629,8 @@ def remark_edit_view(request, pk: int):
 def remark_acknowledge_view(request, pk: int):
     roles = user_roles(request.user)
     remark = get_object_or_404(Remark.objects.filter(pupil_id__in=roles.child_ids), pk=pk)
+    if not can_acknowledge_remark(request.user, remark):
+        raise Http404
     services.remark_acknowledge(remark=remark, user=request.user)
     messages.success(request, _("Thank you, the remark is marked as read."))
     return redirect(request.POST.get("next") or reverse("register:remarks"))
@@ -645,19 +668,7 @@ def homework_view(request):
 
 @login_required
 def homework_attachment_view(request, pk: int):
-    roles = user_roles(request.user)
-    visible = Homework.objects.filter(assignment__in=assignments_for(request.user))
-    family = family_pupils(request.user)
-    class_ids = set(roles.taught_class_ids | roles.homeroom_class_ids)
-    for pupil in family:
-        school_class = current_class_of(pupil)
-        if school_class:
-            class_ids.add(school_class.pk)
-    homework = get_object_or_404(
-        Homework.objects.filter(pk__in=visible.values("pk"))
-        | Homework.objects.filter(assignment__school_class_id__in=class_ids),
-        pk=pk,
-    )
+    homework = get_object_or_404(homework_visible_to(request.user), pk=pk)
     if not homework.attachment:
         raise Http404
     return FileResponse(
@@ -864,6 +875,8 @@ def ical_view(request, token: str):
 @login_required
 def lesson_history_view(request, pk: int):
     lesson = get_object_or_404(lessons_for(request.user).with_related(), pk=pk)
+    if not can_take_lesson(request.user, lesson):
+        raise Http404
     attendance_ids = list(lesson.attendances.values_list("pk", flat=True))
     changes = (
         RegisterChange.objects.filter(content_type__model="lesson", object_id=lesson.pk)

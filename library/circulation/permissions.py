@@ -1,31 +1,25 @@
-"""Named rules of circulation, built on portal.permissions. Scoped querysets
-turn other schools' copies and other people's accounts into 404."""
+"""Named rules of circulation, built on portal.permissions and the library's.
+Scoped querysets turn other schools' copies and other people's accounts into 404;
+the views check the rule on what they found."""
 
 from __future__ import annotations
 
 import rules
 
-from portal.models import Role, School, User
-from portal.permissions import is_librarian_of, user_roles
+from library.permissions import (
+    can_manage_school_library,
+    is_any_librarian,
+    librarian_schools,
+)
+from portal.models import User
+from portal.permissions import user_roles
 
+__all__ = ["can_run_desk", "can_view_account", "desk_schools", "is_any_librarian"]
 
-def desk_schools(user):
-    """Libraries whose desk the user may run."""
-    roles = user_roles(user)
-    if roles.is_superuser:
-        return School.objects.all()
-    return School.objects.filter(pk__in=roles.schools(Role.LIBRARIAN))
-
-
-@rules.predicate
-def can_run_desk(user, school) -> bool:
-    return school is not None and is_librarian_of(user, school)
-
-
-@rules.predicate
-def is_any_librarian(user) -> bool:
-    roles = user_roles(user)
-    return roles.is_superuser or roles.has(Role.LIBRARIAN)
+# The desk of a library is run by its librarians: the same schools and rule as the
+# catalogue's librarian tools.
+desk_schools = librarian_schools
+can_run_desk = can_manage_school_library
 
 
 @rules.predicate

@@ -30,14 +30,17 @@ from .forms import (
     StocktakeScanForm,
 )
 from .models import ClosedPeriod, Copy, Hold, Loan, LoanRule, Stocktake
-from .permissions import desk_schools, viewable_readers
+from .permissions import can_run_desk, can_view_account, desk_schools, viewable_readers
 from .services import CirculationError
 
 PAGE_SIZE = 30
 
 
 def _desk_school(request, school_id):
-    return get_object_or_404(desk_schools(request.user), pk=school_id)
+    school = get_object_or_404(desk_schools(request.user), pk=school_id)
+    if not can_run_desk(request.user, school):
+        raise Http404
+    return school
 
 
 def _page(request, qs, size=PAGE_SIZE):
@@ -277,6 +280,8 @@ def copy_detail(request, pk):
         ),
         pk=pk,
     )
+    if not can_run_desk(request.user, copy.school):
+        raise Http404
     form = CopyMarkForm()
     if request.method == "POST":
         form = CopyMarkForm(request.POST)
@@ -335,7 +340,10 @@ def hold_place(request, pk):
 def _reader(request, user_id):
     if user_id is None:
         return request.user
-    return get_object_or_404(viewable_readers(request.user), pk=user_id)
+    reader = get_object_or_404(viewable_readers(request.user), pk=user_id)
+    if not can_view_account(request.user, reader):
+        raise Http404
+    return reader
 
 
 def _account_url(reader, request) -> str:
@@ -454,6 +462,8 @@ def stocktake(request, pk):
         Stocktake.objects.filter(school__in=desk_schools(request.user)).select_related("school"),
         pk=pk,
     )
+    if not can_run_desk(request.user, take.school):
+        raise Http404
     form = StocktakeScanForm()
     if request.method == "POST":
         action = request.POST.get("action")

@@ -1,0 +1,685 @@
+"""Every URL pattern of the project, for every role, against its own school's
+objects and another school's, by GET and by POST.
+
+The table `URLS` says, for each URL name, how to fill its arguments from the
+fixture objects of a school and which roles may use it. It is checked against
+the URLconf: a pattern with no entry fails the test, so a new view cannot be
+forgotten. Expected answers:
+
+- anonymous on a private page: a redirect to the sign-in page;
+- a role the entry allows: 200 or 302 (400 for a POST of a form it rejects);
+- a role it does not allow, and any role on another school's object: 404, never
+  403, so nothing of another school is disclosed;
+- a method the view does not take: 405 (or 404 when the role is refused first);
+- and a request of a user of school A never changes anything of school B.
+
+Users of roles tied to a school belong to school A ("own"); roles over the whole
+municipality use school A's objects as "own" too. Public pages allow everyone,
+for every school.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sys
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+from freezegun import freeze_time
+
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from wagtail.models import PageViewRestriction
+
+from gradebook.register.models import (
+    Announcement,
+    Attendance,
+    CalendarToken,
+    Excuse,
+    Homework,
+)
+from gradebook.selectors import current_term
+from library.circulation.models import Stocktake
+from library.models import ImportJob
+from portal.models import ImportRun, Role, School, User
+from tests.conftest import enable_mfa
+from tests.factories import RoleFactory, SubjectFactory, UserFactory
+from tests.factories.circulation import copy_create
+from tests.factories.cms import build_site
+from tests.factories.gradebook import AssessmentFactory
+from tests.factories.library import reading_list_create, record_create, topic_create
+from tests.factories.register import LessonFactory, RemarkFactory, last_school_day
+
+# Prefixes left out of the walk, each guarded by its own permission system.
+SKIPPED_PREFIXES = {
+    # Django's admin: is_staff and model permissions, for the operators only.
+    "django-admin/": "django.contrib.admin",
+    # Wagtail's admin: Wagtail's own page and collection permissions (tests/cms).
+    "cms-admin/": "wagtail.admin",
+    # allauth's sign-in, MFA and password screens: every user's own account.
+    "konto/": "allauth",
+    # Language switch: a redirect that reads nothing.
+    "i18n/": "django.conf.urls.i18n",
+    # Wagtail documents: Wagtail's collection view restrictions.
+    "documents/": "wagtail.documents",
+    # Static and uploaded files are served by the web server, not by Django.
+    "static/": "static",
+    "media/": "media",
+}
+
+ROLES = (
+    "anonymous",
+    "pupil",
+    "guardian",
+    "teacher",
+    "homeroom",
+    "school_admin",
+    "librarian",
+    "officer",
+    "municipal_admin",
+    "dpo",
+    "editor",
+    "superuser",
+)
+PUBLIC = frozenset(ROLES)
+SIGNED_IN = PUBLIC - {"anonymous"}
+FAMILY = frozenset({"pupil", "guardian"})
+TEACHERS = frozenset({"teacher", "homeroom"})
+SUPER = frozenset({"superuser"})
+# Staff who reach the teacher's register screens (day, homework, tests, ...).
+REGISTER_STAFF = TEACHERS | {"school_admin", "municipal_admin", "superuser"}
+# Who manages a school: its admin, the municipal admin and superusers.
+MANAGERS = frozenset({"school_admin", "municipal_admin", "superuser"})
+MANAGE_EVERYWHERE = frozenset({"municipal_admin", "superuser"})
+LIBRARIANS = frozenset({"librarian", "superuser"})
+PUPIL_READERS = FAMILY | TEACHERS | {"school_admin", "superuser"}
+
+
+@dataclass(frozen=True)
+class U:
+    """How to request one URL pattern and who may use it."""
+
+    roles: frozenset  # who may use it with their own school's objects
+    kwargs: object = None  # side -> kwargs (dict) or args (list) of reverse()
+    query: object = None  # side -> query string
+    data: object = None  # side -> POST data
+    methods: str = "GET POST"
+    post_roles: frozenset | None = None  # who may POST (default: roles)
+    everywhere: frozenset | None = None  # roles allowed on another school's objects too
+    scoped: bool | None = None  # whether the "foreign" request names another school's object
+    reset_session: bool = False  # the view signs out or changes the session
+    sign_in: bool | None = None  # anonymous is sent to sign in (default: unless public)
+
+    def allowed(self, role, side, method):
+        roles = self.roles if method == "GET" or self.post_roles is None else self.post_roles
+        if role not in roles:
+            return False
+        if side == "own" or not self.is_scoped:
+            return True
+        everywhere = self.everywhere
+        if everywhere is None:
+            everywhere = PUBLIC if self.roles == PUBLIC else SUPER
+        return role in everywhere
+
+    @property
+    def is_scoped(self):
+        if self.scoped is not None:
+            return self.scoped
+        return self.kwargs is not None or self.query is not None
+
+    @property
+    def private(self):
+        return "anonymous" not in self.roles if self.sign_in is None else self.sign_in
+
+
+def _q(**params):
+    return lambda s: "?" + "&".join(f"{k}={v(s)}" for k, v in params.items())
+
+
+# fmt: off
+URLS: dict[str, U] = {
+    # --- portal ----------------------------------------------------------------------------
+    "robots.txt": U(PUBLIC, methods="GET"),
+    "portal:dashboard": U(SIGNED_IN, methods="GET"),
+    "portal:municipality": U(frozenset({"officer", "superuser"}), methods="GET"),
+    "portal:manage_home": U(MANAGERS, methods="GET"),
+    "portal:manage_school": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"name": ""},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_people": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_person_add": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"first_name": ""},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_person": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.pupil.pk},
+        data=lambda s: {"first_name": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_person_password": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.other_pupil.pk},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_person_active": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.other_pupil.pk},
+        data=lambda s: {"active": "1"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_import": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"kind": "pupils"},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_import_run": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.import_run.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_import_sample": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "kind": "pupils"}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_list": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "section": "subjects"}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_add": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "section": "subjects"},
+        data=lambda s: {"name": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_edit": U(
+        MANAGERS,
+        lambda s: {"school_id": s.school.pk, "section": "subjects", "pk": s.subject.pk},
+        data=lambda s: {"name": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "portal:manage_delete": U(
+        MANAGERS,
+        lambda s: {"school_id": s.school.pk, "section": "subjects", "pk": s.spare_subject.pk},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    # --- gradebook -------------------------------------------------------------------------
+    "gradebook:home": U(PUPIL_READERS),
+    "gradebook:sheet": U(
+        TEACHERS | {"school_admin", "superuser"}, lambda s: {"pk": s.assignment.pk},
+        data=lambda s: {
+            "term": s.term.pk,
+            f"g-{s.assessment.pk}-{s.pupil.pk}": "5",
+            f"o-{s.assessment.pk}-{s.pupil.pk}": "",
+        },
+        post_roles=frozenset({"teacher"}),
+    ),
+    "gradebook:assessment_add": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.assignment.pk}, data=lambda s: {"name": ""},
+    ),
+    "gradebook:assessment_edit": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.assignment.pk, "assessment_pk": s.assessment.pk},
+        data=lambda s: {"name": ""},
+    ),
+    "gradebook:term_grades": U(
+        TEACHERS | {"school_admin", "superuser"}, lambda s: {"pk": s.assignment.pk},
+        data=lambda s: {"term": s.term.pk, f"proposed-{s.pupil.pk}": "4"},
+        post_roles=frozenset({"teacher"}),
+    ),
+    "gradebook:history": U(
+        frozenset({"teacher", "school_admin", "superuser"}), lambda s: {"pk": s.assignment.pk},
+        query=_q(pupil=lambda s: s.pupil.pk),
+    ),
+    "gradebook:class": U(
+        frozenset({"homeroom", "school_admin", "superuser"}), lambda s: {"pk": s.class_a.pk},
+    ),
+    "gradebook:behaviour": U(
+        frozenset({"homeroom", "school_admin", "superuser"}), lambda s: {"pk": s.class_a.pk},
+        data=lambda s: {"term": s.term.pk, f"proposed-{s.pupil.pk}": "x"},
+        post_roles=frozenset({"homeroom"}),
+    ),
+    "gradebook:pupil": U(PUPIL_READERS, lambda s: {"pk": s.pupil.pk}),
+    "gradebook:notifications": U(SIGNED_IN),
+    "gradebook:settings": U(
+        MANAGERS, lambda s: {"pk": s.school.pk}, data=lambda s: {"save_settings": "1"},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "gradebook:category_delete": U(
+        MANAGERS, lambda s: {"pk": s.school.pk, "category_pk": s.assessment.category_id},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "gradebook:term_status": U(
+        MANAGERS, lambda s: {"pk": s.school.pk, "term_pk": s.term.pk},
+        data=lambda s: {"closed": "0"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    # --- class register --------------------------------------------------------------------
+    "register:day": U(REGISTER_STAFF),
+    "register:missing": U(REGISTER_STAFF),
+    "register:lesson_add": U(REGISTER_STAFF, data=lambda s: {"assignment": s.assignment.pk}),
+    "register:lesson_history": U(
+        frozenset({"teacher", "school_admin", "superuser"}), lambda s: {"pk": s.lesson.pk},
+    ),
+    "register:lesson": U(
+        frozenset({"teacher", "school_admin", "superuser"}),
+        lambda s: {
+            "assignment_id": s.assignment.pk,
+            "date": s.lesson.date.isoformat(),
+            "number": s.lesson.number,
+        },
+        data=lambda s: {"topic": "Powtórka", f"s-{s.pupil.pk}": Attendance.Status.UNEXCUSED},
+    ),
+    "register:timetable": U(
+        TEACHERS | {"school_admin", "superuser"}, lambda s: {"class_id": s.class_a.pk},
+        data=lambda s: {"weekday": "9"}, post_roles=frozenset({"school_admin", "superuser"}),
+    ),
+    "register:settings": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"settings": "1"},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "register:stats": U(
+        TEACHERS | {"school_admin", "superuser"}, query=_q(**{"class": lambda s: s.class_a.pk}),
+    ),
+    "register:pupil_stats": U(PUPIL_READERS, query=_q(pupil=lambda s: s.pupil.pk)),
+    "register:excuses": U(SIGNED_IN),
+    "register:excuse_new": U(
+        frozenset({"guardian"}), query=_q(pupil=lambda s: s.pupil.pk),
+        data=lambda s: {"reason": "Choroba", "attendances": s.absence.pk},
+    ),
+    "register:excuse_decide": U(
+        frozenset({"homeroom", "school_admin", "superuser"}), lambda s: {"pk": s.excuse.pk},
+        data=lambda s: {"reason": ""}, methods="POST",
+    ),
+    "register:remarks": U(SIGNED_IN),
+    "register:remark_new": U(
+        REGISTER_STAFF, data=lambda s: {"pupil": s.pupil.pk, "kind": "positive", "text": "Brawo"},
+    ),
+    "register:remark_edit": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.remark.pk},
+        data=lambda s: {"kind": "positive", "text": ""},
+    ),
+    "register:remark_ack": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.remark.pk}, methods="POST",
+    ),
+    "register:homework": U(REGISTER_STAFF, data=lambda s: {"assignment": s.assignment.pk}),
+    "register:homework_file": U(PUPIL_READERS, lambda s: {"pk": s.homework.pk}),
+    "register:tests": U(REGISTER_STAFF, data=lambda s: {"assignment": s.assignment.pk}),
+    "register:announcements": U(SIGNED_IN),
+    "register:announcement_new": U(
+        TEACHERS | {"school_admin", "superuser"},
+        data=lambda s: {"school": s.school.pk, "audience": "school", "title": ""},
+    ),
+    "register:announcement": U(
+        PUPIL_READERS | {"librarian"}, lambda s: {"pk": s.announcement.pk},
+    ),
+    "register:week": U(FAMILY, query=_q(pupil=lambda s: s.pupil.pk)),
+    # the secret token in the address is the only key of the feed
+    "register:ical": U(PUBLIC, lambda s: {"token": s.calendar_token.token}),
+    "register:calendar": U(FAMILY, data=lambda s: {"action": "revoke"}),
+    # --- circulation -----------------------------------------------------------------------
+    "circulation:desk_home": U(LIBRARIANS),
+    "circulation:desk": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk},
+        data=lambda s: {"action": "return", "back-barcode": s.copy.barcode},
+    ),
+    "circulation:overdue": U(LIBRARIANS, lambda s: {"school_id": s.school.pk}),
+    "circulation:rules": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"action": "rule"},
+    ),
+    "circulation:readers": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, query=_q(q=lambda s: "a"),
+    ),
+    "circulation:reader_card": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk, "user_id": s.pupil.pk},
+    ),
+    "circulation:account": U(SIGNED_IN),
+    "circulation:card": U(SIGNED_IN),
+    "circulation:account_action": U(
+        SIGNED_IN, lambda s: {"action": "renew_all"}, methods="POST", scoped=False,
+    ),
+    "circulation:account_child": U(FAMILY, lambda s: {"user_id": s.pupil.pk}),
+    "circulation:card_child": U(FAMILY, lambda s: {"user_id": s.pupil.pk}),
+    "circulation:account_child_action": U(
+        FAMILY, lambda s: {"user_id": s.pupil.pk, "action": "renew_all"}, methods="POST",
+    ),
+    "circulation:copy": U(
+        LIBRARIANS, lambda s: {"pk": s.copy.pk}, data=lambda s: {"kind": "lost", "note": ""},
+    ),
+    "circulation:copies_add": U(
+        LIBRARIANS, lambda s: {"pk": s.record.pk}, data=lambda s: {"school": s.school.pk},
+        methods="POST",
+    ),
+    # readers of the school's library: its pupils and staff (guardians are not)
+    "circulation:hold_place": U(
+        TEACHERS | {"pupil", "school_admin", "librarian"}, lambda s: {"pk": s.record.pk},
+        data=lambda s: {"school": s.school.pk}, methods="POST",
+    ),
+    "circulation:stocktakes": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"name": "Spis"},
+    ),
+    "circulation:stocktake": U(
+        LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, data=lambda s: {"action": "scan"},
+    ),
+    "circulation:kiosk": U(PUBLIC, reset_session=True),
+    "circulation:kiosk_end": U(PUBLIC, methods="POST", reset_session=True),
+    "circulation:kiosk_leave": U(PUBLIC, methods="POST", reset_session=True),
+    # --- library ---------------------------------------------------------------------------
+    "library:search": U(PUBLIC, query=_q(q=lambda s: "Tadeusz"), scoped=False),
+    "library:results_export": U(
+        PUBLIC, lambda s: {"fmt": "json"}, query=_q(q=lambda s: "Tadeusz"), scoped=False,
+    ),
+    "library:record_new": U(LIBRARIANS, data=lambda s: {"text": ""}),
+    "library:record": U(PUBLIC, lambda s: {"pk": s.record.pk}),
+    "library:record_export": U(PUBLIC, lambda s: {"pk": s.record.pk, "fmt": "json"}),
+    "library:record_edit": U(
+        LIBRARIANS, lambda s: {"pk": s.record.pk}, data=lambda s: {"text": ""},
+    ),
+    "library:record_history": U(LIBRARIANS, lambda s: {"pk": s.record.pk}),
+    "library:record_to_list": U(
+        LIBRARIANS, lambda s: {"pk": s.record.pk},
+        data=lambda s: {"target": s.reading_list.pk, "note": ""}, methods="POST",
+    ),
+    "library:record_to_topic": U(
+        LIBRARIANS, lambda s: {"pk": s.record.pk},
+        data=lambda s: {"target": s.topic.pk, "note": ""}, methods="POST",
+    ),
+    "library:subjects": U(PUBLIC),
+    "library:topics": U(PUBLIC),
+    "library:topic_new": U(LIBRARIANS, data=lambda s: {"name": ""}),
+    "library:topic": U(PUBLIC, lambda s: {"slug": s.topic.slug}),
+    "library:lists": U(PUBLIC),
+    "library:list_new": U(LIBRARIANS, data=lambda s: {"title": ""}),
+    "library:new_rss": U(PUBLIC),
+    # the lists of the walk are unpublished: their school's librarians only (a public
+    # page: anonymous readers find no such list)
+    "library:list": U(LIBRARIANS, lambda s: {"slug": s.reading_list.slug}, sign_in=False),
+    "library:list_pdf": U(LIBRARIANS, lambda s: {"slug": s.reading_list.slug}, sign_in=False),
+    "library:list_export": U(
+        LIBRARIANS, lambda s: {"slug": s.reading_list.slug, "fmt": "json"}, sign_in=False,
+    ),
+    "library:list_remove": U(
+        LIBRARIANS, lambda s: {"slug": s.reading_list.slug, "pk": s.record.pk}, methods="POST",
+    ),
+    "library:import": U(LIBRARIANS, data=lambda s: {"school": s.school.pk}),
+    "library:import_detail": U(LIBRARIANS, lambda s: {"pk": s.import_job.pk}),
+    # --- cms (public pages, feeds; the page tree is served by Wagtail) ----------------------
+    "cms:search": U(PUBLIC, query=_q(q=lambda s: "szkola"), scoped=False),
+    "cms:sitemap": U(PUBLIC),
+    "cms:feed_rss": U(PUBLIC),
+    "cms:feed_atom": U(PUBLIC),
+    "cms:school_feed_rss": U(PUBLIC, lambda s: {"school_slug": s.school.slug}),
+    "cms:school_feed_atom": U(PUBLIC, lambda s: {"school_slug": s.school.slug}),
+    "cms:events_ical": U(PUBLIC),
+    "cms:school_events_ical": U(PUBLIC, lambda s: {"school_slug": s.school.slug}),
+    "wagtailcore_authenticate_with_password": U(
+        PUBLIC,
+        lambda s: {"page_view_restriction_id": s.restriction.pk, "page_id": s.restricted.pk},
+        data=lambda s: {"password": "niepoprawne"},
+    ),
+    "wagtailcore_login": U(PUBLIC),
+    "wagtail_serve": U(PUBLIC, lambda s: [f"{s.school.slug}/"]),
+}
+# fmt: on
+
+
+def walk_patterns(patterns=None, prefix="", namespace=""):
+    """(route, name) of every URL pattern, names with their namespaces."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            ns = namespace
+            if pattern.namespace:
+                ns = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+            yield from walk_patterns(pattern.url_patterns, route, ns)
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}:{pattern.name}" if namespace and pattern.name else pattern.name
+            yield route, name or route
+
+
+def walked_patterns():
+    return [
+        (route, name)
+        for route, name in walk_patterns()
+        if not any(route.startswith(p) for p in SKIPPED_PREFIXES)
+    ]
+
+
+def test_every_url_pattern_has_an_entry():
+    names = [name for _route, name in walked_patterns()]
+    missing = sorted(set(names) - set(URLS))
+    assert not missing, f"URL patterns with no entry in tests/test_url_walk.py URLS: {missing}"
+    stale = sorted(set(URLS) - set(names))
+    assert not stale, f"entries for URL patterns that no longer exist: {stale}"
+
+
+# --- The world of the walk ----------------------------------------------------------------
+
+
+def _add_school_objects(side, site_section):
+    day = last_school_day()
+    side.term = current_term(side.year)
+    side.assessment = AssessmentFactory(assignment=side.assignment, name="Sprawdzian 1")
+    side.spare_subject = SubjectFactory(school=side.school, name="Plastyka")
+    side.lesson = LessonFactory(assignment=side.assignment, date=day)
+    side.absence = Attendance.objects.create(
+        lesson=side.lesson, pupil=side.pupil, status=Attendance.Status.UNEXCUSED
+    )
+    side.excuse = Excuse.objects.create(
+        pupil=side.pupil, school_class=side.class_a, submitted_by=side.guardian, reason="Choroba"
+    )
+    side.excuse.attendances.add(side.absence)
+    side.remark = RemarkFactory(pupil=side.pupil, school_class=side.class_a, author=side.teacher)
+    side.homework = Homework.objects.create(
+        assignment=side.assignment,
+        due_date=day + datetime.timedelta(days=7),
+        description="Zadania 1–5",
+        attachment=ContentFile(b"zadania", name="zadania.txt"),
+        attachment_name="zadania.txt",
+        created_by=side.teacher,
+    )
+    side.announcement = Announcement.objects.create(
+        school=side.school,
+        author=side.admin,
+        audience=Announcement.Audience.SCHOOL,
+        title="Dzień otwarty",
+        body="Zapraszamy.",
+    )
+    # another pupil's feed: the walk's pupils revoke their own on the calendar page
+    side.calendar_token = CalendarToken.objects.create(
+        user=side.other_pupil, token=f"token-{side.school.pk}"
+    )
+    side.import_run = ImportRun.objects.create(
+        school=side.school, kind=ImportRun.Kind.PUPILS, file_name="uczniowie.csv"
+    )
+    side.record = record_create(f"Pan Tadeusz {side.school.short_name}", school=side.school)
+    side.reading_list = reading_list_create(side.school, published=False)
+    side.topic = topic_create(side.school)
+    side.import_job = ImportJob.objects.create(
+        school=side.school, user=side.librarian, file_name="k.mrc", data=b"", fmt="marc"
+    )
+    side.copy = copy_create(side.record, side.school)
+    side.stocktake = Stocktake.objects.create(
+        school=side.school, name="Spis", started_by=side.librarian
+    )
+    side.school_page = site_section["page"]
+    side.restricted = site_section["news"]
+    side.restriction = PageViewRestriction.objects.create(
+        page=side.restricted, restriction_type=PageViewRestriction.PASSWORD, password="tajne"
+    )
+
+
+@pytest.fixture
+def school_day():
+    """A Wednesday of the second term: the walk's lessons, terms and due dates
+    do not depend on the day the tests run."""
+    with freeze_time("2026-03-18 10:00:00", tick=True):
+        yield
+
+
+@pytest.fixture
+def walk_world(school_day, world):
+    site = build_site(world)
+    for key in ("a", "b"):
+        _add_school_objects(getattr(world, key), site[key])
+    world.municipal_admin = RoleFactory(
+        role=Role.MUNICIPAL_ADMIN, school=None, user=UserFactory(username="gmina-admin")
+    ).user
+    world.dpo = RoleFactory(role=Role.DPO, school=None, user=UserFactory(username="iod")).user
+    world.editor = RoleFactory(
+        role=Role.EDITOR, school=world.a.school, user=UserFactory(username="a-editor")
+    ).user
+    return world
+
+
+def user_of(world, role):
+    school_roles = {"school_admin": "admin", "homeroom": "homeroom"}
+    if role == "anonymous":
+        return None
+    if role in ("officer", "municipal_admin", "dpo", "editor", "superuser"):
+        return getattr(world, role)
+    return getattr(world.a, school_roles.get(role, role))
+
+
+# --- What school B holds, to prove a request of school A changed none of it ----------------
+
+WALKED_APPS = {"portal", "gradebook", "register", "library", "circulation", "cms"}
+
+
+def _path_to_school(model, depth=5):
+    """The shortest lookup from `model` to its School along foreign keys."""
+    if model is School:
+        return "pk"
+    queue = [(model, "")]
+    for _level in range(depth):
+        next_queue = []
+        for current, path in queue:
+            for f in current._meta.get_fields():
+                if not (f.many_to_one or f.one_to_one) or not f.concrete or not f.related_model:
+                    continue
+                lookup = f"{path}__{f.name}" if path else f.name
+                if f.related_model is School:
+                    return lookup
+                next_queue.append((f.related_model, lookup))
+        queue = next_queue
+    return None
+
+
+def school_snapshot(school, users):
+    rows = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in WALKED_APPS:
+            continue
+        path = _path_to_school(model)
+        if path is None:
+            continue
+        qs = model._default_manager.filter(**{path: school.pk}).order_by("pk").values()
+        rows[model._meta.label] = [repr(sorted(r.items())) for r in qs]
+    rows["users"] = [
+        repr(sorted(r.items()))
+        for r in User.objects.filter(pk__in=[u.pk for u in users]).order_by("pk").values()
+    ]
+    return rows
+
+
+# --- The walk -----------------------------------------------------------------------------
+
+
+class _StubPDF:
+    """Rendering PDFs is tested elsewhere; the walk needs only the access decision."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def write_pdf(self, *args, **kwargs):
+        return b"%PDF-1.4 walk"
+
+
+def _request(client, name, entry, side_objects, method):
+    kwargs = entry.kwargs(side_objects) if entry.kwargs else None
+    if isinstance(kwargs, list):
+        url = reverse(name, args=kwargs)
+    elif name == "robots.txt":
+        url = "/robots.txt"
+    else:
+        url = reverse(name, kwargs=kwargs)
+    if entry.query:
+        url += entry.query(side_objects)
+    if method == "GET":
+        return url, client.get(url)
+    data = entry.data(side_objects) if entry.data else {"x": "1"}
+    return url, client.post(url, data)
+
+
+def _problem(entry, role, side, method, response):
+    status = response.status_code
+    location = response.get("Location", "")
+    to_login = status == 302 and "/konto/login/" in location
+    if role == "anonymous" and entry.private:
+        return None if to_login else f"expected a redirect to sign in, got {status}"
+    allowed = entry.allowed(role, side, method)
+    if method not in entry.methods:
+        expected = {405} if allowed else {404, 405}
+    elif allowed:
+        expected = {200, 302, 400} if method == "POST" else {200, 302}
+        if to_login:
+            return "sent to sign in although allowed"
+    else:
+        expected = {404}
+    return None if status in expected else f"expected {sorted(expected)}, got {status}"
+
+
+def walk(client, world, role):
+    user = user_of(world, role)
+
+    def sign_in():
+        client.logout()
+        if user is not None:
+            enable_mfa(user)
+            client.force_login(user)
+
+    sign_in()
+    sides = {"own": world.a, "foreign": world.b}
+    problems, count = [], 0
+    for name, entry in URLS.items():
+        for method in ("GET", "POST"):
+            for side in ("own", "foreign"):
+                if side == "foreign" and not entry.is_scoped and entry.data is None:
+                    continue  # the same request as "own"
+                url, response = _request(client, name, entry, sides[side], method)
+                count += 1
+                problem = _problem(entry, role, side, method, response)
+                if problem:
+                    problems.append(f"{role} {method} {side} {name} {url}: {problem}")
+                if entry.reset_session or not response.wsgi_request.user.is_authenticated:
+                    sign_in()
+    return problems, count
+
+
+# Grouped in a few tests (not one per request) to keep the walk fast; each test
+# builds its world once and walks every URL for its roles.
+ROLE_GROUPS = [
+    ("anonymous", "pupil", "guardian"),
+    ("teacher", "homeroom"),
+    ("school_admin", "librarian"),
+    ("officer", "municipal_admin", "dpo"),
+    ("editor", "superuser"),
+]
+
+
+@pytest.mark.parametrize("roles", ROLE_GROUPS, ids=["-".join(g) for g in ROLE_GROUPS])
+def test_walk_every_url_for_every_role(client, walk_world, roles, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", SimpleNamespace(HTML=_StubPDF))
+    world = walk_world
+    b_users = [getattr(world.b, k) for k in ("pupil", "other_pupil", "guardian", "teacher")]
+    b_users += [world.b.homeroom, world.b.admin, world.b.librarian]
+    problems = []
+    for role in roles:
+        before = school_snapshot(world.b.school, b_users)
+        found, count = walk(client, world, role)
+        problems += found
+        if role not in MANAGE_EVERYWHERE:
+            after = school_snapshot(world.b.school, b_users)
+            changed = [label for label in before if before[label] != after[label]]
+            if changed:
+                problems.append(f"{role} changed school B's {changed}")
+    assert not problems, "\n".join(problems)
+
+
+def test_walk_covers_every_role():
+    assert sorted(r for group in ROLE_GROUPS for r in group) == sorted(ROLES)
