@@ -44,7 +44,7 @@ from gradebook.register.models import (
 from gradebook.selectors import current_term
 from library.circulation.models import Stocktake
 from library.models import ImportJob
-from portal.models import ImportRun, Role, School, User
+from portal.models import ImportConflict, ImportRun, Role, School, User
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SubjectFactory, UserFactory
 from tests.factories.circulation import copy_create
@@ -95,6 +95,10 @@ REGISTER_STAFF = TEACHERS | {"school_admin", "municipal_admin", "superuser"}
 MANAGERS = frozenset({"school_admin", "municipal_admin", "superuser"})
 MANAGE_EVERYWHERE = frozenset({"municipal_admin", "superuser"})
 LIBRARIANS = frozenset({"librarian", "superuser"})
+# The data protection officer sees every person of the gmina.
+DPO = frozenset({"dpo", "superuser"})
+AUDIT_READERS = frozenset({"dpo", "municipal_admin", "school_admin", "superuser"})
+PRIVACY_PAGES = AUDIT_READERS
 PUPIL_READERS = FAMILY | TEACHERS | {"school_admin", "superuser"}
 
 
@@ -178,6 +182,26 @@ URLS: dict[str, U] = {
         MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.import_run.pk}, methods="GET",
         everywhere=MANAGE_EVERYWHERE,
     ),
+    "portal:manage_import_conflict": U(
+        MANAGERS,
+        lambda s: {"school_id": s.school.pk, "pk": s.import_run.pk, "conflict_id": s.conflict.pk},
+        data=lambda s: {"decision": "reject"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    # --- data protection (RODO) -------------------------------------------------------------
+    "portal:privacy_home": U(PRIVACY_PAGES, methods="GET"),
+    "portal:privacy_people": U(DPO, methods="GET"),
+    "portal:privacy_person": U(
+        DPO, lambda s: {"pk": s.pupil.pk}, methods="GET", everywhere=DPO
+    ),
+    "portal:privacy_export_json": U(
+        DPO, lambda s: {"pk": s.pupil.pk}, methods="GET", everywhere=DPO
+    ),
+    "portal:privacy_export_pdf": U(
+        DPO, lambda s: {"pk": s.pupil.pk}, methods="GET", everywhere=DPO
+    ),
+    "portal:privacy_audit": U(AUDIT_READERS, methods="GET"),
+    "portal:privacy_reads": U(frozenset({"dpo", "school_admin", "superuser"}), methods="GET"),
+    "portal:privacy_anonymisation": U(DPO, methods="GET"),
     "portal:manage_import_sample": U(
         MANAGERS, lambda s: {"school_id": s.school.pk, "kind": "pupils"}, methods="GET",
         everywhere=MANAGE_EVERYWHERE,
@@ -486,6 +510,14 @@ def _add_school_objects(side, site_section):
     )
     side.import_run = ImportRun.objects.create(
         school=side.school, kind=ImportRun.Kind.PUPILS, file_name="uczniowie.csv"
+    )
+    side.conflict = ImportConflict.objects.create(
+        run=side.import_run,
+        line=2,
+        person=side.guardian,
+        field="email",
+        current_value=side.guardian.email,
+        imported_value=f"nowy-{side.school.pk}@example.org",
     )
     side.record = record_create(f"Pan Tadeusz {side.school.short_name}", school=side.school)
     side.reading_list = reading_list_create(side.school, published=False)
