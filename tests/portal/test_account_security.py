@@ -219,7 +219,7 @@ def test_school_sets_an_address_as_unverified_and_asks_to_confirm_it(client, wor
     sent_to_new = [m for m in mail.outbox if "nowy.uczen@example.org" in m.to]
     assert len(sent_to_new) == 1 and CONFIRM_LINK.search(sent_to_new[0].body)
     assert any(old in m.to for m in mail.outbox), "the old address is told of the change"
-    event = AuditEvent.objects.get(person=pupil, action="email_set_by_school")
+    event = AuditEvent.objects.get(person=pupil, action="email.set_by_school")
     assert event.category == AuditEvent.Category.ACCOUNT
     assert event.actor == world.a.admin and event.school == world.a.school
     assert event.before == {"email": old, "verified": True}
@@ -241,7 +241,7 @@ def test_school_cannot_give_an_address_another_account_uses(world):
     assert "email" in error.value.message_dict
     with pytest.raises(ValidationError):
         email_set_by_school(user=world.a.pupil, email="not an address", actor=world.a.admin)
-    assert not AuditEvent.objects.filter(action="email_set_by_school").exists()
+    assert not AuditEvent.objects.filter(action="email.set_by_school").exists()
 
 
 def test_school_setting_the_same_verified_address_changes_nothing(world):
@@ -251,7 +251,7 @@ def test_school_setting_the_same_verified_address_changes_nothing(world):
     address.refresh_from_db()
     assert address.verified
     assert mail.outbox == []
-    assert not AuditEvent.objects.filter(action="email_set_by_school").exists()
+    assert not AuditEvent.objects.filter(action="email.set_by_school").exists()
 
 
 def test_school_can_clear_an_address(world):
