@@ -26,7 +26,6 @@ messages: $(STAMP)
 migrate: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 
 run: migrate messages
 	$(PY) manage.py seed_demo

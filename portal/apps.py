@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.core.management import call_command
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def create_cache_table(sender, using="default", verbosity=1, **kwargs):
+    """`migrate` alone makes a working database: the database cache's table (the
+    default cache without Redis) is created with the schema, not by a separate
+    `createcachetable` that a newcomer does not know about."""
+    call_command("createcachetable", database=using, verbosity=max(verbosity - 1, 0))
 
 
 class PortalConfig(AppConfig):
@@ -15,3 +24,4 @@ class PortalConfig(AppConfig):
         from .registry import register_core
 
         register_core()
+        post_migrate.connect(create_cache_table, sender=self)
