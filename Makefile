@@ -27,10 +27,12 @@ migrate: $(STAMP)
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
 
+# The web server and the task worker start together (Procfile.dev, run by honcho):
+# site search indexing, MARC imports and notifications happen without another command.
 run: migrate messages
 	$(PY) manage.py seed_demo
-	@echo "Portal: http://$(HOST)/  (dashboard: http://$(HOST)/panel/)"
-	$(PY) manage.py runserver $(HOST)
+	@echo "Portal: http://$(HOST)/  (dashboard: http://$(HOST)/panel/); Ctrl-C stops both"
+	HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start
 
 worker: migrate
 	$(PY) manage.py db_worker
