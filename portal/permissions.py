@@ -330,6 +330,10 @@ rules.add_perm("portal.is_officer", is_officer)
 # the school of their latest enrolment.
 
 
+# Municipal roles whose holders only a superuser manages.
+MUNICIPAL_MANAGERS = (Role.MUNICIPAL_ADMIN, Role.DPO)
+
+
 def current_enrolments(day):
     """Enrolments that have not ended on `day`: neither by their own end date nor
     by the end of their school year (future enrolments count)."""
@@ -405,7 +409,7 @@ def people_manageable(school, manager):
     if roles.is_superuser:
         return User.objects.all()
     if roles.is_municipal_admin:
-        municipal = RoleAssignment.objects.filter(role__in=[Role.MUNICIPAL_ADMIN, Role.DPO])
+        municipal = RoleAssignment.objects.filter(role__in=MUNICIPAL_MANAGERS)
         return User.objects.exclude(is_superuser=True).exclude(
             Q(pk__in=municipal.values("user_id")) & ~Q(pk=manager.pk)
         )
@@ -421,9 +425,7 @@ def current_pupils_manageable(school, manager):
 
 
 def _holds_municipal_admin(person) -> bool:
-    return RoleAssignment.objects.filter(
-        user=person, role__in=[Role.MUNICIPAL_ADMIN, Role.DPO]
-    ).exists()
+    return RoleAssignment.objects.filter(user=person, role__in=MUNICIPAL_MANAGERS).exists()
 
 
 def manages_person(user, person, school=None) -> bool:

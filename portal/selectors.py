@@ -137,6 +137,19 @@ def school_overview(schools, day: datetime.date | None = None) -> list[dict]:
     ]
 
 
+def name_search(text: str, *, prefix: str = "", email: bool = False) -> Q:
+    """Every word of `text` in the first name, last name or login (or e-mail)
+    of the user at `prefix` ("pupil__", "person__" or "" for the user itself)."""
+    fields = ["first_name", "last_name", "username", *(["email"] if email else [])]
+    condition = Q()
+    for word in text.split():
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{prefix}{field}__icontains": word})
+        condition &= any_field
+    return condition
+
+
 def people_of_school(school: School, *, search: str = "", role: str = ""):
     """Everyone attached to a school: staff by role, pupils by enrolment, guardians
     through their children."""
@@ -154,13 +167,7 @@ def people_of_school(school: School, *, search: str = "", role: str = ""):
     ids = User.objects.filter(condition).values("pk")
     people = User.objects.filter(pk__in=ids)
     if search:
-        for word in search.split():
-            people = people.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(username__icontains=word)
-                | Q(email__icontains=word)
-            )
+        people = people.filter(name_search(search, email=True))
     return people.prefetch_related(
         Prefetch("role_assignments", queryset=RoleAssignment.objects.filter(school=school))
     ).order_by("last_name", "first_name")

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Q
-
 from ..models import AuditEvent, ReadAccess, User
 from ..permissions import audit_school_ids, read_audit_school_ids
-
-
-def _names(text: str, *, prefix: str = "", email: bool = False) -> Q:
-    """Every word of `text` in the first name, last name or login (or e-mail)
-    of the user at `prefix` ("pupil__", "person__" or "" for the user itself)."""
-    fields = ["first_name", "last_name", "username", *(["email"] if email else [])]
-    condition = Q()
-    for word in text.split():
-        any_field = Q()
-        for field in fields:
-            any_field |= Q(**{f"{prefix}{field}__icontains": word})
-        condition &= any_field
-    return condition
+from ..selectors import name_search
 
 
 def person_search(*, q: str):
     """People of the whole gmina by name, login or e-mail (for the DPO)."""
-    return User.objects.filter(_names(q, email=True)).order_by(
+    return User.objects.filter(name_search(q, email=True)).order_by(
         "last_name", "first_name", "username"
     )
 
@@ -58,7 +44,7 @@ def audit_events_for(
     if category:
         events = events.filter(category=category)
     if person:
-        events = events.filter(_names(person, prefix="person__"))
+        events = events.filter(name_search(person, prefix="person__"))
     return _scoped(events, school_ids=audit_school_ids(user), actor=actor, since=since, until=until)
 
 
@@ -73,7 +59,7 @@ def read_accesses_for(
     """Who opened which pupil's data, as `user` may see it."""
     reads = ReadAccess.objects.select_related("school", "pupil")
     if pupil:
-        reads = reads.filter(_names(pupil, prefix="pupil__"))
+        reads = reads.filter(name_search(pupil, prefix="pupil__"))
     return _scoped(
         reads, school_ids=read_audit_school_ids(user), actor=actor, since=since, until=until
     )
