@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from portal.models import School
+from portal.validators import validate_link
 
 from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
 from .spam import SpamProtectedForm, rate_limited
@@ -116,7 +117,10 @@ class QuickLink(Orderable):
     page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="quick_links")
     title = models.CharField(_("title"), max_length=100)
     url = models.CharField(
-        _("address"), max_length=300, help_text=_("For example /biblioteka/ or https://…")
+        _("address"),
+        max_length=300,
+        help_text=_("For example /biblioteka/ or https://…"),
+        validators=[validate_link],
     )
     description = models.CharField(_("description"), max_length=200, blank=True)
 

@@ -12,6 +12,8 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from portal.clientip import client_ip
+
 HONEYPOT_FIELD = "website_url"
 TIMESTAMP_FIELD = "form_started"
 _SALT = "cms.contact-form"
@@ -74,14 +76,10 @@ class SpamProtectedForm(forms.Form):
         return data
 
 
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR", "unknown")
-
-
 def rate_limited(request, scope: str) -> bool:
     """Count one submission from the client; True when over the limit."""
     limit, window = rate_limit()
-    key = f"cms:rate:{scope}:{client_address(request)}"
+    key = f"cms:rate:{scope}:{client_ip(request)}"
     added = cache.add(key, 1, window)
     if added:
         return False

@@ -11,13 +11,70 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from . import lockout
+from .clientip import client_ip
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
     """Accounts are created by schools (by hand or by import), never by sign-up."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "account_locked": _(
+            "Too many failed sign-in attempts to this account from different places. "
+            "Sign in on a device you have used before, or set a new password with "
+            '"Forgot your password?" (a link is sent to your e-mail address).'
+        ),
+    }
+
     def is_open_for_signup(self, request):
         return False
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits and session list use the client's address as
+        seen through our trusted proxies (`portal.clientip`)."""
+        return client_ip(request)
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys failed sign-ins on the login alone: five wrong passwords
+        # from anywhere would lock the owner out. Per login *at this address*.
+        key = super()._get_login_attempts_cache_key(request, **credentials)
+        return f"{key}@{client_ip(request)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        from django.core.exceptions import ValidationError
+
+        try:
+            super().pre_authenticate(request, **credentials)
+        except ValidationError:
+            lockout.note_lockout(request, scope="address", credentials=credentials)
+            raise
+        user = lockout.account_for(credentials)
+        self._account_rl_usage = None
+        if lockout.is_known_device(request, user):
+            return
+        usage = lockout.consume_account_limit(request, lockout.account_key(credentials, user))
+        if not usage:
+            lockout.note_lockout(request, scope="account", credentials=credentials, user=user)
+            raise self.validation_error("account_locked")
+        self._account_rl_usage = usage
+
+    def _rollback_login_failed_rl_usage(self) -> None:
+        # A successful sign-in takes back this attempt from both counters.
+        super()._rollback_login_failed_rl_usage()
+        usage = getattr(self, "_account_rl_usage", None)
+        if usage:
+            usage.rollback()
+            self._account_rl_usage = None
+
+    def _delete_login_attempts_cached_email(self, request, **credentials) -> None:
+        # A password reset by e-mail link proves the owner: clear both counters.
+        super()._delete_login_attempts_cached_email(request, **credentials)
+        user = lockout.account_for(credentials)
+        if user is not None:
+            lockout.clear_account_limit(request, user)
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         """Staff are sent to enrol TOTP right after signing in; asking them for the

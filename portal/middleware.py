@@ -1,11 +1,17 @@
+import time
+from functools import wraps
+
 from allauth.mfa.utils import is_mfa_enabled
+from csp.middleware import CSPMiddleware
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
 from .permissions import requires_mfa, user_roles
@@ -66,3 +72,127 @@ class PortalLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+# --- Security headers ---------------------------------------------------------------
+
+# Django's and Wagtail's admin still rely on inline scripts and styles; they are
+# for staff with a second factor only and get `CSP_ADMIN_DIRECTIVES`. Everything
+# a parent, pupil or visitor sees runs under the strict site policy.
+ADMIN_PREFIXES = ("/cms-admin/", "/django-admin/")
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp with the admin's own policy (see `CSP_ADMIN_DIRECTIVES`)."""
+
+    def get_policy_parts(self, request, response, report_only: bool = False):
+        parts = super().get_policy_parts(request, response, report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and request.path_info.startswith(ADMIN_PREFIXES)
+        ):
+            parts.config = settings.CSP_ADMIN_DIRECTIVES
+        return parts
+
+
+def cacheable(view):
+    """Let caches keep this view's answer although the user is signed in (for
+    content that is the same for everyone, such as the public news feed)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response.portal_cacheable = True
+        return response
+
+    return wrapped
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set by itself:
+
+    - `Cache-Control: private, no-store` on every answer to a signed-in user
+      (grades, attendance, remarks and loans are read on shared school and kiosk
+      computers), unless the view is marked `cacheable`;
+    - `Permissions-Policy` turning off browser features the portal never uses;
+    - `X-Frame-Options: SAMEORIGIN` for the admin (Wagtail shows its page preview
+      in a frame) while the rest of the site is DENY. Listed after Django's
+      XFrameOptionsMiddleware, so it answers first."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and not getattr(response, "portal_cacheable", False)
+        ):
+            # Whatever the view said, nothing of a signed-in user's is kept.
+            response.headers.pop("Cache-Control", None)
+            patch_cache_control(response, private=True, no_store=True)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.path_info.startswith(ADMIN_PREFIXES):
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+
+# --- Idle sign-out for staff ----------------------------------------------------------
+
+IDLE_SESSION_KEY = "portal_last_activity"
+
+
+def staff_idle_timeout(user) -> int:
+    """Seconds of inactivity after which this user is signed out (0: never)."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return settings.STAFF_IDLE_TIMEOUT if requires_mfa(user) else 0
+
+
+def idle_timeout_for(request) -> int:
+    """The idle sign-out the page should warn about: a reader at a library kiosk
+    (library.circulation.middleware) or a member of staff."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    session = getattr(request, "session", None)
+    if session is not None and session.get("kiosk"):
+        return getattr(settings, "CIRCULATION_KIOSK_IDLE_SECONDS", 180)
+    return staff_idle_timeout(user)
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff (everyone who must use a second factor) are signed out after
+    STAFF_IDLE_TIMEOUT seconds without a request; the page warns before (see
+    static/js/portal.js, which also keeps the session alive while the user types)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        timeout = staff_idle_timeout(user)
+        if timeout:
+            now = int(time.time())
+            last = request.session.get(IDLE_SESSION_KEY)
+            if last is not None and now - int(last) > timeout:
+                logout(request)
+                messages.info(
+                    request,
+                    _(
+                        "You were signed out after %(minutes)d minutes without activity. "
+                        "Sign in again to continue."
+                    )
+                    % {"minutes": timeout // 60},
+                )
+                return redirect_to_login(
+                    request.get_full_path() if request.method == "GET" else "/",
+                    reverse(settings.LOGIN_URL),
+                )
+            # Write the session at most once a minute, not on every request.
+            if last is None or now - int(last) >= 60:
+                request.session[IDLE_SESSION_KEY] = now
+        return self.get_response(request)

@@ -779,6 +779,7 @@ AUDIT_ACTIONS = {
     "email_changed": _("e-mail address confirmed by its owner"),
     "mfa_added": _("second factor added"),
     "mfa_removed": _("second factor removed"),
+    "login.locked": _("sign-ins refused after too many failed attempts"),
 }
 
 

@@ -20,6 +20,7 @@ admin.site.site_header = "Portal Oświatowy"
 
 portal_patterns = [
     path("panel/", views.dashboard, name="dashboard"),
+    path("panel/aktywnosc/", views.keepalive, name="keepalive"),
     path("gmina/", views.municipality, name="municipality"),
     path("zarzadzanie/", m.ManageHomeView.as_view(), name="manage_home"),
     path("zarzadzanie/<int:school_id>/", m.ManageSchoolView.as_view(), name="manage_school"),

@@ -1,8 +1,11 @@
-from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import time
 
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from .middleware import IDLE_SESSION_KEY, staff_idle_timeout
 from .models import School
 from .permissions import is_officer, user_roles
 from .registry import dashboard_panels
@@ -35,3 +38,14 @@ def municipality(request):
     for row in overview:
         row["share"] = round(100 * row["pupils"] / largest)
     return render(request, "portal/municipality.html", {"overview": overview, "totals": totals})
+
+
+@login_required
+@require_POST
+def keepalive(request):
+    """ "Stay signed in" of the idle notice, and the page's activity pings: the
+    request itself is the activity (StaffIdleTimeoutMiddleware, and the kiosk's
+    middleware). 204; once the session has ended, the sign-in redirect."""
+    if staff_idle_timeout(request.user):
+        request.session[IDLE_SESSION_KEY] = int(time.time())
+    return HttpResponse(status=204)

@@ -148,6 +148,7 @@ URLS: dict[str, U] = {
     # --- portal ----------------------------------------------------------------------------
     "robots.txt": U(PUBLIC, methods="GET"),
     "portal:dashboard": U(SIGNED_IN, methods="GET"),
+    "portal:keepalive": U(SIGNED_IN, methods="POST"),
     "portal:municipality": U(frozenset({"officer", "superuser"}), methods="GET"),
     "portal:manage_home": U(MANAGERS, methods="GET"),
     "portal:manage_school": U(

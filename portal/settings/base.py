@@ -5,6 +5,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE as CSP_NONCE
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "django_tasks",
+    "csp",
     "django_tasks_db",
     "allauth",
     "allauth.account",
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.PortalCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "portal.middleware.PortalLocaleMiddleware",
@@ -81,8 +86,10 @@ MIDDLEWARE = [
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.audit.ReadAuditMiddleware",
+    "portal.middleware.StaffIdleTimeoutMiddleware",
     "portal.middleware.RequireStaffMFAMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -183,14 +190,23 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
+# Failed sign-ins are limited per client address and per login at that address, so
+# that nobody can lock out others; an account-wide limit stops a guesser who rotates
+# addresses but never applies on a device the account used before (portal.lockout).
+# Successful sign-ins per address are generous: a whole school may share one
+# public address (a class of 30 signing in at the start of a lesson).
 ACCOUNT_RATE_LIMITS = {
-    # allauth's defaults, stated so that operations can see and tune them.
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": os.environ.get("RATE_LIMIT_LOGIN", "120/m/ip"),
+    "login_failed": os.environ.get("RATE_LIMIT_LOGIN_FAILED", "30/m/ip,5/5m/key"),
+    "login_failed_account": os.environ.get("RATE_LIMIT_LOGIN_FAILED_ACCOUNT", "30/h/key"),
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Addresses (or networks) of our own reverse proxies: only they may tell the
+# client's address in X-Forwarded-For (portal.clientip). nginx on the same
+# machine: TRUSTED_PROXIES=127.0.0.1,::1. Empty: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_ADAPTER = "portal.adapters.PortalMFAAdapter"
 # allauth refuses MFA while any address is unverified, against accounts opened by
@@ -261,10 +277,66 @@ WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False  # allauth owns passwords
 
+# --- Web security headers (docs/security.md lists them as sent) -----------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+# Staff (everyone who must use a second factor) are signed out after this many
+# seconds without activity; the page warns STAFF_IDLE_WARNING seconds before.
+STAFF_IDLE_TIMEOUT = int(os.environ.get("STAFF_IDLE_TIMEOUT", str(30 * 60)))
+STAFF_IDLE_WARNING = int(os.environ.get("STAFF_IDLE_WARNING", "120"))
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page of the site may be framed; the admin (Wagtail's preview) allows its own
+# origin (portal.middleware.SecurityHeadersMiddleware).
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Private pages carry pupils' ids in their addresses: no referrer leaves the site.
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# Content-Security-Policy (django-csp), in development too so that a violation
+# shows while building: scripts only from our own files (the one inline script
+# carries the per-request nonce), no inline event handlers, no `javascript:` URLs,
+# no plugins, forms post only to us. Embedded videos: CSP_FRAME_SRC.
+_SELF, _NONE = CSP_SELF, CSP_NONE
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [_SELF],
+        "script-src": [_SELF, CSP_NONCE],
+        "style-src": [_SELF],
+        # Colours of grade categories and the bars of the municipal charts are
+        # set per element; attributes cannot load or select anything.
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": [_SELF, "data:"],
+        "font-src": [_SELF],
+        "connect-src": [_SELF],
+        "frame-src": env_list(
+            "CSP_FRAME_SRC",
+            "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+        ),
+        "object-src": [_NONE],
+        "base-uri": [_SELF],
+        "form-action": [_SELF],
+        "frame-ancestors": [_NONE],
+    },
+}
+# The admin (staff with a second factor only) keeps Wagtail's inline scripts and
+# styles working; framing by itself for the page preview.
+CSP_ADMIN_DIRECTIVES = {
+    "default-src": [_SELF],
+    "script-src": [_SELF, "'unsafe-inline'", "'unsafe-eval'"],
+    "style-src": [_SELF, "'unsafe-inline'"],
+    "img-src": [_SELF, "data:", "blob:", "https:"],
+    "font-src": [_SELF, "data:"],
+    "connect-src": [_SELF],
+    "frame-src": [_SELF, *CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"]],
+    "object-src": [_NONE],
+    "base-uri": [_SELF],
+    "form-action": [_SELF],
+    "frame-ancestors": [_SELF],
+}
 
 LOGGING = {
     "version": 1,

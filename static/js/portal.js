@@ -10,3 +10,71 @@
     });
   }
 })();
+
+// Print buttons (no inline handlers: the Content-Security-Policy forbids them).
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+})();
+
+// Idle sign-out (staff, and readers at a library kiosk). The server signs the
+// user out after data-idle-timeout seconds without a request; activity on the
+// page (typing a whole grade sheet without saving, say) keeps the session alive
+// with at most one request a minute, and data-idle-warning seconds before the
+// end a notice offers to stay signed in.
+(function () {
+  "use strict";
+  var body = document.body;
+  var timeout = parseInt(body.dataset.idleTimeout || "0", 10) * 1000;
+  var box = document.getElementById("idle-warning");
+  if (!timeout || !box || !window.fetch) return;
+  var warnBefore = parseInt(body.dataset.idleWarning || "0", 10) * 1000;
+  var stay = box.querySelector("[data-idle-stay]");
+  var lastPing = Date.now();
+  var warnTimer, endTimer;
+
+  function csrfToken() {
+    var input = document.querySelector("input[name=csrfmiddlewaretoken]");
+    return input ? input.value : "";
+  }
+  function end() {
+    window.location.assign(body.dataset.idleEndUrl || window.location.href);
+  }
+  function ping() {
+    lastPing = Date.now();
+    fetch(body.dataset.keepaliveUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrfToken() }
+    }).then(function (response) {
+      if (response.status !== 204) end();
+    }).catch(function () {});
+  }
+  function schedule() {
+    clearTimeout(warnTimer);
+    clearTimeout(endTimer);
+    warnTimer = setTimeout(function () {
+      box.hidden = false;
+      stay.focus();
+    }, Math.max(0, timeout - warnBefore));
+    endTimer = setTimeout(end, timeout + 2000);
+  }
+  function activity() {
+    if (!box.hidden) return; // once warned, only the button keeps the session
+    if (Date.now() - lastPing > 60000) {
+      ping();
+      schedule();
+    }
+  }
+  stay.addEventListener("click", function () {
+    box.hidden = true;
+    ping();
+    schedule();
+  });
+  ["keydown", "pointerdown", "touchstart", "input"].forEach(function (name) {
+    document.addEventListener(name, activity, { passive: true });
+  });
+  schedule();
+})();
