@@ -100,3 +100,96 @@ def pytest_runtest_makereport(item, call):
     if report.skipped and os.environ.get("CI") and item.get_closest_marker("browser"):
         report.outcome = "failed"
         report.longrepr = f"browser test skipped in CI: {report.longrepr}"
+
+
+# --- The clock ----------------------------------------------------------------------
+# The suite must pass on any date. `--clock` (or PORTAL_TEST_CLOCK) moves "now" for
+# the whole run, ticking, so CI can run it on the dates that used to break tests:
+#   summer      15 July, 10:00 Warsaw (between school years)
+#   september   1 September, 08:00 Warsaw (the first day of a school year)
+#   new-year    31 December, 23:30 UTC (already 1 January in Warsaw)
+# each the next such day from the real today (a date in the past would make the
+# browser drop cookies the live server sets), or an ISO date-time with an offset.
+# Tests that mean a particular date travel there themselves (time_machine.travel).
+
+NAMED_CLOCKS = {
+    "summer": (7, 15, 8, 0),
+    "september": (9, 1, 6, 0),
+    "new-year": (12, 31, 23, 30),
+}
+
+
+def clock_destination(value: str):
+    import datetime
+
+    if value in NAMED_CLOCKS:
+        month, day, hour, minute = NAMED_CLOCKS[value]
+        now = datetime.datetime.now(datetime.UTC)
+        for year in (now.year, now.year + 1):
+            moment = datetime.datetime(year, month, day, hour, minute, tzinfo=datetime.UTC)
+            if moment > now:
+                return moment
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise pytest.UsageError("--clock needs a time zone offset, e.g. 2027-07-15T10:00+02:00")
+    return moment
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("PORTAL_TEST_CLOCK", ""),
+        help="run the suite with 'now' moved to: summer, september, new-year or an "
+        "ISO date-time with offset (also PORTAL_TEST_CLOCK)",
+    )
+
+
+_clock_traveller = None
+
+
+def pytest_configure(config):
+    global _clock_traveller
+    value = config.getoption("--clock")
+    if value:
+        import time_machine
+
+        _clock_traveller = time_machine.travel(clock_destination(value), tick=True)
+        _clock_traveller.start()
+
+
+def pytest_unconfigure(config):
+    if _clock_traveller is not None:
+        _clock_traveller.stop()
+
+
+def pytest_report_header(config):
+    value = config.getoption("--clock")
+    if value:
+        import datetime
+
+        now = datetime.datetime.now(datetime.UTC)
+        return f"clock: {value} -> now is {now.isoformat(timespec='minutes')} UTC"
+    return None
+
+
+def a_school_day():
+    """A Wednesday in mid-October, 10:15 in Warsaw: in the first term, away from
+    holidays. Next year's, so that it is never in the past for a real browser (which
+    would drop the cookies the live server sets)."""
+    import datetime
+    import zoneinfo
+
+    day = datetime.date(datetime.date.today().year + 1, 10, 14)
+    day += datetime.timedelta(days=(2 - day.weekday()) % 7)
+    return datetime.datetime.combine(
+        day, datetime.time(10, 15), tzinfo=zoneinfo.ZoneInfo("Europe/Warsaw")
+    )
+
+
+@pytest.fixture
+def on_a_school_day():
+    """For tests that mean 'today is an ordinary school day'."""
+    import time_machine
+
+    with time_machine.travel(a_school_day(), tick=True) as traveller:
+        yield traveller
