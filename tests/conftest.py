@@ -4,6 +4,7 @@ import os
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 
 from portal.models import Role
@@ -111,6 +112,8 @@ def pytest_runtest_makereport(item, call):
 # each the next such day from the real today (a date in the past would make the
 # browser drop cookies the live server sets), or an ISO date-time with an offset.
 # Tests that mean a particular date travel there themselves (time_machine.travel).
+# A date-time without a zone means UTC, as with freezegun before.
+time_machine.naive_mode = time_machine.NaiveMode.UTC
 
 NAMED_CLOCKS = {
     "summer": (7, 15, 8, 0),
@@ -151,8 +154,6 @@ def pytest_configure(config):
     global _clock_traveller
     value = config.getoption("--clock")
     if value:
-        import time_machine
-
         _clock_traveller = time_machine.travel(clock_destination(value), tick=True)
         _clock_traveller.start()
 
@@ -189,7 +190,5 @@ def a_school_day():
 @pytest.fixture
 def on_a_school_day():
     """For tests that mean 'today is an ordinary school day'."""
-    import time_machine
-
     with time_machine.travel(a_school_day(), tick=True) as traveller:
         yield traveller

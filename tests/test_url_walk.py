@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 
 import pytest
-from freezegun import freeze_time
+import time_machine
 
 from django.apps import apps
 from django.core.files.base import ContentFile
@@ -541,7 +541,7 @@ def _add_school_objects(side, site_section):
 def school_day():
     """A Wednesday of the second term: the walk's lessons, terms and due dates
     do not depend on the day the tests run."""
-    with freeze_time("2026-03-18 10:00:00", tick=True):
+    with time_machine.travel("2026-03-18 10:00:00", tick=True):
         yield
 
 

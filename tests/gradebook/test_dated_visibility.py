@@ -5,7 +5,7 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from freezegun import freeze_time
+import time_machine
 
 from django.urls import reverse
 
@@ -28,7 +28,7 @@ AT_B = datetime.date(2026, 3, 16)
 def transfer(db):
     """Pupil `a.pupil` was in A's 4a until LEFT_A and is in B's 4a since the Monday
     after; each school gave a grade, took an absence and wrote a remark."""
-    with freeze_time(TODAY):
+    with time_machine.travel(TODAY, tick=False):
         a, b = build_school_world("a"), build_school_world("b")
         pupil = a.pupil
         Enrolment.objects.filter(pupil=pupil).update(end_date=LEFT_A)
@@ -53,7 +53,7 @@ def transfer(db):
 def _get(client, user, url):
     enable_mfa(user)
     client.force_login(user)
-    with freeze_time(TODAY):
+    with time_machine.travel(TODAY, tick=False):
         return client.get(url)
 
 
@@ -96,7 +96,7 @@ def test_new_school_sees_its_own_period_only(client, transfer):
 
 def test_visible_enrolments_per_viewer(transfer):
     t = transfer
-    with freeze_time(TODAY):
+    with time_machine.travel(TODAY, tick=False):
         old, new = Enrolment.objects.filter(pupil=t.pupil).order_by("start_date")
         assert list(p.visible_enrolments(t.a.admin, t.pupil)) == [old]
         assert list(p.visible_enrolments(t.b.admin, t.pupil)) == [new]

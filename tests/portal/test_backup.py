@@ -58,9 +58,7 @@ def manage(*args, env):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_demo_backed_up_and_restored_into_an_empty_postgresql_database(
-    file_storage, tmp_path
-):
+def test_demo_backed_up_and_restored_into_an_empty_postgresql_database(file_storage, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: pg_dump and pg_restore")
     seed_demo()

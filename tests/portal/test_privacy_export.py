@@ -5,7 +5,7 @@ import json
 import warnings
 
 import pytest
-from freezegun import freeze_time
+import time_machine
 
 from django.urls import reverse
 from django.utils import timezone
@@ -154,7 +154,7 @@ def test_export_of_a_pupil_holds_grades_remarks_and_who_read_them(
     assert "rodziny B" not in text
 
 
-@freeze_time("2026-11-20 10:00")
+@time_machine.travel("2026-11-20 10:00", tick=False)
 def test_each_export_is_recorded_in_the_audit_trail(world, family, dpo, login, client):
     login(dpo)
     client.get(reverse("portal:privacy_export_json", args=[family.pk]))
