@@ -250,8 +250,11 @@ class Importer:
         if old:
             existing = Record.objects.in_bulk([p.existing_id for p in old])
             changes = []
+            # bulk_update skips auto_now: set it, reading-list PDFs key on it (library.pdfs)
+            now = timezone.now()
             for p in old:
                 obj = existing[p.existing_id]
+                obj.updated_at = now
                 before = obj.marc
                 obj.marc = marc.to_dict(p.record)
                 for f in RECORD_FIELDS:
@@ -266,7 +269,9 @@ class Importer:
                         )
                     )
             Record.objects.bulk_update(
-                list(existing.values()), ["marc", "school", *RECORD_FIELDS], batch_size=500
+                list(existing.values()),
+                ["marc", "school", "updated_at", *RECORD_FIELDS],
+                batch_size=500,
             )
             RecordChange.objects.bulk_create(changes)
             old_ids = [p.existing_id for p in old]

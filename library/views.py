@@ -10,13 +10,13 @@ from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import School
 
 from . import editor, exporting, marc, selectors
@@ -24,6 +24,7 @@ from .errors import LibraryError
 from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicForm, UploadForm
 from .models import ImportJob, ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
+from .pdfs import reading_list_pdf
 from .permissions import (
     can_edit_record,
     can_manage_school_library,
@@ -385,30 +386,29 @@ def reading_lists(request):
 
 def reading_list_detail(request, slug, pdf=False):
     reading_list = get_object_or_404(reading_lists_visible_to(request.user), slug=slug)
+    if pdf:
+        return _reading_list_pdf(request, reading_list)
     notes = dict(reading_list.items.values_list("record_id", "note"))
     records = reading_list_records(reading_list)
     can_edit = can_manage_school_library(request.user, reading_list.school)
-    if pdf:
-        from weasyprint import HTML
-
-        html = render_to_string(
-            "library/list_pdf.html",
-            {
-                "list": reading_list,
-                "records": records[:2000],
-                "notes": notes,
-                "now": timezone.now(),
-            },
-        )
-        data = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'inline; filename="{reading_list.slug}.pdf"'
-        return response
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "library/list.html",
         {"list": reading_list, "page": page, "notes": notes, "can_edit": can_edit},
+    )
+
+
+def _reading_list_pdf(request, reading_list):
+    """The PDF of the list's current version, rendered once (library.pdfs)."""
+    try:
+        name = reading_list_pdf(reading_list=reading_list, base_url=request.build_absolute_uri("/"))
+    except LibraryError as exc:
+        response = HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
+        response["Retry-After"] = "30"
+        return response
+    return serve_protected_file(
+        request, PRIVATE_STORAGE, name, f"{reading_list.slug}.pdf", as_attachment=False
     )
 
 

@@ -19,6 +19,7 @@ class PortalConfig(AppConfig):
     def ready(self):
         from . import (
             accounts,  # noqa: F401  (audits account changes made through allauth)
+            checks,  # noqa: F401  (registers the protected-files checks)
             lockout,  # noqa: F401  (remembers the devices accounts sign in from)
             permissions,  # noqa: F401  (registers the rules)
         )

@@ -10,8 +10,8 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from . import files, views
 from . import manage_views as m
-from . import views
 from .privacy import urls as privacy_urls
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -100,7 +100,9 @@ urlpatterns = [
 ]
 
 if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+    # Uploaded media as the documented nginx serves it: documents/ only through
+    # Wagtail's serve view, the private storage never.
+    urlpatterns += static(settings.MEDIA_URL, view=files.serve_public_media)
 
 # Wagtail's page serving comes last: it catches every other path.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -80,6 +80,26 @@ def enable_mfa(user):
 
 
 @pytest.fixture
+def disk(settings, tmp_path):
+    """The default storage (MEDIA_ROOT) and the private one (PRIVATE_MEDIA_ROOT) on
+    disk side by side, as in production, instead of the tests' in-memory storages."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.MEDIA_ROOT},
+        },
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": settings.PRIVATE_MEDIA_ROOT},
+        },
+    }
+    return tmp_path
+
+
+@pytest.fixture
 def login(client):
     """Sign a user in (with MFA already set up, as staff would have)."""
 

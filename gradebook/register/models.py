@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import private_storage
 from portal.models import AuditEntry, School, SchoolClass, TeachingAssignment
 
 LESSON_NUMBERS = [MinValueValidator(1), MaxValueValidator(10)]
@@ -338,7 +339,10 @@ class Homework(models.Model):
     )
     due_date = models.DateField(_("due date"))
     description = models.TextField(_("description"))
-    attachment = models.FileField(_("attachment"), upload_to=homework_upload_to, blank=True)
+    # In the private storage: only `register:homework_file` (homework_visible_to) serves it.
+    attachment = models.FileField(
+        _("attachment"), upload_to=homework_upload_to, storage=private_storage, blank=True
+    )
     attachment_name = models.CharField(_("original file name"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")

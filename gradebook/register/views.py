@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import note_reads
+from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
@@ -671,10 +672,12 @@ def homework_attachment_view(request, pk: int):
     homework = get_object_or_404(homework_visible_to(request.user), pk=pk)
     if not homework.attachment:
         raise Http404
-    return FileResponse(
-        homework.attachment.open("rb"),
+    return serve_protected_file(
+        request,
+        PRIVATE_STORAGE,
+        homework.attachment.name,
+        homework.attachment_name or homework.attachment.name,
         as_attachment=True,
-        filename=homework.attachment_name or homework.attachment.name.rsplit("/", 1)[-1],
     )
 
 

@@ -379,3 +379,32 @@ CACHES.setdefault(
 # Kiosk mode: sessions end with the browser and after this many idle seconds.
 MIDDLEWARE += ["library.circulation.middleware.KioskMiddleware"]
 CIRCULATION_KIOSK_IDLE_SECONDS = int(os.environ.get("CIRCULATION_KIOSK_IDLE_SECONDS", "180"))
+
+# --- protected files (issue 11, files) ---------------------------------------------------
+# Uploads that only some people may read (homework attachments, generated reading-list
+# PDFs) live in the "private" storage, outside MEDIA_ROOT: no URL of the web server
+# reaches them. Views check the permission and answer through
+# portal.files.serve_protected_file (docs/security.md, docs/operations.md).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+# The nginx-internal location of PRIVATE_MEDIA_ROOT (never reachable from outside).
+PRIVATE_MEDIA_INTERNAL_URL = os.environ.get("PRIVATE_MEDIA_INTERNAL_URL", "/private-files/")
+PRIVATE_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": PRIVATE_MEDIA_INTERNAL_URL},
+}
+STORAGES["private"] = PRIVATE_STORAGE
+# Who sends the bytes of a protected file once the view has allowed it: "" (Django
+# streams it), "nginx" (X-Accel-Redirect to an internal location) or "apache"
+# (X-Sendfile, mod_xsendfile).
+PROTECTED_FILES_SERVER = os.environ.get("PROTECTED_FILES_SERVER", "").strip().lower()
+# Internal locations by storage, for X-Accel-Redirect: the private storage, and the
+# default storage (MEDIA_ROOT), whose documents/ folder nginx marks `internal`.
+PROTECTED_FILES_INTERNAL_URLS = {"private": PRIVATE_MEDIA_INTERNAL_URL, "default": MEDIA_URL}
+# Wagtail documents always go through Wagtail's serve view (collection privacy), never
+# a direct /media/documents/ URL; portal.files.sendfile hands them to the web server.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "portal.files"
+# Reading-list PDFs: seconds a request waits for another one that is rendering the
+# same version before it answers 503 (Retry-After).
+LIBRARY_PDF_WAIT_SECONDS = int(os.environ.get("LIBRARY_PDF_WAIT_SECONDS", "15"))
+# --- end protected files -----------------------------------------------------------------
