@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from portal.audit import note_reads
 from portal.exports import ical_calendar, ical_event, ical_response
+from portal.http import safe_next_url
 from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
@@ -632,7 +633,7 @@ def remark_acknowledge_view(request, pk: int):
         raise Http404
     services.remark_acknowledge(remark=remark, user=request.user)
     messages.success(request, _("Thank you, the remark is marked as read."))
-    return redirect(request.POST.get("next") or reverse("register:remarks"))
+    return redirect(safe_next_url(request, reverse("register:remarks")))
 
 
 # --- Homework ----------------------------------------------------------------------------
