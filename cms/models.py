@@ -474,6 +474,12 @@ class ContactFormPage(SeoMixin, AbstractEmailForm):
         base = super().get_form_class()
         return type("ContactForm", (SpamProtectedForm, base), {})
 
+    def get_submissions_list_view_class(self):
+        # Imported here: the admin views need the app registry that loads this module.
+        from .submissions import ContactSubmissionsListView
+
+        return ContactSubmissionsListView
+
     def serve(self, request, *args, **kwargs):
         if request.method == "POST" and rate_limited(request, f"form-{self.pk}"):
             form = self.get_form(request.POST, page=self, user=request.user)

@@ -4,13 +4,13 @@ import datetime
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 
+from portal.exports import ical_response
 from portal.models import School
 
 from . import ical, selectors
@@ -48,7 +48,5 @@ def events_ical(request, school_slug=None):
     since = timezone.localdate() - datetime.timedelta(days=ICAL_PAST_DAYS)
     events = selectors.upcoming_events(school=school, today=since)[:ICAL_SIZE]
     name = _("Events: %(school)s") % {"school": school.short_name} if school else _("Events")
-    body = ical.calendar(events, name=name, url_for=lambda e: e.get_full_url(request))
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="wydarzenia.ics"'
-    return response
+    feed = ical.calendar(events, name=name, url_for=lambda e: e.get_full_url(request))
+    return ical_response(feed, filename="wydarzenia.ics")

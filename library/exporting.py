@@ -1,9 +1,13 @@
-"""Export of records as MARC 21, MARCXML, MARC-in-JSON, RIS and BibTeX."""
+"""Export of records as MARC 21, MARCXML, MARC-in-JSON, RIS and BibTeX. RIS and
+BibTeX are written through portal.exports, which keeps every value inside its line
+and field whatever the imported MARC holds."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+
+from portal.exports import bibtex_entry, ris_line
 
 from . import marc
 from .analysis import fold
@@ -30,31 +34,21 @@ def ris(records: Iterable[Record]) -> str:
         kind = {"article": "JOUR" if r.host_title else "CHAP", "serial": "JFULL"}.get(
             r.material, "BOOK"
         )
-        lines = [f"TY  - {kind}", f"TI  - {r.title}"]
-        lines += [f"AU  - {n}" for n in _names(r)]
-        if r.year:
-            lines.append(f"PY  - {r.year}")
-        if r.publisher:
-            lines.append(f"PB  - {r.publisher}")
-        if r.place:
-            lines.append(f"CY  - {r.place}")
-        if r.edition:
-            lines.append(f"ET  - {r.edition}")
-        lines += [f"SN  - {i}" for i in r.isbns]
-        lines += [f"KW  - {s}" for s in r.subjects]
-        if r.host_title:
-            lines.append(f"T2  - {r.host_title}")
-        if r.language:
-            lines.append(f"LA  - {r.language}")
-        if r.summary:
-            lines.append(f"AB  - {r.summary}")
+        fields = [("TY", kind), ("TI", r.title)]
+        fields += [("AU", n) for n in _names(r)]
+        fields += [
+            ("PY", r.year),
+            ("PB", r.publisher),
+            ("CY", r.place),
+            ("ET", r.edition),
+        ]
+        fields += [("SN", i) for i in r.isbns]
+        fields += [("KW", s) for s in r.subjects]
+        fields += [("T2", r.host_title), ("LA", r.language), ("AB", r.summary)]
+        lines = [ris_line(tag, value) for tag, value in fields if value]
         lines.append("ER  - ")
         out.append("\r\n".join(lines))
     return "\r\n".join(out) + "\r\n"
-
-
-def _bib_escape(text: str) -> str:
-    return re.sub(r"([{}&%$#_])", r"\\\1", text or "")
 
 
 def bibtex_key(record: Record) -> str:
@@ -67,8 +61,9 @@ def bibtex(records: Iterable[Record]) -> str:
     out = []
     for r in records:
         kind = "incollection" if r.host_title else "book"
-        fields = [("title", r.title), ("author", " and ".join(_names(r)))]
-        fields += [
+        fields = [
+            ("title", r.title),
+            ("author", " and ".join(_names(r))),
             ("year", str(r.year or "")),
             ("publisher", r.publisher),
             ("address", r.place),
@@ -77,8 +72,7 @@ def bibtex(records: Iterable[Record]) -> str:
             ("booktitle", r.host_title),
             ("keywords", ", ".join(r.subjects)),
         ]
-        body = ",\n".join(f"  {k} = {{{_bib_escape(v)}}}" for k, v in fields if v)
-        out.append(f"@{kind}{{{bibtex_key(r)},\n{body}\n}}")
+        out.append(bibtex_entry(kind, bibtex_key(r), fields))
     return "\n\n".join(out) + "\n"
 
 

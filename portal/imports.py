@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .audit import audit_record
+from .exports import csv_text
 from .models import (
     AuditEvent,
     GuardianLink,
@@ -454,18 +455,27 @@ def people_import(
     return result
 
 
-def sample_csv(kind: str) -> str:
-    """An example file for the import page, in the secretariat format."""
+# The secretariat format: semicolons, one row a line.
+SAMPLE_CSV_FORMAT = {"delimiter": ";", "lineterminator": "\n"}
+
+
+def sample_rows(kind: str) -> list[list[str]]:
+    """An example file for the import page, in the secretariat format: header and one row."""
     if kind == ImportRun.Kind.PUPILS:
-        return (
-            "Nazwisko;Imię;PESEL;Data urodzenia;Oddział;Nr w dzienniku;E-mail\n"
-            "Kowalska;Zofia;16321512345;15.12.2016;4a;7;\n"
-        )
+        return [
+            ["Nazwisko", "Imię", "PESEL", "Data urodzenia", "Oddział", "Nr w dzienniku", "E-mail"],
+            ["Kowalska", "Zofia", "16321512345", "15.12.2016", "4a", "7", ""],
+        ]
     if kind == ImportRun.Kind.GUARDIANS:
-        return (
-            "Nazwisko;Imię;E-mail;Telefon;PESEL ucznia;Stopień pokrewieństwa\n"
-            "Kowalska;Anna;anna.kowalska@example.pl;600100200;16321512345;matka\n"
-        )
-    return (
-        "Nazwisko;Imię;E-mail;Telefon;Role\nNowak;Piotr;p.nowak@example.pl;600300400;nauczyciel\n"
-    )
+        return [
+            ["Nazwisko", "Imię", "E-mail", "Telefon", "PESEL ucznia", "Stopień pokrewieństwa"],
+            ["Kowalska", "Anna", "anna.kowalska@example.pl", "600100200", "16321512345", "matka"],
+        ]
+    return [
+        ["Nazwisko", "Imię", "E-mail", "Telefon", "Role"],
+        ["Nowak", "Piotr", "p.nowak@example.pl", "600300400", "nauczyciel"],
+    ]
+
+
+def sample_csv(kind: str) -> str:
+    return csv_text(sample_rows(kind), **SAMPLE_CSV_FORMAT)

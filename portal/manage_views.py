@@ -12,7 +12,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -22,7 +22,8 @@ from django.views import View
 
 from . import forms as portal_forms
 from .audit import audited_delete, audited_save
-from .imports import ImportFileError, people_import, sample_csv
+from .exports import csv_response
+from .imports import SAMPLE_CSV_FORMAT, ImportFileError, people_import, sample_csv, sample_rows
 from .models import (
     AuditEvent,
     Enrolment,
@@ -718,6 +719,4 @@ class ImportSampleView(SchoolAdminMixin, View):
     def get(self, request, school_id, kind):
         if kind not in ImportRun.Kind.values:
             raise Http404
-        response = HttpResponse(sample_csv(kind), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="wzor-{kind}.csv"'
-        return response
+        return csv_response(sample_rows(kind), filename=f"wzor-{kind}.csv", **SAMPLE_CSV_FORMAT)

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import datetime
 
-from icalendar import Calendar, Event
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import note_reads
+from portal.exports import ical_calendar, ical_event, ical_response
 from portal.files import PRIVATE_STORAGE, serve_protected_file
+from portal.http import safe_next_url
 from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
@@ -634,7 +634,7 @@ def remark_acknowledge_view(request, pk: int):
         raise Http404
     services.remark_acknowledge(remark=remark, user=request.user)
     messages.success(request, _("Thank you, the remark is marked as read."))
-    return redirect(request.POST.get("next") or reverse("register:remarks"))
+    return redirect(safe_next_url(request, reverse("register:remarks")))
 
 
 # --- Homework ----------------------------------------------------------------------------
@@ -838,22 +838,23 @@ def ical_view(request, token: str):
     if found is None or not found.user.is_active:
         raise Http404
     homework, tests = selectors.calendar_items(found.user)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Portal Oswiatowy//Dziennik//PL")
-    calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", _("School: homework and tests"))
+    calendar = ical_calendar(
+        prodid="-//Portal Oswiatowy//Dziennik//PL", name=_("School: homework and tests")
+    )
     stamp = timezone.now()
     host = request.get_host().split(":")[0]
 
     def add_event(uid, day, summary, description):
-        event = Event()
-        event.add("uid", f"{uid}@{host}")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", day)
-        event.add("dtend", day + datetime.timedelta(days=1))
-        event.add("summary", summary)
-        event.add("description", description)
-        calendar.add_component(event)
+        calendar.add_component(
+            ical_event(
+                uid=f"{uid}@{host}",
+                stamp=stamp,
+                start=day,
+                end=day + datetime.timedelta(days=1),
+                summary=summary,
+                description=description,
+            )
+        )
 
     for item in homework:
         summary = _("Homework: %(subject)s (%(class)s)") % {
@@ -867,7 +868,7 @@ def ical_view(request, token: str):
             f"({item.assignment.school_class.name})"
         )
         add_event(f"test-{item.pk}", item.date, summary, item.scope)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+    response = ical_response(calendar)
     response["Cache-Control"] = "private, max-age=900"
     return response
 

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from portal.demo import pesel_for
-from portal.imports import ImportFileError, people_import
+from portal.imports import ImportFileError, people_import, read_rows, sample_csv
 from portal.models import Enrolment, GuardianLink, ImportRun, Role, User
 
 P1 = pesel_for(datetime.date(2016, 3, 4), 11, True)
@@ -188,3 +188,16 @@ def test_other_schools_admin_cannot_import_here(world, login):
     client = login(world.b.admin)
     response = client.get(reverse("portal:manage_import", args=[world.a.school.pk]))
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("kind", ImportRun.Kind.values)
+def test_the_sample_file_is_one_the_import_reads(world, login, kind):
+    response = login(world.a.admin).get(
+        reverse("portal:manage_import_sample", args=[world.a.school.pk, kind])
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == f'attachment; filename="wzor-{kind}.csv"'
+    text = response.content.decode()
+    assert text == sample_csv(kind) and text.count("\n") == 2 and ";" in text
+    columns, rows = read_rows(text, kind)
+    assert len(rows) == 1 and set(rows[0][1]) <= set(columns)

@@ -1,5 +1,7 @@
 """Remarks, homework, announcements and the week view, as families and teachers see them."""
 
+import pytest
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +35,32 @@ def test_teacher_writes_remark_guardian_acknowledges(world, login):
     parent.post(reverse("register:remark_ack", args=[remark.pk]))
     remark.refresh_from_db()
     assert remark.acknowledged_by == a.guardian and remark.acknowledged_at
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://evil.example/", "//evil.example", "javascript:alert(1)", "/\\evil.example"],
+)
+def test_acknowledging_never_redirects_off_the_site(world, login, next_url):
+    remark = RemarkFactory(
+        pupil=world.a.pupil, school_class=world.a.class_a, author=world.a.teacher
+    )
+    parent = login(world.a.guardian, mfa=False)
+    response = parent.post(reverse("register:remark_ack", args=[remark.pk]), {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("register:remarks")
+    remark.refresh_from_db()
+    assert remark.acknowledged_by == world.a.guardian
+
+
+def test_acknowledging_returns_to_the_page_it_was_sent_from(world, login):
+    remark = RemarkFactory(
+        pupil=world.a.pupil, school_class=world.a.class_a, author=world.a.teacher
+    )
+    week = f"{reverse('register:week')}?pupil={world.a.pupil.pk}"
+    parent = login(world.a.guardian, mfa=False)
+    response = parent.post(reverse("register:remark_ack", args=[remark.pk]), {"next": week})
+    assert response["Location"] == week
 
 
 def test_remark_for_pupil_of_other_school_is_refused(world, login):
