@@ -21,6 +21,7 @@ class PortalConfig(AppConfig):
             accounts,  # noqa: F401  (audits account changes made through allauth)
             checks,  # noqa: F401  (registers the protected-files checks)
             lockout,  # noqa: F401  (remembers the devices accounts sign in from)
+            middleware,  # noqa: F401  (starts the staff idle clock at sign-in)
             permissions,  # noqa: F401  (registers the rules)
         )
         from .registry import register_core

@@ -7,7 +7,9 @@ from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.auth.views import redirect_to_login
+from django.dispatch import receiver
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -162,6 +164,13 @@ def idle_timeout_for(request) -> int:
     if session is not None and session.get("kiosk"):
         return getattr(settings, "CIRCULATION_KIOSK_IDLE_SECONDS", 180)
     return staff_idle_timeout(user)
+
+
+@receiver(user_logged_in)
+def _start_idle_clock(sender, request, user, **kwargs):
+    """Signing in is activity: the first page after it writes no session."""
+    if request is not None and hasattr(request, "session") and staff_idle_timeout(user):
+        request.session[IDLE_SESSION_KEY] = int(time.time())
 
 
 class StaffIdleTimeoutMiddleware:

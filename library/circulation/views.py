@@ -4,6 +4,8 @@ and other people's accounts answer 404."""
 
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -509,6 +511,8 @@ def kiosk(request):
     """A public terminal: a large search box; the session ends with the browser
     and after a few idle minutes (see middleware.KioskMiddleware)."""
     request.session["kiosk"] = True
+    # The idle clock starts now (the middleware ran before kiosk mode was on).
+    request.session.setdefault("kiosk_seen", int(time.time()))
     request.session.set_expiry(0)
     return render(request, "circulation/kiosk.html", {"idle": _kiosk_idle()})
 
