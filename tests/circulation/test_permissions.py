@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from library.circulation import services
 from tests.factories.circulation import card
@@ -61,7 +62,7 @@ def test_overdue_return_is_flagged_at_the_desk(world, library, login):
         school=world.a.school,
         card_number=card(world.a.pupil),
         barcode=library["copy"].barcode,
-        today=datetime.date.today() - datetime.timedelta(days=60),
+        today=timezone.localdate() - datetime.timedelta(days=60),
     )
     client = login(world.a.librarian)
     response = client.post(

@@ -3,6 +3,7 @@ import io
 import pytest
 
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from library import editor
 from library.demo import generated_records, seed_library
@@ -65,7 +66,6 @@ def test_editor_round_trip_and_validation():
 
 
 def test_seed_is_idempotent(world):
-    import datetime
     import random
     from types import SimpleNamespace
 
@@ -73,7 +73,7 @@ def test_seed_is_idempotent(world):
         rng=random.Random(1),
         scale=1,
         password_hash="",
-        today=datetime.date.today(),
+        today=timezone.localdate(),
         schools=[world.a.school],
         years={},
         accounts={"demo-librarian": world.a.librarian},

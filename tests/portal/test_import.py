@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
 
 from portal.demo import pesel_for
 from portal.imports import ImportFileError, people_import, read_rows, sample_csv
@@ -71,7 +72,7 @@ def test_reimport_updates_instead_of_duplicating(world):
     zofia = User.objects.get(pesel=P1)
     assert zofia.last_name == "Kowalska-Nowak"
     # moved to 5a: the 4a enrolment ended, the new one is active
-    current = Enrolment.objects.active_on(datetime.date.today()).get(pupil=zofia)
+    current = Enrolment.objects.active_on(timezone.localdate()).get(pupil=zofia)
     assert current.school_class == world.a.class_b
     assert Enrolment.objects.filter(pupil=zofia).count() == 1
 

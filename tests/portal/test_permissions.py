@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 
+from django.utils import timezone
+
 from portal import permissions as p
 from portal.models import Enrolment
 
@@ -66,7 +68,7 @@ def test_can_view_pupil(world, who, pupil, expected):
 
 def test_teacher_loses_sight_of_a_pupil_who_left_the_class(world):
     enrolment = Enrolment.objects.get(pupil=world.a.pupil)
-    enrolment.end_date = datetime.date.today() - datetime.timedelta(days=1)
+    enrolment.end_date = timezone.localdate() - datetime.timedelta(days=1)
     enrolment.start_date = min(enrolment.start_date, enrolment.end_date)
     enrolment.save()
     p.forget_roles(world.a.teacher)
