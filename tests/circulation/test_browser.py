@@ -46,7 +46,9 @@ def test_kiosk_signs_an_idle_reader_out(live_server, world, settings, browser): 
     page.goto(f"{live_server.url}/biblioteka/kiosk/")
     assert page.locator("#kiosk-q").is_visible()
     assert "Wyloguj się" in page.content()
-    page.wait_for_timeout(3500)
+    # The idle notice sends the page back to the kiosk after the limit (+2 s).
+    page.wait_for_url("**/biblioteka/kiosk/**", timeout=15000)
+    page.wait_for_timeout(5000)
     page.wait_for_load_state()
     page.goto(f"{live_server.url}/biblioteka/konto/")
     assert "/konto/login/" in page.url

