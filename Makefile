@@ -35,7 +35,7 @@ run: migrate messages
 	HOST=$(HOST) $(VENV)/bin/honcho -f Procfile.dev start
 
 worker: migrate
-	$(PY) manage.py db_worker
+	$(PY) manage.py task_worker
 
 test: $(STAMP) messages
 	$(PY) -m pytest $(PYTEST_ARGS)

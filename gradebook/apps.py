@@ -24,6 +24,20 @@ class GradebookConfig(AppConfig):
             DashboardPanel("gradebook-family", "gradebook/panel_family.html", dashboard.family, 12)
         )
         register_seeder("gradebook", seed_grades, order=20)
+        from portal.registry import TaskKind, register_task_kind
+
+        from . import tasks
+
+        register_task_kind(
+            TaskKind(
+                tasks.notify_term_grades.module_path,
+                _("Grade notifications"),
+                schools=tasks.notify_task_schools,
+            )
+        )
+        register_task_kind(
+            TaskKind(tasks.retry_grade_mail.module_path, _("Grade e-mails sent again"))
+        )
         from portal.registry import PersonDataHandler, register_person_data
 
         from . import privacy

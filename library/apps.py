@@ -20,6 +20,23 @@ class LibraryConfig(AppConfig):
         register_nav(NavItem("library", _("Library catalogue"), "library:search", everyone, 40))
         register_panel(DashboardPanel("library", "library/panel.html", _librarian_panel, 60))
         register_seeder("library", seed_library, 60)
+        register_task_kinds()
+
+
+def register_task_kinds():
+    from portal.registry import TaskKind, register_task_kind
+
+    from . import tasks
+
+    register_task_kind(
+        TaskKind(
+            tasks.run_marc_import.module_path,
+            _("MARC import"),
+            schools=tasks.import_task_schools,
+            on_failure=tasks.import_task_failed,
+            before_retry=tasks.import_task_retry,
+        )
+    )
 
 
 def _librarian_panel(request):

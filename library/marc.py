@@ -60,6 +60,22 @@ def read_records(stream, fmt: str) -> Iterator[Parsed]:
     raise MarcFileError(f"unknown format {fmt!r}")
 
 
+_XML_RECORD = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?record[\s>/]")
+
+
+def count_records(data: bytes, fmt: str) -> int | None:
+    """About how many records a file holds, without parsing it (the progress of
+    an import): record terminators, <record> tags, or MARC-in-JSON leaders."""
+    if fmt == "marc":
+        rest = data.rsplit(RECORD_TERMINATOR, 1)[-1]
+        return data.count(RECORD_TERMINATOR) + (1 if rest.strip(b"\r\n\t \x1a\x00") else 0)
+    if fmt == "marcxml":
+        return len(_XML_RECORD.findall(data))
+    if fmt == "json":
+        return data.count(b'"leader"') or None
+    return None
+
+
 # --- Binary MARC 21 -------------------------------------------------------------------
 
 

@@ -3,12 +3,15 @@ refusals raise LibraryError with a stable code."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from . import marc
 from .editor import EditorError, from_text
@@ -102,7 +105,12 @@ def import_job_create(*, user, school, file_name: str, data: bytes, fmt: str = "
     if fmt not in marc.FORMATS:
         raise LibraryError("bad_format", _("Unknown format."))
     return ImportJob.objects.create(
-        school=school, user=user, file_name=file_name[:200], data=data, fmt=fmt
+        school=school,
+        user=user,
+        file_name=file_name[:200],
+        data=data,
+        fmt=fmt,
+        total=marc.count_records(data, fmt),
     )
 
 
@@ -146,12 +154,44 @@ def import_job_run(*, job_id: int) -> ImportJob:
         status, message = ImportJob.Status.DONE, ""
     except marc.MarcFileError as exc:
         status, message = ImportJob.Status.FAILED, str(exc)
+    except Exception as exc:
+        # Not the file's fault: the job says so and keeps the file for a retry
+        # from the background-work page; the task fails with the traceback.
+        with contextlib.suppress(DatabaseError):
+            flush()
+        with override(settings.LANGUAGE_CODE):
+            reason = _("The import stopped on an unexpected error: %(error)s") % {
+                "error": f"{type(exc).__name__}: {exc}"
+            }
+        import_job_fail(job_id=job.pk, reason=reason)
+        raise
     flush()
     ImportJob.objects.filter(pk=job.pk).update(
         status=status, message=message, finished_at=timezone.now(), data=b""
     )
     job.refresh_from_db()
     return job
+
+
+def import_job_fail(*, job_id: int, reason: str) -> bool:
+    """Close a job that has not finished as failed, with the reason (its task
+    failed or its worker died); the file stays for a retry. False when the job
+    had already finished."""
+    return bool(
+        ImportJob.objects.filter(
+            pk=job_id, status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING]
+        ).update(status=ImportJob.Status.FAILED, message=reason[:2000], finished_at=timezone.now())
+    )
+
+
+def import_job_requeue(*, job_id: int) -> bool:
+    """Before its task is retried: a job that failed with its file still at hand
+    waits again (the re-run only updates the records the first run created)."""
+    return bool(
+        ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.FAILED)
+        .exclude(data=b"")
+        .update(status=ImportJob.Status.QUEUED, message="", finished_at=None, processed=0)
+    )
 
 
 # --- Reading lists and the kartoteka -----------------------------------------------------

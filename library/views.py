@@ -22,7 +22,7 @@ from portal.models import School
 from . import editor, exporting, marc, selectors
 from .errors import LibraryError
 from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicForm, UploadForm
-from .models import ImportJob, ReadingList, Record, Topic
+from .models import ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .pdfs import reading_list_pdf
 from .permissions import (
@@ -520,7 +520,7 @@ def import_detail(request, pk):
     if outcome:
         lines = lines.filter(outcome=outcome)
     page = Paginator(lines, 100).get_page(request.GET.get("page"))
-    running = job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)
+    running = not job.is_final
     return render(
         request,
         "library/import_detail.html",

@@ -1,6 +1,7 @@
 from django.conf import settings
 
 from .middleware import idle_timeout_for
+from .permissions import can_view_task_status, is_staff_member
 from .registry import nav_items
 
 
@@ -25,4 +26,19 @@ def portal(request):
         "idle_warning": idle_warning,
         "idle_warning_minutes": max(1, round(idle_warning / 60)),
         "idle_kiosk": bool(idle_timeout and request.session.get("kiosk")),
+        **background_banner(request),
     }
+
+
+def background_banner(request) -> dict:
+    """Staff are told when background work has stopped: tasks wait and no task
+    worker has been seen for `TASK_WORKER_LOST_AFTER`. At most one query per
+    process every `TASK_WORKER_BANNER_CACHE` seconds; none for anyone else."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not is_staff_member(user):
+        return {}
+    from .background.selectors import background_stalled_cached
+
+    if not background_stalled_cached():
+        return {}
+    return {"background_stalled": True, "background_status_link": can_view_task_status(user)}

@@ -689,6 +689,7 @@ class AuditEvent(AuditEntry):
         TERM = "term", _("term closing")
         TIMETABLE = "timetable", _("timetable and free days")
         PRIVACY = "privacy", _("data protection")
+        TASKS = "tasks", _("background work")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(

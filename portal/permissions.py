@@ -514,3 +514,35 @@ def read_audit_school_ids(user) -> frozenset[int] | None:
 rules.add_perm("portal.act_as_dpo", can_act_as_dpo)
 rules.add_perm("portal.view_audit", can_view_audit)
 rules.add_perm("portal.view_read_audit", can_view_read_audit)
+
+
+# --- Background work -------------------------------------------------------------------
+#
+# The status page of the task worker (heartbeat, queues, failed tasks) is for the
+# people who must notice that background work stopped: superusers, municipal admins
+# and school admins. Task arguments are never shown. A school admin sees every
+# task's name, counts, times and exception class, but the error message and the
+# retry button only of runs that concern their own school(s) alone (a MARC import
+# of their library); the traceback is for superusers only.
+
+
+@rules.predicate
+def can_view_task_status(user) -> bool:
+    roles = user_roles(user)
+    return roles.is_municipal_admin or bool(roles.schools(Role.SCHOOL_ADMIN))
+
+
+def can_manage_task(user, school_ids) -> bool:
+    """See a failed task's error message and retry it; `school_ids` are the
+    schools the run concerns (None or empty: the whole portal)."""
+    roles = user_roles(user)
+    if roles.is_municipal_admin:
+        return True
+    return bool(school_ids) and set(school_ids) <= roles.schools(Role.SCHOOL_ADMIN)
+
+
+def can_view_task_traceback(user) -> bool:
+    return user_roles(user).is_superuser
+
+
+rules.add_perm("portal.view_task_status", can_view_task_status)

@@ -55,9 +55,25 @@ class PersonDataHandler:
     order: int = 100
 
 
+@dataclass(frozen=True)
+class TaskKind:
+    """What the background-work status page knows of one task function (by its
+    module path): a readable name, which schools a run concerns (so a school
+    admin sees the error and may retry only their own school's runs), what to do
+    when a run failed or its worker died (mark a MARC import failed), and what
+    to reset before an admin retries it."""
+
+    path: str
+    label: str
+    schools: Callable | None = None  # (args, kwargs) -> set of school ids
+    on_failure: Callable | None = None  # (args, kwargs, reason: str) -> None
+    before_retry: Callable | None = None  # (args, kwargs) -> None
+
+
 _nav: dict[str, NavItem] = {}
 _panels: dict[str, DashboardPanel] = {}
 _person_data: dict[str, PersonDataHandler] = {}
+_task_kinds: dict[str, TaskKind] = {}
 
 
 def register_nav(item: NavItem) -> None:
@@ -70,6 +86,14 @@ def register_panel(panel: DashboardPanel) -> None:
 
 def register_person_data(handler: PersonDataHandler) -> None:
     _person_data[handler.key] = handler
+
+
+def register_task_kind(kind: TaskKind) -> None:
+    _task_kinds[kind.path] = kind
+
+
+def task_kind(path: str) -> TaskKind | None:
+    return _task_kinds.get(path)
 
 
 def person_data_handlers() -> list[PersonDataHandler]:

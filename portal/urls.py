@@ -92,6 +92,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include((portal_patterns, "portal"))),
+    path("", include("portal.background.urls")),
     path("dziennik/", include("gradebook.urls")),
     path("dziennik/", include("gradebook.register.urls")),
     path("biblioteka/", include("library.circulation.urls")),

@@ -44,9 +44,11 @@ from gradebook.register.models import (
 from gradebook.selectors import current_term
 from library.circulation.models import Stocktake
 from library.models import ImportJob
+from library.tasks import run_marc_import
 from portal.models import ImportConflict, ImportRun, Role, School, User
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SubjectFactory, UserFactory
+from tests.factories.background import task_row
 from tests.factories.circulation import copy_create
 from tests.factories.cms import build_site
 from tests.factories.gradebook import AssessmentFactory
@@ -187,6 +189,12 @@ URLS: dict[str, U] = {
         MANAGERS,
         lambda s: {"school_id": s.school.pk, "pk": s.import_run.pk, "conflict_id": s.conflict.pk},
         data=lambda s: {"decision": "reject"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    # --- background work (the task worker's status page) ------------------------------------
+    "background:status": U(MANAGERS, methods="GET"),
+    "background:retry": U(
+        MANAGERS, lambda s: {"task_id": s.failed_task.pk}, methods="POST",
+        everywhere=MANAGE_EVERYWHERE,
     ),
     # --- data protection (RODO) -------------------------------------------------------------
     "portal:privacy_home": U(PRIVACY_PAGES, methods="GET"),
@@ -525,6 +533,9 @@ def _add_school_objects(side, site_section):
     side.topic = topic_create(side.school)
     side.import_job = ImportJob.objects.create(
         school=side.school, user=side.librarian, file_name="k.mrc", data=b"", fmt="marc"
+    )
+    side.failed_task = task_row(
+        run_marc_import, side.import_job.pk, status="FAILED", error="RuntimeError: przerwany"
     )
     side.copy = copy_create(side.record, side.school)
     side.stocktake = Stocktake.objects.create(

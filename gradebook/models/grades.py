@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.background.models import MailDelivery
 from portal.models import AuditEntry, School, SchoolClass, TeachingAssignment, Term, User
 
 from .. import scale as grade_scale
@@ -380,8 +381,9 @@ class TermStatus(models.Model):
         return str(self.term)
 
 
-class Notification(models.Model):
-    """A message in the portal to a guardian (or pupil) about new term grades."""
+class Notification(MailDelivery):
+    """A message in the portal to a guardian (or pupil) about new term grades,
+    and the state of its e-mail (`MailDelivery`)."""
 
     recipient = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")

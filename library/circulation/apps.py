@@ -41,6 +41,16 @@ class CirculationConfig(AppConfig):
         )
         # After the catalogue (60): the copies need its records.
         register_seeder("circulation", seed_circulation, 70)
+        from portal.registry import TaskKind, register_task_kind
+
+        from . import tasks
+
+        register_task_kind(
+            TaskKind(tasks.circulation_daily.module_path, _("Library: holds and reminders"))
+        )
+        register_task_kind(
+            TaskKind(tasks.retry_reminders.module_path, _("Library reminders sent again"))
+        )
         from portal.registry import PersonDataHandler, register_person_data
 
         from . import privacy

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.background.models import MailDelivery
+
 
 class ItemType(models.TextChoices):
     BOOK = "book", _("book")
@@ -306,9 +308,10 @@ class Hold(models.Model):
         return f"{self.record} ← {self.reader}"
 
 
-class SentNotification(models.Model):
-    """One reminder sent; the unique key ("due_soon:loan:12:2026-11-23")
-    makes the daily run idempotent."""
+class SentNotification(MailDelivery):
+    """One reminder to one person; the unique key ("due_soon:loan:12:2026-11-23")
+    makes the daily run idempotent, the e-mail's state (`MailDelivery`) lets a
+    later run send again what failed."""
 
     class Kind(models.TextChoices):
         DUE_SOON = "due_soon", _("due in two days")

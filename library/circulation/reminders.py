@@ -2,7 +2,10 @@
 go to their guardians (to the pupil when no guardian has an e-mail address);
 everyone else's to themselves. Each kind can be switched off by the reader.
 A reminder is recorded in `SentNotification` under a unique key before it
-leaves, so running the day twice never sends it twice."""
+leaves, so running the day twice never sends it twice. An address that fails
+(an SMTP refusal) is logged and kept on its row, never stops the run, and the
+next run sends that reminder again while it still applies (the loan is still
+open, the hold still waits)."""
 
 from __future__ import annotations
 
@@ -10,16 +13,17 @@ import datetime
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.background.mail import mail_claim_retry, mail_retryable, mail_send
 from portal.models import GuardianLink
 
 from .models import Hold, Loan, ReaderProfile, SentNotification
 
 Kind = SentNotification.Kind
+Status = SentNotification.MailStatus
 
 
 def _recipients(readers) -> dict[int, list]:
@@ -52,7 +56,7 @@ def _events(today: datetime.date):
 def _message(kind, reader, obj) -> tuple[str, str]:
     if kind == Kind.DUE_SOON:
         return (
-            _("Library: a book is due in two days"),
+            _("Library: a book is due soon"),
             _("%(reader)s should return “%(title)s” by %(date)s (or renew it on the portal).")
             % {"reader": reader, "title": obj.copy.record.title, "date": obj.due_on},
         )
@@ -76,30 +80,77 @@ PREF = {
 }
 
 
+def _failed_events(today: datetime.date, known_keys: set[str]):
+    """The reminders that failed on an earlier day and still apply, as events."""
+    failed = mail_retryable(SentNotification.objects.exclude(key__in=known_keys))
+    keys = set(failed.values_list("key", flat=True))
+    ids = {"loan": set(), "hold": set()}
+    for key in keys:
+        parts = key.split(":")
+        if len(parts) >= 3 and parts[1] in ids and parts[2].isdigit():
+            ids[parts[1]].add(int(parts[2]))
+    loans = Loan.objects.open().filter(pk__in=ids["loan"]).select_related("reader", "copy__record")
+    for loan in loans:
+        for kind in (Kind.DUE_SOON, Kind.OVERDUE):
+            key = f"{kind}:loan:{loan.pk}:{loan.due_on}"
+            still = loan.due_on >= today if kind == Kind.DUE_SOON else loan.due_on < today
+            if key in keys and still:
+                yield kind, key, loan.reader, loan
+    holds = Hold.objects.filter(pk__in=ids["hold"], status=Hold.Status.READY)
+    for hold in holds.select_related("reader", "record"):
+        key = f"hold_ready:hold:{hold.pk}:{hold.ready_at:%Y%m%d}"
+        if key in keys:
+            yield Kind.HOLD_READY, key, hold.reader, hold
+
+
+def _claim(kind, key, person, row) -> SentNotification | None:
+    """The row to send this reminder on, claimed for this run; None when it was
+    sent (or is being sent) already."""
+    if row is not None:
+        return row if row.mail_status == Status.FAILED and mail_claim_retry(row) else None
+    try:
+        with transaction.atomic():
+            return SentNotification.objects.create(
+                kind=kind, key=key, recipient=person, mail_status=Status.SENDING
+            )
+    except IntegrityError:
+        return None  # another run got there first
+
+
 def send_reminders(today: datetime.date | None = None) -> int:
-    """Send the day's reminders; returns how many e-mails left."""
+    """Send the day's reminders, and again those that failed before; returns
+    how many e-mails left. A failed address never stops the run."""
+    return reminders_run(today)[0]
+
+
+def reminders_run(today: datetime.date | None = None) -> tuple[int, int]:
+    """`send_reminders`, returning (e-mails sent, e-mails that failed)."""
     today = today or timezone.localdate()
     events = list(_events(today))
+    events += list(_failed_events(today, {e[1] for e in events}))
     readers = {e[2].pk: e[2] for e in events}
     prefs = {p.user_id: p for p in ReaderProfile.objects.filter(user_id__in=readers)}
     recipients = _recipients(list(readers.values()))
     keys = {e[1] for e in events}
-    sent = set(SentNotification.objects.filter(key__in=keys).values_list("key", "recipient_id"))
-    count = 0
+    rows = {
+        (row.key, row.recipient_id): row
+        for row in SentNotification.objects.filter(key__in=keys).only(
+            "pk", "key", "recipient_id", "mail_status", "mail_attempts"
+        )
+    }
+    count = failed = 0
     with translation.override(settings.LANGUAGE_CODE):
         for kind, key, reader, obj in events:
             profile = prefs.get(reader.pk)
             if profile is not None and not getattr(profile, PREF[kind]):
                 continue
             for person in recipients.get(reader.pk, []):
-                if (key, person.pk) in sent:
+                row = _claim(kind, key, person, rows.get((key, person.pk)))
+                if row is None:
                     continue
-                try:
-                    with transaction.atomic():
-                        SentNotification.objects.create(kind=kind, key=key, recipient=person)
-                        subject, body = _message(kind, reader, obj)
-                        send_mail(subject, body, None, [person.email])
-                except IntegrityError:
-                    continue  # another run got there first
-                count += 1
-    return count
+                subject, body = _message(kind, reader, obj)
+                if mail_send(row, subject=subject, body=body, to=person.email):
+                    count += 1
+                else:
+                    failed += 1
+    return count, failed

@@ -19,6 +19,8 @@ class ImportJob(models.Model):
     fmt = models.CharField(max_length=10)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     processed = models.PositiveIntegerField(default=0)
+    # About how many records the file holds (counted at upload), for the progress bar.
+    total = models.PositiveIntegerField(null=True, blank=True)
     imported = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     warned = models.PositiveIntegerField(default=0)
@@ -32,6 +34,10 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return self.file_name
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class ImportReportLine(models.Model):

@@ -33,6 +33,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "portal",
+    "portal.background",
     "gradebook",
     "gradebook.register",
     "library",
@@ -262,6 +263,14 @@ elif TASK_BACKEND == "immediate":
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# `manage.py task_worker` writes its heartbeat this often (seconds); a worker silent for
+# TASK_WORKER_LOST_AFTER seconds counts as gone: staff see a banner while tasks wait, and
+# the tasks it was running are marked failed. The banner's check is remembered per process
+# for TASK_WORKER_BANNER_CACHE seconds. A failed e-mail is tried by up to that many runs.
+TASK_WORKER_HEARTBEAT = int(os.environ.get("TASK_WORKER_HEARTBEAT", "15"))
+TASK_WORKER_LOST_AFTER = int(os.environ.get("TASK_WORKER_LOST_AFTER", "300"))
+TASK_WORKER_BANNER_CACHE = 30
+MAIL_DELIVERY_MAX_ATTEMPTS = 5
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Portal Oświatowy")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from portal.background.services import tasks_run_waiting
 from portal.demo import DEMO_ACCOUNTS, Seeder
 
 
@@ -19,6 +20,12 @@ class Command(BaseCommand):
             self.stdout.write(message)
 
         context = Seeder(scale=scale, password=password, log=log).run()
+        # Saving pages queued their search-index and reference-index updates: run
+        # them now, so the demo's site search works before any worker starts and
+        # no task is left waiting.
+        ran, failed = tasks_run_waiting()
+        if ran:
+            log(f"background tasks run: {ran} (failed: {failed})")
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /konto/login/ with:"))
         others = sorted(set(context.accounts) - set(DEMO_ACCOUNTS))
         for username in [*DEMO_ACCOUNTS, *others]:
