@@ -57,6 +57,9 @@ class UploadForm(forms.Form):
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools
+        if len(schools) == 1:  # a librarian of one school has nothing to choose
+            self.fields["school"].initial = schools[0]
+            self.fields["school"].empty_label = None
 
 
 class MarcEditForm(forms.Form):

@@ -57,3 +57,10 @@ def test_the_page_refreshes_while_running_and_stops_on_a_final_state(world, logi
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message="Przerwany")
     failed = client.get(url).text
     assert 'http-equiv="refresh"' not in failed and "Przerwany" in failed
+
+
+def test_a_librarian_of_one_school_finds_it_chosen_on_the_upload_form(world, login):
+    page = login(world.a.librarian).get(reverse("library:import")).text
+    select = page.split('name="school"', 1)[1].split("</select>", 1)[0]
+    assert f'<option value="{world.a.school.pk}" selected>' in select
+    assert '<option value=""' not in select, "no empty choice to trip over"
