@@ -28,8 +28,15 @@ class AssessmentForm(forms.ModelForm):
         if self.instance.pk:
             improves = improves.exclude(pk=self.instance.pk)
         self.fields["improves"].queryset = improves
+        # A new column starts with an empty weight, which means the category's default;
+        # the model's default (1) shown in the box was saved as a deliberate 1.
         self.fields["weight"].required = False
-        self.fields["weight"].help_text = _("Empty: the category's default weight.")
+        if self.instance.pk is None:
+            self.initial["weight"] = None
+        defaults = ", ".join(f"{c.name} {c.weight}" for c in categories)
+        self.fields["weight"].help_text = _(
+            "Empty: the category's default weight (%(defaults)s)."
+        ) % {"defaults": defaults}
 
     def clean(self):
         data = super().clean()

@@ -66,6 +66,9 @@ def _school_id(assignment: TeachingAssignment) -> int:
 
 _SETTINGS_FIELDS = model_fields(GradingSettings, exclude=["school"])
 _CATEGORY_FIELDS = model_fields(GradeCategory, exclude=["school"])
+ASSESSMENT_AUDIT_FIELDS = model_fields(
+    Assessment, exclude=["assignment", "created_by", "created_at"]
+)
 
 
 @transaction.atomic
@@ -166,8 +169,14 @@ def assessment_save(*, assessment: Assessment, user: User) -> Assessment:
         assessment.full_clean()
     except ValidationError as exc:
         raise GradebookError("invalid_assessment", "; ".join(exc.messages)) from exc
-    assessment.save()
-    return assessment
+    return audited_save(
+        assessment,
+        actor=user,
+        category=AuditEvent.Category.GRADEBOOK,
+        name="assessment",
+        school=_school_id(assignment),
+        fields=ASSESSMENT_AUDIT_FIELDS,
+    )
 
 
 def _label(assessment: Assessment) -> str:
@@ -187,7 +196,14 @@ def assessment_delete(*, assessment: Assessment, user: User) -> None:
     )
     Grade.objects.filter(improves__in=grades).update(improves=None)
     Grade.objects.filter(pk__in=[g.pk for g in grades]).delete()
-    assessment.delete()
+    audited_delete(
+        assessment,
+        actor=user,
+        category=AuditEvent.Category.GRADEBOOK,
+        name="assessment",
+        school=_school_id(assessment.assignment),
+        fields=ASSESSMENT_AUDIT_FIELDS,
+    )
 
 
 # --- History -----------------------------------------------------------------------------

@@ -690,6 +690,7 @@ class AuditEvent(AuditEntry):
         TIMETABLE = "timetable", _("timetable and free days")
         PRIVACY = "privacy", _("data protection")
         TASKS = "tasks", _("background work")
+        GRADEBOOK = "gradebook", _("grade sheet columns")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(
@@ -771,6 +772,7 @@ AUDIT_THINGS = {
     "import": _("import"),
     "term": _("term"),
     "school": _("school data"),
+    "assessment": _("grade sheet column"),
 }
 AUDIT_ACTIONS = {
     "export": _("export of personal data"),
