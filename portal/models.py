@@ -691,6 +691,7 @@ class AuditEvent(AuditEntry):
         PRIVACY = "privacy", _("data protection")
         TASKS = "tasks", _("background work")
         GRADEBOOK = "gradebook", _("grade sheet columns")
+        LIBRARY = "library", _("library desk")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(
@@ -783,6 +784,8 @@ AUDIT_ACTIONS = {
     "mfa_added": _("second factor added"),
     "mfa_removed": _("second factor removed"),
     "login.locked": _("sign-ins refused after too many failed attempts"),
+    "loan.checkout_override": _("loan despite a refusal"),
+    "loan.renew_override": _("renewal despite a refusal"),
 }
 
 

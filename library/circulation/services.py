@@ -16,8 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from portal.audit import audit_record
+from portal.models import AuditEvent
 from portal.permissions import is_librarian_of
 
 from . import rules
@@ -42,12 +45,52 @@ _after_copy_read = None
 
 
 class CirculationError(Exception):
-    """A refused circulation operation with a stable `code`."""
+    """A refused circulation operation with a stable `code`. `overridable`: a
+    librarian at the desk may go ahead anyway by giving a reason (recorded)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
         self.code = code
         self.message = message
+
+    @property
+    def overridable(self) -> bool:
+        return self.code in OVERRIDABLE
+
+
+# Refusals the desk may override with a reason: the loan limit, the block of a
+# reader with overdue items, the renewal limit and the renewal of an overdue loan.
+OVERRIDABLE = frozenset({"limit_reached", "reader_overdue", "renewal_limit", "overdue"})
+
+
+class _Overrides:
+    """The refusals a librarian overrode in one operation, recorded together
+    in the audit trail with the reason once the operation has succeeded."""
+
+    def __init__(self, reason: str):
+        self.reason = (reason or "").strip()
+        self.codes: list[str] = []
+
+    def refuse(self, code: str, message: str) -> None:
+        if self.reason and code in OVERRIDABLE:
+            self.codes.append(code)
+            return
+        raise CirculationError(code, message)
+
+    def record(self, *, user, loan: Loan, action: str) -> None:
+        if not self.codes:
+            return
+        audit_record(
+            actor=user,
+            category=AuditEvent.Category.LIBRARY,
+            action=action,
+            target=loan,
+            school=loan.school_id,
+            person=loan.reader,
+            after={"overridden": self.codes, "due_on": loan.due_on},
+            reason=self.reason,
+            only_changes=False,
+        )
 
 
 def _require_librarian(user, school) -> None:
@@ -270,14 +313,19 @@ def _copy_at(school, barcode: str, lock: bool) -> Copy:
     return copy
 
 
-def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -> Loan:
+def loan_checkout(
+    *, user, school, card_number: str, barcode: str, today=None, override_reason: str = ""
+) -> Loan:
     """Lend the copy with `barcode` to the reader holding `card_number`.
 
     Refusals: unknown card or copy, a copy of another library, a reader who is
     not a reader of this library, a reader with overdue items, the loan limit,
-    a copy that is lost/withdrawn/on loan, or on the hold shelf for someone else."""
+    a copy that is lost/withdrawn/on loan, or on the hold shelf for someone else.
+    With `override_reason` the librarian lends despite the overdue block or the
+    limit; the override and its reason go to the audit trail."""
     _require_librarian(user, school)
     today = today or timezone.localdate()
+    overrides = _Overrides(override_reason)
     profile = reader_by_card(card_number, school=school)
     reader = profile.user
     category = rules.reader_category(reader, school)
@@ -309,13 +357,13 @@ def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -
                 overdue=Count("pk", filter=Q(due_on__lt=today)),
             )
             if counts["overdue"]:
-                raise CirculationError(
+                overrides.refuse(
                     "reader_overdue",
                     _("The reader has overdue items; they must be returned first."),
                 )
             terms = rules.terms_for(school, category, copy.item_type)
             if counts["here"] >= terms.max_loans:
-                raise CirculationError(
+                overrides.refuse(
                     "limit_reached",
                     _("The reader has reached the limit of %(n)s loans.") % {"n": terms.max_loans},
                 )
@@ -341,6 +389,7 @@ def loan_checkout(*, user, school, card_number: str, barcode: str, today=None) -
                     school=school,
                     status=Hold.Status.WAITING,
                 ).update(status=Hold.Status.FULFILLED, closed_at=timezone.now())
+            overrides.record(user=user, loan=loan, action="loan.checkout_override")
     except IntegrityError as exc:
         # Only reachable when two desks race past the lock (or locks are off):
         # the partial unique index refused the second open loan.
@@ -405,21 +454,42 @@ def loan_return(*, user, school, barcode: str, today=None) -> tuple[Loan, Hold |
     return loan, hold
 
 
-def loan_renew(*, user, loan: Loan, today=None) -> Loan:
-    """Extend a loan from today by the rule's period. Refused when the renewal
-    limit is reached, when another reader holds the title, or when the reader
-    is no longer a reader of the library."""
+def loan_renew(*, user, loan: Loan, today=None, at_desk: bool = False, override_reason="") -> Loan:
+    """Extend a loan by the rule's period, counted from its due date (renewing a
+    day early loses nothing). Refused when the renewal limit is reached, when
+    another reader waits for the title, when the reader is no longer a reader of
+    the library, and online when the loan is overdue (renewing it would lift the
+    desk's block). At the desk (`at_desk`, librarians of the loan's library) an
+    overdue loan or one at its limit is renewed with `override_reason`,
+    recorded in the audit trail; an overdue loan is then extended from today."""
     today = today or timezone.localdate()
+    overrides = _Overrides(override_reason if at_desk else "")
     with transaction.atomic():
         loan = _locked(Loan.objects.filter(pk=loan.pk)).select_related("copy", "reader").get()
+        if at_desk:
+            _require_librarian(user, loan.school)
         if loan.returned_at is not None:
             raise CirculationError("not_on_loan", _("This loan has ended."))
         category = rules.reader_category(loan.reader, loan.school_id)
         if category is None:
             raise CirculationError("not_a_reader", _("You are no longer a reader of this library."))
+        if loan.due_on < today:
+            if not at_desk:
+                raise CirculationError(
+                    "overdue_online",
+                    _(
+                        "This loan is overdue and cannot be renewed online; return it or ask "
+                        "at the library desk."
+                    ),
+                )
+            overrides.refuse(
+                "overdue",
+                _("This loan is overdue (due %(date)s); renewing it needs a reason.")
+                % {"date": date_format(loan.due_on, "SHORT_DATE_FORMAT")},
+            )
         terms = rules.terms_for(loan.school_id, category, loan.copy.item_type)
         if loan.renewals >= terms.max_renewals:
-            raise CirculationError(
+            overrides.refuse(
                 "renewal_limit",
                 _("This loan has already been renewed %(n)s times, the most allowed.")
                 % {"n": loan.renewals},
@@ -432,7 +502,7 @@ def loan_renew(*, user, loan: Loan, today=None) -> Loan:
             .exists()
         ):
             raise CirculationError("held_by_other", _("Another reader is waiting for this title."))
-        new_due = rules.due_date(loan.school_id, today, terms.loan_days)
+        new_due = rules.due_date(loan.school_id, max(loan.due_on, today), terms.loan_days)
         if new_due <= loan.due_on:
             raise CirculationError(
                 "too_early", _("Renewing now would not move the due date; try again later.")
@@ -440,6 +510,7 @@ def loan_renew(*, user, loan: Loan, today=None) -> Loan:
         loan.due_on = new_due
         loan.renewals += 1
         loan.save(update_fields=["due_on", "renewals"])
+        overrides.record(user=user, loan=loan, action="loan.renew_override")
     return loan
 
 

@@ -118,7 +118,7 @@ def desk(request, school_id):
                         loan = Loan.objects.open().filter(copy__barcode=code, school=school).first()
                         if loan is None:
                             raise CirculationError("not_on_loan", _("This copy is not on loan."))
-                        loan = services.loan_renew(user=request.user, loan=loan)
+                        loan = services.loan_renew(user=request.user, loan=loan, at_desk=True)
                         results.append(
                             ("ok", code, _("Renewed until %(date)s") % {"date": loan.due_on})
                         )

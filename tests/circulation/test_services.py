@@ -7,6 +7,7 @@ import pytest
 from library.circulation import rules, services
 from library.circulation.models import ClosedPeriod, Copy, CopyEvent, Hold, LoanRule
 from library.circulation.services import CirculationError
+from portal.models import AuditEvent
 from tests.factories.circulation import card, copy_create, rule_create
 
 from .conftest import MONDAY
@@ -203,13 +204,94 @@ def test_history_off_hides_returned_loans(world, library):
 # --- renewals ----------------------------------------------------------------------------
 
 
-def test_renewal_extends_from_today_until_limit(world, library):
+def test_renewal_extends_from_the_due_date_until_limit(world, library):
     rule_create(world.a.school, max_renewals=1, loan_days=14)
     loan = checkout(world, world.a.pupil, library["copy"])
+    assert loan.due_on == datetime.date(2026, 10, 19)
     later = MONDAY + datetime.timedelta(days=10)
     loan = services.loan_renew(user=world.a.pupil, loan=loan, today=later)
-    assert loan.due_on == datetime.date(2026, 10, 29) and loan.renewals == 1
+    # 19 October + 14 days, not 15 October + 14: renewing early loses nothing.
+    assert loan.due_on == datetime.date(2026, 11, 2) and loan.renewals == 1
     refused("renewal_limit", services.loan_renew, user=world.a.pupil, loan=loan, today=later)
+
+
+def test_an_overdue_loan_is_not_renewed_online(world, library):
+    loan = checkout(world, world.a.pupil, library["copy"])
+    overdue = datetime.date(2026, 10, 20)
+    for user in (world.a.pupil, world.a.guardian):
+        refused("overdue_online", services.loan_renew, user=user, loan=loan, today=overdue)
+    loan.refresh_from_db()
+    assert loan.due_on == datetime.date(2026, 10, 19) and loan.renewals == 0
+
+
+def test_the_desk_renews_an_overdue_loan_only_with_a_reason_which_is_recorded(world, library):
+    loan = checkout(world, world.a.pupil, library["copy"])
+    overdue = datetime.date(2026, 10, 21)
+    desk = {"user": world.a.librarian, "loan": loan, "today": overdue, "at_desk": True}
+    error = refused("overdue", services.loan_renew, **desk)
+    assert error.overridable
+    loan = services.loan_renew(**desk, override_reason="Choroba ucznia, zwolnienie lekarskie")
+    # An overdue loan renewed at the desk runs from today.
+    assert loan.due_on == rules.due_date(world.a.school, overdue, 14) and loan.renewals == 1
+    event = AuditEvent.objects.get(action="loan.renew_override")
+    assert event.actor == world.a.librarian and event.person == world.a.pupil
+    assert event.reason == "Choroba ucznia, zwolnienie lekarskie"
+    assert event.after["overridden"] == ["overdue"] and event.school_id == world.a.school.pk
+
+
+def test_only_the_librarians_of_the_loans_library_renew_at_the_desk(world, library):
+    loan = checkout(world, world.a.pupil, library["copy"])
+    for user in (world.a.pupil, world.b.librarian):
+        refused(
+            "not_librarian",
+            services.loan_renew,
+            user=user,
+            loan=loan,
+            today=datetime.date(2026, 10, 21),
+            at_desk=True,
+            override_reason="bo tak",
+        )
+
+
+def test_the_desk_overrides_the_renewal_limit_with_a_reason(world, library):
+    rule_create(world.a.school, max_renewals=0)
+    loan = checkout(world, world.a.pupil, library["copy"])
+    later = MONDAY + datetime.timedelta(days=7)
+    refused("renewal_limit", services.loan_renew, user=world.a.librarian, loan=loan, today=later)
+    # A reader's reason counts for nothing: only the desk overrides.
+    refused(
+        "renewal_limit",
+        services.loan_renew,
+        user=world.a.pupil,
+        loan=loan,
+        today=later,
+        override_reason="proszę",
+    )
+    loan = services.loan_renew(
+        user=world.a.librarian, loan=loan, today=later, at_desk=True, override_reason="lektura"
+    )
+    assert loan.renewals == 1
+    assert AuditEvent.objects.filter(action="loan.renew_override", reason="lektura").exists()
+
+
+def test_the_desk_lends_despite_the_overdue_block_and_the_limit_with_a_reason(world, library):
+    rule_create(world.a.school, max_loans=1)
+    first = checkout(world, world.a.pupil, library["copy"])
+    late = datetime.date(2026, 10, 22)
+    assert first.due_on < late
+    refused("reader_overdue", checkout, world, world.a.pupil, library["copy2"], today=late)
+    assert not AuditEvent.objects.filter(category=AuditEvent.Category.LIBRARY).exists()
+    loan = services.loan_checkout(
+        user=world.a.librarian,
+        school=world.a.school,
+        card_number=card(world.a.pupil),
+        barcode=library["copy2"].barcode,
+        today=late,
+        override_reason="Lektura na jutro",
+    )
+    event = AuditEvent.objects.get(action="loan.checkout_override")
+    assert event.target_id == loan.pk and event.reason == "Lektura na jutro"
+    assert sorted(event.after["overridden"]) == ["limit_reached", "reader_overdue"]
 
 
 def test_renewal_refused_when_another_reader_holds_the_title(world, library):
@@ -230,8 +312,15 @@ def test_renewal_refused_when_another_reader_holds_the_title(world, library):
     )
 
 
-def test_renewal_too_early(world, library):
+def test_renewing_on_the_day_of_checkout_adds_a_whole_period_to_the_due_date(world, library):
     loan = checkout(world, world.a.pupil, library["copy"])
+    loan = services.loan_renew(user=world.a.pupil, loan=loan, today=MONDAY)
+    assert loan.due_on == rules.due_date(world.a.school, datetime.date(2026, 10, 19), 14)
+
+
+def test_a_rule_without_a_loan_period_cannot_be_renewed(world, library):
+    loan = checkout(world, world.a.pupil, library["copy"])
+    rule_create(world.a.school, loan_days=0)
     refused("too_early", services.loan_renew, user=world.a.pupil, loan=loan, today=MONDAY)
 
 

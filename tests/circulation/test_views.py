@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from library.circulation import services
 from library.circulation.models import Copy, Hold, Loan
-from tests.factories.circulation import card, copy_create
+from tests.factories.circulation import card, copy_create, rule_create
 
 
 def desk_url(school):
@@ -165,12 +165,35 @@ def test_crafted_renew_of_someone_elses_loan_is_404(world, library, login):
 
 
 def test_renew_from_account_shows_reason(world, library, login):
+    rule_create(world.a.school, max_renewals=0)
     loan = _lend_to(world, world.a.pupil, library["copy"])
     client = login(world.a.pupil, mfa=False)
     response = client.post(
         reverse("circulation:account_action", args=["renew"]), {"loan": loan.pk}, follow=True
     )
-    assert "Przedłużenie teraz nie przesunęłoby terminu" in response.content.decode()
+    assert "przedłużono już 0 razy" in response.content.decode()
+
+
+def test_an_overdue_loan_offers_no_renewal_online_and_a_crafted_post_is_refused(
+    world, library, login
+):
+    loan = _lend_to(world, world.a.pupil, library["copy"])
+    Loan.objects.filter(pk=loan.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
+    for user, url in (
+        (world.a.pupil, reverse("circulation:account")),
+        (world.a.guardian, reverse("circulation:account_child", args=[world.a.pupil.pk])),
+    ):
+        client = login(user, mfa=False)
+        page = client.get(url).content.decode()
+        assert "poproś w bibliotece o przedłużenie" in page
+        assert 'name="loan"' not in page
+    client = login(world.a.pupil, mfa=False)
+    response = client.post(
+        reverse("circulation:account_action", args=["renew"]), {"loan": loan.pk}, follow=True
+    )
+    assert "nie można go przedłużyć przez internet" in response.content.decode()
+    loan.refresh_from_db()
+    assert loan.renewals == 0
 
 
 def test_history_switch_off_and_clear(world, library, login):
