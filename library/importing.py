@@ -20,6 +20,7 @@ from pymarc import Record as MarcRecord
 from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import marc
 from .analysis import normalise_phrase
@@ -164,9 +165,17 @@ class Importer:
             try:
                 desc = marc.describe(item.record)
             except Exception as exc:
-                self._report(Outcome(item.position, REJECTED, f"cannot describe: {exc}"))
+                self._report(
+                    Outcome(
+                        item.position,
+                        REJECTED,
+                        _("the record cannot be described: %(detail)s")
+                        % {"detail": marc.reason_of(exc)},
+                    )
+                )
                 continue
-            pending = _Pending(item.position, item.record, desc, item.warnings, _match_keys(desc))
+            warnings = item.warnings + marc.description_warnings(desc)
+            pending = _Pending(item.position, item.record, desc, warnings, _match_keys(desc))
             keys = {(k, v) for k, values in pending.keys.items() for v in values}
             if keys & batch_keys or len(batch) >= self.batch_size:
                 self._flush(batch)
@@ -233,10 +242,16 @@ class Importer:
         for p in batch:
             result = ids.get(p.position)
             if isinstance(result, Exception) or result is None:
-                self._report(Outcome(p.position, REJECTED, f"database refused: {result}"))
+                self._report(
+                    Outcome(
+                        p.position,
+                        REJECTED,
+                        _("the database refused the record: %(detail)s") % {"detail": result},
+                    )
+                )
                 continue
             if p.warnings:
-                prefix = "updated; " if p.existing_id else ""
+                prefix = _("updated; ") if p.existing_id else ""
                 self._report(Outcome(p.position, WARNED, prefix + "; ".join(p.warnings), result))
             else:
                 self._report(
@@ -353,7 +368,7 @@ class Importer:
         ]
         if not heading_fields:
             self._report(
-                Outcome(item.position, REJECTED, "authority record without a heading (1XX)")
+                Outcome(item.position, REJECTED, _("an authority record without a heading (1XX)"))
             )
             return
 

@@ -53,7 +53,7 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
     keys |= {FIELD_PREFIX["author"] + k for k in author_keys}
     keys |= {FIELD_PREFIX["subject"] + k for k in subject_keys}
     keys |= {FIELD_PREFIX["series"] + k for k in series_keys}
-    keys |= {"zzi" + isbn for isbn in desc["isbns"]}
+    keys |= {"zzi" + isbn for isbn in desc["isbns"] + desc.get("isbns_invalid", [])}
     title_norm = normalise_phrase(desc["title"])
     return {
         "record_id": record_id,

@@ -23,6 +23,9 @@ from defusedxml.sax import make_parser
 from pymarc import Field, Indicators, Leader, Record, Subfield  # noqa: F401 (re-exported)
 from pymarc.marcxml import XmlHandler
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
 RECORD_TERMINATOR = b"\x1d"
 FORMATS = ("marc", "marcxml", "json")
 CHUNK = 1 << 20
@@ -30,6 +33,48 @@ CHUNK = 1 << 20
 
 class MarcFileError(Exception):
     """The file as a whole could not be read (not one record: the file)."""
+
+
+class RecordError(ValueError):
+    """One record cannot be read; the message says why, for a librarian."""
+
+
+# pymarc's exceptions, by class name, in words a librarian can act on.
+PYMARC_REASONS = {
+    "BaseAddressInvalid": _lazy("the base address in the leader points past the end of the record"),
+    "BaseAddressNotFound": _lazy("the leader gives no base address of the fields' data"),
+    "NoFieldsFound": _lazy("the record has no fields"),
+    "RecordDirectoryInvalid": _lazy("the record's directory (its list of fields) is damaged"),
+    "RecordLeaderInvalid": _lazy("the record's leader cannot be read"),
+    "RecordLengthInvalid": _lazy("the record length in the leader is not a number"),
+    "FieldNotFound": _lazy("a field listed in the directory is missing"),
+}
+
+
+def reason_of(exc: Exception) -> str:
+    """Why a record could not be read, in the librarian's language."""
+    if isinstance(exc, RecordError):
+        return str(exc)
+    name = type(exc).__name__
+    if name in PYMARC_REASONS:
+        return str(PYMARC_REASONS[name])
+    if isinstance(exc, ValueError) and "invalid literal for int()" in str(exc):
+        return _("the record's directory is damaged: a field's length or position is not a number")
+    if isinstance(exc, UnicodeError):
+        return _("the record's text cannot be read in the encoding its leader declares")
+    return _("the record cannot be read (%(detail)s)") % {"detail": f"{name}: {exc}"[:200]}
+
+
+def _first_byte(line: str) -> str:
+    """The character code in pymarc's MARC-8 complaint ("0xca"), else the line."""
+    found = re.search(r"0x[0-9a-fA-F]+", line)
+    return found.group(0) if found else line[:120]
+
+
+def _pymarc_warning(message: str) -> str:
+    if "non-ASCII subfield code" in message:
+        return _("a subfield code is not an ASCII letter or digit; the subfield is kept as read")
+    return _("warning while reading: %(detail)s") % {"detail": message[:200]}
 
 
 @dataclass
@@ -57,7 +102,7 @@ def read_records(stream, fmt: str) -> Iterator[Parsed]:
         return read_marcxml(stream)
     if fmt == "json":
         return read_json(stream)
-    raise MarcFileError(f"unknown format {fmt!r}")
+    raise MarcFileError(_("unknown format %(fmt)s") % {"fmt": repr(fmt)})
 
 
 _XML_RECORD = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?record[\s>/]")
@@ -167,12 +212,18 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     warnings: list[str] = []
     raw = raw.lstrip(b"\r\n\t \x00")
     if not raw.endswith(RECORD_TERMINATOR):
-        raise ValueError("record terminator missing (file truncated?)")
+        raise RecordError(_("the record has no end mark (0x1D): the file may be cut short"))
     if len(raw) < 25 or not raw[:5].isdigit():
-        raise ValueError("leader is not valid (no record length)")
+        raise RecordError(_("the leader is not valid: it does not start with the record length"))
     declared = int(raw[:5])
     if declared != len(raw):
-        warnings.append(f"record length in leader {declared} but record has {len(raw)} bytes")
+        warnings.append(
+            _(
+                "the leader gives a length of %(declared)s bytes but the record has %(actual)s; "
+                "the real length was used"
+            )
+            % {"declared": declared, "actual": len(raw)}
+        )
         raw = b"%05d" % len(raw) + raw[5:]
     marc8 = raw[9:10] == b" "
     record = None if marc8 else _decode_utf8(raw)
@@ -187,18 +238,26 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
             record = Record(data=raw, to_unicode=True, force_utf8=False, utf8_handling="strict")
         except UnicodeDecodeError as exc:
             if marc8:
-                raise ValueError(f"MARC-8 text could not be converted: {exc}") from exc
-            warnings.append("invalid UTF-8 bytes replaced")
+                raise RecordError(
+                    _(
+                        "the leader says MARC-8 but the text is not MARC-8 (perhaps UTF-8 "
+                        "with a blank leader position 09)"
+                    )
+                ) from exc
+            warnings.append(_("bytes that are not valid UTF-8 were replaced with “�”"))
             record = Record(data=raw, to_unicode=True, utf8_handling="replace")
         except pymarc.exceptions.PymarcException as exc:
-            raise ValueError(f"{type(exc).__name__}: {exc}") from exc
+            raise RecordError(reason_of(exc)) from exc
     for message in caught:
-        warnings.append(str(message.message)[:200])
+        warnings.append(_pymarc_warning(str(message.message)))
     lines = [line for line in noise.getvalue().splitlines() if line.strip()]
     if lines:
-        warnings.append(f"{len(lines)} decoding problem(s), e.g. {lines[0][:120]}")
+        warnings.append(
+            _("%(n)s characters could not be converted from MARC-8, e.g. %(example)s")
+            % {"n": len(lines), "example": _first_byte(lines[0])}
+        )
     if marc8:
-        warnings.append("converted from MARC-8 to UTF-8")
+        warnings.append(_("converted from MARC-8 to UTF-8"))
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
     if "\ufffd" in str(record.title or ""):
         warnings.append("title contains characters that could not be decoded")
@@ -210,7 +269,7 @@ def read_binary(stream) -> Iterator[Parsed]:
         try:
             record, warnings = decode_binary(raw)
         except Exception as exc:  # each record on its own: report and go on
-            yield Parsed(position, error=str(exc) or type(exc).__name__)
+            yield Parsed(position, error=reason_of(exc))
             continue
         yield Parsed(position, record=record, warnings=warnings)
 
@@ -232,21 +291,23 @@ class _CollectingHandler(XmlHandler):
         try:
             super().startElementNS(name, qname, attrs)
         except Exception as exc:
-            self._broken = self._broken or f"{type(exc).__name__}: {exc}"
+            self._broken = self._broken or reason_of(exc)
             self._field = None
 
     def endElementNS(self, name, qname):
         try:
             super().endElementNS(name, qname)
         except Exception as exc:
-            self._broken = self._broken or f"{type(exc).__name__}: {exc}"
+            self._broken = self._broken or reason_of(exc)
             if name[1] == "record":
                 self._record = None
                 self.process_record(None)
 
     def process_record(self, record):
         if self._broken or record is None:
-            self.parsed.append(Parsed(self._position, error=self._broken or "broken record"))
+            self.parsed.append(
+                Parsed(self._position, error=self._broken or _("the record is damaged"))
+            )
             return
         self.parsed.append(Parsed(self._position, record=record))
 
@@ -263,7 +324,10 @@ def read_marcxml(stream) -> Iterator[Parsed]:
     try:
         parser.parse(stream)
     except Exception as exc:
-        raise MarcFileError(f"XML refused or unreadable: {type(exc).__name__}: {exc}") from exc
+        raise MarcFileError(
+            _("the XML file is refused or unreadable: %(detail)s")
+            % {"detail": f"{type(exc).__name__}: {exc}"}
+        ) from exc
     for item in handler.parsed:
         if item.record is not None:
             problem = validate(item.record)
@@ -278,12 +342,12 @@ def read_marcxml(stream) -> Iterator[Parsed]:
 def record_from_dict(data: dict) -> Record:
     """A MARC-in-JSON object to a pymarc Record (strict about the shape)."""
     if not isinstance(data, dict) or "fields" not in data:
-        raise ValueError("not a MARC-in-JSON record (no 'fields')")
+        raise RecordError(_("not a MARC-in-JSON record: it has no “fields”"))
     record = Record()
     record.leader = Leader(str(data.get("leader") or "00000nam a2200000 a 4500"))
     for entry in data["fields"]:
         if not isinstance(entry, dict) or len(entry) != 1:
-            raise ValueError("field is not a one-key object")
+            raise RecordError(_("a field is not an object with one key, its tag"))
         tag, value = next(iter(entry.items()))
         if isinstance(value, dict):
             subfields = []
@@ -304,13 +368,15 @@ def read_json(stream) -> Iterator[Parsed]:
     try:
         data = json.loads(raw, strict=False)
     except ValueError as exc:
-        raise MarcFileError(f"JSON unreadable: {exc}") from exc
+        raise MarcFileError(
+            _("the JSON file cannot be read: %(detail)s") % {"detail": exc}
+        ) from exc
     items = data if isinstance(data, list) else [data]
     for position, item in enumerate(items, start=1):
         try:
             record = record_from_dict(item)
         except Exception as exc:
-            yield Parsed(position, error=str(exc))
+            yield Parsed(position, error=reason_of(exc))
             continue
         problem = validate(record)
         if problem:
@@ -327,12 +393,12 @@ _TAG = re.compile(r"^[0-9A-Za-z]{3}$")
 def validate(record: Record) -> str:
     """The reason a record cannot be catalogued, or "" when it can."""
     if len(str(record.leader)) != 24:
-        return "leader must have 24 characters"
+        return _("the leader must have 24 characters")
     for f in record.fields:
         if not _TAG.match(f.tag or ""):
-            return f"invalid tag {f.tag!r}"
+            return _("invalid tag %(tag)s") % {"tag": repr(f.tag)}
     if not record.get_fields("245"):
-        return "no title (245)"
+        return _("no title (field 245)")
     return ""
 
 
@@ -429,6 +495,17 @@ def _ean_check(digits: str) -> str:
     return str((10 - sum((3, 1)[i % 2] * int(n) for i, n in enumerate(reversed(digits)))) % 10)
 
 
+def isbn_digits(value: str) -> str:
+    """The 10 or 13 characters of an ISBN-like string, check digit unchecked
+    ("83-01-00000-2" -> "8301000002"); "" when it does not look like an ISBN.
+    A record keeps an ISBN with a wrong check digit findable by these."""
+    match = _ISBN.search(value or "")
+    if not match:
+        return ""
+    compact = match.group(0).replace("-", "").replace(" ", "").upper()
+    return compact if len(compact) in (10, 13) and compact[:-1].isdigit() else ""
+
+
 def normalise_isbn(value: str) -> str:
     """ISBN-13 digits for a valid ISBN-10/13 ("83-01-00000-1" -> "978830100..."),
     else "". The same checks as python-stdnum's isbn.validate + to_isbn13,
@@ -452,6 +529,18 @@ def normalise_isbn(value: str) -> str:
             return ""
         return compact
     return ""
+
+
+def description_warnings(desc: dict) -> list[str]:
+    """What a librarian should fix in a record that can still be catalogued."""
+    return [
+        _(
+            "ISBN %(isbn)s has a wrong check digit: check it against the book. The record "
+            "keeps it and is found by it, but it is not used to match editions."
+        )
+        % {"isbn": digits}
+        for digits in desc["isbns_invalid"]
+    ]
 
 
 def describe(record: Record) -> dict:
@@ -495,10 +584,13 @@ def describe(record: Record) -> dict:
         language = (lang_fields[0].get("a") or "")[:3].lower() if lang_fields else ""
     isbn_raw = [v for f in get_fields("020") for v in f.get_subfields("a")]
     isbns = []
+    isbns_invalid = []  # ISBN-like, wrong check digit: a warning, still findable
     for v in isbn_raw:
         n = normalise_isbn(v)
         if n and n not in isbns:
             isbns.append(n)
+        elif not n and (digits := isbn_digits(v)) and digits not in isbns_invalid:
+            isbns_invalid.append(digits)
     subjects = []
     for f in get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
         head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
@@ -546,6 +638,7 @@ def describe(record: Record) -> dict:
         "year": year if year and 1000 <= year <= 2100 else None,
         "extent": first("300", "a", "b", "c")[:300],
         "isbns": isbns,
+        "isbns_invalid": isbns_invalid,
         "language": language[:3],
         "series": series,
         "subjects": subjects,

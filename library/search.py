@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 
 from .analysis import FIELD_PREFIX, normalise_phrase, word_keys, words
-from .marc import normalise_isbn
+from .marc import isbn_digits, normalise_isbn
 from .models import Record, Term
 
 SORTS = ("relevance", "year", "-year", "title")
@@ -106,8 +106,12 @@ def _groups(text: str, prefix: str = "") -> list[list[str]]:
 
 
 def _isbn_of(text: str) -> str:
+    """The search key of an ISBN typed as the query: its ISBN-13, or, with a wrong
+    check digit, its characters as typed (records index such ISBNs that way)."""
     text = (text or "").strip()
-    return normalise_isbn(text) if _ISBN_LIKE.match(text) else ""
+    if not _ISBN_LIKE.match(text):
+        return ""
+    return normalise_isbn(text) or isbn_digits(text)
 
 
 class Compiled:

@@ -61,7 +61,8 @@ def _reindex(record: Record, desc: dict) -> None:
 
 def record_save_marc(*, user, text: str, record: Record | None = None, school=None) -> Record:
     """Create or change a record from the tagged editor. The change (who, when,
-    before, after) is kept; the record is searchable as soon as this returns."""
+    before, after) is kept; the record is searchable as soon as this returns.
+    `record.save_warnings` lists what the librarian should still fix."""
     if record is not None and not can_edit_record(user, record):
         raise LibraryError("not_allowed", _("You cannot edit this record."))
     if record is None and (school is None or not can_manage_school_library(user, school)):
@@ -88,6 +89,7 @@ def record_save_marc(*, user, text: str, record: Record | None = None, school=No
         record.save()
         _reindex(record, desc)
         RecordChange.row(record=record, user=user, action=action, before=before).save()
+    record.save_warnings = marc.description_warnings(desc)
     return record
 
 

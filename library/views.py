@@ -200,7 +200,9 @@ def record_detail(request, pk):
         "can_edit": can_edit,
     }
     if can_edit:
-        context["marc_text"] = editor.to_text(marc.from_stored(record.marc))
+        parsed = marc.from_stored(record.marc)
+        context["marc_text"] = editor.to_text(parsed)
+        context["warnings"] = marc.description_warnings(marc.describe(parsed))
     if schools is not None:
         context["my_lists"] = ReadingList.objects.filter(school__in=schools).exclude(
             kind=ReadingList.Kind.NEW
@@ -271,6 +273,8 @@ def record_edit(request, pk=None):
             form.add_error("text", exc.message)
         else:
             messages.success(request, _("The record has been saved."))
+            for warning in record.save_warnings:
+                messages.warning(request, warning)
             return redirect(record)
     return render(request, "library/record_edit.html", {"form": form, "record": record})
 
