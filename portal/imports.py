@@ -146,14 +146,20 @@ def decode_csv(data: bytes) -> str:
     raise ImportFileError("encoding", _("The file is neither UTF-8 nor Windows-1250 text."))
 
 
+class SecretariatDialect(csv.excel):
+    """What the secretariat's programs write when the sniffer cannot tell: the
+    Polish Excel's semicolons (a subclass: `csv.excel` itself stays as it is)."""
+
+    delimiter = ";"
+
+
 def read_rows(text: str, kind: str) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header columns found, and (line number, row) pairs with canonical keys."""
     sample = text[:4096]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";"
+        dialect = SecretariatDialect
     reader = csv.reader(io.StringIO(text), dialect)
     try:
         header = next(reader)
@@ -464,12 +470,12 @@ def sample_rows(kind: str) -> list[list[str]]:
     if kind == ImportRun.Kind.PUPILS:
         return [
             ["Nazwisko", "Imię", "PESEL", "Data urodzenia", "Oddział", "Nr w dzienniku", "E-mail"],
-            ["Kowalska", "Zofia", "16321512345", "15.12.2016", "4a", "7", ""],
+            ["Kowalska", "Zofia", "16321512346", "15.12.2016", "4a", "7", ""],
         ]
     if kind == ImportRun.Kind.GUARDIANS:
         return [
             ["Nazwisko", "Imię", "E-mail", "Telefon", "PESEL ucznia", "Stopień pokrewieństwa"],
-            ["Kowalska", "Anna", "anna.kowalska@example.pl", "600100200", "16321512345", "matka"],
+            ["Kowalska", "Anna", "anna.kowalska@example.pl", "600100200", "16321512346", "matka"],
         ]
     return [
         ["Nazwisko", "Imię", "E-mail", "Telefon", "Role"],

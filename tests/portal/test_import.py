@@ -202,3 +202,32 @@ def test_the_sample_file_is_one_the_import_reads(world, login, kind):
     assert text == sample_csv(kind) and text.count("\n") == 2 and ";" in text
     columns, rows = read_rows(text, kind)
     assert len(rows) == 1 and set(rows[0][1]) <= set(columns)
+
+
+def test_the_sample_files_import_cleanly_one_after_another(world):
+    """The pupils' sample, then the guardians' (who name the pupil by PESEL), then the
+    teachers': no row rejected, so a secretary trying the samples sees them work."""
+    for kind in (ImportRun.Kind.PUPILS, ImportRun.Kind.GUARDIANS, ImportRun.Kind.TEACHERS):
+        result = people_import(
+            school=world.a.school,
+            kind=kind,
+            data=sample_csv(kind).encode(),
+            file_name=f"wzor-{kind}.csv",
+            user=world.a.admin,
+        )
+        assert result.run.rejected_count == 0, result.run.report
+        assert result.run.created_count == 1, kind
+
+
+def test_a_semicolon_file_the_sniffer_cannot_read_leaves_csv_excel_alone(world):
+    import csv
+
+    with pytest.raises(ImportFileError):  # one column: the sniffer gives up
+        people_import(
+            school=world.a.school,
+            kind=ImportRun.Kind.TEACHERS,
+            data=b"Nazwisko\nKowalski\n",
+            file_name="x.csv",
+            user=world.a.admin,
+        )
+    assert csv.excel.delimiter == ","
