@@ -526,6 +526,9 @@ class EditorialGroup(models.Model):
                 fields=["kind"],
                 condition=models.Q(school__isnull=True),
                 name="cms_editorial_group_unique_municipal",
+                violation_error_message=_(
+                    "The municipality already has an editorial group of this kind."
+                ),
             ),
         ]
 

@@ -63,12 +63,22 @@ class User(AbstractUser):
         ordering = ["last_name", "first_name", "username"]
         constraints = [
             models.UniqueConstraint(
-                Lower("email"), condition=~Q(email=""), name="portal_user_unique_email_ci"
+                Lower("email"),
+                condition=~Q(email=""),
+                name="portal_user_unique_email_ci",
+                violation_error_message=_("Another account already uses this e-mail address."),
             ),
             models.UniqueConstraint(
-                fields=["pesel"], condition=~Q(pesel=""), name="portal_user_unique_pesel"
+                fields=["pesel"],
+                condition=~Q(pesel=""),
+                name="portal_user_unique_pesel",
+                violation_error_message=_("Another person already has this PESEL number."),
             ),
-            models.UniqueConstraint(Lower("username"), name="portal_user_unique_username_ci"),
+            models.UniqueConstraint(
+                Lower("username"),
+                name="portal_user_unique_username_ci",
+                violation_error_message=_("This login is already taken."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -174,9 +184,16 @@ class SchoolYear(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "name"], name="portal_year_unique_name"),
             models.UniqueConstraint(
-                fields=["school"], condition=Q(is_current=True), name="portal_year_one_current"
+                fields=["school"],
+                condition=Q(is_current=True),
+                name="portal_year_one_current",
+                violation_error_message=_("The school already has a current school year."),
             ),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="portal_year_dates"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="portal_year_dates",
+                violation_error_message=_("A school year must end after it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -209,7 +226,11 @@ class Term(models.Model):
         ordering = ["school_year", "number"]
         constraints = [
             models.UniqueConstraint(fields=["school_year", "number"], name="portal_term_unique"),
-            models.CheckConstraint(condition=Q(end__gt=F("start")), name="portal_term_dates"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="portal_term_dates",
+                violation_error_message=_("A term must end after it starts."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -332,6 +353,7 @@ class Enrolment(models.Model):
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                 name="portal_enrolment_dates",
+                violation_error_message=_("An enrolment cannot end before it starts."),
             ),
         ]
 
@@ -417,11 +439,17 @@ class TeachingAssignment(models.Model):
                 fields=["teacher", "school_class", "subject"],
                 condition=Q(group__isnull=True),
                 name="portal_assignment_unique_class",
+                violation_error_message=_(
+                    "This teacher already teaches this subject in this class."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["teacher", "school_class", "group", "subject"],
                 condition=Q(group__isnull=False),
                 name="portal_assignment_unique_group",
+                violation_error_message=_(
+                    "This teacher already teaches this subject in this group."
+                ),
             ),
         ]
 
@@ -472,7 +500,9 @@ class GuardianLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["guardian", "pupil"], name="portal_guardian_unique"),
             models.CheckConstraint(
-                condition=~Q(guardian=F("pupil")), name="portal_guardian_not_self"
+                condition=~Q(guardian=F("pupil")),
+                name="portal_guardian_not_self",
+                violation_error_message=_("A person cannot be their own guardian."),
             ),
         ]
 
@@ -532,16 +562,19 @@ class RoleAssignment(models.Model):
                 fields=["user", "role"],
                 condition=Q(school__isnull=True),
                 name="portal_role_unique_municipal",
+                violation_error_message=_("This person already has this municipal role."),
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=sorted(r.value for r in SCHOOL_SCOPED_ROLES))
                 | Q(school__isnull=False),
                 name="portal_role_school_required",
+                violation_error_message=_("This role needs a school."),
             ),
             models.CheckConstraint(
                 condition=~Q(role__in=sorted(r.value for r in MUNICIPAL_ROLES))
                 | Q(school__isnull=True),
                 name="portal_role_municipal_no_school",
+                violation_error_message=_("A municipal role is not given for one school."),
             ),
         ]
 
@@ -691,7 +724,7 @@ class AuditEvent(AuditEntry):
         PRIVACY = "privacy", _("data protection")
         TASKS = "tasks", _("background work")
         GRADEBOOK = "gradebook", _("grade sheet columns")
-        LIBRARY = "library", _("library desk")
+        LIBRARY = "library", _("library")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(
@@ -774,6 +807,8 @@ AUDIT_THINGS = {
     "term": _("term"),
     "school": _("school data"),
     "assessment": _("grade sheet column"),
+    "loan_rule": _("loan rule"),
+    "closed_period": _("days the library is closed"),
 }
 AUDIT_ACTIONS = {
     "export": _("export of personal data"),

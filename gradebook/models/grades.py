@@ -247,6 +247,9 @@ class TermGrade(models.Model):
             models.CheckConstraint(
                 condition=Q(grade__isnull=False) | ~Q(description=""),
                 name="gradebook_termgrade_not_empty",
+                violation_error_message=_(
+                    "A term grade needs a grade or a descriptive assessment."
+                ),
             ),
         ]
 
@@ -406,6 +409,7 @@ class Notification(MailDelivery):
                 fields=["recipient", "dedupe_key"],
                 condition=~Q(dedupe_key=""),
                 name="gradebook_notification_dedupe",
+                violation_error_message=_("This notification has already been made."),
             ),
         ]
 

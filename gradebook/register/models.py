@@ -75,7 +75,11 @@ class FreeDay(models.Model):
         verbose_name_plural = _("free days")
         ordering = ["school", "start"]
         constraints = [
-            models.CheckConstraint(condition=Q(end__gte=F("start")), name="register_freeday_dates")
+            models.CheckConstraint(
+                condition=Q(end__gte=F("start")),
+                name="register_freeday_dates",
+                violation_error_message=_("The free period cannot end before it starts."),
+            )
         ]
 
     def __str__(self) -> str:

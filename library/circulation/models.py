@@ -174,7 +174,9 @@ class ClosedPeriod(models.Model):
         ordering = ["school", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gte=models.F("start")), name="circulation_closed_dates"
+                condition=Q(end__gte=models.F("start")),
+                name="circulation_closed_dates",
+                violation_error_message=_("The closed period cannot end before it starts."),
             ),
         ]
 
@@ -241,6 +243,7 @@ class Loan(models.Model):
                 fields=["copy"],
                 condition=Q(returned_at__isnull=True),
                 name="circulation_one_open_loan_per_copy",
+                violation_error_message=_("This copy is already on loan."),
             ),
         ]
         indexes = [
@@ -297,9 +300,13 @@ class Hold(models.Model):
                 fields=["reader", "record", "school"],
                 condition=Q(status__in=["waiting", "ready"]),
                 name="circulation_one_active_hold",
+                violation_error_message=_("The reader already has a hold on this title here."),
             ),
             models.UniqueConstraint(
-                fields=["copy"], condition=Q(status="ready"), name="circulation_copy_one_ready_hold"
+                fields=["copy"],
+                condition=Q(status="ready"),
+                name="circulation_copy_one_ready_hold",
+                violation_error_message=_("This copy is already on the hold shelf for a reader."),
             ),
         ]
         indexes = [models.Index(fields=["record", "school", "status"])]

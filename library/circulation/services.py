@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from portal.audit import audit_record
+from portal.audit import audit_record, audited_delete, audited_save, model_fields
 from portal.models import AuditEvent
 from portal.permissions import is_librarian_of
 
@@ -619,38 +619,70 @@ def holds_expire(*, today=None) -> int:
 # --- Rules and closed days ----------------------------------------------------------------
 
 
+_RULE_FIELDS = model_fields(LoanRule, exclude=["school"])
+_CLOSED_FIELDS = model_fields(ClosedPeriod, exclude=["school"])
+
+
+@transaction.atomic
 def loan_rule_save(*, user, rule: LoanRule) -> LoanRule:
+    """Create or change a loan rule of a library; the change is audited."""
     _require_librarian(user, rule.school_id)
     try:
         rule.full_clean()
     except ValidationError as exc:
         raise CirculationError("rule_exists", " ".join(exc.messages)) from exc
-    with transaction.atomic():
-        rule.save()
-    return rule
+    return audited_save(
+        rule,
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        name="loan_rule",
+        school=rule.school_id,
+        fields=_RULE_FIELDS,
+    )
 
 
+@transaction.atomic
 def closed_period_save(*, user, period: ClosedPeriod) -> ClosedPeriod:
+    """Create or change days the library is closed (due dates skip them); audited."""
     _require_librarian(user, period.school_id)
     try:
         period.full_clean()
     except ValidationError as exc:
         raise CirculationError("bad_period", " ".join(exc.messages)) from exc
-    if period.end < period.start:
-        raise CirculationError("bad_period", _("The last day must not be before the first."))
-    with transaction.atomic():
-        period.save()
-    return period
+    return audited_save(
+        period,
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        name="closed_period",
+        school=period.school_id,
+        fields=_CLOSED_FIELDS,
+    )
 
 
+@transaction.atomic
 def loan_rule_delete(*, user, rule: LoanRule) -> None:
     _require_librarian(user, rule.school_id)
-    rule.delete()
+    audited_delete(
+        rule,
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        name="loan_rule",
+        school=rule.school_id,
+        fields=_RULE_FIELDS,
+    )
 
 
+@transaction.atomic
 def closed_period_delete(*, user, period: ClosedPeriod) -> None:
     _require_librarian(user, period.school_id)
-    period.delete()
+    audited_delete(
+        period,
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        name="closed_period",
+        school=period.school_id,
+        fields=_CLOSED_FIELDS,
+    )
 
 
 # --- Stocktaking -------------------------------------------------------------------------------

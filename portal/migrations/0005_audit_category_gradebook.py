@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='auditevent',
             name='category',
-            field=models.CharField(choices=[('account', 'account'), ('role', 'role'), ('import', 'import'), ('settings', 'settings'), ('school', 'school data'), ('term', 'term closing'), ('timetable', 'timetable and free days'), ('privacy', 'data protection'), ('tasks', 'background work'), ('gradebook', 'grade sheet columns'), ('library', 'library desk')], max_length=20, verbose_name='category'),
+            field=models.CharField(choices=[('account', 'account'), ('role', 'role'), ('import', 'import'), ('settings', 'settings'), ('school', 'school data'), ('term', 'term closing'), ('timetable', 'timetable and free days'), ('privacy', 'data protection'), ('tasks', 'background work'), ('gradebook', 'grade sheet columns'), ('library', 'library')], max_length=20, verbose_name='category'),
         ),
     ]

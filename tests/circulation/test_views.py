@@ -385,3 +385,45 @@ def test_rules_delete_scoped_to_own_library(world, login):
     assert client.post(url, {"action": "delete_rule", "pk": foreign.pk}).status_code == 404
     client.post(url, {"action": "delete_rule", "pk": own.pk})
     assert not world.a.school.loan_rules.exists() and world.b.school.loan_rules.exists()
+
+
+def test_closed_days_ending_before_they_start_are_explained_not_named(world, login):
+    client = login(world.a.librarian)
+    url = reverse("circulation:rules", args=[world.a.school.pk])
+    data = {
+        "action": "closed",
+        "closed-name": "Ferie",
+        "closed-start": "2027-01-31",
+        "closed-end": "2027-01-18",
+    }
+    page = client.post(url, data, follow=True).content.decode()
+    assert "nie może kończyć się przed swoim początkiem" in page
+    assert "circulation_closed_dates" not in page
+    assert not world.a.school.library_closed.exists()
+
+
+def test_loan_rules_and_closed_days_are_audited(world, login):
+    from portal.models import AuditEvent
+
+    client = login(world.a.librarian)
+    url = reverse("circulation:rules", args=[world.a.school.pk])
+    client.post(
+        url,
+        {
+            "action": "closed",
+            "closed-name": "Ferie",
+            "closed-start": "2027-01-18",
+            "closed-end": "2027-01-31",
+        },
+    )
+    period = world.a.school.library_closed.get()
+    client.post(url, {"action": "delete_closed", "pk": period.pk})
+    actions = list(
+        AuditEvent.objects.filter(category="library")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["closed_period.create", "closed_period.delete"]
+    deleted = AuditEvent.objects.get(action="closed_period.delete")
+    assert deleted.actor == world.a.librarian and deleted.before["name"] == "Ferie"
+    assert deleted.school_id == world.a.school.pk
