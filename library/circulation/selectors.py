@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .models import Copy, Hold, Loan, Stocktake, StocktakeScan
@@ -17,19 +18,72 @@ def copies_of_record(record, schools=None):
     return qs.order_by("school__name", "inventory_number")
 
 
-def availability(record) -> list[dict]:
-    """Per library: copies and how many are on the shelf."""
-    rows = (
+@dataclass
+class LibraryHoldings:
+    """What a reader needs to know of one library's copies of a title: where on
+    the shelf (shelf marks), how many are there now and when the first loaned
+    copy is due back."""
+
+    school_id: int
+    school__name: str
+    total: int = 0
+    available: int = 0
+    on_loan: int = 0
+    shelf_marks: list[str] = field(default_factory=list)
+    next_due: datetime.date | None = None
+
+
+def availability_many(record_ids) -> dict[int, list[LibraryHoldings]]:
+    """Holdings per library for each record, in two queries whatever the number
+    of records (the catalogue's result page, the record page)."""
+    ids = list(record_ids)
+    found: dict[int, dict[int, LibraryHoldings]] = {}
+    copies = (
+        Copy.objects.filter(record_id__in=ids)
+        .exclude(status__in=[Copy.Status.LOST, Copy.Status.WITHDRAWN])
+        .values_list("record_id", "school_id", "school__name", "status", "shelf_mark")
+        .order_by("school__name", "shelf_mark")
+    )
+    for record_id, school_id, school_name, status, shelf_mark in copies:
+        libraries = found.setdefault(record_id, {})
+        h = libraries.get(school_id) or libraries.setdefault(
+            school_id, LibraryHoldings(school_id, school_name)
+        )
+        h.total += 1
+        h.available += status == Copy.Status.AVAILABLE
+        h.on_loan += status == Copy.Status.ON_LOAN
+        if shelf_mark and shelf_mark not in h.shelf_marks:
+            h.shelf_marks.append(shelf_mark)
+    due = (
+        Loan.objects.open()
+        .filter(copy__record_id__in=[rid for rid in ids if rid in found])
+        .values_list("copy__record_id", "school_id")
+        .annotate(first=Min("due_on"))
+        .order_by()
+    )
+    for record_id, school_id, first in due:
+        h = found.get(record_id, {}).get(school_id)
+        if h is not None:
+            h.next_due = first
+    return {rid: list(libraries.values()) for rid, libraries in found.items()}
+
+
+def availability(record) -> list[LibraryHoldings]:
+    """Per library: copies, how many are on the shelf, shelf marks, next due date."""
+    return availability_many([record.pk]).get(record.pk, [])
+
+
+def public_copies(record, limit: int = 100) -> list[Copy]:
+    """The record's copies as a reader may see them: library, shelf mark, status
+    and, for a loaned copy, its due date (`due_on`); never who has it."""
+    due = Loan.objects.open().filter(copy=OuterRef("pk")).values("due_on")[:1]
+    return list(
         Copy.objects.filter(record=record)
         .exclude(status__in=[Copy.Status.LOST, Copy.Status.WITHDRAWN])
-        .values("school_id", "school__name")
-        .annotate(
-            total=Count("pk"),
-            available=Count("pk", filter=Q(status=Copy.Status.AVAILABLE)),
-        )
-        .order_by("school__name")
+        .select_related("school")
+        .annotate(due_on=Subquery(due))
+        .order_by("school__name", "shelf_mark", "inventory_number")[:limit]
     )
-    return list(rows)
 
 
 def open_loans(reader):

@@ -224,6 +224,8 @@ USERSESSIONS_TRACK_ACTIVITY = True
 PORTAL_MFA_REQUIRED_FOR_STAFF = env_bool("PORTAL_MFA_REQUIRED_FOR_STAFF", True)
 
 # Internationalisation: Polish first, English second.
+# One date style in Polish: "1 grudnia 2026" in prose, "01.12.2026" in tables.
+FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]

@@ -1,0 +1,76 @@
+"""The public catalogue tells a reader where a title stands: per library how many
+copies are on the shelf, their shelf marks and, when all are out, the first due
+date; the record page lists each copy with its status and due date (never the
+borrower). Result pages get this in a fixed number of queries."""
+
+import datetime
+
+import pytest
+
+from django.urls import reverse
+
+from library.circulation import services
+from library.circulation.models import Loan
+from tests.factories.circulation import card, copy_create, rule_create
+from tests.factories.library import record_create
+
+pytestmark = pytest.mark.django_db
+
+
+def lend(world, copy, reader, due):
+    loan = services.loan_checkout(
+        user=world.a.librarian,
+        school=world.a.school,
+        card_number=card(reader),
+        barcode=copy.barcode,
+    )
+    Loan.objects.filter(pk=loan.pk).update(due_on=due)
+
+
+def test_results_show_shelf_marks_availability_and_the_first_return(world, client):
+    record = record_create("Pan Tadeusz", subjects=["Epopeja"])
+    first = copy_create(record, world.a.school, shelf_mark="821.162.1-13 Mic")
+    copy_create(record, world.b.school, shelf_mark="L-12")
+    lend(world, first, world.a.pupil, datetime.date(2027, 3, 9))
+    page = client.get(reverse("library:search"), {"q": "tadeusz"}).content.decode()
+    line = page.split("Pan Tadeusz", 1)[1].split("</li>", 1)[0]
+    assert (
+        f"{world.a.school.name}</strong>: wszystkie wypożyczone, pierwszy zwrot 9 marca 2027"
+        in line
+    )
+    assert 'sygnatura <span class="shelf-mark">821.162.1-13 Mic</span>' in line
+    assert f"{world.b.school.name}</strong>: 1 z 1 na półce" in line
+    assert world.a.pupil.last_name not in page
+
+
+def test_the_record_page_lists_copies_with_status_and_due_date_not_the_borrower(world, client):
+    record = record_create("Lalka")
+    out = copy_create(record, world.a.school, shelf_mark="P-7")
+    copy_create(record, world.a.school, shelf_mark="P-7")
+    lend(world, out, world.a.pupil, datetime.date(2027, 1, 15))
+    page = client.get(record.get_absolute_url()).content.decode()
+    assert "Gdzie szukać" in page
+    assert "wypożyczony do 15.01.2027" in page and "dostępny" in page.lower()
+    assert "1 z 2 na półce" in page and "P-7" in page
+    assert world.a.pupil.last_name not in page and card(world.a.pupil) not in page
+
+
+def test_holdings_on_a_result_page_take_the_same_queries_for_more_records(
+    world, client, django_assert_max_num_queries
+):
+    def add(n):
+        for i in range(n):
+            record = record_create(f"Zwierzęta {i} {n}", subjects=["Zwierzęta"])
+            copy = copy_create(record, world.a.school, shelf_mark=f"59-{i}")
+            copy_create(record, world.b.school)
+            if i % 2:
+                lend(world, copy, world.a.pupil, datetime.date(2027, 2, 1))
+
+    rule_create(world.a.school, max_loans=50)
+    add(2)
+    with django_assert_max_num_queries(16):
+        client.get(reverse("library:search"), {"q": "zwierzeta"})
+    add(12)
+    with django_assert_max_num_queries(16):
+        response = client.get(reverse("library:search"), {"q": "zwierzeta"})
+    assert response.content.decode().count("holdings-line") == 14
