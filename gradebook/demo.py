@@ -122,7 +122,6 @@ def seed_grades(ctx) -> None:
                             assessment=column,
                             pupil_id=pupil,
                             symbol=symbol,
-                            value=scale.value_of(symbol),
                             teacher=a.teacher,
                         )
                     )
@@ -137,14 +136,14 @@ def seed_grades(ctx) -> None:
         extra = []
         for g in saved:
             column = improvement_col.get(g.assessment_id)
-            if column and g.value is not None and g.value < 3 and rng.random() < 0.7:
+            value = scale.value_of(g.symbol)
+            if column and value is not None and value < 3 and rng.random() < 0.7:
                 symbol = rng.choice(["3", "3+", "4-", "4"])
                 extra.append(
                     Grade(
                         assessment=column,
                         pupil_id=g.pupil_id,
                         symbol=symbol,
-                        value=scale.value_of(symbol),
                         teacher_id=g.teacher_id,
                         improves=g,
                     )

@@ -350,16 +350,16 @@ def sheet_save(
                 continue
             text = grade_scale.normalize(cell.text)
             if not text:
-                plan.append(("delete", cell, assessment, current, None, None))
+                plan.append(("delete", cell, assessment, current, None))
                 continue
             try:
-                symbol, value = scale.parse(text)
+                symbol, _value = scale.parse(text)
             except grade_scale.InvalidSymbol:
                 errors[key] = _(
                     "%(pupil)s, %(column)s: “%(text)s” is not a grade used in this school."
                 ) % {**where, "text": cell.text.strip()}
                 continue
-            plan.append(("set", cell, assessment, current, symbol, value))
+            plan.append(("set", cell, assessment, current, symbol))
         if errors:
             raise GradebookError(
                 "invalid_cells",
@@ -369,7 +369,7 @@ def sheet_save(
         history = []
         to_create = []
         to_update = []
-        for action, cell, assessment, current, symbol, value in plan:
+        for action, cell, assessment, current, symbol in plan:
             if action == "delete":
                 history.append(
                     _grade_history(
@@ -387,7 +387,6 @@ def sheet_save(
                         assessment=assessment,
                         pupil_id=cell.pupil_id,
                         symbol=symbol,
-                        value=value,
                         teacher=user,
                         improves=improves,
                     )
@@ -403,7 +402,7 @@ def sheet_save(
                         user,
                     )
                 )
-                current.symbol, current.value, current.teacher = symbol, value, user
+                current.symbol, current.teacher = symbol, user
                 current.improves = improves
                 to_update.append(current)
         deleted_ids = [p[3].pk for p in plan if p[0] == "delete"]
@@ -416,11 +415,10 @@ def sheet_save(
             now = timezone.now()
             groups: dict[tuple, list[int]] = defaultdict(list)
             for g in to_update:
-                groups[(g.symbol, g.value, g.improves_id)].append(g.pk)
-            for (symbol, value, improves_id), ids in groups.items():
+                groups[(g.symbol, g.improves_id)].append(g.pk)
+            for (symbol, improves_id), ids in groups.items():
                 Grade.objects.filter(pk__in=ids).update(
                     symbol=symbol,
-                    value=value,
                     improves_id=improves_id,
                     teacher=user,
                     updated_at=now,
@@ -452,21 +450,6 @@ def sheet_save(
             result.created = len(created)
         _history_bulk(history)
     return result
-
-
-def grade_set(
-    *, assessment: Assessment, pupil: User, user: User, text: str, original: str | None = None
-) -> SheetResult:
-    """Set (or clear, with empty text) one grade; a single-cell sheet save."""
-    if original is None:
-        current = Grade.objects.filter(assessment=assessment, pupil=pupil).first()
-        original = current.symbol if current else ""
-    return sheet_save(
-        assignment=assessment.assignment,
-        user=user,
-        cells=[CellInput(assessment.pk, pupil.pk, text, original)],
-        day=min(max(assessment.date, assessment.term.start), assessment.term.end),
-    )
 
 
 # --- Term grades ------------------------------------------------------------------------

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
 from .analysis import fold, normalise_phrase
-from .models import Authority, AuthorityReference, FacetValue, ImportJob, ReadingList, Record, Topic
-
-
-def record_for_page(pk: int) -> Record:
-    return Record.objects.select_related("host", "school").get(pk=pk)
+from .models import Authority, AuthorityReference, FacetValue, ImportJob, Record, Topic
 
 
 def record_parts(record: Record):
@@ -51,10 +47,6 @@ def see_references(letter: str = "", prefix: str = ""):
     return qs.order_by("heading_norm")[:200]
 
 
-def published_lists():
-    return ReadingList.objects.filter(published=True).select_related("school")
-
-
 def topics_with_counts():
     return (
         Topic.objects.select_related("school")
@@ -75,7 +67,3 @@ def jobs_for(schools):
 
 def newest_records(limit: int = 20):
     return Record.objects.order_by("-created_at", "-pk")[:limit]
-
-
-def records_matching_ids(ids):
-    return Record.objects.filter(Q(pk__in=ids))

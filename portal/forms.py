@@ -75,25 +75,6 @@ class SchoolForm(forms.ModelForm):
         ]
 
 
-class SchoolCreateForm(forms.ModelForm):
-    class Meta:
-        model = School
-        fields = [
-            "name",
-            "short_name",
-            "slug",
-            "school_type",
-            "rspo",
-            "street",
-            "postal_code",
-            "city",
-            "phone",
-            "email",
-            "website",
-            "headteacher",
-        ]
-
-
 class SchoolYearForm(SchoolScopedForm):
     class Meta:
         model = SchoolYear

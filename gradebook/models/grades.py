@@ -176,7 +176,6 @@ class Grade(models.Model):
         User, on_delete=models.PROTECT, related_name="grades", verbose_name=_("pupil")
     )
     symbol = models.CharField(_("grade"), max_length=4)
-    value = models.DecimalField(_("value"), max_digits=4, decimal_places=2, null=True, blank=True)
     improves = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -255,10 +254,6 @@ class TermGrade(models.Model):
 
     def __str__(self) -> str:
         return str(self.grade or self.description[:30])
-
-    @property
-    def is_annual(self) -> bool:
-        return self.term.number > 1
 
 
 class BehaviourGrade(models.Model):

@@ -27,3 +27,18 @@ class AssessmentFactory(factory.django.DjangoModelFactory):
     weight = factory.LazyAttribute(lambda o: o.category.weight)
     date = factory.LazyAttribute(lambda o: o.term.start)
     created_by = factory.LazyAttribute(lambda o: o.assignment.teacher)
+
+
+def grade_put(*, assessment, pupil, user, text: str):
+    """Enter one grade as the grade sheet does (a one-cell sheet save)."""
+    from gradebook.models import Grade
+    from gradebook.services import CellInput, sheet_save
+
+    current = Grade.objects.filter(assessment=assessment, pupil=pupil).first()
+    term = assessment.term
+    return sheet_save(
+        assignment=assessment.assignment,
+        user=user,
+        cells=[CellInput(assessment.pk, pupil.pk, text, current.symbol if current else "")],
+        day=min(max(assessment.date, term.start), term.end),
+    )

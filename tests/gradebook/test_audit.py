@@ -16,18 +16,18 @@ from gradebook.models import GradeHistory
 from gradebook.selectors import grading_settings
 from portal.models import AuditEvent, ReadAccess, TeachingAssignment, actor_label
 from tests.factories import make_teacher
-from tests.factories.gradebook import GradeCategoryFactory
+from tests.factories.gradebook import GradeCategoryFactory, grade_put
 from tests.gradebook.test_queries import add_pupils
 
 
 def test_deleting_a_teacher_keeps_their_name_in_grade_history(gb):
     a = gb.a
-    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
+    grade_put(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
     # The teacher leaves: a successor takes the class over and corrects the grade.
     successor = make_teacher(a.school, username="a-successor")
     TeachingAssignment.objects.filter(pk=a.assignment.pk).update(teacher=successor)
     a.assessment.assignment.refresh_from_db()
-    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=successor, text="5")
+    grade_put(assessment=a.assessment, pupil=a.pupil, user=successor, text="5")
     name = actor_label(a.teacher)
 
     a.teacher.delete()
@@ -148,7 +148,7 @@ def test_the_class_page_with_30_pupils_still_costs_one_query(gb, login, monkeypa
 @pytest.mark.parametrize("name", ["sheet", "term_grades", "history"])
 def test_the_teachers_sheets_record_the_pupils_read(gb, login, name):
     a = gb.a
-    services.grade_set(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
+    grade_put(assessment=a.assessment, pupil=a.pupil, user=a.teacher, text="4")
     response = login(a.teacher).get(reverse(f"gradebook:{name}", args=[a.assignment.pk]))
     assert response.status_code == 200
     assert list(ReadAccess.objects.values_list("pupil", "what")) == [(a.pupil.pk, "grades")]

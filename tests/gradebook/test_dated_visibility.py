@@ -38,7 +38,7 @@ def transfer(db):
         for side, day, name in ((a, AT_A, "Sprawdzian w A"), (b, AT_B, "Sprawdzian w B")):
             assessment = AssessmentFactory(assignment=side.assignment, name=name, date=day)
             Grade.objects.create(
-                assessment=assessment, pupil=pupil, symbol="4", value=4, teacher=side.teacher
+                assessment=assessment, pupil=pupil, symbol="4", teacher=side.teacher
             )
             lesson = LessonFactory(assignment=side.assignment, date=day)
             Attendance.objects.create(
