@@ -274,6 +274,27 @@ class SheetResult:
         return self.created + self.updated + self.deleted
 
 
+@dataclass
+class _SheetState:
+    """What one save of a sheet reads before it writes: the posted columns and
+    pupils, the closed terms, the grades in the changed cells (row-locked) and
+    the grades that improvement columns improve."""
+
+    assessments: dict[int, Assessment]
+    pupils: dict[int, User]
+    closed_terms: set[int]
+    existing: dict[tuple[int, int], Grade]
+    improved: dict[tuple[int, int], Grade]
+
+
+@dataclass(frozen=True)
+class _CellPlan:
+    cell: CellInput
+    assessment: Assessment
+    current: Grade | None
+    symbol: str  # "" deletes the grade
+
+
 def sheet_save(
     *,
     assignment: TeachingAssignment,
@@ -289,167 +310,182 @@ def sheet_save(
     written then. Foreign assessments or pupils raise code "not_found"."""
     if assignment.teacher_id != user.pk:
         raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
-    scale = grading_settings(_school_id(assignment)).to_scale()
     changed = [
         c for c in cells if grade_scale.normalize(c.text) != grade_scale.normalize(c.original)
     ]
     result = SheetResult()
     if not changed:
         return result
+    scale = grading_settings(_school_id(assignment)).to_scale()
     with transaction.atomic():
         # Serialise saves of one sheet (a row lock on PostgreSQL).
         TeachingAssignment.objects.select_for_update().filter(pk=assignment.pk).first()
-        assessment_ids = {c.assessment_id for c in changed}
-        assessments = {
-            a.pk: a
-            for a in Assessment.objects.filter(
-                assignment=assignment, pk__in=assessment_ids
-            ).select_related("term", "assignment__subject", "assignment__school_class__school_year")
-        }
-        pupils = {p.pk: p for p in sheet_pupils(assignment, day)}
-        if len(assessments) != len(assessment_ids) or any(
-            c.pupil_id not in pupils for c in changed
-        ):
-            raise GradebookError("not_found", _("No such assessment or pupil in this sheet."))
-        closed = {t.pk for t in {a.term for a in assessments.values()} if term_is_closed(t)}
-        existing = {
-            (g.assessment_id, g.pupil_id): g
-            for g in Grade.objects.select_for_update().filter(
-                assessment_id__in=assessment_ids, pupil_id__in={c.pupil_id for c in changed}
-            )
-        }
-        originals = {}
-        improved_keys = set()
-        for a in assessments.values():
-            if a.improves_id:
-                improved_keys |= {(a.improves_id, c.pupil_id) for c in changed}
-        if improved_keys:
-            for g in Grade.objects.filter(
-                assessment_id__in={k[0] for k in improved_keys},
-                pupil_id__in={k[1] for k in improved_keys},
-            ):
-                originals[(g.assessment_id, g.pupil_id)] = g
-        errors: dict = {}
-        plan = []
-        for cell in changed:
-            key = (cell.assessment_id, cell.pupil_id)
-            assessment = assessments[cell.assessment_id]
-            pupil = pupils[cell.pupil_id]
-            where = {"pupil": pupil.sort_name, "column": assessment.name}
-            if assessment.term_id in closed:
-                errors[key] = _("%(pupil)s, %(column)s: the term is closed.") % where
-                continue
-            current = existing.get(key)
-            current_symbol = current.symbol if current else ""
-            if current_symbol != grade_scale.normalize(cell.original):
-                errors[key] = _(
-                    "%(pupil)s, %(column)s: changed meanwhile by someone else to “%(now)s”; "
-                    "check and save again."
-                ) % {**where, "now": current_symbol or _("empty")}
-                result.conflicts[key] = current_symbol
-                continue
-            text = grade_scale.normalize(cell.text)
-            if not text:
-                plan.append(("delete", cell, assessment, current, None))
-                continue
-            try:
-                symbol, _value = scale.parse(text)
-            except grade_scale.InvalidSymbol:
-                errors[key] = _(
-                    "%(pupil)s, %(column)s: “%(text)s” is not a grade used in this school."
-                ) % {**where, "text": cell.text.strip()}
-                continue
-            plan.append(("set", cell, assessment, current, symbol))
-        if errors:
-            raise GradebookError(
-                "invalid_cells",
-                _("Nothing was saved: correct the marked cells."),
-                cell_errors=errors,
-            )
-        history = []
-        to_create = []
-        to_update = []
-        for action, cell, assessment, current, symbol in plan:
-            if action == "delete":
-                history.append(
-                    _grade_history(
-                        current, assessment, GradeHistory.Action.DELETE, current.symbol, "", user
-                    )
-                )
-                result.deleted += 1
-                continue
-            improves = None
-            if assessment.improves_id:
-                improves = originals.get((assessment.improves_id, cell.pupil_id))
-            if current is None:
-                to_create.append(
-                    Grade(
-                        assessment=assessment,
-                        pupil_id=cell.pupil_id,
-                        symbol=symbol,
-                        teacher=user,
-                        improves=improves,
-                    )
-                )
-            else:
-                history.append(
-                    _grade_history(
-                        current,
-                        assessment,
-                        GradeHistory.Action.UPDATE,
-                        current.symbol,
-                        symbol,
-                        user,
-                    )
-                )
-                current.symbol, current.teacher = symbol, user
-                current.improves = improves
-                to_update.append(current)
-        deleted_ids = [p[3].pk for p in plan if p[0] == "delete"]
-        if deleted_ids:
-            Grade.objects.filter(improves_id__in=deleted_ids).update(improves=None)
-            Grade.objects.filter(pk__in=deleted_ids).delete()
-        if to_update:
-            # One UPDATE per distinct new value: a column usually takes a handful,
-            # and PostgreSQL plans bulk_update's 35-branch CASE slowly (~150 ms).
-            now = timezone.now()
-            groups: dict[tuple, list[int]] = defaultdict(list)
-            for g in to_update:
-                groups[(g.symbol, g.improves_id)].append(g.pk)
-            for (symbol, improves_id), ids in groups.items():
-                Grade.objects.filter(pk__in=ids).update(
-                    symbol=symbol,
-                    improves_id=improves_id,
-                    teacher=user,
-                    updated_at=now,
-                )
-            result.updated = len(to_update)
-        if to_create:
-            created = Grade.objects.bulk_create(to_create)
-            if any(g.pk is None for g in created):  # backends without RETURNING
-                keys = {(g.assessment_id, g.pupil_id) for g in created}
-                created = [
-                    g
-                    for g in Grade.objects.filter(
-                        assessment_id__in=assessment_ids,
-                        pupil_id__in={k[1] for k in keys},
-                    )
-                    if (g.assessment_id, g.pupil_id) in keys
-                ]
-            for g in created:
-                history.append(
-                    _grade_history(
-                        g,
-                        assessments[g.assessment_id],
-                        GradeHistory.Action.CREATE,
-                        "",
-                        g.symbol,
-                        user,
-                    )
-                )
-            result.created = len(created)
+        state = _sheet_state(assignment, changed, day)
+        plan = _sheet_plan(changed, state, scale, result)
+        history = _sheet_delete(plan, user, result)
+        history += _sheet_update(plan, state, user, result)
+        history += _sheet_create(plan, state, user, result)
         _history_bulk(history)
     return result
+
+
+def _sheet_state(assignment, changed: list[CellInput], day) -> _SheetState:
+    assessment_ids = {c.assessment_id for c in changed}
+    assessments = {
+        a.pk: a
+        for a in Assessment.objects.filter(
+            assignment=assignment, pk__in=assessment_ids
+        ).select_related("term", "assignment__subject", "assignment__school_class__school_year")
+    }
+    pupils = {p.pk: p for p in sheet_pupils(assignment, day)}
+    if len(assessments) != len(assessment_ids) or any(c.pupil_id not in pupils for c in changed):
+        raise GradebookError("not_found", _("No such assessment or pupil in this sheet."))
+    pupil_ids = {c.pupil_id for c in changed}
+    existing = {
+        (g.assessment_id, g.pupil_id): g
+        for g in Grade.objects.select_for_update().filter(
+            assessment_id__in=assessment_ids, pupil_id__in=pupil_ids
+        )
+    }
+    improved_columns = {a.improves_id for a in assessments.values() if a.improves_id}
+    improved = {}
+    if improved_columns:
+        improved = {
+            (g.assessment_id, g.pupil_id): g
+            for g in Grade.objects.filter(
+                assessment_id__in=improved_columns, pupil_id__in=pupil_ids
+            )
+        }
+    return _SheetState(
+        assessments=assessments,
+        pupils=pupils,
+        closed_terms={t.pk for t in {a.term for a in assessments.values()} if term_is_closed(t)},
+        existing=existing,
+        improved=improved,
+    )
+
+
+def _sheet_plan(changed, state: _SheetState, scale, result: SheetResult) -> list[_CellPlan]:
+    """What to do with each changed cell, or the error of every refused cell
+    (then nothing is written: GradebookError "invalid_cells")."""
+    errors: dict = {}
+    plan = []
+    for cell in changed:
+        key = (cell.assessment_id, cell.pupil_id)
+        assessment = state.assessments[cell.assessment_id]
+        where = {"pupil": state.pupils[cell.pupil_id].sort_name, "column": assessment.name}
+        if assessment.term_id in state.closed_terms:
+            errors[key] = _("%(pupil)s, %(column)s: the term is closed.") % where
+            continue
+        current = state.existing.get(key)
+        current_symbol = current.symbol if current else ""
+        if current_symbol != grade_scale.normalize(cell.original):
+            errors[key] = _(
+                "%(pupil)s, %(column)s: changed meanwhile by someone else to “%(now)s”; "
+                "check and save again."
+            ) % {**where, "now": current_symbol or _("empty")}
+            result.conflicts[key] = current_symbol
+            continue
+        text = grade_scale.normalize(cell.text)
+        if not text:
+            plan.append(_CellPlan(cell, assessment, current, ""))
+            continue
+        try:
+            symbol, _value = scale.parse(text)
+        except grade_scale.InvalidSymbol:
+            errors[key] = _(
+                "%(pupil)s, %(column)s: “%(text)s” is not a grade used in this school."
+            ) % {**where, "text": cell.text.strip()}
+            continue
+        plan.append(_CellPlan(cell, assessment, current, symbol))
+    if errors:
+        raise GradebookError(
+            "invalid_cells", _("Nothing was saved: correct the marked cells."), cell_errors=errors
+        )
+    return plan
+
+
+def _improves(state: _SheetState, step: _CellPlan) -> Grade | None:
+    if not step.assessment.improves_id:
+        return None
+    return state.improved.get((step.assessment.improves_id, step.cell.pupil_id))
+
+
+def _sheet_delete(plan: list[_CellPlan], user, result: SheetResult) -> list[GradeHistory]:
+    gone = [step for step in plan if not step.symbol]
+    if not gone:
+        return []
+    ids = [step.current.pk for step in gone]
+    Grade.objects.filter(improves_id__in=ids).update(improves=None)
+    Grade.objects.filter(pk__in=ids).delete()
+    result.deleted = len(gone)
+    return [
+        _grade_history(
+            step.current, step.assessment, GradeHistory.Action.DELETE, step.current.symbol, "", user
+        )
+        for step in gone
+    ]
+
+
+def _sheet_update(plan, state: _SheetState, user, result: SheetResult) -> list[GradeHistory]:
+    changes = [step for step in plan if step.symbol and step.current is not None]
+    # One UPDATE per distinct new value: a column usually takes a handful, and
+    # PostgreSQL plans bulk_update's 35-branch CASE slowly (~150 ms).
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    history = []
+    for step in changes:
+        improves = _improves(state, step)
+        groups[(step.symbol, improves.pk if improves else None)].append(step.current.pk)
+        history.append(
+            _grade_history(
+                step.current,
+                step.assessment,
+                GradeHistory.Action.UPDATE,
+                step.current.symbol,
+                step.symbol,
+                user,
+            )
+        )
+    now = timezone.now()
+    for (symbol, improves_id), ids in groups.items():
+        Grade.objects.filter(pk__in=ids).update(
+            symbol=symbol, improves_id=improves_id, teacher=user, updated_at=now
+        )
+    result.updated = len(changes)
+    return history
+
+
+def _sheet_create(plan, state: _SheetState, user, result: SheetResult) -> list[GradeHistory]:
+    new = [
+        Grade(
+            assessment=step.assessment,
+            pupil_id=step.cell.pupil_id,
+            symbol=step.symbol,
+            teacher=user,
+            improves=_improves(state, step),
+        )
+        for step in plan
+        if step.symbol and step.current is None
+    ]
+    if not new:
+        return []
+    created = Grade.objects.bulk_create(new)
+    if any(g.pk is None for g in created):  # backends without RETURNING
+        keys = {(g.assessment_id, g.pupil_id) for g in created}
+        created = [
+            g
+            for g in Grade.objects.filter(
+                assessment_id__in={k[0] for k in keys}, pupil_id__in={k[1] for k in keys}
+            )
+            if (g.assessment_id, g.pupil_id) in keys
+        ]
+    result.created = len(created)
+    return [
+        _grade_history(
+            g, state.assessments[g.assessment_id], GradeHistory.Action.CREATE, "", g.symbol, user
+        )
+        for g in created
+    ]
 
 
 # --- Term grades ------------------------------------------------------------------------
