@@ -36,13 +36,6 @@ from .models import (
     StocktakeScan,
 )
 
-# Tests switch the row locks off to show that the constraint alone still holds
-# (see tests/circulation/test_concurrency.py). Never change it in production.
-USE_ROW_LOCKS = True
-# Called after the copy has been read inside checkout; tests use it to make two
-# threads meet at the worst moment. None in production.
-_after_copy_read = None
-
 
 class CirculationError(Exception):
     """A refused circulation operation with a stable `code`. `overridable`: a
@@ -101,7 +94,7 @@ def _require_librarian(user, school) -> None:
 
 
 def _locked(qs):
-    return qs.select_for_update(of=("self",)) if USE_ROW_LOCKS else qs
+    return qs.select_for_update(of=("self",))
 
 
 # --- Readers -------------------------------------------------------------------------------
@@ -334,8 +327,6 @@ def loan_checkout(
             # Serialise the limit check per reader, then lock the copy itself.
             _locked(ReaderProfile.objects.filter(pk=profile.pk)).values_list("pk").first()
             copy = _copy_at(school, barcode, lock=True)
-            if _after_copy_read is not None:
-                _after_copy_read(copy)
             if copy.status in (Copy.Status.LOST, Copy.Status.WITHDRAWN):
                 raise CirculationError(
                     "not_available",
