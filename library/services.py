@@ -60,17 +60,34 @@ def _reindex(record: Record, desc: dict) -> None:
 
 
 def record_save_marc(*, user, text: str, record: Record | None = None, school=None) -> Record:
-    """Create or change a record from the tagged editor. The change (who, when,
-    before, after) is kept; the record is searchable as soon as this returns.
-    `record.save_warnings` lists what the librarian should still fix."""
-    if record is not None and not can_edit_record(user, record):
-        raise LibraryError("not_allowed", _("You cannot edit this record."))
-    if record is None and (school is None or not can_manage_school_library(user, school)):
-        raise LibraryError("not_allowed", _("You cannot catalogue for this library."))
+    """Create or change a record from the tagged editor (see `record_save`)."""
+    _check_cataloguing(user, record, school)
     try:
         parsed = from_text(text)
     except EditorError as exc:
         raise LibraryError("invalid_marc", " ".join(exc.errors)) from exc
+    return record_save(user=user, parsed=parsed, record=record, school=school)
+
+
+def _check_cataloguing(user, record: Record | None, school) -> None:
+    if record is not None and not can_edit_record(user, record):
+        raise LibraryError("not_allowed", _("You cannot edit this record."))
+    if record is None and (school is None or not can_manage_school_library(user, school)):
+        raise LibraryError("not_allowed", _("You cannot catalogue for this library."))
+
+
+def record_save(
+    *, user, parsed, record: Record | None = None, school=None, host: Record | None = None
+) -> Record:
+    """Create or change a record from a MARC record (the tagged editor, the
+    cataloguing form). The change (who, when, before, after) is kept; the record
+    is searchable as soon as this returns. `host` links an article to the record
+    of its host item. `record.save_warnings` lists what the librarian should
+    still fix."""
+    _check_cataloguing(user, record, school)
+    problem = marc.validate(parsed)
+    if problem:
+        raise LibraryError("invalid_marc", problem)
     desc = marc.describe(parsed)
     data = marc.to_dict(parsed)
     with transaction.atomic():
@@ -85,6 +102,8 @@ def record_save_marc(*, user, text: str, record: Record | None = None, school=No
             action = "edited"
         for name in RECORD_FIELDS:
             setattr(record, name, desc[name])
+        if host is not None:
+            record.host = host
         record.full_clean(exclude=["marc", "names", "isbns", "series", "subjects", "genres"])
         record.save()
         _reindex(record, desc)

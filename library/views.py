@@ -19,9 +19,17 @@ from django.views.decorators.http import require_POST
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import School
 
-from . import editor, exporting, marc, selectors
+from . import cataloguing, editor, exporting, marc, selectors
 from .errors import LibraryError
-from .forms import AddToForm, MarcEditForm, ReadingListForm, SearchForm, TopicForm, UploadForm
+from .forms import (
+    AddToForm,
+    CatalogueForm,
+    MarcEditForm,
+    ReadingListForm,
+    SearchForm,
+    TopicForm,
+    UploadForm,
+)
 from .models import ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .pdfs import reading_list_pdf
@@ -39,6 +47,7 @@ from .services import (
     reading_list_records,
     reading_list_remove,
     reading_list_save,
+    record_save,
     record_save_marc,
     topic_add,
     topic_save,
@@ -277,6 +286,48 @@ def record_edit(request, pk=None):
                 messages.warning(request, warning)
             return redirect(record)
     return render(request, "library/record_edit.html", {"form": form, "record": record})
+
+
+@login_required
+def record_form(request, pk=None):
+    """The cataloguing form: new records of the common kinds, and the fields it
+    manages of an existing record (the rest of its MARC stays as it is)."""
+    record, base, schools = None, None, None
+    if pk is not None:
+        record = get_object_or_404(Record, pk=pk)
+        if not can_edit_record(request.user, record):
+            raise Http404
+        base = marc.from_stored(record.marc)
+        initial = cataloguing.form_initial(base, record.host_id)
+    else:
+        if not is_any_librarian(request.user):
+            raise Http404
+        schools = librarian_schools(request.user)
+        initial = {"kind": "book", "language": "pol"}
+        host_id = request.GET.get("host", "")
+        if host_id.isascii() and host_id.isdigit() and len(host_id) <= 18:
+            host = Record.objects.filter(pk=int(host_id)).first()
+            if host is not None:  # "an article in this item" from the host's page
+                initial.update(kind="article", host=host.pk, host_title=host.title)
+    form = CatalogueForm(request.POST or None, initial=initial, schools=schools)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            record = record_save(
+                user=request.user,
+                parsed=cataloguing.build_record(data, base),
+                record=record,
+                school=data.get("school"),
+                host=data.get("host"),
+            )
+        except LibraryError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The record has been saved."))
+            for warning in record.save_warnings:
+                messages.warning(request, warning)
+            return redirect(record)
+    return render(request, "library/record_form.html", {"form": form, "record": record})
 
 
 @login_required
