@@ -14,6 +14,8 @@ CMS tree), at most `MAX_PAGES` a role. On every page it reaches it
   each field, with only that field junk and the others as a browser sends them
   (`abc`, a NUL byte and one more junk value taken in turn), once per named submit
   button;
+- opens the page with each id of its address (`<int:pk>`) beyond a 64-bit column
+  (the path converter takes any digits);
 - at the end of a role's crawl, tries the id-like parameters (digits in some link)
   of a URL namespace on every page of that namespace, so a parameter that a view
   reads but no link names is junked too.
@@ -43,7 +45,7 @@ import pytest
 
 from django.template.base import Template
 from django.test import Client
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
 
 from wagtail.models import Page
 
@@ -60,10 +62,11 @@ from tests.test_url_walk import ROLES, SKIPPED_PREFIXES, URLS, user_of
 school_day = url_walk.school_day
 walk_world = url_walk.walk_world
 
-JUNK = ("abc", "'\"<>", "99999999999999999999", "2026-02-31", "", "-1", "\x00")
+JUNK = ("abc", "'\"<>", "99999999999999999999", "2026-02-31", "", "-1", "²", "\x00")
 OTHER_JUNK = [junk for junk in JUNK if junk not in ("abc", "\x00")]
 # Junk for parameters no link names: a word and an integer no column holds.
 SWEEP_JUNK = ("abc", "99999999999999999999")
+BEYOND_ANY_ID = 99999999999999999999  # an <int:…> of the address no column holds
 MAX_PAGES = 60  # pages a role's crawl opens (one per URL pattern)
 MAX_TRIES = 3  # links of one URL pattern tried before giving up on it (404s)
 PROJECT = Path(__file__).resolve().parent.parent
@@ -254,6 +257,7 @@ class Crawl:
         if key in self.pages:
             return
         self.pages[key] = (path, query)
+        self.junk_path(path)
         if query:
             self.junk_query(path, query)
         parser = PageParser()
@@ -275,6 +279,16 @@ class Crawl:
                 target = _local(form.action or here, path)
                 if target is not None:
                     self.junk_form(form, *target)
+
+    def junk_path(self, path):
+        match = resolve(path)
+        for name in match.kwargs:
+            key = (match.view_name, f"<{name}>")
+            if f"<int:{name}>" not in match.route or key in self.done:
+                continue
+            self.done.add(key)
+            junked = reverse(match.view_name, kwargs={**match.kwargs, name: BEYOND_ANY_ID})
+            self.send("get", junked, {}, f"<{name}>", BEYOND_ANY_ID)
 
     def junk_query(self, path, query):
         pattern = _pattern(path)
