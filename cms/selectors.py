@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from wagtail.models import Page
 
+from portal.inputs import search_words
 from portal.models import School
 
 from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage, fold
@@ -138,10 +139,13 @@ def menu_pages(site_root: Page | None):
 
 
 def site_search(query: str):
-    """Live, public pages matching `query` (Wagtail's database search backend)."""
-    query = fold(query.strip())
-    if not query:
+    """Live, public pages matching every word of `query` (Wagtail's database search
+    backend)."""
+    # Only the words: the backend quotes each term without escaping it, so a quote,
+    # bracket or operator would be FTS5 (SQLite) or tsquery (PostgreSQL) syntax.
+    words = search_words(fold(query))
+    if not words:
         return Page.objects.none()
     # Every page indexes a diacritic-free copy of its title and lead, so the folded
     # query finds "Ślubowanie" typed as "slubowanie" as well as typed correctly.
-    return Page.objects.live().public().specific().search(query, operator="and")
+    return Page.objects.live().public().specific().search(" ".join(words), operator="and")

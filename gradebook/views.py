@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.audit import note_reads
+from portal.inputs import id_from, id_param
 from portal.models import ReadAccess, School, Term
 from portal.permissions import (
     children_of,
@@ -72,13 +73,15 @@ def _note_grade_reads(request, pupils, school_class) -> None:
     note_reads(request, pupils=pupils, what=ReadAccess.What.GRADES, school=school_id)
 
 
-def _term(assignment, request_value):
+def _term_id(request) -> int | None:
+    """The term chosen in the address (`?term=`) or, on a save, in the form."""
+    return id_param(request.GET, "term") or id_param(request.POST, "term")
+
+
+def _term(assignment, term_id: int | None):
     year = assignment.school_class.school_year
-    if request_value:
-        try:
-            return get_object_or_404(Term, pk=int(request_value), school_year=year)
-        except ValueError as exc:
-            raise Http404 from exc
+    if term_id is not None:
+        return get_object_or_404(Term, pk=term_id, school_year=year)
     term = selectors.current_term(year)
     if term is None:
         raise Http404
@@ -130,7 +133,7 @@ def _cells_from_post(post) -> list[services.CellInput]:
     for name, text in post.items():
         match = CELL_RE.match(name)
         if match:
-            aid, pid = int(match.group(1)), int(match.group(2))
+            aid, pid = id_from(match.group(1), name), id_from(match.group(2), name)
             cells.append(
                 services.CellInput(aid, pid, text[:10], post.get(f"o-{aid}-{pid}", "")[:10])
             )
@@ -141,7 +144,7 @@ def _cells_from_post(post) -> list[services.CellInput]:
 @require_http_methods(["GET", "POST"])
 def sheet(request, pk):
     assignment = _assignment(request, pk)
-    term = _term(assignment, request.GET.get("term") or request.POST.get("term"))
+    term = _term(assignment, _term_id(request))
     editable = can_edit_assignment(request.user, assignment)
     typed, cell_errors = {}, {}
     if request.method == "POST":
@@ -212,7 +215,7 @@ def assessment_edit(request, pk, assessment_pk=None):
     if assessment_pk:
         instance = get_object_or_404(Assessment, pk=assessment_pk, assignment=assignment)
     else:
-        term = _term(assignment, request.GET.get("term"))
+        term = _term(assignment, id_param(request.GET, "term"))
         instance = Assessment(
             assignment=assignment, term=term, date=selectors.sheet_day(term, timezone.localdate())
         )
@@ -254,12 +257,11 @@ def history(request, pk):
     if not can_view_grade_history(request.user, assignment):
         raise Http404
     pupil = assessment = None
-    if request.GET.get("pupil", "").isdigit():
-        pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET["pupil"])
-    if request.GET.get("assessment", "").isdigit():
-        assessment = get_object_or_404(
-            Assessment, pk=request.GET["assessment"], assignment=assignment
-        )
+    pupil_id, assessment_id = id_param(request.GET, "pupil"), id_param(request.GET, "assessment")
+    if pupil_id is not None:
+        pupil = get_object_or_404(pupils_visible_to(request.user), pk=pupil_id)
+    if assessment_id is not None:
+        assessment = get_object_or_404(Assessment, pk=assessment_id, assignment=assignment)
     entries = selectors.assignment_history(assignment, pupil=pupil, assessment=assessment)
     page = _page(request, entries)
     _note_grade_reads(request, [h.pupil_id for h in page], assignment.school_class)
@@ -276,15 +278,16 @@ def history(request, pk):
 
 
 def _int_or_none(value):
+    """A whole number in ASCII digits (`"²".isdigit()` is true, `int("²")` fails)."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_grades(request, pk):
     assignment = _assignment(request, pk)
-    term = _term(assignment, request.GET.get("term") or request.POST.get("term"))
+    term = _term(assignment, _term_id(request))
     editable = can_edit_assignment(request.user, assignment)
     data = selectors.grade_sheet(assignment, term)
     descriptive = assignment.school_class.level <= 3
@@ -296,9 +299,9 @@ def term_grades(request, pk):
             match = re.match(r"^(proposed|final)-(\d+)$", name)
             if not match:
                 continue
-            kind, pid = match.group(1), int(match.group(2))
+            kind, pid = match.group(1), id_from(match.group(2), name)
             grade_text = request.POST[name].strip()
-            if grade_text and not grade_text.isdigit():
+            if grade_text and _int_or_none(grade_text) is None:
                 messages.error(request, _("A term grade is from 1 to 6."))
                 return redirect(f"{request.path}?term={term.pk}")
             entries.append(
@@ -338,9 +341,9 @@ def term_grades(request, pk):
 def class_register(request, pk):
     school_class = _school_class(request, pk)
     year = school_class.school_year
-    term_value = request.GET.get("term", "")
-    if term_value.isdigit():
-        term = get_object_or_404(Term, pk=term_value, school_year=year)
+    term_id = id_param(request.GET, "term")
+    if term_id is not None:
+        term = get_object_or_404(Term, pk=term_id, school_year=year)
     else:
         term = selectors.current_term(year)
     summary = selectors.class_summary(school_class, term) if term else None
@@ -364,9 +367,9 @@ def class_register(request, pk):
 def behaviour(request, pk):
     school_class = _school_class(request, pk)
     year = school_class.school_year
-    term_value = request.GET.get("term") or request.POST.get("term")
-    if term_value and term_value.isdigit():
-        term = get_object_or_404(Term, pk=term_value, school_year=year)
+    term_id = _term_id(request)
+    if term_id is not None:
+        term = get_object_or_404(Term, pk=term_id, school_year=year)
     else:
         term = selectors.current_term(year)
         if term is None:
@@ -379,7 +382,7 @@ def behaviour(request, pk):
         for name, value in request.POST.items():
             match = re.match(r"^(proposed|final)-(\d+)$", name)
             if match:
-                entries.append((int(match.group(2)), match.group(1), value))
+                entries.append((id_from(match.group(2), name), match.group(1), value))
         try:
             services.behaviour_grades_save(
                 school_class=school_class, term=term, user=request.user, entries=entries

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.inputs import IdField, parse_id
+
 from .models import ReadingList, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .search import SORTS
@@ -30,7 +32,7 @@ class SearchForm(forms.Form):
     material = forms.ChoiceField(
         label=_("Material type"), required=False, choices=[("", "—"), *MATERIAL_CHOICES]
     )
-    library = forms.IntegerField(label=_("Library"), required=False, widget=forms.Select)
+    library = IdField(label=_("Library"), required=False, widget=forms.Select)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, schools=(), **kwargs):
@@ -225,9 +227,8 @@ class CatalogueForm(forms.Form):
         value = (self.cleaned_data.get("host") or "").strip()
         if not value:
             return None
-        if not (value.isascii() and value.isdigit()) or len(value) > 18:
-            raise forms.ValidationError(_("No such host record."))
-        host = Record.objects.filter(pk=int(value)).first()
+        host_id = parse_id(value)
+        host = Record.objects.filter(pk=host_id).first() if host_id else None
         if host is None:
             raise forms.ValidationError(_("No such host record."))
         return host

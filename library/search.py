@@ -57,6 +57,7 @@ def facet_kinds() -> tuple[str, ...]:
 
 _PHRASE = re.compile(r'"([^"]+)"')
 _ISBN_LIKE = re.compile(r"^[0-9][0-9\- ]{8,16}[0-9Xx]$")
+_DECADE = re.compile(r"[0-9]{1,4}", re.ASCII)  # a year facet's value (a link's, or junk)
 
 
 @dataclass
@@ -194,10 +195,9 @@ class Compiled:
                     where.append(f"d.{kind} = %s")
                     params.append(value)
                 elif kind == "year":
-                    try:
-                        decade = int(value)
-                    except ValueError:
+                    if not _DECADE.fullmatch(value):
                         continue
+                    decade = int(value)
                     where.append("d.year >= %s AND d.year < %s")
                     params += [decade, decade + 10]
                 else:

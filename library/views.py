@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.files import PRIVATE_STORAGE, serve_protected_file
+from portal.inputs import parse_id
 from portal.models import School
 
 from . import cataloguing, editor, exporting, marc, selectors
@@ -304,9 +305,9 @@ def record_form(request, pk=None):
             raise Http404
         schools = librarian_schools(request.user)
         initial = {"kind": "book", "language": "pol"}
-        host_id = request.GET.get("host", "")
-        if host_id.isascii() and host_id.isdigit() and len(host_id) <= 18:
-            host = Record.objects.filter(pk=int(host_id)).first()
+        host_id = parse_id(request.GET.get("host", ""))
+        if host_id is not None:
+            host = Record.objects.filter(pk=host_id).first()
             if host is not None:  # "an article in this item" from the host's page
                 initial.update(kind="article", host=host.pk, host_title=host.title)
     form = CatalogueForm(request.POST or None, initial=initial, schools=schools)

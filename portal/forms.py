@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .inputs import IdMultipleChoiceField
 from .models import (
     Enrolment,
     GuardianLink,
@@ -121,6 +122,7 @@ class TeachingGroupForm(SchoolScopedForm):
         model = TeachingGroup
         fields = ["school_class", "name", "pupils"]
         widgets = {"pupils": forms.CheckboxSelectMultiple}
+        field_classes = {"pupils": IdMultipleChoiceField}
 
     def scope(self, school):
         self.fields["school_class"].queryset = SchoolClass.objects.current().for_school(school)

@@ -46,6 +46,7 @@ from .services import (
 GUARDED_FIELDS = ("username", "email", "pesel")
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+MAX_REGISTER_NUMBER = 32767  # Enrolment.register_number, a PositiveSmallIntegerField
 
 # Canonical column -> accepted headers (compared case- and accent-insensitively).
 COLUMNS = {
@@ -308,7 +309,9 @@ def _import_pupil(ctx: ImportContext, row: dict, line: int):
         )
     number = row.get("register_number") or None
     if number is not None:
-        if not number.isdigit():
+        # ASCII digits: "²" passes str.isdigit() and fails int(); and no more than the
+        # column holds (PostgreSQL's smallint refuses 40000, SQLite would keep it).
+        if not (number.isascii() and number.isdigit()) or int(number) > MAX_REGISTER_NUMBER:
             raise PortalError(
                 "bad_number", _("Register number “%(value)s” is not a number.") % {"value": number}
             )

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.inputs import IdMultipleChoiceField
 from portal.models import Role, SchoolClass, TeachingAssignment, User
 
 from .models import Announcement, FreeDay, PlannedTest, RegisterSettings, Remark, TimetableEntry
@@ -97,7 +98,7 @@ class ExcuseForm(forms.Form):
     days = forms.MultipleChoiceField(
         label=_("Whole days"), required=False, widget=forms.CheckboxSelectMultiple
     )
-    attendances = forms.ModelMultipleChoiceField(
+    attendances = IdMultipleChoiceField(
         label=_("Single lessons"),
         queryset=None,
         required=False,
@@ -192,7 +193,7 @@ class PlannedTestForm(forms.Form):
 class AnnouncementForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=None)
     audience = forms.ChoiceField(label=_("To"), choices=Announcement.Audience.choices)
-    classes = forms.ModelMultipleChoiceField(
+    classes = IdMultipleChoiceField(
         label=_("Classes"),
         queryset=None,
         required=False,

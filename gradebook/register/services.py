@@ -139,7 +139,7 @@ def timetable_entry_save(*, entry: TimetableEntry, user: User) -> TimetableEntry
 
 
 @transaction.atomic
-def timetable_entry_delete(*, school_class: SchoolClass, entry_id, user: User) -> None:
+def timetable_entry_delete(*, school_class: SchoolClass, entry_id: int | None, user: User) -> None:
     """Delete a slot of the class's timetable (nothing when it is not the class's)."""
     entry = (
         TimetableEntry.objects.filter(pk=entry_id, assignment__school_class=school_class)
@@ -171,7 +171,7 @@ def free_day_save(*, free_day: FreeDay, user: User) -> FreeDay:
 
 
 @transaction.atomic
-def free_day_delete(*, school, free_day_id, user: User) -> None:
+def free_day_delete(*, school, free_day_id: int | None, user: User) -> None:
     """Delete a free day of the school (nothing when it is another school's)."""
     free_day = FreeDay.objects.filter(school=school, pk=free_day_id).first()
     if free_day is not None:

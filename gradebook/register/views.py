@@ -21,6 +21,7 @@ from portal.audit import note_reads
 from portal.exports import ical_calendar, ical_event, ical_response
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.http import safe_next_url
+from portal.inputs import id_from, id_list_param, id_param
 from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
@@ -124,9 +125,12 @@ def missing_view(request):
 
 
 def _lesson_for_slot(request, assignment_id: int, day: datetime.date, number: int):
+    # `assignment__pk`, not `assignment_id`: an id of the address beyond any column
+    # is no row through a primary key, but an OverflowError on SQLite through the
+    # foreign key's own lookup (the same SQL otherwise).
     lesson = (
         lessons_for(request.user)
-        .filter(assignment_id=assignment_id, date=day, number=number)
+        .filter(assignment__pk=assignment_id, date=day, number=number)
         .with_related()
         .first()
     )
@@ -163,9 +167,9 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
             for key, value in request.POST.items():
                 if not key.startswith("s-"):
                     continue
+                pupil_id = id_from(key[2:], key)
+                minutes = request.POST.get(f"m-{pupil_id}") or None
                 try:
-                    pupil_id = int(key[2:])
-                    minutes = request.POST.get(f"m-{pupil_id}") or None
                     minutes = int(minutes) if minutes else None
                 except ValueError:
                     errors.append(_("Minutes late must be a whole number."))
@@ -269,7 +273,9 @@ def timetable_view(request, class_id: int):
             raise Http404
         if "delete" in request.POST:
             services.timetable_entry_delete(
-                school_class=school_class, entry_id=request.POST.get("delete"), user=request.user
+                school_class=school_class,
+                entry_id=id_param(request.POST, "delete"),
+                user=request.user,
             )
             return redirect(request.path)
         if form.is_valid():
@@ -312,7 +318,7 @@ def settings_view(request, school_id: int):
     if request.method == "POST":
         if "delete" in request.POST:
             services.free_day_delete(
-                school=school, free_day_id=request.POST.get("delete"), user=request.user
+                school=school, free_day_id=id_param(request.POST, "delete"), user=request.user
             )
             return redirect(request.path)
         if "settings" in request.POST and form.is_valid():
@@ -367,8 +373,8 @@ def _period(request, school_class: SchoolClass):
 @login_required
 def stats_view(request):
     classes = classes_for_staff(request.user).select_related("school_year__school")
-    class_id = request.GET.get("class")
-    if not class_id:
+    class_id = id_param(request.GET, "class")
+    if class_id is None:
         return render(request, "register/stats_index.html", {"classes": classes})
     school_class = get_object_or_404(classes, pk=class_id)
     roles = user_roles(request.user)
@@ -406,7 +412,7 @@ def stats_view(request):
 @login_required
 def pupil_stats_view(request):
     """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
-    pupil = get_object_or_404(pupils_visible_to(request.user), pk=request.GET.get("pupil") or 0)
+    pupil = get_object_or_404(pupils_visible_to(request.user), pk=id_param(request.GET, "pupil"))
     enrolment = shown_enrolment(request.user, pupil)
     if enrolment is None:
         raise Http404
@@ -475,14 +481,14 @@ def excuses_view(request):
 def excuse_new_view(request):
     roles = user_roles(request.user)
     children = User.objects.filter(pk__in=roles.child_ids)
-    pupil = get_object_or_404(children, pk=request.GET.get("pupil") or 0)
+    pupil = get_object_or_404(children, pk=id_param(request.GET, "pupil"))
     if not can_excuse_for(request.user, pupil):
         raise Http404
     absences = selectors.excusable_absences(pupil)
     form = forms.ExcuseForm(request.POST or None, absences=absences)
     if request.method == "POST":
-        ids = request.POST.getlist("attendances")
-        if ids and not Attendance.objects.filter(pk__in=ids, pupil=pupil).count() == len(set(ids)):
+        ids = id_list_param(request.POST, "attendances")
+        if ids and Attendance.objects.filter(pk__in=ids, pupil=pupil).count() != len(ids):
             raise Http404
         if form.is_valid():
             try:
@@ -543,8 +549,8 @@ def remarks_view(request):
     remarks = remarks_for(request.user).select_related(
         "pupil", "author", "school_class__school_year"
     )
-    pupil_id = request.GET.get("pupil")
-    if pupil_id:
+    pupil_id = id_param(request.GET, "pupil")
+    if pupil_id is not None:
         remarks = remarks.filter(pupil_id=pupil_id)
     page = _page(request, remarks)
     for remark in page:

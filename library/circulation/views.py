@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from library.models import Record
+from portal.inputs import id_list_param, id_param
 from portal.models import User
 
 from . import cards, rules, selectors, services
@@ -126,7 +127,7 @@ def desk(request, school_id):
                     results.append(("refused", code, error.message))
                 barcode_form = BarcodeForm(prefix="back")
         elif action == "fill":
-            hold = get_object_or_404(Hold, pk=request.POST.get("hold"), school=school)
+            hold = get_object_or_404(Hold, pk=id_param(request.POST, "hold"), school=school)
             code = request.POST.get("barcode", "")
             try:
                 services.hold_fill(user=request.user, school=school, hold=hold, barcode=code)
@@ -217,11 +218,13 @@ def rules_page(request, school_id):
                     messages.success(request, _("The closed days are saved."))
                     return redirect(request.path)
             elif action == "delete_rule":
-                rule = get_object_or_404(LoanRule, pk=request.POST.get("pk"), school=school)
+                rule = get_object_or_404(LoanRule, pk=id_param(request.POST, "pk"), school=school)
                 services.loan_rule_delete(user=request.user, rule=rule)
                 return redirect(request.path)
             elif action == "delete_closed":
-                period = get_object_or_404(ClosedPeriod, pk=request.POST.get("pk"), school=school)
+                period = get_object_or_404(
+                    ClosedPeriod, pk=id_param(request.POST, "pk"), school=school
+                )
                 services.closed_period_delete(user=request.user, period=period)
                 return redirect(request.path)
         except CirculationError as error:
@@ -317,13 +320,15 @@ def hold_place(request, pk):
     card_number = request.POST.get("card", "").strip()
     try:
         if card_number:
-            school = get_object_or_404(desk_schools(request.user), pk=request.POST.get("school"))
+            school = get_object_or_404(
+                desk_schools(request.user), pk=id_param(request.POST, "school")
+            )
             reader = services.reader_by_card(card_number, school=school).user
             services.hold_place(user=request.user, reader=reader, record=record, school=school)
             messages.success(request, _("The hold for %(reader)s is placed.") % {"reader": reader})
         else:
             school = get_object_or_404(
-                rules.reader_schools(request.user), pk=request.POST.get("school")
+                rules.reader_schools(request.user), pk=id_param(request.POST, "school")
             )
             services.hold_place(
                 user=request.user, reader=request.user, record=record, school=school
@@ -387,7 +392,9 @@ def account(request, user_id=None):
 def account_action(request, action, user_id=None):
     reader = _reader(request, user_id)
     if action == "renew":
-        loan = get_object_or_404(Loan.objects.open(), pk=request.POST.get("loan"), reader=reader)
+        loan = get_object_or_404(
+            Loan.objects.open(), pk=id_param(request.POST, "loan"), reader=reader
+        )
         try:
             loan = services.loan_renew(user=request.user, loan=loan)
             messages.success(request, _("Renewed until %(date)s.") % {"date": loan.due_on})
@@ -408,7 +415,9 @@ def account_action(request, action, user_id=None):
                     _("“%(title)s”: %(reason)s") % {"title": title, "reason": error.message},
                 )
     elif action == "cancel_hold":
-        hold = get_object_or_404(Hold.objects.active(), pk=request.POST.get("hold"), reader=reader)
+        hold = get_object_or_404(
+            Hold.objects.active(), pk=id_param(request.POST, "hold"), reader=reader
+        )
         services.hold_cancel(user=request.user, hold=hold)
         messages.success(request, _("The hold is cancelled."))
     elif action == "settings" and reader.pk == request.user.pk:
@@ -483,7 +492,7 @@ def stocktake(request, pk):
                     return redirect(request.path)
             elif action in ("lost", "withdrawn"):
                 copies = Copy.objects.filter(
-                    school=take.school, pk__in=request.POST.getlist("copy")
+                    school=take.school, pk__in=id_list_param(request.POST, "copy")
                 )
                 for copy in copies:
                     services.copy_mark(user=request.user, copy=copy, kind=action, note=str(take))

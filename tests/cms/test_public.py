@@ -87,6 +87,34 @@ class TestSearch:
         assert response.status_code == 200
         assert list(response.context["page_obj"]) == []
 
+    @pytest.mark.parametrize(
+        "query",
+        [
+            '"',
+            "'\"<>",
+            "*",
+            "konkurs AND",
+            "NOT konkurs",
+            "konkurs OR ortograficzny*",
+            "NEAR(konkurs ortograficzny)",
+            "title:konkurs",
+            "konkurs & !ortograficzny | (x <-> y):*",
+            "50%",
+        ],
+    )
+    def test_search_syntax_is_no_server_error(self, client, site, query):
+        """Quotes, brackets and operators were FTS5 or tsquery syntax: a 500 (issue 11)."""
+        make_news(site.a["news"], "Konkurs ortograficzny", lead="Dyktando dla klas")
+        assert client.get("/szukaj/", {"q": query}).status_code == 200
+
+    @pytest.mark.parametrize(
+        "query", ['"konkurs', "konkurs)", "^konkurs", '"konkurs ortograficzny"', "(ortograficzny*)"]
+    )
+    def test_the_words_between_the_signs_are_searched(self, client, site, query):
+        make_news(site.a["news"], "Konkurs ortograficzny", lead="Dyktando dla klas")
+        response = client.get("/szukaj/", {"q": query})
+        assert [p.title for p in response.context["page_obj"]] == ["Konkurs ortograficzny"]
+
     def test_search_bounded_queries(self, client, site, django_assert_max_num_queries):
         for n in range(15):
             make_news(site.news, f"Lekcja {n}", lead="Matematyka w praktyce")

@@ -62,6 +62,18 @@ def test_pupil_import_reports_every_row_and_keeps_going(world):
     assert "password" not in str(run_.report)
 
 
+@pytest.mark.parametrize("number", ["²", "١٢", "99999", "7.0"])
+def test_a_register_number_that_is_no_number_rejects_the_row(world, number):
+    """A number of other digits ("²" passed str.isdigit() and failed int()) or beyond
+    PostgreSQL's smallint was a server error of the upload (issue 11): now the row is
+    rejected with a message."""
+    header = PUPILS.splitlines()[0]
+    result = run(world, ImportRun.Kind.PUPILS, f"{header}\nKowalska;Zofia;{P1};;4a;{number};\n")
+    assert result.run.rejected_count == 1
+    assert result.run.report[0]["code"] == "bad_number"
+    assert not User.objects.filter(pesel=P1).exists()
+
+
 def test_reimport_updates_instead_of_duplicating(world):
     run(world, ImportRun.Kind.PUPILS, PUPILS)
     users_before = User.objects.count()

@@ -15,6 +15,7 @@ from portal.models import (
     SchoolClass,
     SchoolYear,
     TeachingAssignment,
+    TeachingGroup,
     User,
 )
 
@@ -93,6 +94,22 @@ def test_admin_cannot_reach_another_schools_objects_through_own_school_urls(worl
         == 404
     )
     assert SchoolClass.objects.filter(pk=world.b.class_a.pk).exists()
+
+
+@pytest.mark.parametrize("junk", ["abc", "99999999999999999999"])
+def test_group_pupils_that_are_no_ids_are_a_form_error(world, login, junk):
+    """A pupil id beyond a 64-bit column reached SQLite through Django's
+    ModelMultipleChoiceField (a 500, issue 11); the pupils field is an
+    IdMultipleChoiceField, and a real pupil still joins the group."""
+    c = login(world.a.admin)
+    url = reverse("portal:manage_add", args=[world.a.school.pk, "groups"])
+    data = {"school_class": world.a.class_a.pk, "name": "gr. 1", "pupils": [world.a.pupil.pk]}
+    response = c.post(url, {**data, "pupils": [world.a.pupil.pk, junk]})
+    assert response.status_code == 400
+    assert "Wybierz tylko spośród podanych możliwości." in response.content.decode()
+    assert not TeachingGroup.objects.exists()
+    assert c.post(url, data).status_code == 302
+    assert list(TeachingGroup.objects.get().pupils.all()) == [world.a.pupil]
 
 
 def test_crafted_post_with_foreign_ids_is_rejected_and_saves_nothing(world, login):
