@@ -7,6 +7,8 @@ from .registry import nav_items
 
 def portal(request):
     """Navigation that follows the user's roles, and the site name."""
+    if not hasattr(request, "user"):  # refused before sessions ran (an error page)
+        return {"portal_nav": [], "portal_site_name": settings.WAGTAIL_SITE_NAME}
     items = []
     path = request.path
     for item in nav_items():
