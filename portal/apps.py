@@ -24,7 +24,7 @@ class PortalConfig(AppConfig):
             middleware,  # noqa: F401  (starts the staff idle clock at sign-in)
             permissions,  # noqa: F401  (registers the rules)
         )
-        from .registry import register_core
+        from .navigation import register_core
 
         register_core()
         post_migrate.connect(create_cache_table, sender=self)

@@ -106,39 +106,3 @@ def nav_items() -> list[NavItem]:
 
 def dashboard_panels() -> list[DashboardPanel]:
     return sorted(_panels.values(), key=lambda p: (p.order, p.key))
-
-
-def register_core() -> None:
-    from django.utils.translation import gettext_lazy as _
-
-    from . import dashboard
-    from .permissions import is_staff_member, managed_schools, user_roles
-
-    def signed_in(request):
-        return request.user.is_authenticated
-
-    def manages(request):
-        return managed_schools(request.user).exists()
-
-    def officer(request):
-        roles = user_roles(request.user)
-        return roles.is_officer or roles.is_superuser
-
-    def privacy_pages(request):
-        from .permissions import can_use_privacy_pages
-
-        return can_use_privacy_pages(request.user)
-
-    def wagtail_user(request):
-        return request.user.is_authenticated and request.user.has_perm("wagtailadmin.access_admin")
-
-    register_nav(NavItem("dashboard", _("My dashboard"), "portal:dashboard", signed_in, 10))
-    register_nav(NavItem("manage", _("School management"), "portal:manage_home", manages, 80))
-    register_nav(
-        NavItem(
-            "municipality", _("Schools of the municipality"), "portal:municipality", officer, 85
-        )
-    )
-    register_nav(NavItem("cms-admin", _("Editing"), "wagtailadmin_home", wagtail_user, 90))
-    register_nav(NavItem("privacy", _("Data protection"), "portal:privacy_home", privacy_pages, 95))
-    dashboard.register_core_panels(is_staff_member)
