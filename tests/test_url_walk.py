@@ -40,6 +40,7 @@ from gradebook.register.models import (
     CalendarToken,
     Excuse,
     Homework,
+    PlannedTest,
 )
 from gradebook.selectors import current_term
 from library.circulation.models import Stocktake
@@ -332,6 +333,13 @@ URLS: dict[str, U] = {
     ),
     "register:homework": U(REGISTER_STAFF, data=lambda s: {"assignment": s.assignment.pk}),
     "register:homework_file": U(PUPIL_READERS, lambda s: {"pk": s.homework.pk}),
+    # Only the teacher of the class and subject; a POST of "delete" only asks first.
+    "register:homework_edit": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.homework.pk}, data=lambda s: {"delete": "1"}
+    ),
+    "register:test_edit": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.planned_test.pk}, data=lambda s: {"delete": "1"}
+    ),
     "register:tests": U(REGISTER_STAFF, data=lambda s: {"assignment": s.assignment.pk}),
     "register:announcements": U(SIGNED_IN),
     "register:announcement_new": U(
@@ -404,6 +412,10 @@ URLS: dict[str, U] = {
         LIBRARIANS, lambda s: {"pk": s.record.pk}, data=lambda s: {"text": ""},
     ),
     "library:record_history": U(LIBRARIANS, lambda s: {"pk": s.record.pk}),
+    "library:record_form_new": U(LIBRARIANS, data=lambda s: {"title": ""}),
+    "library:record_form_edit": U(
+        LIBRARIANS, lambda s: {"pk": s.record.pk}, data=lambda s: {"title": ""}
+    ),
     "library:record_to_list": U(
         LIBRARIANS, lambda s: {"pk": s.record.pk},
         data=lambda s: {"target": s.reading_list.pk, "note": ""}, methods="POST",
@@ -504,6 +516,12 @@ def _add_school_objects(side, site_section):
         description="Zadania 1–5",
         attachment=ContentFile(b"zadania", name="zadania.txt"),
         attachment_name="zadania.txt",
+        created_by=side.teacher,
+    )
+    side.planned_test = PlannedTest.objects.create(
+        assignment=side.assignment,
+        date=day + datetime.timedelta(days=10),
+        scope="Ułamki",
         created_by=side.teacher,
     )
     side.announcement = Announcement.objects.create(

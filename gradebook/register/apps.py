@@ -33,3 +33,12 @@ class RegisterConfig(AppConfig):
                 order=30,
             )
         )
+        from django.utils.translation import gettext_lazy
+
+        from portal.registry import TaskKind, register_task_kind
+
+        from . import tasks
+
+        register_task_kind(
+            TaskKind(tasks.notify_test_change.module_path, gettext_lazy("Test calendar notices"))
+        )

@@ -190,6 +190,26 @@ class PlannedTestForm(forms.Form):
         self.fields["assignment"].queryset = _assignments(assignments)
 
 
+class HomeworkEditForm(forms.Form):
+    due_date = forms.DateField(label=_("Due date"), widget=DateInput)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    attachment = forms.FileField(
+        label=_("New attachment"),
+        required=False,
+        help_text=_("PDF, image, DOCX, ODT or text; at most 5 MB. Replaces the current one."),
+    )
+    remove_attachment = forms.BooleanField(label=_("Remove the attachment"), required=False)
+
+
+class PlannedTestEditForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("Kind"), choices=PlannedTest.Kind.choices)
+    scope = forms.CharField(label=_("Scope"), max_length=300)
+    confirmed = forms.BooleanField(
+        label=_("Move it although it breaks a school limit"), required=False
+    )
+
+
 class AnnouncementForm(forms.Form):
     school = forms.ModelChoiceField(label=_("School"), queryset=None)
     audience = forms.ChoiceField(label=_("To"), choices=Announcement.Audience.choices)

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import audited_delete, audited_save, history_row, model_fields
+from portal.audit import audited_delete, audited_save, history_row, jsonable, model_fields
+from portal.files import private_storage
 from portal.models import AuditEvent, SchoolClass, TeachingAssignment, User
 from portal.selectors import current_class_of
 
@@ -62,8 +63,8 @@ def change_row(*, obj, action: str, user, before=None, after=None) -> RegisterCh
         content_type=ContentType.objects.get_for_model(type(obj)),
         object_id=obj.pk,
         action=action,
-        before=before,
-        after=after,
+        before=jsonable(before),
+        after=jsonable(after),
     )
 
 
@@ -494,13 +495,78 @@ def homework_create(
     return homework
 
 
+def _own_work(user: User, assignment: TeachingAssignment) -> None:
+    """Homework and tests are changed by the teacher of the class and subject."""
+    if assignment.teacher_id != user.pk:
+        raise RegisterError(
+            "not_yours", _("Only the teacher of this class and subject can change it.")
+        )
+
+
+def _homework_state(homework: Homework) -> dict:
+    return {
+        "due_date": homework.due_date,
+        "description": homework.description,
+        "attachment": homework.attachment_name,
+    }
+
+
+@transaction.atomic
+def homework_update(
+    *,
+    homework: Homework,
+    due_date: datetime.date,
+    description: str,
+    user: User,
+    attachment=None,
+    remove_attachment: bool = False,
+) -> Homework:
+    """Change homework; the change is in the register's history."""
+    _own_work(user, homework.assignment)
+    before = _homework_state(homework)
+    old_file = homework.attachment.name if homework.attachment else ""
+    homework.due_date, homework.description = due_date, description
+    if attachment is not None:
+        check_attachment(attachment)
+        homework.attachment_name = PurePath(attachment.name).name[:200]
+        homework.attachment = attachment
+    elif remove_attachment:
+        homework.attachment, homework.attachment_name = "", ""
+    _full_clean(homework, exclude=["attachment"])
+    homework.save()
+    after = _homework_state(homework)
+    if before != after:
+        record_change(obj=homework, action="homework.update", user=user, before=before, after=after)
+    if old_file and old_file != (homework.attachment.name if homework.attachment else ""):
+        transaction.on_commit(lambda: private_storage().delete(old_file))
+    return homework
+
+
+@transaction.atomic
+def homework_delete(*, homework: Homework, user: User) -> None:
+    _own_work(user, homework.assignment)
+    record_change(
+        obj=homework, action="homework.delete", user=user, before=_homework_state(homework)
+    )
+    old_file = homework.attachment.name if homework.attachment else ""
+    homework.delete()
+    if old_file:
+        transaction.on_commit(lambda: private_storage().delete(old_file))
+
+
 # --- Test calendar -----------------------------------------------------------------------
 
 
 def test_limit_problems(
-    *, assignment: TeachingAssignment, date: datetime.date, kind: str, today=None
+    *,
+    assignment: TeachingAssignment,
+    date: datetime.date,
+    kind: str,
+    today=None,
+    moving: PlannedTest | None = None,
 ) -> list[str]:
-    """The school limits a planned test would break (quizzes are not limited)."""
+    """The school limits a planned test would break (quizzes are not limited);
+    `moving` is a planned test being moved, which does not count against itself."""
     if kind != PlannedTest.Kind.TEST:
         return []
     today = today or timezone.localdate()
@@ -514,6 +580,8 @@ def test_limit_problems(
     same_class = PlannedTest.objects.filter(
         assignment__school_class_id=assignment.school_class_id, kind=PlannedTest.Kind.TEST
     )
+    if moving is not None:
+        same_class = same_class.exclude(pk=moving.pk)
     if same_class.filter(date=date).count() >= rules.tests_per_day:
         problems.append(
             _("The class already has %(n)s test(s) that day.") % {"n": rules.tests_per_day}
@@ -549,6 +617,62 @@ def test_plan(
     _full_clean(test)
     test.save()
     return test, problems
+
+
+def _test_state(test: PlannedTest) -> dict:
+    return {"date": test.date, "kind": test.kind, "scope": test.scope}
+
+
+@transaction.atomic
+def test_update(
+    *,
+    test: PlannedTest,
+    date: datetime.date,
+    kind: str,
+    scope: str,
+    user: User,
+    confirmed: bool = False,
+) -> tuple[PlannedTest | None, list[str]]:
+    """Change a planned test under the same limits as planning it; when it moves
+    to another day (or becomes a test), the class's families are told."""
+    _own_work(user, test.assignment)
+    before = _test_state(test)
+    problems = []
+    if date != test.date or kind != test.kind:
+        problems = test_limit_problems(
+            assignment=test.assignment, date=date, kind=kind, moving=test
+        )
+    if problems:
+        if RegisterSettings.for_school(school_id_of(test.assignment)).test_limits_block:
+            raise RegisterError("test_limit", " ".join(problems))
+        if not confirmed:
+            return None, problems
+    test.date, test.kind, test.scope = date, kind, scope
+    _full_clean(test)
+    test.save()
+    after = _test_state(test)
+    if before != after:
+        record_change(obj=test, action="test.update", user=user, before=before, after=after)
+    if before["date"] != date:
+        _notify_test_change(test, before["date"], date)
+    return test, problems
+
+
+@transaction.atomic
+def test_delete(*, test: PlannedTest, user: User) -> None:
+    """Take a test off the calendar; the class's families are told it is off."""
+    _own_work(user, test.assignment)
+    record_change(obj=test, action="test.delete", user=user, before=_test_state(test))
+    _notify_test_change(test, test.date, None)
+    test.delete()
+
+
+def _notify_test_change(test: PlannedTest, old: datetime.date, new: datetime.date | None):
+    from .tasks import notify_test_change
+
+    what = f"{test.get_kind_display().capitalize()}: {test.assignment.subject.name} ({test.scope})"
+    args = (test.assignment_id, what[:200], old.isoformat(), new.isoformat() if new else "")
+    transaction.on_commit(lambda: notify_test_change.enqueue(*args))
 
 
 # --- Announcements -----------------------------------------------------------------------

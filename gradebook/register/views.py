@@ -687,6 +687,56 @@ def homework_attachment_view(request, pk: int):
     )
 
 
+def _own_or_404(qs, request, pk):
+    """A teacher's own homework or test (their class and subject), else 404."""
+    return get_object_or_404(qs.filter(assignment__teacher=request.user), pk=pk)
+
+
+def _delete_asked(request) -> bool:
+    """The shared delete pattern: "Usuń" first shows a confirmation on the same
+    page; only the confirmation's own button deletes."""
+    return request.method == "POST" and "delete" in request.POST
+
+
+@login_required
+def homework_edit_view(request, pk: int):
+    _staff_only(request)
+    homework = _own_or_404(
+        Homework.objects.select_related("assignment__school_class", "assignment__subject"),
+        request,
+        pk,
+    )
+    if _delete_asked(request):
+        if "confirm" not in request.POST:
+            return render(request, "register/homework_edit.html", _edit_ctx(homework, None))
+        services.homework_delete(homework=homework, user=request.user)
+        messages.success(request, _("The homework has been deleted."))
+        return redirect("register:homework")
+    initial = {"due_date": homework.due_date, "description": homework.description}
+    form = forms.HomeworkEditForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.homework_update(
+                homework=homework,
+                due_date=data["due_date"],
+                description=data["description"],
+                attachment=data["attachment"],
+                remove_attachment=data["remove_attachment"],
+                user=request.user,
+            )
+        except services.RegisterError as exc:
+            form.add_error("attachment", exc.message)
+        else:
+            messages.success(request, _("The homework has been saved."))
+            return redirect("register:homework")
+    return render(request, "register/homework_edit.html", _edit_ctx(homework, form))
+
+
+def _edit_ctx(item, form, warnings=()) -> dict:
+    return {"item": item, "form": form, "confirm_delete": form is None, "warnings": warnings}
+
+
 # --- Test calendar -----------------------------------------------------------------------
 
 
@@ -727,6 +777,49 @@ def tests_view(request):
         "register/tests.html",
         {"form": form, "warnings": warnings, "page": _page(request, tests)},
     )
+
+
+@login_required
+def test_edit_view(request, pk: int):
+    _staff_only(request)
+    test = _own_or_404(
+        PlannedTest.objects.select_related("assignment__school_class", "assignment__subject"),
+        request,
+        pk,
+    )
+    if _delete_asked(request):
+        if "confirm" not in request.POST:
+            return render(request, "register/test_edit.html", _edit_ctx(test, None))
+        services.test_delete(test=test, user=request.user)
+        messages.success(request, _("The test is off the calendar; the families are told."))
+        return redirect("register:tests")
+    initial = {"date": test.date, "kind": test.kind, "scope": test.scope}
+    form = forms.PlannedTestEditForm(request.POST or None, initial=initial)
+    warnings = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        moved = data["date"] != test.date
+        try:
+            saved, warnings = services.test_update(
+                test=test,
+                date=data["date"],
+                kind=data["kind"],
+                scope=data["scope"],
+                confirmed=data["confirmed"],
+                user=request.user,
+            )
+        except services.RegisterError as exc:
+            form.add_error(None, exc.message)
+        else:
+            if saved:
+                messages.success(
+                    request,
+                    _("The test has been moved; the families are told.")
+                    if moved
+                    else _("The test has been saved."),
+                )
+                return redirect("register:tests")
+    return render(request, "register/test_edit.html", _edit_ctx(test, form, warnings))
 
 
 # --- Announcements -----------------------------------------------------------------------
