@@ -692,10 +692,16 @@ def _own_or_404(qs, request, pk):
     return get_object_or_404(qs.filter(assignment__teacher=request.user), pk=pk)
 
 
-def _delete_asked(request) -> bool:
+def _delete_flow(request, item, *, template: str, delete, done: str, back: str):
     """The shared delete pattern: "Usuń" first shows a confirmation on the same
-    page; only the confirmation's own button deletes."""
-    return request.method == "POST" and "delete" in request.POST
+    page; only the confirmation's own button deletes. None when no delete was asked."""
+    if request.method != "POST" or "delete" not in request.POST:
+        return None
+    if "confirm" not in request.POST:
+        return render(request, template, _edit_ctx(item, None))
+    delete()
+    messages.success(request, done)
+    return redirect(back)
 
 
 @login_required
@@ -706,12 +712,16 @@ def homework_edit_view(request, pk: int):
         request,
         pk,
     )
-    if _delete_asked(request):
-        if "confirm" not in request.POST:
-            return render(request, "register/homework_edit.html", _edit_ctx(homework, None))
-        services.homework_delete(homework=homework, user=request.user)
-        messages.success(request, _("The homework has been deleted."))
-        return redirect("register:homework")
+    deleted = _delete_flow(
+        request,
+        homework,
+        template="register/homework_edit.html",
+        delete=lambda: services.homework_delete(homework=homework, user=request.user),
+        done=_("The homework has been deleted."),
+        back="register:homework",
+    )
+    if deleted is not None:
+        return deleted
     initial = {"due_date": homework.due_date, "description": homework.description}
     form = forms.HomeworkEditForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -787,12 +797,16 @@ def test_edit_view(request, pk: int):
         request,
         pk,
     )
-    if _delete_asked(request):
-        if "confirm" not in request.POST:
-            return render(request, "register/test_edit.html", _edit_ctx(test, None))
-        services.test_delete(test=test, user=request.user)
-        messages.success(request, _("The test is off the calendar; the families are told."))
-        return redirect("register:tests")
+    deleted = _delete_flow(
+        request,
+        test,
+        template="register/test_edit.html",
+        delete=lambda: services.test_delete(test=test, user=request.user),
+        done=_("The test is off the calendar; the families are told."),
+        back="register:tests",
+    )
+    if deleted is not None:
+        return deleted
     initial = {"date": test.date, "kind": test.kind, "scope": test.scope}
     form = forms.PlannedTestEditForm(request.POST or None, initial=initial)
     warnings = []
