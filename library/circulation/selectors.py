@@ -26,11 +26,13 @@ class LibraryHoldings:
 
     school_id: int
     school__name: str
+    school_short: str = ""
     total: int = 0
     available: int = 0
     on_loan: int = 0
     shelf_marks: list[str] = field(default_factory=list)
     next_due: datetime.date | None = None
+    next_due_passed: bool = False  # the first due date is behind us: "overdue"
 
 
 def availability_many(record_ids) -> dict[int, list[LibraryHoldings]]:
@@ -41,13 +43,15 @@ def availability_many(record_ids) -> dict[int, list[LibraryHoldings]]:
     copies = (
         Copy.objects.filter(record_id__in=ids)
         .exclude(status__in=[Copy.Status.LOST, Copy.Status.WITHDRAWN])
-        .values_list("record_id", "school_id", "school__name", "status", "shelf_mark")
+        .values_list(
+            "record_id", "school_id", "school__name", "school__short_name", "status", "shelf_mark"
+        )
         .order_by("school__name", "shelf_mark")
     )
-    for record_id, school_id, school_name, status, shelf_mark in copies:
+    for record_id, school_id, school_name, short, status, shelf_mark in copies:
         libraries = found.setdefault(record_id, {})
         h = libraries.get(school_id) or libraries.setdefault(
-            school_id, LibraryHoldings(school_id, school_name)
+            school_id, LibraryHoldings(school_id, school_name, short or school_name)
         )
         h.total += 1
         h.available += status == Copy.Status.AVAILABLE
@@ -65,6 +69,7 @@ def availability_many(record_ids) -> dict[int, list[LibraryHoldings]]:
         h = found.get(record_id, {}).get(school_id)
         if h is not None:
             h.next_due = first
+            h.next_due_passed = first < timezone.localdate()
     return {rid: list(libraries.values()) for rid, libraries in found.items()}
 
 

@@ -8,6 +8,8 @@ import datetime
 import pytest
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from library.circulation import services
 from library.circulation.models import Loan
@@ -31,15 +33,14 @@ def test_results_show_shelf_marks_availability_and_the_first_return(world, clien
     record = record_create("Pan Tadeusz", subjects=["Epopeja"])
     first = copy_create(record, world.a.school, shelf_mark="821.162.1-13 Mic")
     copy_create(record, world.b.school, shelf_mark="L-12")
-    lend(world, first, world.a.pupil, datetime.date(2027, 3, 9))
+    due = timezone.localdate() + datetime.timedelta(days=40)
+    lend(world, first, world.a.pupil, due)
     page = client.get(reverse("library:search"), {"q": "tadeusz"}).content.decode()
-    line = page.split("Pan Tadeusz", 1)[1].split("</li>", 1)[0]
-    assert (
-        f"{world.a.school.name}</strong>: wszystkie wypożyczone, pierwszy zwrot 9 marca 2027"
-        in line
-    )
+    line = page.split("Pan Tadeusz", 1)[1].split("</ul>", 1)[0]
+    expected = f"wszystkie wypożyczone, pierwszy zwrot {date_format(due, 'j E Y')}"
+    assert f"{world.a.school.short_name}</abbr></strong>: {expected}" in line
     assert 'sygnatura <span class="shelf-mark">821.162.1-13 Mic</span>' in line
-    assert f"{world.b.school.name}</strong>: 1 z 1 na półce" in line
+    assert f"{world.b.school.short_name}</abbr></strong>: 1 z 1 na półce" in line
     assert world.a.pupil.last_name not in page
 
 
@@ -47,10 +48,11 @@ def test_the_record_page_lists_copies_with_status_and_due_date_not_the_borrower(
     record = record_create("Lalka")
     out = copy_create(record, world.a.school, shelf_mark="P-7")
     copy_create(record, world.a.school, shelf_mark="P-7")
-    lend(world, out, world.a.pupil, datetime.date(2027, 1, 15))
+    due = timezone.localdate() + datetime.timedelta(days=20)
+    lend(world, out, world.a.pupil, due)
     page = client.get(record.get_absolute_url()).content.decode()
     assert "Gdzie szukać" in page
-    assert "wypożyczony do 15.01.2027" in page and "dostępny" in page.lower()
+    assert f"wypożyczony do {due:%d.%m.%Y}" in page and "dostępny" in page.lower()
     assert "1 z 2 na półce" in page and "P-7" in page
     assert world.a.pupil.last_name not in page and card(world.a.pupil) not in page
 
@@ -64,7 +66,7 @@ def test_holdings_on_a_result_page_take_the_same_queries_for_more_records(
             copy = copy_create(record, world.a.school, shelf_mark=f"59-{i}")
             copy_create(record, world.b.school)
             if i % 2:
-                lend(world, copy, world.a.pupil, datetime.date(2027, 2, 1))
+                lend(world, copy, world.a.pupil, timezone.localdate())
 
     rule_create(world.a.school, max_loans=50)
     add(2)
@@ -74,3 +76,12 @@ def test_holdings_on_a_result_page_take_the_same_queries_for_more_records(
     with django_assert_max_num_queries(16):
         response = client.get(reverse("library:search"), {"q": "zwierzeta"})
     assert response.content.decode().count("holdings-line") == 14
+
+
+def test_all_out_past_the_due_date_says_overdue_not_a_date_behind_us(world, client):
+    record = record_create("Krzyżacy")
+    copy = copy_create(record, world.a.school)
+    lend(world, copy, world.a.pupil, timezone.localdate() - datetime.timedelta(days=3))
+    page = client.get(reverse("library:search"), {"q": "krzyzacy"}).content.decode()
+    assert "wszystkie wypożyczone, termin zwrotu minął" in page
+    assert "pierwszy zwrot" not in page
