@@ -77,6 +77,7 @@ from loadkit.portal import (
     admin_sql,
     after_load,
     build,
+    cpu_used,
     database_exists,
     format_after_load,
     machine,
@@ -170,10 +171,8 @@ def evening(servers: Servers, people: dict, urls: dict, args, rng, smtp: SmtpSin
         cpu = servers.cpu_seconds()
         steps.append(run_step(pools, mix, rate, args.duration, rng, args.client_threads))
         requests = max(1, steps[-1]["kinds"]["all"]["requests"])
-        steps[-1]["server_cpu_ms"] = {
-            name: (used - cpu[name]) * 1000 / requests
-            for name, used in servers.cpu_seconds().items()
-        }
+        used = cpu_used(cpu, servers.cpu_seconds())
+        steps[-1]["server_cpu_ms"] = {name: s * 1000 / requests for name, s in used.items()}
         print(format_step(steps[-1]), flush=True)
         if far_past_target(steps[-1]):
             print("stopping the ramp: far past the target, higher rates would only queue")
@@ -217,12 +216,12 @@ def main(argv=None) -> int:
         parent_specs, teacher_specs, urls = prepare(args.parents, args.teachers, rng)
         visitor_specs = [{"search": urls["search"]} for _ in range(args.visitors)]
         people = {
-            "parent": [Parent(s) for s in with_addresses(parent_specs, 0)],
-            "teacher": [Teacher(s) for s in with_addresses(teacher_specs, 10_000)],
-            "visitor": [
-                Visitor(s, random.Random(rng.random()))
-                for s in with_addresses(visitor_specs, 20_000)
-            ],
+            role: [kind(spec, random.Random(rng.random())) for spec in with_addresses(specs, n)]
+            for role, kind, specs, n in (
+                ("parent", Parent, parent_specs, 0),
+                ("teacher", Teacher, teacher_specs, 10_000),
+                ("visitor", Visitor, visitor_specs, 20_000),
+            )
         }
         servers = Servers(args.workers, args.threads)
         servers.wait_ready()

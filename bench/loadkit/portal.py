@@ -255,10 +255,20 @@ def child_pids(parent: int) -> list[int]:
     return [pid for pid in pids if (fields := _stat(pid)) and int(fields[1]) == parent]
 
 
-def process_cpu(pids: list[int]) -> float:
-    """User and system CPU seconds of the processes, as far as they still exist."""
-    ticks = sum(int(f[11]) + int(f[12]) for f in map(_stat, pids) if f)
-    return ticks / os.sysconf("SC_CLK_TCK")
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of each process that still exists."""
+    per_second = os.sysconf("SC_CLK_TCK")
+    found = {pid: _stat(pid) for pid in pids}
+    return {pid: (int(f[11]) + int(f[12])) / per_second for pid, f in found.items() if f}
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds each group of processes used between two `Servers.cpu_seconds()`; a
+    process started meanwhile counts whole, one that ended meanwhile is missed."""
+    return {
+        group: sum(secs - before.get(group, {}).get(pid, 0.0) for pid, secs in pids.items())
+        for group, pids in after.items()
+    }
 
 
 class Servers:
@@ -309,7 +319,7 @@ class Servers:
                 raise SystemExit(f"the portal did not start: see {LOG_DIR}")
             time.sleep(0.5)
 
-    def cpu_seconds(self) -> dict[str, float]:
+    def cpu_seconds(self) -> dict[str, dict[int, float]]:
         """CPU time used so far by the web processes (gunicorn's master and workers), the
         task worker and the PostgreSQL backends serving the bench database: per request
         it says more than latency on a machine others use too."""

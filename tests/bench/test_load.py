@@ -112,7 +112,7 @@ def test_arrivals_are_a_poisson_stream_at_the_offered_rate():
 
 
 def _teacher():
-    return people.Teacher({"address": "198.18.0.1", "username": "t"})
+    return people.Teacher({"address": "198.18.0.1", "username": "t"}, random.Random(1))
 
 
 def test_a_sheet_save_changes_three_cells_of_the_first_column_only():
@@ -144,3 +144,23 @@ def test_a_term_grades_save_changes_the_first_proposal():
         ("final-3", ""),
         ("proposed-4", ""),
     ]
+
+
+def test_people_start_at_a_random_page_of_their_round_but_never_at_a_save():
+    rng = random.Random(2)
+    spec = {"address": "198.18.0.1", "children": [{}, {}], "dashboard": "/panel/"}
+    assert {people.Parent(spec, rng).turn for _ in range(200)} == set(range(8))
+    teachers = [people.Teacher({"address": "198.18.0.2"}, rng) for _ in range(100)]
+    assert {people.TEACHER_KINDS[t.turn % 6] for t in teachers} == {
+        "lesson",
+        "grade sheet",
+        "term grades",
+    }
+
+
+def test_cpu_used_counts_new_processes_whole_and_never_goes_negative():
+    from loadkit.portal import cpu_used
+
+    before = {"web": {10: 1.0, 11: 2.0}, "postgres": {20: 5.0, 21: 9.0}}
+    after = {"web": {10: 1.5, 11: 2.25, 12: 0.5}, "postgres": {20: 5.5}}  # 21 ended
+    assert cpu_used(before, after) == {"web": 1.25, "postgres": 0.5}
