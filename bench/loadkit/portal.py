@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import json
 import math
 import os
 import random
@@ -70,12 +71,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def installation_keys(data_dir: Path) -> dict[str, str]:
+    """SECRET_KEY and MFA_ENCRYPTION_KEY of this installation: new ones, or the ones a
+    kept installation (--keep) wrote, since its sessions and secrets depend on them."""
+    path = data_dir / "keys.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    keys = {
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+    }
+    path.write_text(json.dumps(keys))
+    path.chmod(0o600)
+    return keys
+
+
 def portal_env(data_dir: Path, redis_db: int, smtp_port: int) -> dict[str, str]:
     """Production settings and the environment .env.example documents, for 127.0.0.1."""
     return {
         "DJANGO_SETTINGS_MODULE": "portal.settings.production",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "MFA_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        **installation_keys(data_dir),
         "DEBUG": "false",
         "ALLOWED_HOSTS": HOST,
         "DATABASE_URL": PG_URL.rsplit("/", 1)[0] + f"/{DATABASE}",
