@@ -41,12 +41,14 @@ or person counts (no coordinated omission); a request not sent within 30 s is an
 A GET must answer 200, a POST 302; anything else is an error. The ramp stops after a step
 that is far past the target (p95 over 5 x 300 ms or more than 1 % errors).
 
-Report: per step and page kind the requests, p50/p95/p99 and errors; the highest offered
-rate at which the p95 of all requests stayed under 300 ms with no errors, and the same for
-every page kind's p95; then whether the worker ran every task the load queued (none
-waiting, running or failed at the end) and whether every save changed data. The client
-runs on the same machine and takes CPU from the server: its share is printed. Logs of the
-build, gunicorn and the worker: var/bench/load-logs/. The parts live in bench/loadkit/.
+Report: per step and page kind the requests, p50/p95/p99 and errors, and the server's CPU
+time per request; the highest offered rate at which the p95 of all requests stayed under
+300 ms with no errors (the highest step that passed), and the same with every page kind of
+20 or more requests under 300 ms too; then whether the worker ran every task the load
+queued (none waiting, running or failed at the end) and whether every save changed data.
+The client runs on the same machine and takes CPU from the server: its share is printed.
+Logs of the build, gunicorn and the worker: var/bench/load-logs/. The parts live in
+bench/loadkit/.
 """
 
 from __future__ import annotations

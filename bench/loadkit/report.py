@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 TARGET_P95_MS = 300.0
+MIN_SAMPLES = 20
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -54,26 +55,25 @@ def summarise(records: list[Record], kinds: Sequence[str] = ()) -> dict[str, dic
 
 
 def step_passes(step: dict, target_ms: float = TARGET_P95_MS, per_kind: bool = False) -> bool:
-    """No errors and the p95 of all requests (or, `per_kind`, of every page kind) under
-    the target."""
+    """No errors, and the p95 of all requests under the target; `per_kind`: the p95 of
+    every page kind with at least MIN_SAMPLES requests too (of fewer, the p95 is the
+    slowest one or two, which on a shared machine says more about the neighbours)."""
     rows = step["kinds"]
+    if "all" not in rows or rows["all"]["errors"]:
+        return False
+    checked = [rows["all"]]
     if per_kind:
-        rows = {k: v for k, v in rows.items() if k != "all"}
-    else:
-        rows = {"all": rows["all"]} if "all" in rows else {}
-    return bool(rows) and all(v["errors"] == 0 and v["p95_ms"] < target_ms for v in rows.values())
+        checked += [v for k, v in rows.items() if k != "all" and v["requests"] >= MIN_SAMPLES]
+    return all(v["p95_ms"] < target_ms for v in checked)
 
 
 def highest_sustained(
     steps: list[dict], target_ms: float = TARGET_P95_MS, per_kind: bool = False
 ) -> float | None:
-    """The highest offered rate whose step passed, as did every step below it."""
-    best = None
-    for step in sorted(steps, key=lambda s: s["offered"]):
-        if not step_passes(step, target_ms, per_kind):
-            break
-        best = step["offered"]
-    return best
+    """The highest offered rate whose step passed (a lower step may have failed: a
+    neighbour's burst of work, not the rate, is the likely cause, and the table shows it)."""
+    passed = [step["offered"] for step in steps if step_passes(step, target_ms, per_kind)]
+    return max(passed, default=None)
 
 
 def far_past_target(step: dict, target_ms: float = TARGET_P95_MS) -> bool:
@@ -103,10 +103,14 @@ def format_step(step: dict) -> str:
     return "\n".join(lines)
 
 
+def rate_text(rate: float | None) -> str:
+    return "none of the steps" if rate is None else f"{rate:g} req/s"
+
+
 def format_summary(steps: list[dict], target_ms: float = TARGET_P95_MS) -> str:
     lines = [
         f"{'offered/s':>9} {'achieved/s':>10} {'p50':>5} {'p95':>5} {'p99':>6} {'errors':>6} "
-        f"{'CPU ms/req':>10}  slowest page kind (p95)"
+        f"{'CPU ms/req':>10} {'passed':>6}  slowest page kind (p95)"
     ]
     for step in steps:
         total = step["kinds"]["all"]
@@ -117,12 +121,14 @@ def format_summary(steps: list[dict], target_ms: float = TARGET_P95_MS) -> str:
         lines.append(
             f"{step['offered']:9g} {step['achieved']:10.1f} {ms_text(total['p50_ms']):>5} "
             f"{ms_text(total['p95_ms']):>5} {ms_text(total['p99_ms']):>6} {total['errors']:6} "
-            f"{cpu:10.0f}  {slowest} ({slow_ms} ms)"
+            f"{cpu:10.0f} {'yes' if step_passes(step, target_ms) else 'no':>6}  "
+            f"{slowest} ({slow_ms} ms)"
         )
-    for per_kind, label in ((False, "all requests'"), (True, "every page kind's")):
-        best = highest_sustained(steps, target_ms, per_kind)
-        lines.append(
-            f"highest sustained rate ({label} p95 < {target_ms:g} ms, no errors): "
-            + (f"{best:g} req/s" if best is not None else "none of the steps")
-        )
+    best = highest_sustained(steps, target_ms)
+    every_kind = highest_sustained(steps, target_ms, per_kind=True)
+    lines += [
+        f"highest rate sustained (p95 < {target_ms:g} ms, no errors): {rate_text(best)}",
+        f"  with every page kind's p95 < {target_ms:g} ms too (kinds of {MIN_SAMPLES}+ "
+        f"requests): {rate_text(every_kind)}",
+    ]
     return "\n".join(lines)

@@ -83,17 +83,26 @@ def test_summary_counts_each_page_kind_its_errors_and_all_requests():
     assert summary["all"]["p99_ms"] == 300
 
 
-def _step(rate, all_p95, worst_kind_p95, errors=0):
+def _step(rate, all_p95, worst_kind_p95, errors=0, worst_kind_requests=20):
     kinds = {
-        "dashboard": {"requests": 10, "p95_ms": worst_kind_p95, "errors": errors},
-        "grades": {"requests": 10, "p95_ms": 50, "errors": 0},
-        "all": {"requests": 20, "p95_ms": all_p95, "errors": errors},
+        "dashboard": {"requests": worst_kind_requests, "p95_ms": worst_kind_p95, "errors": errors},
+        "grades": {"requests": 20, "p95_ms": 50, "errors": 0},
+        "all": {"requests": 40, "p95_ms": all_p95, "errors": errors},
     }
     return {"offered": rate, "kinds": kinds}
 
 
-def test_highest_sustained_rate_stops_at_the_first_failing_step():
-    steps = [_step(5, 100, 200), _step(10, 250, 400), _step(20, 350, 500), _step(40, 100, 100)]
+def test_a_step_passes_with_no_errors_and_p95_under_the_target():
+    assert report.step_passes(_step(5, 299, 400))
+    assert not report.step_passes(_step(5, 300, 100))
+    assert not report.step_passes(_step(5, 100, 100, errors=1))
+    assert not report.step_passes(_step(5, 100, 400), per_kind=True)
+    # a page kind with fewer than 20 requests: its p95 is its slowest request
+    assert report.step_passes(_step(5, 100, 400, worst_kind_requests=19), per_kind=True)
+
+
+def test_highest_sustained_rate_is_the_highest_step_that_passed():
+    steps = [_step(2, 350, 350), _step(5, 100, 200), _step(10, 250, 400), _step(20, 900, 900)]
     assert report.highest_sustained(steps) == 10
     assert report.highest_sustained(steps, per_kind=True) == 5
     assert report.highest_sustained([_step(5, 100, 100, errors=1)]) is None
