@@ -83,6 +83,7 @@ from loadkit.portal import (
     database_exists,
     format_after_load,
     machine,
+    machine_busy_seconds,
     portal_env,
     prepare,
     redis_flush,
@@ -170,11 +171,17 @@ def evening(servers: Servers, people: dict, urls: dict, args, rng, smtp: SmtpSin
     steps = []
     for rate in args.rates:
         servers.check_alive()
-        cpu = servers.cpu_seconds()
+        cpu, busy, client = servers.cpu_seconds(), machine_busy_seconds(), time.process_time()
+        began = time.perf_counter()
         steps.append(run_step(pools, mix, rate, args.duration, rng, args.client_threads))
         requests = max(1, steps[-1]["kinds"]["all"]["requests"])
         used = cpu_used(cpu, servers.cpu_seconds())
         steps[-1]["server_cpu_ms"] = {name: s * 1000 / requests for name, s in used.items()}
+        # Cores in use during the step, and how many of them by other work than the bench.
+        ours = sum(used.values()) + time.process_time() - client
+        wall, busy = time.perf_counter() - began, machine_busy_seconds() - busy
+        steps[-1]["cores_busy"] = busy / wall
+        steps[-1]["cores_others"] = max(0.0, busy - ours) / wall
         print(format_step(steps[-1]), flush=True)
         if far_past_target(steps[-1]):
             print("stopping the ramp: far past the target, higher rates would only queue")

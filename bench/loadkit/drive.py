@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import random
 import threading
@@ -69,7 +68,6 @@ def run_step(pools: dict, mix: dict, rate: float, duration: float, rng, threads:
         "duration": duration,
         "achieved": len(finished) / elapsed,
         "client_cpu": (time.process_time() - cpu) / elapsed,
-        "load": os.getloadavg()[0],
         "kinds": summarise(records, KINDS),
     }
 

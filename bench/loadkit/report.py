@@ -89,8 +89,9 @@ def ms_text(value: float) -> str:
 def format_step(step: dict) -> str:
     lines = [
         f"offered {step['offered']:g}/s, achieved {step['achieved']:.1f}/s over "
-        f"{step['duration']:g} s; client CPU {step['client_cpu']:.0%} of one core, "
-        f"load average {step['load']:.1f}",
+        f"{step['duration']:g} s; client CPU {step['client_cpu']:.0%} of one core; "
+        f"{step.get('cores_busy', math.nan):.1f} cores busy, "
+        f"{step.get('cores_others', math.nan):.1f} of them by other work than the bench",
         "  server CPU per request: "
         + ", ".join(f"{k} {v:.0f} ms" for k, v in step.get("server_cpu_ms", {}).items()),
         f"  {'page kind':18} {'requests':>8} {'p50':>6} {'p95':>6} {'p99':>6} {'errors':>6}",
