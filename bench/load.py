@@ -85,6 +85,7 @@ from loadkit.portal import (
     machine,
     machine_busy_seconds,
     portal_env,
+    preflight,
     prepare,
     redis_flush,
 )
@@ -205,6 +206,7 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     rng = random.Random(args.seed)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
+    preflight(args.redis_db)
     if args.reuse and not (database_exists() and KEEP_DIR.exists()):
         raise SystemExit("nothing to reuse: run with --keep first")
     if args.keep or args.reuse:

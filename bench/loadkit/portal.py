@@ -125,6 +125,21 @@ def database_exists() -> bool:
         return connection.execute(query, [DATABASE]).fetchone() is not None
 
 
+def preflight(redis_db: int) -> None:
+    """Stop with a plain message when PostgreSQL or Redis is not there."""
+    import psycopg
+    import redis
+
+    try:
+        psycopg.connect(PG_URL, connect_timeout=5).close()
+    except psycopg.Error as error:
+        raise SystemExit(f"PostgreSQL at {PG_URL} is not reachable: {error}") from error
+    try:
+        redis.Redis(host=HOST, port=6379, db=redis_db, socket_timeout=5).ping()
+    except redis.RedisError as error:
+        raise SystemExit(f"Redis at {HOST}:6379 is not reachable: {error}") from error
+
+
 def redis_flush(db: int) -> None:
     import redis
 
