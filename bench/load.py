@@ -253,7 +253,7 @@ def main(argv=None) -> int:
             Path(args.json).write_text(json.dumps(document, indent=2))
         return 0
     except KeyboardInterrupt:
-        print("interrupted: stopping the portal and removing the database")
+        print("interrupted: stopping the portal" + ("" if args.keep else ", dropping the database"))
         return 130
     finally:
         if servers is not None:
