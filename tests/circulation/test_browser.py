@@ -31,7 +31,7 @@ def test_pupil_places_a_hold_from_the_record_page(live_server, world, all_lent, 
     page = browser.new_page()
     sign_in(page, live_server.url, world.a.pupil.username)
     page.goto(f"{live_server.url}{all_lent['record'].get_absolute_url()}")
-    assert "0 z 2 na półce" in page.content()
+    assert "wszystkie wypożyczone, pierwszy zwrot" in page.content()
     page.click("text=Zarezerwuj w:")
     page.wait_for_load_state()
     assert "Rezerwacja przyjęta" in page.content()
