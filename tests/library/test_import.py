@@ -178,5 +178,5 @@ def test_record_the_database_refuses_is_rejected_alone_the_batch_goes_in():
     summary = import_stream(io.BytesIO(data), "marc")
     outcomes = [(o.position, o.outcome) for o in summary.outcomes]
     assert outcomes == [(1, "imported"), (2, "rejected"), (3, "imported")]
-    assert "database refused" in summary.outcomes[1].reason
+    assert "baza danych odrzuciła rekord" in summary.outcomes[1].reason
     assert sorted(Record.objects.values_list("title", flat=True)) == ["Pierwsza", "Trzecia"]

@@ -10,6 +10,7 @@ silent for `TASK_WORKER_LOST_AFTER`. With TASK_BACKEND=rq it runs `rqworker`."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import os
 import threading
@@ -62,12 +63,18 @@ class HeartbeatThread(threading.Thread):
         self.join(timeout=5)
 
 
+def _say_stopped(worker_id: str) -> None:
+    """At interpreter exit: best effort, the database may be gone by then."""
+    with contextlib.suppress(DatabaseError):
+        heartbeat_stop(worker_id=worker_id)
+
+
 class HeartbeatWorker(Worker):
     def run(self) -> None:
         heartbeat_start(worker_id=self.worker_id, queues=",".join(self.queue_names))
         # With --reload this runs in a daemon thread and a signal ends the process from
         # the main thread, past the `finally` below: say "stopped" on the way out too.
-        atexit.register(heartbeat_stop, worker_id=self.worker_id)
+        atexit.register(_say_stopped, self.worker_id)
         pulse = HeartbeatThread(self.worker_id, settings.TASK_WORKER_HEARTBEAT)
         pulse.start()
         try:
