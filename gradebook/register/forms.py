@@ -3,6 +3,8 @@ to the user, so a crafted id of another school or family is an invalid choice.""
 
 from __future__ import annotations
 
+import datetime
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -96,7 +98,10 @@ class ExcuseForm(forms.Form):
     """Whole days, single lessons, or both."""
 
     days = forms.MultipleChoiceField(
-        label=_("Whole days"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Whole days"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("A whole day also covers that day's lessons the teachers mark later."),
     )
     attendances = IdMultipleChoiceField(
         label=_("Single lessons"),
@@ -124,6 +129,7 @@ class ExcuseForm(forms.Form):
         if not chosen:
             raise forms.ValidationError(_("Choose at least one day or lesson."))
         data["attendance_ids"] = sorted(chosen)
+        data["whole_days"] = sorted(datetime.date.fromisoformat(day) for day in days)
         return data
 
 

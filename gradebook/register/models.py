@@ -285,6 +285,33 @@ class Excuse(models.Model):
         return f"{self.pupil} ({self.get_status_display()})"
 
 
+class ExcuseDay(models.Model):
+    """A whole school day an excuse covers: lessons of that day marked absent
+    later are covered too (attached while the excuse is pending, excused once it
+    is accepted)."""
+
+    excuse = models.ForeignKey(
+        Excuse, on_delete=models.CASCADE, related_name="days", verbose_name=_("excuse")
+    )
+    date = models.DateField(_("day"))
+
+    class Meta:
+        verbose_name = _("excused day")
+        verbose_name_plural = _("excused days")
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["excuse", "date"],
+                name="register_excuse_day_unique",
+                violation_error_message=_("This day is already in the excuse."),
+            )
+        ]
+        indexes = [models.Index(fields=["date"])]
+
+    def __str__(self) -> str:
+        return f"{self.excuse_id}: {self.date:%d.%m.%Y}"
+
+
 class Remark(models.Model):
     class Kind(models.TextChoices):
         POSITIVE = "positive", _("positive")

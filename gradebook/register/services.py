@@ -6,6 +6,7 @@ stable `code`."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -27,6 +28,7 @@ from .models import (
     Attendance,
     CalendarToken,
     Excuse,
+    ExcuseDay,
     FreeDay,
     Homework,
     Lesson,
@@ -312,17 +314,67 @@ def lesson_record(
             )
             for row in created
         ]
+    absent = [row for row in [*to_update, *created] if row.status == Attendance.Status.UNEXCUSED]
+    history += _cover_by_whole_days(lesson=lesson, rows=absent, user=user)
     RegisterChange.objects.bulk_create(history)
     return lesson
+
+
+def _cover_by_whole_days(*, lesson: Lesson, rows: list[Attendance], user: User) -> list:
+    """Absences marked on a day a guardian excused as a whole day join that
+    excuse: pending, it will cover them when accepted; accepted, they are
+    excused now. Returns the history rows of what it excused."""
+    rows = [row for row in rows if row.pk is not None]
+    if not rows:
+        return []
+    days = ExcuseDay.objects.filter(
+        date=lesson.date,
+        excuse__pupil_id__in=[row.pupil_id for row in rows],
+        excuse__status__in=[Excuse.Status.PENDING, Excuse.Status.ACCEPTED],
+    ).select_related("excuse")
+    excuse_of = {day.excuse.pupil_id: day.excuse for day in days}
+    links, excused, history = [], [], []
+    for row in rows:
+        excuse = excuse_of.get(row.pupil_id)
+        if excuse is None:
+            continue
+        links.append(Excuse.attendances.through(excuse_id=excuse.pk, attendance_id=row.pk))
+        if excuse.status == Excuse.Status.ACCEPTED:
+            before = {"status": row.status, "minutes_late": row.minutes_late}
+            row.status = Attendance.Status.EXCUSED
+            excused.append(row)
+            history.append(
+                change_row(
+                    obj=row,
+                    action="excused",
+                    user=user,
+                    before=before,
+                    after={"status": row.status, "minutes_late": None, "excuse": excuse.pk},
+                )
+            )
+    Excuse.attendances.through.objects.bulk_create(links, ignore_conflicts=True)
+    if excused:
+        Attendance.objects.filter(pk__in=[row.pk for row in excused]).update(
+            status=Attendance.Status.EXCUSED
+        )
+    return history
 
 
 # --- Excuses -----------------------------------------------------------------------------
 
 
 @transaction.atomic
-def excuse_submit(*, guardian: User, pupil: User, attendance_ids: list[int], reason: str) -> Excuse:
+def excuse_submit(
+    *,
+    guardian: User,
+    pupil: User,
+    attendance_ids: list[int],
+    reason: str,
+    days: Iterable[datetime.date] = (),
+) -> Excuse:
     """A guardian excuses absences of their own child. Only absences, and none
-    already covered by a pending or accepted excuse."""
+    already covered by a pending or accepted excuse. `days` are whole days: the
+    excuse covers that day's lessons marked absent later too (see lesson_record)."""
     from portal.permissions import is_guardian_of
 
     if not is_guardian_of(guardian, pupil):
@@ -333,7 +385,11 @@ def excuse_submit(*, guardian: User, pupil: User, attendance_ids: list[int], rea
     ids = set(attendance_ids)
     if not ids:
         raise RegisterError("nothing_chosen", _("Choose at least one absence."))
-    rows = list(Attendance.objects.select_for_update().filter(pk__in=ids, pupil=pupil))
+    rows = list(
+        Attendance.objects.select_for_update()
+        .filter(pk__in=ids, pupil=pupil)
+        .select_related("lesson")
+    )
     if len(rows) != len(ids):
         raise RegisterError("not_own", _("Some of the lessons are not your child's."))
     if any(r.status not in Attendance.ABSENT for r in rows):
@@ -345,6 +401,8 @@ def excuse_submit(*, guardian: User, pupil: User, attendance_ids: list[int], rea
         ).exists()
     ):
         raise RegisterError("already_excused", _("Some of these absences are already excused."))
+    if not set(days) <= {row.lesson.date for row in rows}:
+        raise RegisterError("bad_day", _("A whole day can be excused only with its absences."))
     school_class = current_class_of(pupil)
     if school_class is None:
         raise RegisterError("no_class", _("The pupil is not in a class."))
@@ -352,12 +410,13 @@ def excuse_submit(*, guardian: User, pupil: User, attendance_ids: list[int], rea
     _full_clean(excuse)
     excuse.save()
     excuse.attendances.set(rows)
-    record_change(
-        obj=excuse,
-        action="submit",
-        user=guardian,
-        after={"status": excuse.status, "reason": reason, "attendances": sorted(ids)},
-    )
+    whole_days = sorted(set(days))
+    if whole_days:
+        ExcuseDay.objects.bulk_create(ExcuseDay(excuse=excuse, date=day) for day in whole_days)
+    after = {"status": excuse.status, "reason": reason, "attendances": sorted(ids)}
+    if whole_days:
+        after["days"] = [day.isoformat() for day in whole_days]
+    record_change(obj=excuse, action="submit", user=guardian, after=after)
     return excuse
 
 
@@ -377,6 +436,12 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
     excuse.decision_reason = reason
     excuse.save()
     if accept:
+        later = Attendance.objects.filter(
+            pupil_id=excuse.pupil_id,
+            status=Attendance.Status.UNEXCUSED,
+            lesson__date__in=excuse.days.values("date"),
+        ).exclude(excuses=excuse)
+        excuse.attendances.add(*later)
         rows = list(excuse.attendances.filter(status=Attendance.Status.UNEXCUSED))
         RegisterChange.objects.bulk_create(
             change_row(
