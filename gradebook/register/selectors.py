@@ -10,7 +10,10 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from portal.changes import EMPTY, describe
 from portal.models import (
     Enrolment,
     Role,
@@ -30,6 +33,7 @@ from .models import (
     Homework,
     Lesson,
     PlannedTest,
+    RegisterChange,
     RegisterSettings,
     Remark,
     TimetableEntry,
@@ -534,3 +538,53 @@ def calendar_items(user: User, *, today=None):
         .order_by("date")
     )
     return list(homework), list(tests)
+
+
+# --- History -----------------------------------------------------------------------------
+
+HISTORY_ACTIONS = {
+    "create": gettext_lazy("lesson entered"),
+    "topic": gettext_lazy("topic"),
+    "substitute": gettext_lazy("substitution"),
+    "attendance": gettext_lazy("attendance"),
+    "excused": gettext_lazy("absence excused"),
+}
+
+
+def attendance_words(state) -> str:
+    """An attendance mark as a person says it: "spóźnienie 5 min"."""
+    if not isinstance(state, dict) or not state.get("status"):
+        return EMPTY
+    label = str(dict(Attendance.Status.choices).get(state["status"], state["status"]))
+    if state.get("minutes_late"):
+        return _("%(mark)s %(minutes)s min") % {"mark": label, "minutes": state["minutes_late"]}
+    return label
+
+
+def lesson_history(lesson: Lesson):
+    """The changes of a lesson and of its attendance, newest first."""
+    attendance_ids = lesson.attendances.values("pk")
+    return (
+        RegisterChange.objects.filter(content_type__model="lesson", object_id=lesson.pk)
+        | RegisterChange.objects.filter(
+            content_type__model="attendance", object_id__in=attendance_ids
+        )
+    ).select_related("actor", "content_type")
+
+
+def describe_lesson_changes(lesson: Lesson, changes) -> list:
+    """A page of lesson history in words: what happened, to whom, and each
+    changed field as "before → after" with names instead of codes."""
+    changes = describe(changes, model_of=lambda c: c.content_type.model_class())
+    pupils = {
+        a.pk: a.pupil for a in Attendance.objects.filter(lesson=lesson).select_related("pupil")
+    }
+    for change in changes:
+        change.what = HISTORY_ACTIONS.get(change.action, change.action)
+        change.pupil = None
+        if change.content_type.model == "attendance":
+            change.pupil = pupils.get(change.object_id)
+            change.changes = [
+                (_("attendance"), attendance_words(change.before), attendance_words(change.after))
+            ]
+    return changes

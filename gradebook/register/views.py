@@ -42,7 +42,6 @@ from .models import (
     Homework,
     Lesson,
     PlannedTest,
-    RegisterChange,
     RegisterSettings,
     Remark,
     TimetableEntry,
@@ -199,13 +198,6 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
             pid = row["pupil"].pk
             row["status"] = request.POST.get(f"s-{pid}", row["status"])
             row["minutes_late"] = request.POST.get(f"m-{pid}", row["minutes_late"])
-    history = []
-    if lesson:
-        history = list(
-            RegisterChange.objects.filter(
-                content_type__model="lesson", object_id=lesson.pk
-            ).select_related("actor")[:10]
-        )
     return render(
         request,
         "register/lesson.html",
@@ -219,7 +211,6 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
             "topic": request.POST.get("topic", lesson.topic if lesson else ""),
             "refusal": refusal,
             "errors": errors,
-            "history": history,
             "absent_count": sum(1 for r in rows if r["status"] in Attendance.ABSENT),
         },
     )
@@ -456,7 +447,8 @@ def excuses_view(request):
                 queryset=Attendance.objects.select_related("lesson__assignment__subject").order_by(
                     "lesson__date", "lesson__number"
                 ),
-            )
+            ),
+            "days",
         )
     )
     status = request.GET.get("status")
@@ -497,6 +489,7 @@ def excuse_new_view(request):
                     pupil=pupil,
                     attendance_ids=form.cleaned_data["attendance_ids"],
                     reason=form.cleaned_data["reason"],
+                    days=form.cleaned_data["whole_days"],
                 )
             except services.RegisterError as exc:
                 form.add_error(None, exc.message)
@@ -994,24 +987,6 @@ def lesson_history_view(request, pk: int):
     lesson = get_object_or_404(lessons_for(request.user).with_related(), pk=pk)
     if not can_take_lesson(request.user, lesson):
         raise Http404
-    attendance_ids = list(lesson.attendances.values_list("pk", flat=True))
-    changes = (
-        RegisterChange.objects.filter(content_type__model="lesson", object_id=lesson.pk)
-        | RegisterChange.objects.filter(
-            content_type__model="attendance", object_id__in=attendance_ids
-        )
-    ).select_related("actor", "content_type")
-    pupils = {
-        a.pk: a.pupil for a in Attendance.objects.filter(lesson=lesson).select_related("pupil")
-    }
-    page = _page(request, changes)
-    for change in page:
-        change.pupil = (
-            pupils.get(change.object_id) if change.content_type.model == "attendance" else None
-        )
-    labels = dict(Attendance.Status.choices)
-    return render(
-        request,
-        "register/history.html",
-        {"lesson": lesson, "page": page, "labels": labels},
-    )
+    page = _page(request, selectors.lesson_history(lesson))
+    selectors.describe_lesson_changes(lesson, page)
+    return render(request, "register/history.html", {"lesson": lesson, "page": page})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -10,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from ..changes import describe
 from ..models import School, User
 from ..permissions import (
     can_act_as_dpo,
@@ -102,12 +104,19 @@ def person_export(request, pk, fmt):
     return response
 
 
+def _target_model(event):
+    if not event.target_type_id:
+        return None
+    return ContentType.objects.get_for_id(event.target_type_id).model_class()
+
+
 @login_required
 @require_GET
 def audit_trail(request):
     _require(can_view_audit(request.user))
     form = AuditFilterForm(request.GET)
     page = _page(request, selectors.audit_events_for(user=request.user, **form.filters()))
+    describe(page, model_of=_target_model)
     return render(request, "portal/privacy/audit.html", {"form": form, "page": page})
 
 
