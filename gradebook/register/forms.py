@@ -62,7 +62,7 @@ class TimetableEntryForm(forms.ModelForm):
 
     class Meta:
         model = TimetableEntry
-        fields = ["assignment", "weekday", "number", "valid_from", "valid_until"]
+        fields = ["assignment", "weekday", "number", "room", "valid_from", "valid_until"]
         widgets = {"valid_from": DateInput, "valid_until": DateInput}
 
     def __init__(self, *args, school_class: SchoolClass, **kwargs):

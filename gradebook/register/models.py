@@ -106,6 +106,7 @@ class TimetableEntry(models.Model):
         ],
     )
     number = models.PositiveSmallIntegerField(_("lesson number"), validators=LESSON_NUMBERS)
+    room = models.CharField(_("room"), max_length=20, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
 
@@ -121,6 +122,18 @@ class TimetableEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.number}: {self.assignment}"
+
+    def overlaps(self, other: TimetableEntry) -> bool:
+        """Both slots are in force on some common day."""
+        return (
+            self.valid_from is None
+            or other.valid_until is None
+            or self.valid_from <= other.valid_until
+        ) and (
+            other.valid_from is None
+            or self.valid_until is None
+            or other.valid_from <= self.valid_until
+        )
 
     def applies_on(self, day: datetime.date) -> bool:
         return (

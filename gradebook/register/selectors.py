@@ -588,3 +588,51 @@ def describe_lesson_changes(lesson: Lesson, changes) -> list:
                 (_("attendance"), attendance_words(change.before), attendance_words(change.after))
             ]
     return changes
+
+
+# --- Timetable ---------------------------------------------------------------------------
+
+
+@dataclass
+class SlotClashes:
+    """Other slots at the same weekday and lesson, in force on a common day."""
+
+    school_class: list = field(default_factory=list)  # blocks: a class is in one place
+    teacher: list = field(default_factory=list)  # warns: may be a planned exception
+    room: list = field(default_factory=list)  # warns
+
+
+def timetable_clashes(entry: TimetableEntry) -> SlotClashes:
+    """What a (new or changed) slot collides with. Two different groups of one
+    class may have lessons at the same time; the whole class and a group may not."""
+    assignment = entry.assignment
+    same_slot = TimetableEntry.objects.filter(weekday=entry.weekday, number=entry.number).exclude(
+        pk=entry.pk
+    )
+    by_class_or_teacher = Q(assignment__school_class=assignment.school_class_id) | Q(
+        assignment__teacher=assignment.teacher_id
+    )
+    if entry.room.strip():
+        by_class_or_teacher |= Q(
+            room__iexact=entry.room.strip(),
+            assignment__school_class__school_year__school=assignment.school_class.school_year.school_id,
+        )
+    clashes = SlotClashes()
+    others = same_slot.filter(by_class_or_teacher).select_related(
+        "assignment__subject",
+        "assignment__teacher",
+        "assignment__school_class__school_year__school",
+    )
+    for other in others:
+        if not entry.overlaps(other):
+            continue
+        theirs = other.assignment
+        if theirs.school_class_id == assignment.school_class_id and not (
+            theirs.group_id and assignment.group_id and theirs.group_id != assignment.group_id
+        ):
+            clashes.school_class.append(other)
+        if theirs.teacher_id == assignment.teacher_id:
+            clashes.teacher.append(other)
+        if entry.room.strip() and other.room.strip().lower() == entry.room.strip().lower():
+            clashes.room.append(other)
+    return clashes

@@ -129,9 +129,21 @@ def register_settings_save(*, settings: RegisterSettings, user: User) -> Registe
 
 
 @transaction.atomic
-def timetable_entry_save(*, entry: TimetableEntry, user: User) -> TimetableEntry:
+def timetable_entry_save(*, entry: TimetableEntry, user: User) -> list[str]:
+    """Save a slot of the timetable. A class cannot be in two lessons at once
+    (refused); a teacher or a room booked twice is saved with warnings, returned
+    as sentences for the person who saved it."""
+    from .selectors import timetable_clashes
+
     _full_clean(entry)
-    return audited_save(
+    clashes = timetable_clashes(entry)
+    if clashes.school_class:
+        raise RegisterError(
+            "class_double_booked",
+            _("The class already has %(lesson)s at this time.")
+            % {"lesson": _slot_words(clashes.school_class[0])},
+        )
+    audited_save(
         entry,
         actor=user,
         category=AuditEvent.Category.TIMETABLE,
@@ -139,6 +151,26 @@ def timetable_entry_save(*, entry: TimetableEntry, user: User) -> TimetableEntry
         school=school_id_of(entry.assignment),
         fields=_TIMETABLE_FIELDS,
     )
+    warnings = [
+        _("%(teacher)s already teaches %(lesson)s at this time.")
+        % {"teacher": other.assignment.teacher, "lesson": _slot_words(other)}
+        for other in clashes.teacher
+    ]
+    warnings += [
+        _("Room %(room)s is already taken by %(lesson)s at this time.")
+        % {"room": other.room, "lesson": _slot_words(other)}
+        for other in clashes.room
+    ]
+    return warnings
+
+
+def _slot_words(entry: TimetableEntry) -> str:
+    assignment = entry.assignment
+    return _("%(subject)s in %(class)s (%(school)s)") % {
+        "subject": assignment.subject.name,
+        "class": assignment.school_class.name,
+        "school": assignment.school_class.school_year.school.short_name,
+    }
 
 
 @transaction.atomic

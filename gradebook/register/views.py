@@ -270,9 +270,15 @@ def timetable_view(request, class_id: int):
             )
             return redirect(request.path)
         if form.is_valid():
-            services.timetable_entry_save(entry=form.instance, user=request.user)
-            messages.success(request, _("The timetable has been updated."))
-            return redirect(request.path)
+            try:
+                warnings = services.timetable_entry_save(entry=form.instance, user=request.user)
+            except services.RegisterError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The timetable has been updated."))
+                for warning in warnings:
+                    messages.warning(request, warning)
+                return redirect(request.path)
     entries = (
         TimetableEntry.objects.filter(assignment__school_class=school_class)
         .select_related("assignment__subject", "assignment__teacher", "assignment__group")
