@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.audit import note_reads
+from portal.confirm import confirm_delete
 from portal.inputs import id_from, id_param
 from portal.models import ReadAccess, School, Term
 from portal.permissions import (
@@ -498,6 +499,14 @@ def school_settings(request, pk):
 def category_delete(request, pk, category_pk):
     school = _school(request, pk)
     category = get_object_or_404(GradeCategory, pk=category_pk, school=school)
+    asked = confirm_delete(
+        request,
+        what=_("The category %(name)s is removed from the school's list.")
+        % {"name": category.name},
+        cancel_url=reverse("gradebook:settings", args=[school.pk]),
+    )
+    if asked:
+        return asked
     try:
         services.category_delete(category=category, user=request.user)
     except services.GradebookError as exc:

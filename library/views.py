@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from portal.confirm import confirm_delete
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.inputs import parse_id
 from portal.models import School
@@ -512,6 +513,14 @@ def reading_list_remove_record(request, slug, pk):
     reading_list = get_object_or_404(
         ReadingList, slug=slug, school__in=librarian_schools(request.user)
     )
+    asked = confirm_delete(
+        request,
+        what=_("The record leaves the list %(name)s; the catalogue keeps it.")
+        % {"name": reading_list.title},
+        cancel_url=reading_list.get_absolute_url(),
+    )
+    if asked:
+        return asked
     reading_list_remove(user=request.user, reading_list=reading_list, record_id=pk)
     return redirect(reading_list)
 

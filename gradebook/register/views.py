@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from portal.audit import note_reads
+from portal.confirm import confirm_delete
 from portal.exports import ical_calendar, ical_event, ical_response
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.http import safe_next_url
@@ -263,10 +264,14 @@ def timetable_view(request, class_id: int):
         if not may_edit:
             raise Http404
         if "delete" in request.POST:
+            entry_id = id_param(request.POST, "delete")
+            asked = confirm_delete(
+                request, what=_("The lesson disappears from the class's timetable.")
+            )
+            if asked:
+                return asked
             services.timetable_entry_delete(
-                school_class=school_class,
-                entry_id=id_param(request.POST, "delete"),
-                user=request.user,
+                school_class=school_class, entry_id=entry_id, user=request.user
             )
             return redirect(request.path)
         if form.is_valid():
@@ -314,9 +319,11 @@ def settings_view(request, school_id: int):
     free_form = forms.FreeDayForm(request.POST if "free_day" in request.POST else None)
     if request.method == "POST":
         if "delete" in request.POST:
-            services.free_day_delete(
-                school=school, free_day_id=id_param(request.POST, "delete"), user=request.user
-            )
+            free_day_id = id_param(request.POST, "delete")
+            asked = confirm_delete(request, what=_("The day becomes a school day again."))
+            if asked:
+                return asked
+            services.free_day_delete(school=school, free_day_id=free_day_id, user=request.user)
             return redirect(request.path)
         if "settings" in request.POST and form.is_valid():
             form.instance.school = school

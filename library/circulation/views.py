@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from library.models import Record
+from portal.confirm import confirm_delete
 from portal.inputs import id_list_param, id_param
 from portal.models import User
 
@@ -219,12 +220,18 @@ def rules_page(request, school_id):
                     return redirect(request.path)
             elif action == "delete_rule":
                 rule = get_object_or_404(LoanRule, pk=id_param(request.POST, "pk"), school=school)
+                asked = confirm_delete(request, what=_("The loan rule stops applying."))
+                if asked:
+                    return asked
                 services.loan_rule_delete(user=request.user, rule=rule)
                 return redirect(request.path)
             elif action == "delete_closed":
                 period = get_object_or_404(
                     ClosedPeriod, pk=id_param(request.POST, "pk"), school=school
                 )
+                asked = confirm_delete(request, what=_("The library is open on these days again."))
+                if asked:
+                    return asked
                 services.closed_period_delete(user=request.user, period=period)
                 return redirect(request.path)
         except CirculationError as error:

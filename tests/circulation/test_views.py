@@ -383,7 +383,7 @@ def test_rules_delete_scoped_to_own_library(world, login):
     client = login(world.a.librarian)
     url = reverse("circulation:rules", args=[world.a.school.pk])
     assert client.post(url, {"action": "delete_rule", "pk": foreign.pk}).status_code == 404
-    client.post(url, {"action": "delete_rule", "pk": own.pk})
+    client.post(url, {"action": "delete_rule", "pk": own.pk, "confirm": "1"})
     assert not world.a.school.loan_rules.exists() and world.b.school.loan_rules.exists()
 
 
@@ -417,7 +417,7 @@ def test_loan_rules_and_closed_days_are_audited(world, login):
         },
     )
     period = world.a.school.library_closed.get()
-    client.post(url, {"action": "delete_closed", "pk": period.pk})
+    client.post(url, {"action": "delete_closed", "pk": period.pk, "confirm": "1"})
     actions = list(
         AuditEvent.objects.filter(category="library")
         .order_by("pk")

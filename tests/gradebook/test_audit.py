@@ -72,7 +72,7 @@ def test_grade_categories_are_recorded_from_creation_to_deletion(gb, login):
     category.weight = 4
     services.category_save(category=category, user=a.admin)
     response = login(a.admin).post(
-        reverse("gradebook:category_delete", args=[a.school.pk, category.pk])
+        reverse("gradebook:category_delete", args=[a.school.pk, category.pk]), {"confirm": "1"}
     )
     assert response.status_code == 302
     events = list(AuditEvent.objects.order_by("id"))
@@ -89,7 +89,9 @@ def test_grade_categories_are_recorded_from_creation_to_deletion(gb, login):
 def test_a_category_in_use_is_not_deleted_nor_recorded(gb, login):
     a = gb.a
     category = a.assessment.category
-    login(a.admin).post(reverse("gradebook:category_delete", args=[a.school.pk, category.pk]))
+    login(a.admin).post(
+        reverse("gradebook:category_delete", args=[a.school.pk, category.pk]), {"confirm": "1"}
+    )
     assert type(category).objects.filter(pk=category.pk).exists()
     assert not AuditEvent.objects.exists()
 

@@ -71,7 +71,9 @@ def test_a_change_of_the_list_renders_a_new_version(client, login, world, readin
     added = record_create("Akademia pana Kleksa", school=world.a.school, control="ak-1")
     librarian.post(reverse("library:record_to_list", args=[added.pk]), {"target": reading_list.pk})
     assert _pdf(client, reading_list) == b"%PDF-1.4 render 2"
-    librarian.post(reverse("library:list_remove", args=[reading_list.slug, added.pk]))
+    librarian.post(
+        reverse("library:list_remove", args=[reading_list.slug, added.pk]), {"confirm": "1"}
+    )
     assert _pdf(client, reading_list) == b"%PDF-1.4 render 3"
     assert _pdf(client, reading_list) == b"%PDF-1.4 render 3"
     # only the current version is kept

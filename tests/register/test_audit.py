@@ -46,7 +46,7 @@ def test_free_days_added_and_removed_are_recorded(world, login):
     data = {"free_day": "1", "name": "Ferie", "start": "2026-12-23", "end": "2026-12-31"}
     assert client.post(url, data).status_code == 302
     free_day = a.school.free_days.get()
-    assert client.post(url, {"delete": free_day.pk}).status_code == 302
+    assert client.post(url, {"delete": free_day.pk, "confirm": "1"}).status_code == 302
     added, removed = AuditEvent.objects.filter(category="timetable").order_by("id")
     assert added.action == "free_day.create"
     assert added.after == {"name": "Ferie", "start": "2026-12-23", "end": "2026-12-31"}
@@ -61,7 +61,7 @@ def test_timetable_entries_added_and_removed_are_recorded(world, login):
     data = {"assignment": a.assignment.pk, "weekday": "0", "number": "2"}
     assert client.post(url, data).status_code == 302
     entry = a.assignment.timetable_entries.get()
-    assert client.post(url, {"delete": entry.pk}).status_code == 302
+    assert client.post(url, {"delete": entry.pk, "confirm": "1"}).status_code == 302
     added, removed = AuditEvent.objects.filter(category="timetable").order_by("id")
     assert added.action == "timetable_entry.create" and added.actor == a.admin
     assert added.after["assignment"] == a.assignment.pk and added.after["number"] == 2
