@@ -335,11 +335,14 @@ MUNICIPAL_MANAGERS = (Role.MUNICIPAL_ADMIN, Role.DPO)
 
 
 def current_enrolments(day):
-    """Enrolments that have not ended on `day`: neither by their own end date nor
-    by the end of their school year (future enrolments count)."""
+    """Enrolments that have not ended on `day`: not by their own end date, and
+    their school year has not ended or is still the one the school marks current
+    (the summer between two years, until the new one is made current, as
+    teaching assignments and the retention rules count it). Future enrolments
+    count."""
     return Enrolment.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=day),
-        school_class__school_year__end__gte=day,
+        Q(school_class__school_year__end__gte=day) | Q(school_class__school_year__is_current=True),
     )
 
 

@@ -114,3 +114,23 @@ def test_roles_are_read_in_a_fixed_number_of_queries(world, django_assert_num_qu
         assert p.user_roles(user) is roles
         p.can_manage_school(user, world.a.school)
         p.teaches_class(user, world.a.class_a)
+
+
+def test_the_summer_between_years_keeps_the_current_years_pupils(world):
+    """From the end of the school year until the school makes the next year
+    current, its pupils stay its pupils: the admin still links guardians and
+    manages their accounts (found by the suite run at --clock=summer)."""
+    import time_machine
+
+    from portal.permissions import current_pupils_manageable, manages_person
+
+    a = world.a
+    summer = datetime.datetime.combine(
+        a.year.end + datetime.timedelta(days=20), datetime.time(10), tzinfo=datetime.UTC
+    )
+    with time_machine.travel(summer, tick=False):
+        assert a.pupil in current_pupils_manageable(a.school, a.admin)
+        assert manages_person(a.admin, a.pupil)
+        a.year.is_current = False  # the new year was made current: last year's are former
+        a.year.save()
+        assert a.pupil not in current_pupils_manageable(a.school, a.admin)
