@@ -20,13 +20,16 @@ class AssignmentChoiceField(forms.ModelChoiceField):
         target = (
             f"{obj.school_class.name} {obj.group.name}" if obj.group_id else obj.school_class.name
         )
-        return f"{target} – {obj.subject.name} ({obj.teacher})"
+        school = obj.school_class.school_year.school.short_name
+        return f"{target} ({school}) – {obj.subject.name}, {obj.teacher.get_full_name()}"
 
 
 def _assignments(qs):
-    return qs.select_related("school_class", "group", "subject", "teacher").order_by(
-        "school_class__level", "school_class__name", "subject__name"
-    )
+    """Every picker of a teacher's lessons shows class, school, subject and
+    teacher: "8a (SP 1) – Matematyka, Jan Nowak", so two schools' 8a differ."""
+    return qs.select_related(
+        "school_class__school_year__school", "group", "subject", "teacher"
+    ).order_by("school_class__level", "school_class__name", "subject__name")
 
 
 class DateInput(forms.DateInput):

@@ -23,7 +23,7 @@ from portal.exports import ical_calendar, ical_event, ical_response
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.http import safe_next_url
 from portal.inputs import id_from, id_list_param, id_param
-from portal.models import Enrolment, ReadAccess, SchoolClass, Term, User
+from portal.models import ReadAccess, SchoolClass, Term, User
 from portal.permissions import (
     can_manage_school,
     managed_schools,
@@ -572,28 +572,24 @@ def remarks_view(request):
     )
 
 
-def _remark_pupils(user):
-    today = timezone.localdate()
-    return (
-        User.objects.filter(
-            enrolments__in=Enrolment.objects.active_on(today).filter(
-                school_class__in=classes_for_staff(user)
-            )
-        )
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
-
-
 @login_required
 def remark_new_view(request):
+    """A remark starts from a class: choose one of your classes, then its pupil."""
     _staff_only(request)
-    form = forms.RemarkForm(request.POST or None, pupils=_remark_pupils(request.user))
+    classes = (
+        classes_for_staff(request.user)
+        .select_related("school_year__school")
+        .order_by("level", "name", "school_year__school__short_name")
+    )
+    class_id = id_param(request.GET, "class")
+    if class_id is None:
+        return render(request, "register/remark_class.html", {"classes": classes})
+    school_class = get_object_or_404(classes, pk=class_id)
+    if not can_write_remark(request.user, school_class):
+        raise Http404
+    form = forms.RemarkForm(request.POST or None, pupils=selectors.class_pupils(school_class))
 
     def save(data):
-        school_class = current_class_of(data["pupil"])
-        if school_class is None or not can_write_remark(request.user, school_class):
-            raise Http404
         services.remark_create(
             author=request.user,
             pupil=data["pupil"],
@@ -602,7 +598,11 @@ def remark_new_view(request):
             text=data["text"],
         )
 
-    return _remark_form(request, form, save, _("New remark"))
+    title = _("New remark: %(class)s (%(school)s)") % {
+        "class": school_class.name,
+        "school": school_class.school_year.school.short_name,
+    }
+    return _remark_form(request, form, save, title)
 
 
 def _remark_form(request, form, save, title):

@@ -22,7 +22,7 @@ def test_teacher_writes_remark_guardian_acknowledges(world, login):
     a = world.a
     client = login(a.teacher)
     response = client.post(
-        reverse("register:remark_new"),
+        reverse("register:remark_new") + f"?class={a.class_a.pk}",
         {"pupil": a.pupil.pk, "kind": "positive", "text": "Pomoc koledze"},
     )
     assert response.status_code == 302
@@ -66,7 +66,7 @@ def test_acknowledging_returns_to_the_page_it_was_sent_from(world, login):
 def test_remark_for_pupil_of_other_school_is_refused(world, login):
     client = login(world.a.teacher)
     client.post(
-        reverse("register:remark_new"),
+        reverse("register:remark_new") + f"?class={world.a.class_a.pk}",
         {"pupil": world.b.pupil.pk, "kind": "negative", "text": "x"},
     )
     assert not Remark.objects.exists()
