@@ -20,6 +20,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
+from portal.errors import ServiceError
 from portal.models import Role, RoleAssignment, School, User
 from portal.permissions import forget_roles
 
@@ -50,13 +51,8 @@ ROLE_KINDS = {
 }
 
 
-class CmsError(Exception):
-    """A refused operation; `code` is stable for tests."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CmsError(ServiceError):
+    """A refused CMS operation (portal.errors.ServiceError)."""
 
 
 def _group_name(kind: str, school: School | None) -> str:

@@ -11,7 +11,6 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from portal.audit import (
     history_row,
     model_fields,
 )
+from portal.errors import ServiceError, validate
 from portal.models import AuditEvent, SchoolClass, TeachingAssignment, Term, User
 
 from . import scale as grade_scale
@@ -39,14 +39,12 @@ from .models import (
 from .selectors import grading_settings, sheet_pupils, term_is_closed
 
 
-class GradebookError(Exception):
-    """A refused operation; `code` is stable for tests and API clients.
+class GradebookError(ServiceError):
+    """A refused gradebook operation (portal.errors.ServiceError).
     `cell_errors` maps (assessment_id, pupil_id) to a message for the sheet."""
 
     def __init__(self, code: str, message: str, cell_errors: dict | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(code, message)
         self.cell_errors = cell_errors or {}
 
 
@@ -75,10 +73,7 @@ ASSESSMENT_AUDIT_FIELDS = model_fields(
 def grading_settings_update(*, settings: GradingSettings, user: User) -> GradingSettings:
     """Save a school's grading rules; averages are computed on read, so every
     shown average follows at once. The changed rules go to the audit trail."""
-    try:
-        settings.full_clean()
-    except ValidationError as exc:
-        raise GradebookError("invalid_settings", "; ".join(exc.messages)) from exc
+    validate(settings, error=GradebookError, code="invalid_settings")
     return audited_save(
         settings,
         actor=user,
@@ -92,10 +87,7 @@ def grading_settings_update(*, settings: GradingSettings, user: User) -> Grading
 @transaction.atomic
 def category_save(*, category: GradeCategory, user: User) -> GradeCategory:
     """Create or change a grade category (its default weight feeds averages)."""
-    try:
-        category.full_clean()
-    except ValidationError as exc:
-        raise GradebookError("invalid_category", "; ".join(exc.messages)) from exc
+    validate(category, error=GradebookError, code="invalid_category")
     return audited_save(
         category,
         actor=user,
@@ -165,10 +157,7 @@ def assessment_save(*, assessment: Assessment, user: User) -> Assessment:
     _check_term_open(assessment.term)
     if assessment.pk is None:
         assessment.created_by = user
-    try:
-        assessment.full_clean()
-    except ValidationError as exc:
-        raise GradebookError("invalid_assessment", "; ".join(exc.messages)) from exc
+    validate(assessment, error=GradebookError, code="invalid_assessment")
     return audited_save(
         assessment,
         actor=user,

@@ -22,6 +22,7 @@ from django.views import View
 
 from . import forms as portal_forms
 from .audit import audited_delete, audited_save
+from .errors import constraint_errors
 from .exports import csv_response
 from .imports import SAMPLE_CSV_FORMAT, ImportFileError, people_import, sample_csv, sample_rows
 from .models import (
@@ -301,7 +302,7 @@ class SectionEditView(SectionMixin, View):
         if form.is_valid():
             save = self.section.save or (lambda form, school: form.save())
             try:
-                with transaction.atomic():
+                with constraint_errors(error=PortalError):
                     audited_save(
                         form.instance,
                         save=lambda: save(form, self.school),
@@ -311,10 +312,8 @@ class SectionEditView(SectionMixin, View):
                         school=self.school,
                         fields=list(form.fields),
                     )
-            except (PortalError, IntegrityError) as exc:
-                form.add_error(
-                    None, getattr(exc, "message", _("This would duplicate an existing entry."))
-                )
+            except PortalError as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(self.list_url())

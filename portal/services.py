@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from .accounts import email_set_by_school
 from .audit import audit_record, snapshot
+from .errors import ServiceError, validate
 from .models import (
     AuditEvent,
     Enrolment,
@@ -35,13 +36,8 @@ from .models import (
 from .permissions import forget_roles
 
 
-class PortalError(Exception):
-    """A refused operation; `code` is stable for tests and API clients."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class PortalError(ServiceError):
+    """A refused portal operation (portal.errors.ServiceError)."""
 
 
 # --- People ------------------------------------------------------------------------------
@@ -228,15 +224,7 @@ def user_set_active(
 
 
 def _full_clean(obj, exclude=None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        messages = []
-        for field, errors in exc.message_dict.items():
-            label = obj._meta.get_field(field).verbose_name if field != "__all__" else ""
-            for error in errors:
-                messages.append(f"{label}: {error}" if label else str(error))
-        raise PortalError("invalid", "; ".join(messages)) from exc
+    validate(obj, error=PortalError, exclude=exclude)
 
 
 @transaction.atomic

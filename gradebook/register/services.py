@@ -12,12 +12,12 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.audit import audited_delete, audited_save, history_row, jsonable, model_fields
+from portal.errors import ServiceError, validate
 from portal.files import private_storage
 from portal.models import AuditEvent, SchoolClass, TeachingAssignment, User
 from portal.selectors import current_class_of
@@ -41,20 +41,12 @@ from .models import (
 )
 
 
-class RegisterError(Exception):
-    """A refused register operation; `code` is stable for tests and API clients."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class RegisterError(ServiceError):
+    """A refused register operation (portal.errors.ServiceError)."""
 
 
 def _full_clean(obj, exclude=None) -> None:
-    try:
-        obj.full_clean(exclude=exclude)
-    except ValidationError as exc:
-        raise RegisterError("invalid", "; ".join(exc.messages)) from exc
+    validate(obj, error=RegisterError, exclude=exclude)
 
 
 def change_row(*, obj, action: str, user, before=None, after=None) -> RegisterChange:

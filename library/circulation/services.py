@@ -20,6 +20,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from portal.audit import audit_record, audited_delete, audited_save, model_fields
+from portal.errors import ServiceError
 from portal.models import AuditEvent
 from portal.permissions import is_librarian_of
 
@@ -37,14 +38,9 @@ from .models import (
 )
 
 
-class CirculationError(Exception):
-    """A refused circulation operation with a stable `code`. `overridable`: a
-    librarian at the desk may go ahead anyway by giving a reason (recorded)."""
-
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-        self.message = message
+class CirculationError(ServiceError):
+    """A refused circulation operation (portal.errors.ServiceError). `overridable`:
+    a librarian at the desk may go ahead anyway by giving a reason (recorded)."""
 
     @property
     def overridable(self) -> bool:

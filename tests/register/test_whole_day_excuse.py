@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from gradebook.register import services
 from gradebook.register.models import Attendance, Excuse, ExcuseDay, RegisterChange
+from portal.errors import constraint_errors
 from tests.factories.register import LessonFactory
 
 
@@ -120,3 +121,11 @@ def test_a_whole_day_needs_its_absences(world, absence, day):
         )
     assert err.value.code == "bad_day"
     assert not Excuse.objects.exists()
+
+
+def test_a_unique_constraint_reads_as_its_message(world, absence):
+    excuse = submit_whole_day(world, absence, absence.lesson.date)
+    refusal = services.RegisterError
+    with pytest.raises(refusal) as refused, constraint_errors(error=refusal):
+        ExcuseDay.objects.create(excuse=excuse, date=absence.lesson.date)
+    assert refused.value.message == "Ten dzień jest już w usprawiedliwieniu."
