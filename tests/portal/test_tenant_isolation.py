@@ -270,7 +270,7 @@ def test_guardian_with_children_in_two_schools_is_managed_by_neither(world):
     assert not manages_person(world.b.admin, world.a.guardian)
 
 
-def test_transferred_pupil_belongs_to_the_new_school_only(world, login):
+def test_transferred_pupil_belongs_to_the_new_school_only(world, login, time_machine):
     pupil = world.a.pupil
     enrolment = pupil.enrolments.get()
     enrolment.end_date = enrolment.start_date + datetime.timedelta(days=10)
@@ -280,6 +280,8 @@ def test_transferred_pupil_belongs_to_the_new_school_only(world, login):
         school_class=world.b.class_a,
         start_date=enrolment.end_date + datetime.timedelta(days=1),
     )
+    # some weeks after the transfer (on 1 September both dates are still ahead)
+    time_machine.move_to(enrolment.start_date + datetime.timedelta(days=30))
     assert not manages_person(world.a.admin, pupil)
     assert manages_person(world.b.admin, pupil)
     c = login(world.a.admin)
