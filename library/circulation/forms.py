@@ -40,7 +40,10 @@ class OverrideForm(forms.Form):
     )
 
     def clean_barcodes(self):
-        return _lines(self.cleaned_data["barcodes"])[:50]
+        codes = _lines(self.cleaned_data["barcodes"])
+        if not codes:
+            raise forms.ValidationError(_("Scan at least one copy."))
+        return codes[:50]
 
     def clean(self):
         data = super().clean()
