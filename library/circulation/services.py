@@ -609,6 +609,40 @@ def desk_renew(*, user, school, barcode: str, override_reason: str = "") -> Desk
     return outcome
 
 
+def desk_return(*, user, school, barcode: str) -> DeskOutcome:
+    """Take a copy back at the desk: flagged when late, and said where it goes
+    when somebody waits for the title."""
+    outcome = DeskOutcome()
+    try:
+        loan, hold = loan_return(user=user, school=school, barcode=barcode)
+    except CirculationError as error:
+        outcome.answers.append(DeskAnswer("refused", barcode, error.message))
+        return outcome
+    text = _("Returned: %(title)s") % {"title": loan.copy.record.title}
+    if loan.returned_overdue:
+        text += " — " + _("OVERDUE (due %(date)s)") % {
+            "date": date_format(loan.due_on, "SHORT_DATE_FORMAT")
+        }
+    if hold is not None:
+        text += " — " + _("put it on the hold shelf for %(reader)s") % {"reader": hold.reader}
+    state = "flag" if loan.returned_overdue else "ok"
+    outcome.answers.append(DeskAnswer(state, barcode, text))
+    return outcome
+
+
+def desk_fill(*, user, school, hold: Hold, barcode: str) -> DeskOutcome:
+    """Put a copy from the shelf on the hold shelf for a waiting hold."""
+    outcome = DeskOutcome()
+    try:
+        hold_fill(user=user, school=school, hold=hold, barcode=barcode)
+    except CirculationError as error:
+        outcome.answers.append(DeskAnswer("refused", barcode, error.message))
+        return outcome
+    text = _("On the hold shelf for %(reader)s") % {"reader": hold.reader}
+    outcome.answers.append(DeskAnswer("ok", barcode, text))
+    return outcome
+
+
 def reader_profiles_for(users) -> list[ReaderProfile]:
     """The profiles (cards) of `users` in their order, the missing ones created:
     a few queries whatever the number of readers (a class's cards)."""

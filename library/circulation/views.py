@@ -14,7 +14,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -104,7 +103,7 @@ def desk(request, school_id):
             if barcode_form.is_valid():
                 code = barcode_form.cleaned_data["barcode"]
                 if action == "return":
-                    outcome = _desk_return(request, school, code)
+                    outcome = services.desk_return(user=request.user, school=school, barcode=code)
                 else:
                     outcome = services.desk_renew(user=request.user, school=school, barcode=code)
                 barcode_form = BarcodeForm(prefix="back")
@@ -160,37 +159,10 @@ def _desk_override(request, school, data) -> services.DeskOutcome:
     )
 
 
-def _desk_return(request, school, code) -> services.DeskOutcome:
-    outcome = services.DeskOutcome()
-    try:
-        loan, hold = services.loan_return(user=request.user, school=school, barcode=code)
-    except CirculationError as error:
-        outcome.answers.append(services.DeskAnswer("refused", code, error.message))
-        return outcome
-    text = _("Returned: %(title)s") % {"title": loan.copy.record.title}
-    if loan.returned_overdue:
-        text += " — " + _("OVERDUE (due %(date)s)") % {
-            "date": date_format(loan.due_on, "SHORT_DATE_FORMAT")
-        }
-    if hold is not None:
-        text += " — " + _("put it on the hold shelf for %(reader)s") % {"reader": hold.reader}
-    outcome.answers.append(
-        services.DeskAnswer("flag" if loan.returned_overdue else "ok", code, text)
-    )
-    return outcome
-
-
 def _desk_fill(request, school) -> services.DeskOutcome:
-    outcome = services.DeskOutcome()
     hold = get_object_or_404(Hold, pk=id_param(request.POST, "hold"), school=school)
     code = request.POST.get("barcode", "")
-    try:
-        services.hold_fill(user=request.user, school=school, hold=hold, barcode=code)
-        text = _("On the hold shelf for %(reader)s") % {"reader": hold.reader}
-        outcome.answers.append(services.DeskAnswer("ok", code, text))
-    except CirculationError as error:
-        outcome.answers.append(services.DeskAnswer("refused", code, error.message))
-    return outcome
+    return services.desk_fill(user=request.user, school=school, hold=hold, barcode=code)
 
 
 def _reader_of_card(card_number: str, school):

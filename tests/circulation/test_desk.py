@@ -374,3 +374,22 @@ def test_reminders_refused_for_another_school_and_by_get(
     )
     assert not mailoutbox
     assert not AuditEvent.objects.filter(action="loan.overdue_reminder").exists()
+
+
+def test_overdue_page_query_count_does_not_grow(world, library, login):
+    client = login(world.a.librarian)
+    url = overdue_url(world.a.school)
+
+    def queries():
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    lend_long_ago(world, world.a.pupil, library["copy"])
+    few = queries()
+    for _ in range(4):
+        lend_long_ago(
+            world, make_pupil(world.a.class_b), copy_create(library["record"], world.a.school)
+        )
+    assert queries() == few
