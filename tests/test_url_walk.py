@@ -359,7 +359,17 @@ URLS: dict[str, U] = {
         LIBRARIANS, lambda s: {"school_id": s.school.pk},
         data=lambda s: {"action": "return", "back-barcode": s.copy.barcode},
     ),
-    "circulation:overdue": U(LIBRARIANS, lambda s: {"school_id": s.school.pk}),
+    "circulation:overdue": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, query=_q(klasa=lambda s: s.class_a.pk),
+    ),
+    "circulation:overdue_remind": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"reader": s.pupil.pk},
+        methods="POST",
+    ),
+    "circulation:class_cards": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, query=_q(klasa=lambda s: s.class_a.pk),
+        methods="GET",
+    ),
     "circulation:rules": U(
         LIBRARIANS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"action": "rule"},
     ),

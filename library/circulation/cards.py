@@ -23,9 +23,13 @@ def barcode_data_uri(code: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(barcode_svg(code).encode()).decode()
 
 
-def card_pdf(*, profile, schools, base_url: str) -> bytes:
+def _pdf(html: str, base_url: str) -> bytes:
     from weasyprint import HTML
 
+    return HTML(string=html, base_url=base_url).write_pdf()
+
+
+def card_pdf(*, profile, schools, base_url: str) -> bytes:
     html = render_to_string(
         "circulation/card_pdf.html",
         {
@@ -35,4 +39,21 @@ def card_pdf(*, profile, schools, base_url: str) -> bytes:
             "barcode": barcode_data_uri(profile.card_number),
         },
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return _pdf(html, base_url)
+
+
+def cards_sheet_html(*, profiles, school, class_name: str = "") -> str:
+    """The cards of several readers (a class), ten to an A4 page, in the order
+    given; each card as on the single card."""
+    return render_to_string(
+        "circulation/cards_sheet_pdf.html",
+        {
+            "cards": [{"profile": p, "barcode": barcode_data_uri(p.card_number)} for p in profiles],
+            "schools": [school],
+            "class_name": class_name,
+        },
+    )
+
+
+def cards_sheet_pdf(*, profiles, school, class_name: str = "", base_url: str) -> bytes:
+    return _pdf(cards_sheet_html(profiles=profiles, school=school, class_name=class_name), base_url)

@@ -21,6 +21,37 @@ class CheckoutForm(forms.Form):
         return codes[:50]
 
 
+class OverrideForm(forms.Form):
+    """Lend or renew despite an overridable refusal: the scanned codes travel
+    back in hidden fields, the reason is the librarian's."""
+
+    kind = forms.ChoiceField(
+        choices=[("checkout", "checkout"), ("renew", "renew")], widget=forms.HiddenInput
+    )
+    card = forms.CharField(max_length=20, required=False, widget=forms.HiddenInput)
+    barcodes = forms.CharField(max_length=2000, widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason (recorded with your name)"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": _("Give the reason for going ahead despite the refusal."),
+        },
+    )
+
+    def clean_barcodes(self):
+        codes = _lines(self.cleaned_data["barcodes"])
+        if not codes:
+            raise forms.ValidationError(_("Scan at least one copy."))
+        return codes[:50]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == "checkout" and not data.get("card"):
+            raise forms.ValidationError(_("Scan the reader's card again."))
+        return data
+
+
 class BarcodeForm(forms.Form):
     barcode = forms.CharField(label=_("Copy barcode"), max_length=32)
 

@@ -14,12 +14,32 @@ from library.permissions import (
 from portal.models import User
 from portal.permissions import user_roles
 
-__all__ = ["can_run_desk", "can_view_account", "desk_schools", "is_any_librarian"]
+__all__ = [
+    "can_override_refusal",
+    "can_remind_readers",
+    "can_run_desk",
+    "can_view_account",
+    "desk_schools",
+    "is_any_librarian",
+]
 
 # The desk of a library is run by its librarians: the same schools and rule as the
 # catalogue's librarian tools.
 desk_schools = librarian_schools
 can_run_desk = can_manage_school_library
+
+
+@rules.predicate
+def can_override_refusal(user, school) -> bool:
+    """Lending or renewing despite a refusal (the limit, an overdue block), with
+    a reason, is for the librarians of that school's library only."""
+    return can_manage_school_library(user, school)
+
+
+@rules.predicate
+def can_remind_readers(user, school) -> bool:
+    """Reminding overdue readers from the desk: that library's librarians."""
+    return can_manage_school_library(user, school)
 
 
 @rules.predicate
@@ -43,3 +63,5 @@ def has_library_account(user) -> bool:
 
 rules.add_perm("circulation.run_desk", can_run_desk)
 rules.add_perm("circulation.view_account", can_view_account)
+rules.add_perm("circulation.override_refusal", can_override_refusal)
+rules.add_perm("circulation.remind_readers", can_remind_readers)

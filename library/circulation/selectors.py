@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from .models import Copy, Hold, Loan, Stocktake, StocktakeScan
@@ -202,30 +202,108 @@ def stocktake_report(stocktake: Stocktake) -> dict:
     }
 
 
-def readers_of(school, q: str):
-    """Pupils and staff of `school` matching `q` (name, username or card)."""
-    from portal.models import Enrolment, RoleAssignment, User
+# --- Readers of a library --------------------------------------------------------------
 
-    today = timezone.localdate()
-    pupils = (
-        Enrolment.objects.active_on(today)
-        .filter(
-            school_class__school_year__school=school, school_class__school_year__is_current=True
-        )
-        .values("pupil_id")
+# Staff roles that make a person a reader of the school's library (rules.reader_category).
+_STAFF_READER_ROLES = ("teacher", "librarian", "school_admin")
+
+
+def _current_enrolments(school, today):
+    from portal.models import Enrolment
+
+    return Enrolment.objects.active_on(today).filter(
+        school_class__school_year__school=school, school_class__school_year__is_current=True
     )
-    staff = RoleAssignment.objects.filter(school=school).values("user_id")
-    words = Q()
-    for word in q.split()[:4]:
-        words &= (
+
+
+def library_readers(school, today=None):
+    """The readers of `school`'s library (its current pupils and staff), each
+    with `class_name` (None for staff) and the card, in one query."""
+    from portal.models import RoleAssignment, User
+
+    today = today or timezone.localdate()
+    enrolments = _current_enrolments(school, today)
+    class_name = (
+        enrolments.filter(pupil=OuterRef("pk"))
+        .order_by("-start_date", "-pk")
+        .values("school_class__name")[:1]
+    )
+    staff = RoleAssignment.objects.filter(school=school, role__in=_STAFF_READER_ROLES)
+    return (
+        User.objects.filter(
+            Q(pk__in=enrolments.values("pupil_id")) | Q(pk__in=staff.values("user_id")),
+            is_active=True,
+        )
+        .annotate(class_name=Subquery(class_name))
+        .select_related("library_reader")
+    )
+
+
+def readers_find(school, q: str, today=None):
+    """Readers of `school`'s library matching what the desk typed: every word
+    (see portal.inputs.search_words) a part of the first name or surname, a class
+    name ("3b"), a username or a card number; or the whole text a username
+    ("a-pupil") or card number. Never anybody of another school."""
+    from portal.inputs import search_words
+
+    today = today or timezone.localdate()
+    enrolments = _current_enrolments(school, today)
+    q = q.strip()
+    words = search_words(q)[:4]
+    if not words:
+        return library_readers(school, today).none()
+    match = Q()
+    for word in words:
+        match &= (
             Q(first_name__icontains=word)
             | Q(last_name__icontains=word)
             | Q(username__iexact=word)
             | Q(library_reader__card_number__iexact=word)
+            | Q(pk__in=enrolments.filter(school_class__name__iexact=word).values("pupil_id"))
         )
-    return (
-        User.objects.filter(Q(pk__in=pupils) | Q(pk__in=staff))
-        .filter(words)
-        .select_related("library_reader")
-        .order_by("last_name", "first_name")
+    match |= Q(username__iexact=q) | Q(library_reader__card_number__iexact=q)
+    return library_readers(school, today).filter(match).order_by("last_name", "first_name", "pk")
+
+
+def desk_classes(school):
+    """The classes of the school's current year, for the desk's class pickers."""
+    from portal.models import SchoolClass
+
+    return SchoolClass.objects.for_school(school).current().order_by("level", "name")
+
+
+def class_pupils(school_class, today=None):
+    """The pupils enrolled in `school_class` today, in surname order."""
+    from portal.models import User
+
+    today = today or timezone.localdate()
+    pupils = school_class.enrolments.active_on(today).values("pupil_id")
+    return User.objects.filter(pk__in=pupils, is_active=True).order_by(
+        "last_name", "first_name", "pk"
+    )
+
+
+def overdue_by_reader(school, *, school_class=None, reader_id=None, today=None):
+    """Overdue loans of the library with the reader's `class_name`, by class,
+    then reader (surname), then due date; only `school_class`'s pupils or one
+    reader when given."""
+    today = today or timezone.localdate()
+    class_name = (
+        _current_enrolments(school, today)
+        .filter(pupil=OuterRef("reader_id"))
+        .order_by("-start_date", "-pk")
+        .values("school_class__name")[:1]
+    )
+    loans = overdue_loans(school, today)
+    if school_class is not None:
+        loans = loans.filter(reader__in=class_pupils(school_class, today).values("pk"))
+    if reader_id is not None:
+        loans = loans.filter(reader_id=reader_id)
+    return loans.annotate(class_name=Subquery(class_name)).order_by(
+        F("class_name").asc(nulls_last=True),
+        "reader__last_name",
+        "reader__first_name",
+        "reader_id",
+        "due_on",
+        "pk",
     )

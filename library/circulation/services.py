@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import secrets
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -66,7 +67,9 @@ class _Overrides:
             return
         raise CirculationError(code, message)
 
-    def record(self, *, user, loan: Loan, action: str) -> None:
+    def record(self, *, user, loan: Loan, action: str, before: dict | None = None) -> None:
+        """`before`: what the refused rule saw (open and overdue loans at a
+        checkout, the due date and renewals at a renewal)."""
         if not self.codes:
             return
         audit_record(
@@ -76,7 +79,8 @@ class _Overrides:
             target=loan,
             school=loan.school_id,
             person=loan.reader,
-            after={"overridden": self.codes, "due_on": loan.due_on},
+            before=before,
+            after={"overridden": self.codes, "due_on": loan.due_on, "renewals": loan.renewals},
             reason=self.reason,
             only_changes=False,
         )
@@ -376,7 +380,12 @@ def loan_checkout(
                     school=school,
                     status=Hold.Status.WAITING,
                 ).update(status=Hold.Status.FULFILLED, closed_at=timezone.now())
-            overrides.record(user=user, loan=loan, action="loan.checkout_override")
+            overrides.record(
+                user=user,
+                loan=loan,
+                action="loan.checkout_override",
+                before={"loans_here": counts["here"], "overdue": counts["overdue"]},
+            )
     except IntegrityError as exc:
         # Only reachable when two desks race past the lock (or locks are off):
         # the partial unique index refused the second open loan.
@@ -489,6 +498,7 @@ def loan_renew(*, user, loan: Loan, today=None, at_desk: bool = False, override_
             .exists()
         ):
             raise CirculationError("held_by_other", _("Another reader is waiting for this title."))
+        before = {"due_on": loan.due_on, "renewals": loan.renewals}
         new_due = rules.due_date(loan.school_id, max(loan.due_on, today), terms.loan_days)
         if new_due <= loan.due_on:
             raise CirculationError(
@@ -497,7 +507,7 @@ def loan_renew(*, user, loan: Loan, today=None, at_desk: bool = False, override_
         loan.due_on = new_due
         loan.renewals += 1
         loan.save(update_fields=["due_on", "renewals"])
-        overrides.record(user=user, loan=loan, action="loan.renew_override")
+        overrides.record(user=user, loan=loan, action="loan.renew_override", before=before)
     return loan
 
 
@@ -509,6 +519,185 @@ def loans_renew_all(*, user, reader, today=None) -> list[tuple[Loan, Circulation
         except CirculationError as error:
             outcomes.append((loan, error))
     return outcomes
+
+
+# --- The desk: answers per scanned code -----------------------------------------------------
+
+
+@dataclass
+class DeskAnswer:
+    state: str  # "ok", "flag" (returned late) or "refused"
+    code: str  # the scanned barcode
+    text: str
+
+
+@dataclass
+class DeskOutcome:
+    """What the desk shows after a scan: one answer per barcode, the reader
+    found, and the barcodes whose refusal a librarian may override with a
+    reason (`override`: "checkout" or "renew")."""
+
+    answers: list[DeskAnswer] = field(default_factory=list)
+    reader: object = None
+    card: str = ""
+    override: str = ""
+    override_codes: list[str] = field(default_factory=list)
+
+
+# Refusals that concern the reader, not the copy: the other copies are not tried.
+_READER_REFUSALS = frozenset({"unknown_card", "not_a_reader", "reader_overdue"})
+
+
+def desk_checkout(
+    *, user, school, card_number: str, barcodes: list[str], override_reason: str = ""
+) -> DeskOutcome:
+    """Lend each scanned copy to the reader with `card_number`. A refusal the
+    desk may override keeps its barcode, and those not tried after it, for the
+    "lend anyway" form; with `override_reason` the limit and the overdue block
+    are overridden (services record each override in the audit trail)."""
+    outcome = DeskOutcome(card=card_number)
+    for i, code in enumerate(barcodes):
+        try:
+            loan = loan_checkout(
+                user=user,
+                school=school,
+                card_number=card_number,
+                barcode=code,
+                override_reason=override_reason,
+            )
+        except CirculationError as error:
+            outcome.answers.append(DeskAnswer("refused", code, error.message))
+            if error.overridable:
+                outcome.override = "checkout"
+                outcome.override_codes.append(code)
+            if error.code in _READER_REFUSALS:
+                if error.overridable:
+                    outcome.override_codes += barcodes[i + 1 :]
+                break
+            continue
+        outcome.reader = loan.reader
+        text = _("Lent until %(date)s: %(title)s") % {
+            "date": date_format(loan.due_on, "SHORT_DATE_FORMAT"),
+            "title": loan.copy.record.title,
+        }
+        outcome.answers.append(DeskAnswer("ok", code, text))
+    return outcome
+
+
+def desk_renew(*, user, school, barcode: str, override_reason: str = "") -> DeskOutcome:
+    """Renew the loan of the scanned copy at the desk; an overridable refusal
+    (overdue, renewal limit) offers "renew anyway" with a reason."""
+    outcome = DeskOutcome()
+    try:
+        loan = Loan.objects.open().filter(copy__barcode=barcode, school=school).first()
+        if loan is None:
+            raise CirculationError("not_on_loan", _("This copy is not on loan."))
+        loan = loan_renew(user=user, loan=loan, at_desk=True, override_reason=override_reason)
+    except CirculationError as error:
+        outcome.answers.append(DeskAnswer("refused", barcode, error.message))
+        if error.overridable:
+            outcome.override = "renew"
+            outcome.override_codes = [barcode]
+        return outcome
+    outcome.reader = loan.reader
+    text = _("Renewed until %(date)s") % {"date": date_format(loan.due_on, "SHORT_DATE_FORMAT")}
+    outcome.answers.append(DeskAnswer("ok", barcode, text))
+    return outcome
+
+
+def desk_return(*, user, school, barcode: str) -> DeskOutcome:
+    """Take a copy back at the desk: flagged when late, and said where it goes
+    when somebody waits for the title."""
+    outcome = DeskOutcome()
+    try:
+        loan, hold = loan_return(user=user, school=school, barcode=barcode)
+    except CirculationError as error:
+        outcome.answers.append(DeskAnswer("refused", barcode, error.message))
+        return outcome
+    text = _("Returned: %(title)s") % {"title": loan.copy.record.title}
+    if loan.returned_overdue:
+        text += " — " + _("OVERDUE (due %(date)s)") % {
+            "date": date_format(loan.due_on, "SHORT_DATE_FORMAT")
+        }
+    if hold is not None:
+        text += " — " + _("put it on the hold shelf for %(reader)s") % {"reader": hold.reader}
+    state = "flag" if loan.returned_overdue else "ok"
+    outcome.answers.append(DeskAnswer(state, barcode, text))
+    return outcome
+
+
+def desk_fill(*, user, school, hold: Hold, barcode: str) -> DeskOutcome:
+    """Put a copy from the shelf on the hold shelf for a waiting hold."""
+    outcome = DeskOutcome()
+    try:
+        hold_fill(user=user, school=school, hold=hold, barcode=barcode)
+    except CirculationError as error:
+        outcome.answers.append(DeskAnswer("refused", barcode, error.message))
+        return outcome
+    text = _("On the hold shelf for %(reader)s") % {"reader": hold.reader}
+    outcome.answers.append(DeskAnswer("ok", barcode, text))
+    return outcome
+
+
+def reader_profiles_for(users) -> list[ReaderProfile]:
+    """The profiles (cards) of `users` in their order, the missing ones created:
+    a few queries whatever the number of readers (a class's cards)."""
+    users = list(users)
+    found = {p.user_id: p for p in ReaderProfile.objects.filter(user__in=users)}
+    missing = [
+        ReaderProfile(user=u, card_number=card_number_new()) for u in users if u.pk not in found
+    ]
+    if missing:
+        try:
+            with transaction.atomic():
+                ReaderProfile.objects.bulk_create(missing)
+            found.update({p.user_id: p for p in missing})
+        except IntegrityError:
+            pass  # a card number drawn twice, or a card made meanwhile: one by one
+    profiles = []
+    for user in users:
+        profile = found.get(user.pk)
+        if profile is None:
+            profile = reader_profile_for(user)
+        profile.user = user
+        profiles.append(profile)
+    return profiles
+
+
+def overdue_reminders_queue(*, user, school, reader_id=None, school_class=None, today=None):
+    """Queue an overdue reminder now for one reader or for a class's pupils with
+    overdue loans at `school`'s library (the daily reminders' e-mails, at most
+    one per loan and day). Audited; returns (readers, loans) queued."""
+    from . import selectors
+    from .tasks import remind_overdue
+
+    _require_librarian(user, school)
+    today = today or timezone.localdate()
+    loans = list(
+        selectors.overdue_by_reader(
+            school, school_class=school_class, reader_id=reader_id, today=today
+        )
+    )
+    if not loans:
+        return 0, 0
+    loan_ids = [loan.pk for loan in loans]
+    readers = {loan.reader_id: loan.reader for loan in loans}
+    reader_ids = sorted(readers)
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        action="loan.overdue_reminder",
+        school=school,
+        person=readers[reader_ids[0]] if len(readers) == 1 else None,
+        after={
+            "readers": reader_ids,
+            "loans": loan_ids,
+            "class": school_class.name if school_class is not None else None,
+        },
+        only_changes=False,
+    )
+    transaction.on_commit(lambda: remind_overdue.enqueue(loan_ids, today.isoformat()))
+    return len(reader_ids), len(loan_ids)
 
 
 # --- Holds ---------------------------------------------------------------------------------

@@ -25,6 +25,15 @@ def retry_reminders(day: str) -> dict:
     return _send(day)
 
 
+@task()
+def remind_overdue(loan_ids: list[int], day: str) -> dict:
+    """The overdue reminders a librarian queued at the desk for these loans."""
+    from .reminders import overdue_reminders_send
+
+    sent, failed = overdue_reminders_send(loan_ids, datetime.date.fromisoformat(day))
+    return {"sent": sent, "failed": failed}
+
+
 def _send(day: str) -> dict:
     from .reminders import reminders_run
 

@@ -8,7 +8,13 @@ urlpatterns = [
     path("wypozyczalnia/", views.desk_home, name="desk_home"),
     path("wypozyczalnia/<int:school_id>/", views.desk, name="desk"),
     path("wypozyczalnia/<int:school_id>/zalegle/", views.overdue, name="overdue"),
+    path(
+        "wypozyczalnia/<int:school_id>/zalegle/przypomnij/",
+        views.overdue_remind,
+        name="overdue_remind",
+    ),
     path("wypozyczalnia/<int:school_id>/zasady/", views.rules_page, name="rules"),
+    path("wypozyczalnia/<int:school_id>/karty-klasy/", views.class_cards, name="class_cards"),
     path("wypozyczalnia/<int:school_id>/czytelnicy/", views.readers, name="readers"),
     path(
         "wypozyczalnia/<int:school_id>/czytelnicy/<int:user_id>/karta.pdf",

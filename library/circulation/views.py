@@ -14,12 +14,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
 
 from library.models import Record
 from portal.confirm import confirm_delete
-from portal.inputs import id_list_param, id_param
+from portal.inputs import id_list_param, id_param, search_words
 from portal.models import User
 
 from . import cards, rules, selectors, services
@@ -30,11 +32,19 @@ from .forms import (
     CopyBatchForm,
     CopyMarkForm,
     LoanRuleForm,
+    OverrideForm,
     ReaderSettingsForm,
     StocktakeScanForm,
 )
 from .models import ClosedPeriod, Copy, Hold, Loan, LoanRule, Stocktake
-from .permissions import can_run_desk, can_view_account, desk_schools, viewable_readers
+from .permissions import (
+    can_override_refusal,
+    can_remind_readers,
+    can_run_desk,
+    can_view_account,
+    desk_schools,
+    viewable_readers,
+)
 from .services import CirculationError
 
 PAGE_SIZE = 30
@@ -67,80 +77,62 @@ def desk_home(request):
 @login_required
 def desk(request, school_id):
     school = _desk_school(request, school_id)
-    results = []
-    reader_loans = None
+    outcome = None
+    reader = None
     checkout_form = CheckoutForm(prefix="out")
     barcode_form = BarcodeForm(prefix="back")
+    override_form = None
+    reader_id = id_param(request.GET, "reader")
+    if reader_id is not None:
+        # A reader chosen in the search: their loans, their card ready to lend.
+        reader = get_object_or_404(selectors.library_readers(school), pk=reader_id)
+        card_number = services.reader_profile_for(reader).card_number
+        checkout_form = CheckoutForm(prefix="out", initial={"card": card_number})
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "checkout":
             checkout_form = CheckoutForm(request.POST, prefix="out")
             if checkout_form.is_valid():
-                reader = None
-                for code in checkout_form.cleaned_data["barcodes"]:
-                    try:
-                        loan = services.loan_checkout(
-                            user=request.user,
-                            school=school,
-                            card_number=checkout_form.cleaned_data["card"],
-                            barcode=code,
-                        )
-                        reader = loan.reader
-                        results.append(
-                            (
-                                "ok",
-                                code,
-                                _("Lent until %(date)s: %(title)s")
-                                % {"date": loan.due_on, "title": loan.copy.record.title},
-                            )
-                        )
-                    except CirculationError as error:
-                        results.append(("refused", code, error.message))
-                        if error.code in ("unknown_card", "not_a_reader", "reader_overdue"):
-                            break
-                reader_loans = _reader_at_desk(checkout_form.cleaned_data["card"], school, reader)
+                outcome = services.desk_checkout(
+                    user=request.user,
+                    school=school,
+                    card_number=checkout_form.cleaned_data["card"],
+                    barcodes=checkout_form.cleaned_data["barcodes"],
+                )
         elif action in ("return", "renew"):
             barcode_form = BarcodeForm(request.POST, prefix="back")
             if barcode_form.is_valid():
                 code = barcode_form.cleaned_data["barcode"]
-                try:
-                    if action == "return":
-                        loan, hold = services.loan_return(
-                            user=request.user, school=school, barcode=code
-                        )
-                        text = _("Returned: %(title)s") % {"title": loan.copy.record.title}
-                        if loan.returned_overdue:
-                            text += " — " + _("OVERDUE (due %(date)s)") % {"date": loan.due_on}
-                        if hold is not None:
-                            text += " — " + _("put it on the hold shelf for %(reader)s") % {
-                                "reader": hold.reader
-                            }
-                        results.append(("flag" if loan.returned_overdue else "ok", code, text))
-                    else:
-                        loan = Loan.objects.open().filter(copy__barcode=code, school=school).first()
-                        if loan is None:
-                            raise CirculationError("not_on_loan", _("This copy is not on loan."))
-                        loan = services.loan_renew(user=request.user, loan=loan, at_desk=True)
-                        results.append(
-                            ("ok", code, _("Renewed until %(date)s") % {"date": loan.due_on})
-                        )
-                except CirculationError as error:
-                    results.append(("refused", code, error.message))
+                if action == "return":
+                    outcome = services.desk_return(user=request.user, school=school, barcode=code)
+                else:
+                    outcome = services.desk_renew(user=request.user, school=school, barcode=code)
                 barcode_form = BarcodeForm(prefix="back")
+        elif action == "override":
+            if not can_override_refusal(request.user, school):
+                raise Http404
+            override_form = OverrideForm(request.POST, prefix="ov")
+            if override_form.is_valid():
+                outcome = _desk_override(request, school, override_form.cleaned_data)
+                override_form = None
         elif action == "fill":
-            hold = get_object_or_404(Hold, pk=id_param(request.POST, "hold"), school=school)
-            code = request.POST.get("barcode", "")
-            try:
-                services.hold_fill(user=request.user, school=school, hold=hold, barcode=code)
-                results.append(
-                    ("ok", code, _("On the hold shelf for %(reader)s") % {"reader": hold.reader})
-                )
-            except CirculationError as error:
-                results.append(("refused", code, error.message))
+            outcome = _desk_fill(request, school)
+    if outcome is not None and outcome.override and can_override_refusal(request.user, school):
+        override_form = OverrideForm(
+            prefix="ov",
+            initial={
+                "kind": outcome.override,
+                "card": outcome.card,
+                "barcodes": ",".join(outcome.override_codes),
+            },
+        )
+    if outcome is not None and reader is None:
+        reader = outcome.reader or _reader_of_card(outcome.card, school)
     context = {
         "school": school,
-        "results": results,
-        "reader_loans": reader_loans,
+        "outcome": outcome,
+        "override_form": override_form,
+        "reader_loans": _reader_loans(reader, school),
         "checkout_form": checkout_form,
         "barcode_form": barcode_form,
         "figures": selectors.desk_figures(school),
@@ -151,33 +143,119 @@ def desk(request, school_id):
     return render(request, "circulation/desk.html", context)
 
 
-def _reader_at_desk(card_number: str, school, reader=None):
-    """The scanned reader (`reader` when a loan has already found them) and their
-    open loans here, shown beside the results; nobody for another library's card."""
+def _desk_override(request, school, data) -> services.DeskOutcome:
+    if data["kind"] == "checkout":
+        return services.desk_checkout(
+            user=request.user,
+            school=school,
+            card_number=data["card"],
+            barcodes=data["barcodes"],
+            override_reason=data["reason"],
+        )
+    return services.desk_renew(
+        user=request.user,
+        school=school,
+        barcode=data["barcodes"][0],
+        override_reason=data["reason"],
+    )
+
+
+def _desk_fill(request, school) -> services.DeskOutcome:
+    hold = get_object_or_404(Hold, pk=id_param(request.POST, "hold"), school=school)
+    code = request.POST.get("barcode", "")
+    return services.desk_fill(user=request.user, school=school, hold=hold, barcode=code)
+
+
+def _reader_of_card(card_number: str, school):
+    """The reader holding a scanned card; nobody for another library's card."""
+    if not card_number:
+        return None
+    try:
+        return services.reader_by_card(card_number, school=school).user
+    except CirculationError:
+        return None
+
+
+def _reader_loans(reader, school):
+    """The reader at the desk and their open loans here, shown beside the results."""
     if reader is None:
-        try:
-            reader = services.reader_by_card(card_number, school=school).user
-        except CirculationError:
-            return None
+        return None
     return {"reader": reader, "loans": selectors.open_loans(reader).filter(school=school)}
 
 
 @login_required
 def overdue(request, school_id):
+    """Overdue loans by class and reader; `?druk=1` is the whole list to print."""
     school = _desk_school(request, school_id)
-    page = _page(request, selectors.overdue_loans(school))
-    return render(request, "circulation/overdue.html", {"school": school, "page": page})
+    classes = selectors.desk_classes(school)
+    class_id = id_param(request.GET, "klasa")
+    school_class = get_object_or_404(classes, pk=class_id) if class_id is not None else None
+    reader_id = id_param(request.GET, "czytelnik")
+    loans = selectors.overdue_by_reader(school, school_class=school_class, reader_id=reader_id)
+    printing = request.GET.get("druk") == "1"
+    page = _page(request, loans, 2000 if printing else 100)
+    context = {
+        "school": school,
+        "page": page,
+        "classes": classes,
+        "school_class": school_class,
+        "reader_id": reader_id,
+        "printing": printing,
+        "can_remind": can_remind_readers(request.user, school),
+    }
+    template = "circulation/overdue_print.html" if printing else "circulation/overdue.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def overdue_remind(request, school_id):
+    """One click: queue the overdue reminders of one reader or one class."""
+    school = _desk_school(request, school_id)
+    if not can_remind_readers(request.user, school):
+        raise Http404
+    class_id = id_param(request.POST, "klasa")
+    reader_id = id_param(request.POST, "reader")
+    school_class = None
+    if class_id is not None:
+        school_class = get_object_or_404(selectors.desk_classes(school), pk=class_id)
+    elif reader_id is not None:
+        get_object_or_404(selectors.library_readers(school), pk=reader_id)
+    else:
+        raise Http404
+    readers, loans = services.overdue_reminders_queue(
+        user=request.user, school=school, reader_id=reader_id, school_class=school_class
+    )
+    if readers:
+        messages.success(
+            request,
+            ngettext(
+                "Reminders queued for %(n)s reader (%(loans)s overdue loans).",
+                "Reminders queued for %(n)s readers (%(loans)s overdue loans).",
+                readers,
+            )
+            % {"n": readers, "loans": loans},
+        )
+    else:
+        messages.info(request, _("Nobody there has an overdue loan: no reminder queued."))
+    return redirect(_overdue_back(school, school_class, reader_id))
+
+
+def _overdue_back(school, school_class, reader_id) -> str:
+    url = reverse("circulation:overdue", args=[school.pk])
+    if school_class is not None:
+        return f"{url}?klasa={school_class.pk}"
+    return f"{url}?czytelnik={reader_id}"
 
 
 @login_required
 def readers(request, school_id):
-    """Find a reader of this library (for the card and their loans)."""
+    """Find a reader of this library by name, class or card, for the desk and the card."""
     school = _desk_school(request, school_id)
-    q = request.GET.get("q", "").strip()
-    page = None
-    if q:
-        page = _page(request, selectors.readers_of(school, q))
-    return render(request, "circulation/readers.html", {"school": school, "page": page, "q": q})
+    q = request.GET.get("q", "").strip()[:100]
+    page = _page(request, selectors.readers_find(school, q)) if search_words(q) else None
+    context = {"school": school, "page": page, "q": q, "searched": bool(q)}
+    return render(request, "circulation/readers.html", context)
 
 
 @login_required
@@ -187,6 +265,31 @@ def reader_card_for(request, school_id, user_id):
     if rules.reader_category(reader, school) is None:
         raise Http404
     return _card_response(request, reader, [school])
+
+
+@login_required
+@require_GET
+def class_cards(request, school_id):
+    """Choose a class; `?klasa=<id>` gives one PDF with the cards of its pupils."""
+    school = _desk_school(request, school_id)
+    classes = selectors.desk_classes(school)
+    class_id = id_param(request.GET, "klasa")
+    if class_id is None:
+        return render(
+            request, "circulation/class_cards.html", {"school": school, "classes": classes}
+        )
+    school_class = get_object_or_404(classes, pk=class_id)
+    profiles = services.reader_profiles_for(selectors.class_pupils(school_class))
+    data = cards.cards_sheet_pdf(
+        profiles=profiles,
+        school=school,
+        class_name=school_class.name,
+        base_url=request.build_absolute_uri("/"),
+    )
+    response = HttpResponse(data, content_type="application/pdf")
+    filename = slugify(f"karty-{school_class.name}") or "karty"
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
 
 
 @login_required
