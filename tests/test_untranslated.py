@@ -13,8 +13,9 @@ A list of English phrases is built from the catalogues:
   kept outside gettext that happens to equal a msgid).
 
 Then each role of tests/test_url_walk.py opens its pages in Polish, with the junk
-crawler's crawl (tests/test_junk_input.py) without the junk, plus the allauth account
-pages and, for the editor, Wagtail's admin (dashboard, explorer, a page's edit view).
+crawler's crawl (tests/test_junk_input.py) without the junk (each POST form is sent once,
+blank, to show its errors), plus the allauth account pages and, for the editor, Wagtail's
+admin (dashboard, explorer, edit and create forms, images, documents).
 The visible text of every HTML page (text outside <script>/<style>, and the title,
 aria-label, alt, placeholder and button values users see) may hold none of the phrases.
 
@@ -258,7 +259,7 @@ class ReadingCrawl(junk.Crawl):
     def send(self, method, path, data, what=None, junk=None):
         response = super().send(method, path, data, what, junk)
         if response.status_code == 200 and "html" in response.get("Content-Type", ""):
-            self.read.setdefault(path, response.content.decode())
+            self.read.setdefault(f"{method.upper()} {path}", response.content.decode())
         return response
 
     def junk_path(self, path):
@@ -268,7 +269,19 @@ class ReadingCrawl(junk.Crawl):
         pass
 
     def junk_form(self, form, path, query):
-        pass
+        """Submit a form with a field to fill once (in the whole crawl) with every field
+        blank, as a user who presses the button at once: the form comes back with its
+        errors, which must read in Polish too."""
+        pattern = junk._pattern(path)
+        names = tuple(sorted({n for n, _v in form.fields} - {"csrfmiddlewaretoken"}))
+        key = ("blank", pattern, names)
+        if pattern is None or not names or key in self.done:
+            return
+        self.done.add(key)
+        data = {n: v for n, v in form.fields if n == "csrfmiddlewaretoken"}
+        data.update(dict.fromkeys(names, ""))
+        data.update(dict(form.buttons[:1]))
+        self.send("post", f"{path}?{query}" if query else path, data)
 
     def sweep(self):
         pass
@@ -338,7 +351,7 @@ def test_no_english_in_any_role_s_polish_pages(junk_world, monkeypatch):
     counts = {role: len(pages) for role, pages in read.items()}
     print(f"untranslated crawl: {sum(counts.values())} pages read; {counts}")
     assert all(counts.values()), counts
-    assert any(path.startswith("/cms-admin/pages/") for path in read["editor"])
+    assert any(path.startswith("GET /cms-admin/pages/") for path in read["editor"])
     assert not found, f"{len(found)} English phrases in Polish pages:\n" + "\n".join(
         f"{msgid!r} ({why}): {', '.join(places[:3])}"
         for (msgid, why), places in sorted(found.items())
