@@ -258,8 +258,12 @@ class ReadingCrawl(junk.Crawl):
 
     def send(self, method, path, data, what=None, junk=None):
         response = super().send(method, path, data, what, junk)
-        if response.status_code == 200 and "html" in response.get("Content-Type", ""):
+        kind = response.get("Content-Type", "")
+        if response.status_code == 200 and "html" in kind:
             self.read.setdefault(f"{method.upper()} {path}", response.content.decode())
+        elif response.status_code == 200 and "json" in kind and path.startswith("/cms-admin/"):
+            # Wagtail's choosers send their HTML inside JSON
+            self.read.setdefault(f"{method.upper()} {path}", response.json().get("html", ""))
         return response
 
     def junk_path(self, path):
@@ -300,24 +304,51 @@ ACCOUNT_PAGES = {
 }
 
 
-def wagtail_pages(world) -> list[str]:
-    """The editor's Wagtail admin for school A's section: the dashboard, the explorer,
-    the search, the media, the section's edit view and the forms of a new news item
-    and a new event (every panel, label and help text of ours)."""
+def wagtail_pages(world, role) -> list[str]:
+    """Wagtail's admin for an editor of school A's section (the dashboard, the explorer,
+    the section's edit, copy and history views, the forms of a new news item and event,
+    the media, reports and choosers: every panel, label and help text of ours), and for a
+    superuser the screens only they reach (users, groups, workflows, sites, ...)."""
+    if role == "superuser":
+        return [
+            "/cms-admin/users/",
+            "/cms-admin/groups/",
+            "/cms-admin/workflows/list/",
+            "/cms-admin/workflows/tasks/index/",
+            "/cms-admin/redirects/",
+            "/cms-admin/sites/",
+            "/cms-admin/collections/",
+            "/cms-admin/reports/locked/",
+        ]
+    if role != "editor":
+        return []
     editor_groups_sync(user=world.editor)
     section = SchoolPage.objects.get(school=world.a.school)
     news = section.get_children().type(NewsIndexPage).get()
     events = section.get_children().type(EventIndexPage).get()
     return [
         "/cms-admin/",
+        "/cms-admin/account/",
         f"/cms-admin/pages/{section.pk}/",
         f"/cms-admin/pages/{section.pk}/edit/",
+        f"/cms-admin/pages/{section.pk}/add_subpage/",
         f"/cms-admin/pages/{news.pk}/edit/",
+        f"/cms-admin/pages/{news.pk}/copy/",
+        f"/cms-admin/pages/{news.pk}/history/",
+        f"/cms-admin/pages/{news.pk}/usage/",
         f"/cms-admin/pages/add/cms/newspage/{news.pk}/",
         f"/cms-admin/pages/add/cms/eventpage/{events.pk}/",
         "/cms-admin/pages/search/?q=szkola",
         "/cms-admin/images/",
+        "/cms-admin/images/multiple/add/",
         "/cms-admin/documents/",
+        "/cms-admin/documents/multiple/add/",
+        "/cms-admin/reports/site-history/",
+        "/cms-admin/reports/aging-pages/",
+        "/cms-admin/forms/",
+        "/cms-admin/choose-page/",
+        "/cms-admin/images/chooser/",
+        "/cms-admin/documents/chooser/",
     ]
 
 
@@ -331,8 +362,7 @@ def read_pages(world, role, done) -> dict:
     run.sign_in()
     run.run(junk.seeds(world, role))
     extra = ACCOUNT_PAGES["anonymous" if user is None else "signed in"]
-    if role == "editor":
-        extra = extra + wagtail_pages(world)
+    extra = extra + wagtail_pages(world, role)
     for path in extra:
         run.send("get", path, {})
     return run.read
@@ -351,7 +381,9 @@ def test_no_english_in_any_role_s_polish_pages(junk_world, monkeypatch):
     counts = {role: len(pages) for role, pages in read.items()}
     print(f"untranslated crawl: {sum(counts.values())} pages read; {counts}")
     assert all(counts.values()), counts
-    assert any(path.startswith("GET /cms-admin/pages/") for path in read["editor"])
+    for role in ("editor", "superuser"):
+        missed = {f"GET {path}" for path in wagtail_pages(junk_world, role)} - set(read[role])
+        assert not missed, f"{role} could not read {sorted(missed)}"
     assert not found, f"{len(found)} English phrases in Polish pages:\n" + "\n".join(
         f"{msgid!r} ({why}): {', '.join(places[:3])}"
         for (msgid, why), places in sorted(found.items())
