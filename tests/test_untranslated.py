@@ -8,9 +8,10 @@ A list of English phrases is built from the catalogues:
   Django, taggit, ...) that no Polish catalogue (the app's own, ours or
   `third_party/locale`) translates: Wagtail's Polish is incomplete, and its missing
   strings are ours to translate;
-- every multi-word msgid that is translated, but differently: shown in English in a
-  Polish page it was not translated at render time (gettext at import time, a string
-  kept outside gettext that happens to equal a msgid).
+- every msgid that is translated, but differently: shown in English in a Polish page
+  it was not translated at render time (gettext at import time, a string kept outside
+  gettext that happens to equal a msgid, Django's label of a field with no verbose
+  name). One of a single word counts only as the whole text of an element or attribute.
 
 Then each role of tests/test_url_walk.py opens its pages in Polish, with the junk
 crawler's crawl (tests/test_junk_input.py) without the junk (each POST form is sent once,
