@@ -46,7 +46,14 @@ from django.conf import settings
 from django.test import Client
 from django.utils.translation.template import templatize
 
-from cms.models import EventIndexPage, NewsIndexPage, SchoolPage
+from cms.models import (
+    ContactFormPage,
+    ContentPage,
+    EventIndexPage,
+    HomePage,
+    NewsIndexPage,
+    SchoolPage,
+)
 from cms.services import editor_groups_sync
 from tests import test_junk_input as junk
 from tests import test_url_walk as url_walk
@@ -340,9 +347,11 @@ def wagtail_pages(world, role) -> list[str]:
     """Wagtail's admin for an editor of school A's section (the dashboard, the explorer,
     the section's edit, copy and history views, the forms of a new news item and event,
     the media, reports and choosers: every panel, label and help text of ours), and for a
-    superuser the screens only they reach (users, groups, workflows, sites, ...)."""
+    superuser the edit forms of the home, content and contact pages and the screens only
+    they reach (users, groups, workflows, sites, ...)."""
     if role == "superuser":
-        return [
+        pages = [HomePage, ContentPage, ContactFormPage]
+        return [f"/cms-admin/pages/{model.objects.get().pk}/edit/" for model in pages] + [
             "/cms-admin/users/",
             "/cms-admin/groups/",
             "/cms-admin/workflows/list/",
