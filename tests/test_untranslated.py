@@ -30,6 +30,7 @@ from __future__ import annotations
 import ast
 import html
 import io
+import json
 import re
 import sys
 import tokenize
@@ -643,3 +644,20 @@ def test_a_one_word_msgid_is_found_only_as_a_whole_label():
     page = '<label for="s">School:</label><p>School w nazwie</p><th scope="col">Status</th>'
     # "School" as a label is Django's English label; "Status" reads the same in Polish
     assert [p.msgid for p in english_in(page, matcher)] == ["school"]
+
+
+def test_wagtail_admin_scripts_have_polish_for_every_string(client):
+    """Wagtail's admin scripts read their strings from its JavaScript catalogue, not from
+    pages, so the crawl cannot see them: the catalogue served in Polish must hold every
+    msgid of Wagtail's English source for the scripts."""
+    source = Path(apps.get_app_config("wagtailadmin").path) / "locale" / "en" / "LC_MESSAGES"
+    response = client.get("/cms-admin/jsi18n/", HTTP_ACCEPT_LANGUAGE="pl")
+    served = json.loads(re.search(r"newcatalog = (\{.*?\});\n", response.text, re.S)[1])
+    missing = [
+        entry.msgid
+        for entry in polib.pofile(str(source / "djangojs.po"))
+        if not entry.obsolete
+        and ("\x04".join(filter(None, [entry.msgctxt, entry.msgid]))) not in served
+    ]
+    assert response.status_code == 200 and served
+    assert not missing, f"no Polish in third_party/locale/pl/LC_MESSAGES/djangojs.po for {missing}"
