@@ -95,6 +95,7 @@ class ReadingListForm(forms.ModelForm):
             "date_to",
             "published",
         ]
+        labels = {"school": _("Library")}  # the model's field has no verbose name
         widgets = {
             "date_from": forms.DateInput(attrs={"type": "date"}),
             "date_to": forms.DateInput(attrs={"type": "date"}),
@@ -109,6 +110,7 @@ class TopicForm(forms.ModelForm):
     class Meta:
         model = Topic
         fields = ["school", "name", "description"]
+        labels = {"school": _("Library")}
 
     def __init__(self, *args, schools, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,7 +24,7 @@ from pymarc import Field, Indicators, Leader, Record, Subfield  # noqa: F401 (re
 from pymarc.marcxml import XmlHandler
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 RECORD_TERMINATOR = b"\x1d"
 FORMATS = ("marc", "marcxml", "json")
@@ -41,13 +41,17 @@ class RecordError(ValueError):
 
 # pymarc's exceptions, by class name, in words a librarian can act on.
 PYMARC_REASONS = {
-    "BaseAddressInvalid": _lazy("the base address in the leader points past the end of the record"),
-    "BaseAddressNotFound": _lazy("the leader gives no base address of the fields' data"),
-    "NoFieldsFound": _lazy("the record has no fields"),
-    "RecordDirectoryInvalid": _lazy("the record's directory (its list of fields) is damaged"),
-    "RecordLeaderInvalid": _lazy("the record's leader cannot be read"),
-    "RecordLengthInvalid": _lazy("the record length in the leader is not a number"),
-    "FieldNotFound": _lazy("a field listed in the directory is missing"),
+    "BaseAddressInvalid": gettext_lazy(
+        "the base address in the leader points past the end of the record"
+    ),
+    "BaseAddressNotFound": gettext_lazy("the leader gives no base address of the fields' data"),
+    "NoFieldsFound": gettext_lazy("the record has no fields"),
+    "RecordDirectoryInvalid": gettext_lazy(
+        "the record's directory (its list of fields) is damaged"
+    ),
+    "RecordLeaderInvalid": gettext_lazy("the record's leader cannot be read"),
+    "RecordLengthInvalid": gettext_lazy("the record length in the leader is not a number"),
+    "FieldNotFound": gettext_lazy("a field listed in the directory is missing"),
 }
 
 

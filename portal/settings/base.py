@@ -230,7 +230,9 @@ PORTAL_MFA_REQUIRED_FOR_STAFF = env_bool("PORTAL_MFA_REQUIRED_FOR_STAFF", True)
 FORMAT_MODULE_PATH = ["portal.formats"]
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's catalogue, then Polish for the third-party apps' strings that their own
+# catalogues lack (Wagtail's admin); both take precedence over the apps' catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "third_party" / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
