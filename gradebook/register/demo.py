@@ -1,8 +1,8 @@
 """Demo data of the class register for `seed_demo`: per school a weekly timetable,
 free days, the current term's taken lessons (from its first day to today) with
 topics and realistic attendance, excuses, remarks, homework, tests and
-announcements. A school that already has register lessons is skipped, so the seed
-is idempotent."""
+announcements. A school whose year already has a timetable is skipped, so the seed
+is idempotent (lessons are no marker: on the first day of a year there are none yet)."""
 
 from __future__ import annotations
 
@@ -135,7 +135,7 @@ def seed_register(ctx) -> None:
         year = ctx.years.get(school.pk)
         if year is None:
             continue
-        if Lesson.objects.filter(assignment__school_class__school_year=year).exists():
+        if TimetableEntry.objects.filter(assignment__school_class__school_year=year).exists():
             continue
         with transaction.atomic():
             _seed_school(ctx, school, year, today)
@@ -162,8 +162,7 @@ def _seed_school(ctx, school, year, today):
             "subject", "group"
         )
     )
-    if not TimetableEntry.objects.filter(assignment__school_class__school_year=year).exists():
-        TimetableEntry.objects.bulk_create(_build_timetable(assignments, rng))
+    TimetableEntry.objects.bulk_create(_build_timetable(assignments, rng))
     entries = list(
         TimetableEntry.objects.filter(assignment__school_class__school_year=year).select_related(
             "assignment__subject"
