@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.inputs import IdMultipleChoiceField
+from portal.inputs import IdMultipleChoiceField, id_from
 from portal.models import Role, SchoolClass, TeachingAssignment, User
 
 from .models import Announcement, FreeDay, PlannedTest, RegisterSettings, Remark, TimetableEntry
@@ -237,3 +237,23 @@ class AnnouncementForm(forms.Form):
         self.fields["school"].queryset = schools
         self.fields["classes"].queryset = classes.select_related("school_year__school")
         self.fields["classes"].label_from_instance = lambda c: f"{c.name} ({c.school_year.school})"
+
+
+def attendance_marks(post) -> tuple[dict, list[str]]:
+    """The lesson screen's marks: `s-<pupil>` is a status code, `m-<pupil>` the
+    minutes late. Returns {pupil id: Mark} and the errors (a pupil id that is
+    no id answers 400 through portal.inputs)."""
+    from .services import Mark
+
+    marks, errors = {}, []
+    for key, value in post.items():
+        if not key.startswith("s-"):
+            continue
+        pupil_id = id_from(key[2:], key)
+        minutes = post.get(f"m-{pupil_id}") or None
+        try:
+            minutes = int(minutes) if minutes else None
+        except ValueError:
+            return {}, [_("Minutes late must be a whole number.")]
+        marks[pupil_id] = Mark(value, minutes)
+    return marks, errors

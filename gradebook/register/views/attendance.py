@@ -1,0 +1,124 @@
+"""Attendance statistics of a class and of one pupil."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from portal.inputs import id_param
+from portal.models import SchoolClass, Term
+from portal.permissions import (
+    can_manage_school,
+    pupils_visible_to,
+    shown_enrolment,
+    user_roles,
+)
+
+from .. import selectors
+from ..models import (
+    Attendance,
+)
+from ..permissions import (
+    assignments_for,
+    classes_for_staff,
+)
+from ._common import (
+    ATTENDANCE,
+    _note_reads,
+)
+
+
+def _period(request, school_class: SchoolClass):
+    """The chosen month (YYYY-MM) or term (term=N); the current term by default."""
+    today = timezone.localdate()
+    month = request.GET.get("month")
+    terms = list(Term.objects.filter(school_year=school_class.school_year))
+    if month:
+        try:
+            first = datetime.date.fromisoformat(f"{month}-01")
+        except ValueError as exc:
+            raise Http404 from exc
+        last = (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        return first, last, terms, month, None
+    number = request.GET.get("term")
+    for term in terms:
+        if (number and str(term.number) == number) or (
+            not number and term.start <= today <= term.end
+        ):
+            return term.start, term.end, terms, None, term
+    year = school_class.school_year
+    return year.start, year.end, terms, None, None
+
+
+@login_required
+def stats_view(request):
+    classes = classes_for_staff(request.user).select_related("school_year__school")
+    class_id = id_param(request.GET, "class")
+    if class_id is None:
+        return render(request, "register/stats_index.html", {"classes": classes})
+    school_class = get_object_or_404(classes, pk=class_id)
+    roles = user_roles(request.user)
+    subject_ids = None
+    if not (
+        school_class.pk in roles.homeroom_class_ids
+        or can_manage_school(request.user, school_class.school_year.school_id)
+    ):
+        subject_ids = set(
+            assignments_for(request.user)
+            .filter(school_class=school_class)
+            .values_list("subject_id", flat=True)
+        )
+    start, end, terms, month, term = _period(request, school_class)
+    stats = selectors.class_attendance_stats(
+        school_class, start=start, end=end, subject_ids=subject_ids
+    )
+    _note_reads(request, [r.pupil_id for r in stats["rows"]], ATTENDANCE, school_class)
+    return render(
+        request,
+        "register/stats.html",
+        {
+            "school_class": school_class,
+            "stats": stats,
+            "start": start,
+            "end": end,
+            "terms": terms,
+            "month": month,
+            "term": term,
+            "statuses": Attendance.Status.choices,
+        },
+    )
+
+
+@login_required
+def pupil_stats_view(request):
+    """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
+    pupil = get_object_or_404(pupils_visible_to(request.user), pk=id_param(request.GET, "pupil"))
+    enrolment = shown_enrolment(request.user, pupil)
+    if enrolment is None:
+        raise Http404
+    school_class = enrolment.school_class
+    start, end, terms, month, term = _period(request, school_class)
+    # Only the period the viewer may see (a transferred pupil's old school).
+    start, end = max(start, enrolment.start_date), min(end, enrolment.end_date or end)
+    stats = selectors.pupil_attendance_stats(
+        pupil, start=start, end=end, school_id=school_class.school_year.school_id
+    )
+    _note_reads(request, [pupil], ATTENDANCE, school_class)
+    return render(
+        request,
+        "register/pupil_stats.html",
+        {
+            "pupil": pupil,
+            "school_class": school_class,
+            "stats": stats,
+            "start": start,
+            "end": end,
+            "terms": terms,
+            "term": term,
+            "statuses": Attendance.Status.choices,
+        },
+    )
