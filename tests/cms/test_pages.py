@@ -117,6 +117,12 @@ class TestRendering:
         assert 'href="/biblioteka/"' in body
         assert "/konto/login/" in body
 
+    def test_an_event_reads_o_godz(self, client, site):
+        make_event(site.events, "Zebranie z rodzicami", start_time=datetime.time(17, 0))
+        body = " ".join(client.get(site.events.url).content.decode().split())
+        assert "o godz. 17:00" in body
+        assert "data 17:00" not in body  # the project catalogue's "at" (a column) won before
+
     def test_school_page_uses_the_school_record(self, client, site, world):
         world.a.school.headteacher = "mgr Jan Dyrektorski"
         world.a.school.save()
