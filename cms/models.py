@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime
-import unicodedata
 
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -28,14 +27,15 @@ from wagtail.search import index
 from portal.models import School
 from portal.validators import validate_link
 
+from . import selectors
 from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
+from .common import LINK_FIELDS, fold
 from .spam import SpamProtectedForm, rate_limited
 
 PAGE_SIZE = 10
+
+
 # What a link to a page needs (`pageurl`), so menus load no more and no less.
-LINK_FIELDS = ("title", "url_path", "path", "depth", "live")
-
-
 def image_alt_required(page) -> None:
     if page.image_id and not page.image_alt.strip():
         raise ValidationError({"image_alt": _("Describe the image for people who cannot see it.")})
@@ -50,13 +50,6 @@ def school_of_ancestors(page) -> School | None:
         SchoolPage.objects.filter(path__in=ancestor_paths).select_related("school").first()
     )
     return school_page.school if school_page else None
-
-
-def fold(text: str) -> str:
-    """Lower-case text without Polish diacritics: readers type "zolw" for "żółw"."""
-    text = text.replace("ł", "l").replace("Ł", "L")
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 class SeoMixin:
@@ -101,8 +94,6 @@ class HomePage(SeoMixin, Page):
         verbose_name = _("home page")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["latest_news"] = selectors.news_list()[: self.news_count]
         context["upcoming_events"] = selectors.upcoming_events()[: self.events_count]
@@ -197,8 +188,6 @@ class SchoolPage(SeoMixin, Page):
         return f"/biblioteka/?library={self.school_id}"
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         context["school_news"] = selectors.news_list(school=self.school)[:4]
         context["school_events"] = selectors.upcoming_events(school=self.school)[:4]
@@ -244,8 +233,6 @@ class SectionIndexPage(SeoMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         """The section's school, or the school chosen in the filter (`?szkola=`)."""
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         school = self.section_school
         context.update(
@@ -265,8 +252,6 @@ class NewsIndexPage(SectionIndexPage):
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         school, school_slug = context["section_school"], context["selected_school"]
         tag = request.GET.get("tag", "").strip()
@@ -375,8 +360,6 @@ class EventIndexPage(SectionIndexPage):
         verbose_name = _("event calendar")
 
     def get_context(self, request, *args, **kwargs):
-        from . import selectors
-
         context = super().get_context(request, *args, **kwargs)
         school, school_slug = context["section_school"], context["selected_school"]
         month = selectors.parse_month(request.GET.get("miesiac", ""))

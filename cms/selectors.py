@@ -7,6 +7,7 @@ from itertools import groupby
 
 from taggit.models import Tag
 
+from django.apps import apps
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
@@ -16,14 +17,20 @@ from wagtail.models import Page
 from portal.inputs import search_words
 from portal.models import School
 
-from .models import LINK_FIELDS, EventPage, NewsPage, SchoolPage, fold
+from .common import LINK_FIELDS, fold
+
+
+def _pages(name: str):
+    """A page model by name. The page models call these queries from their
+    get_context(), so this module reads them from the app registry instead of
+    importing cms.models (which would make the two import each other)."""
+    return apps.get_model("cms", name).objects.live().public()
 
 
 def news_list(*, school: School | None = None, school_slug: str = "", tag: str = ""):
     """Live, public news, newest first; the date falls back to first publication."""
     items = (
-        NewsPage.objects.live()
-        .public()
+        _pages("NewsPage")
         .annotate(sort_date=Coalesce("date", TruncDate("first_published_at")))
         .select_related("school", "image")
         .prefetch_related("image__renditions", "tags")
@@ -39,7 +46,7 @@ def news_list(*, school: School | None = None, school_slug: str = "", tag: str =
 
 
 def _events(school=None, school_slug=""):
-    items = EventPage.objects.live().public().select_related("school", "image")
+    items = _pages("EventPage").select_related("school", "image")
     items = items.prefetch_related("image__renditions")
     if school is not None:
         items = items.filter(school=school)
@@ -106,8 +113,7 @@ def group_by_month(events) -> list[tuple[datetime.date, list]]:
 
 def school_directory():
     return (
-        SchoolPage.objects.live()
-        .public()
+        _pages("SchoolPage")
         .select_related("school", "image")
         .prefetch_related("image__renditions")
         .order_by("school__name")
@@ -121,7 +127,7 @@ def schools_with_pages():
 
 
 def popular_tags(*, school: School | None = None, limit: int = 15):
-    news = NewsPage.objects.live().public()
+    news = _pages("NewsPage")
     if school is not None:
         news = news.filter(school=school)
     return list(

@@ -3,7 +3,7 @@ from django import template
 from wagtail.models import Site
 
 from .. import selectors
-from ..models import LINK_FIELDS
+from ..common import LINK_FIELDS
 
 register = template.Library()
 

@@ -665,11 +665,12 @@ def reader_profiles_for(users) -> list[ReaderProfile]:
 
 
 def overdue_reminders_queue(*, user, school, reader_id=None, school_class=None, today=None):
-    """Queue an overdue reminder now for one reader or for a class's pupils with
-    overdue loans at `school`'s library (the daily reminders' e-mails, at most
-    one per loan and day). Audited; returns (readers, loans) queued."""
+    """Choose the overdue loans of one reader or of a class's pupils at
+    `school`'s library for a reminder now, and record the request. Returns
+    (number of readers, loan ids); the caller queues `tasks.remind_overdue` for
+    them (the daily reminders' e-mails, at most one per loan and day), so that
+    services need not import the tasks that call them."""
     from . import selectors
-    from .tasks import remind_overdue
 
     _require_librarian(user, school)
     today = today or timezone.localdate()
@@ -679,7 +680,7 @@ def overdue_reminders_queue(*, user, school, reader_id=None, school_class=None, 
         )
     )
     if not loans:
-        return 0, 0
+        return 0, []
     loan_ids = [loan.pk for loan in loans]
     readers = {loan.reader_id: loan.reader for loan in loans}
     reader_ids = sorted(readers)
@@ -696,8 +697,7 @@ def overdue_reminders_queue(*, user, school, reader_id=None, school_class=None, 
         },
         only_changes=False,
     )
-    transaction.on_commit(lambda: remind_overdue.enqueue(loan_ids, today.isoformat()))
-    return len(reader_ids), len(loan_ids)
+    return len(reader_ids), loan_ids
 
 
 # --- Holds ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -46,6 +47,7 @@ from .permissions import (
     viewable_readers,
 )
 from .services import CirculationError
+from .tasks import remind_overdue
 
 PAGE_SIZE = 30
 
@@ -223,9 +225,13 @@ def overdue_remind(request, school_id):
         get_object_or_404(selectors.library_readers(school), pk=reader_id)
     else:
         raise Http404
-    readers, loans = services.overdue_reminders_queue(
+    readers, loan_ids = services.overdue_reminders_queue(
         user=request.user, school=school, reader_id=reader_id, school_class=school_class
     )
+    if loan_ids:
+        today = timezone.localdate().isoformat()
+        transaction.on_commit(lambda: remind_overdue.enqueue(loan_ids, today))
+    loans = len(loan_ids)
     if readers:
         messages.success(
             request,
