@@ -196,7 +196,7 @@ class Lesson(models.Model):
         indexes = [models.Index(fields=["date", "number"])]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.number}. {self.assignment.subject} {self.target}"
+        return f"{self.date:%d.%m.%Y} {self.number}. {self.assignment.subject} {self.target}"
 
     @property
     def target(self) -> str:
