@@ -230,6 +230,14 @@ def assessment_edit(request, pk, assessment_pk=None):
     )
     if request.method == "POST":
         if "delete" in request.POST and instance.pk:
+            asked = confirm_delete(
+                request,
+                what=_("The column %(name)s and every grade in it are deleted.")
+                % {"name": instance.name},
+                cancel_url=request.path,
+            )
+            if asked:
+                return asked
             try:
                 services.assessment_delete(assessment=instance, user=request.user)
             except services.GradebookError as exc:

@@ -68,7 +68,11 @@ def test_an_edited_column_keeps_its_weight_and_the_change_is_audited(gb, login):
 def test_deleting_a_column_is_audited(gb, login):
     a = gb.a
     url = reverse("gradebook:assessment_edit", args=[a.assignment.pk, a.assessment.pk])
-    assert login(a.teacher).post(url, {"delete": "1"}).status_code == 302
+    client = login(a.teacher)
+    asked = client.post(url, {"delete": "1"})
+    assert asked.status_code == 200 and "Usunąć na stałe?" in asked.content.decode()
+    assert not AuditEvent.objects.filter(action="assessment.delete").exists()
+    assert client.post(url, {"delete": "1", "confirm": "1"}).status_code == 302
     event = AuditEvent.objects.get(action="assessment.delete")
     assert event.before["name"] == "Sprawdzian 1" and event.before["weight"] == 3
 
