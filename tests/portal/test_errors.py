@@ -35,7 +35,7 @@ def test_a_check_constraint_reads_as_its_message(world):
             end=datetime.date(2027, 1, 18),
         )
     assert refused.value.code == "conflict"
-    assert refused.value.message == "Okres zamknięcia nie może kończyć się przed początkiem."
+    assert refused.value.message == "Okres zamknięcia nie może kończyć się przed swoim początkiem."
     assert "circulation_closed_dates" not in refused.value.message
     assert not ClosedPeriod.objects.exists()  # and the outer transaction still works
 
