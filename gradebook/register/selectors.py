@@ -207,15 +207,6 @@ def lesson_pupils(lesson: Lesson):
     )
 
 
-def class_pupils(school_class: SchoolClass, day: datetime.date | None = None):
-    """The pupils of a class on a day (today), in register order."""
-    day = day or timezone.localdate()
-    enrolments = Enrolment.objects.active_on(day).filter(school_class=school_class)
-    return User.objects.filter(pk__in=enrolments.values("pupil_id")).order_by(
-        "last_name", "first_name"
-    )
-
-
 def attendance_sheet(lesson: Lesson) -> list[dict]:
     """Rows for the attendance screen: pupil, register number, current mark. 2 queries."""
     enrolments = lesson_pupils(lesson)

@@ -16,7 +16,7 @@ from portal.permissions import (
     user_roles,
 )
 
-from .. import forms, selectors, services
+from .. import forms, services
 from ..models import (
     Remark,
 )
@@ -73,7 +73,7 @@ def remark_new_view(request):
     school_class = get_object_or_404(classes, pk=class_id)
     if not can_write_remark(request.user, school_class):
         raise Http404
-    form = forms.RemarkForm(request.POST or None, pupils=selectors.class_pupils(school_class))
+    form = forms.RemarkForm(request.POST or None, pupils=school_class.pupils_on())
 
     def save(data):
         services.remark_create(
