@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from allauth.account import signals as account_signals
 from allauth.account.adapter import get_adapter
-from allauth.account.forms import ResetPasswordForm
+from allauth.account.forms import LoginForm, ResetPasswordForm
 from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.mfa import signals as mfa_signals
@@ -30,6 +30,16 @@ from django.utils.translation import gettext as _
 
 from .audit import audit_record
 from .models import AuditEvent, User
+
+
+class PortalLoginForm(LoginForm):
+    """allauth's sign-in form; the one field takes a login or an e-mail address,
+    so browsers and password managers are told it is a username (allauth marks
+    it `email` when both are allowed)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].widget.attrs["autocomplete"] = "username"
 
 
 class PortalResetPasswordForm(ResetPasswordForm):

@@ -98,6 +98,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+# One pattern for every form and field (required markers, help text and error ids).
+FORM_RENDERER = "portal.forms_renderer.PortalFormRenderer"
 ASGI_APPLICATION = "portal.asgi.application"
 
 TEMPLATES = [
@@ -181,7 +183,10 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = int(
     os.environ.get("ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS", "7")
 )
-ACCOUNT_FORMS = {"reset_password": "portal.accounts.PortalResetPasswordForm"}
+ACCOUNT_FORMS = {
+    "login": "portal.accounts.PortalLoginForm",
+    "reset_password": "portal.accounts.PortalResetPasswordForm",
+}
 # Changing the e-mail address or the password (and managing MFA) asks for the
 # current password (or a second-factor code) unless it was given in the last
 # ACCOUNT_REAUTHENTICATION_TIMEOUT seconds.

@@ -1,4 +1,6 @@
 from django import template
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import BaseForm, BaseFormSet
 
 from ..permissions import user_roles
 
@@ -21,3 +23,48 @@ def query_transform(context, **kwargs):
         else:
             query[key] = value
     return query.urlencode()
+
+
+@register.filter
+def has_required(form) -> bool:
+    """Whether a form asks for anything (its note "fields marked * are required")."""
+    return any(field.field.required for field in form.visible_fields())
+
+
+def _forms_in(value):
+    """The bound forms in one context value: a form, a formset's forms (and its
+    own errors), nothing else."""
+    if isinstance(value, BaseForm):
+        if value.is_bound:
+            yield value
+    elif isinstance(value, BaseFormSet) and value.is_bound:
+        yield value
+        for form in value.forms:
+            yield form
+
+
+@register.simple_tag(takes_context=True)
+def error_summary(context):
+    """Every error of every submitted form in the page's context, as (text, field
+    id) pairs, for the summary at the top of <main> and the "Error:" title.
+    Views need not do anything: a form with errors in the context is enough."""
+    items, seen = [], set()
+    for value in context.flatten().values():
+        for form in _forms_in(value):
+            if id(form) in seen:
+                continue
+            seen.add(id(form))
+            if isinstance(form, BaseFormSet):
+                items += [(str(error), "") for error in form.non_form_errors()]
+                continue
+            if not form.errors:
+                continue
+            items += [(str(error), "") for error in form.non_field_errors()]
+            for name, errors in form.errors.items():
+                if name == NON_FIELD_ERRORS or name not in form.fields:
+                    continue
+                field = form[name]
+                for error in errors:
+                    label = field.label or name
+                    items.append((f"{label}: {error}", field.id_for_label or ""))
+    return items

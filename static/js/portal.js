@@ -11,6 +11,24 @@
   }
 })();
 
+// After a failed submit the error summary at the top of <main> takes the focus
+// (a screen reader reads it), and its links move the focus to their field.
+(function () {
+  "use strict";
+  var summary = document.querySelector("[data-error-summary]");
+  if (!summary) return;
+  summary.focus();
+  summary.addEventListener("click", function (event) {
+    var link = event.target.closest("a[href^='#']");
+    var field = link && document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    field.focus();
+    var label = document.querySelector("label[for='" + field.id + "']");
+    (label || field).scrollIntoView({ block: "center" });
+  });
+})();
+
 // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
 (function () {
   "use strict";
