@@ -39,8 +39,7 @@ def _forms_in(value):
             yield value
     elif isinstance(value, BaseFormSet) and value.is_bound:
         yield value
-        for form in value.forms:
-            yield form
+        yield from value.forms
 
 
 @register.simple_tag(takes_context=True)
