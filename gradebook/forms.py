@@ -91,4 +91,4 @@ class CategoryForm(forms.ModelForm):
     class Meta:
         model = GradeCategory
         fields = ["name", "weight", "colour", "counts_to_average", "order"]
-        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+        widgets = {"colour": forms.TextInput(attrs={"type": "color", "class": "colour-input"})}

@@ -9,6 +9,7 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import BadRequest
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -141,11 +142,91 @@ def _cells_from_post(post) -> list[services.CellInput]:
     return cells
 
 
+def _sheet_url(pk, term, day, **mode) -> str:
+    """The sheet's address with its term, day and entry mode (no #fragment: a
+    form posted to a page opened through the skip link landed focus on <main>)."""
+    query = f"term={term.pk}&day={day.isoformat()}"
+    query += "".join(f"&{name}={value}" for name, value in mode.items() if value)
+    return f"{reverse('gradebook:sheet', args=[pk])}?{query}"
+
+
+def _sheet_mode(request) -> dict:
+    """The phone's entry modes: `?pupil=ID`, one pupil's grades as a vertical form;
+    `?column=ID`, one column for the whole class. Empty: the whole sheet."""
+    pupil_id = id_param(request.GET, "pupil")
+    column_id = id_param(request.GET, "column")
+    if pupil_id is not None and column_id is not None:
+        raise BadRequest("pupil and column")
+    return {"pupil": pupil_id, "column": column_id}
+
+
+def _entry(key, saved, *, typed, posted, cell_errors) -> dict:
+    """One cell of an entry mode, as the sheet's cell would post it."""
+    name, orig_name = f"g-{key[0]}-{key[1]}", f"o-{key[0]}-{key[1]}"
+    return {
+        "name": name,
+        "orig_name": orig_name,
+        "saved": saved,
+        "value": typed.get(key, saved),
+        "original": posted.get(orig_name, saved) if typed else saved,
+        "error": cell_errors.get(key),
+    }
+
+
+def _neighbours(items, index):
+    return (items[index - 1] if index > 0 else None), (
+        items[index + 1] if index + 1 < len(items) else None
+    )
+
+
+def _sheet_entry_context(data, mode, *, typed, posted, cell_errors) -> dict:
+    """What the pupil or column entry page shows; 404 for a pupil or column that
+    is not in this sheet (another class, another term, left before the day)."""
+    entries = []
+    if mode["pupil"] is not None:
+        index = next((i for i, r in enumerate(data.rows) if r.pupil.pk == mode["pupil"]), None)
+        if index is None:
+            raise Http404
+        row = data.rows[index]
+        for assessment, grade in row.cells:
+            entry = _entry(
+                (assessment.pk, row.pupil.pk),
+                grade.symbol if grade else "",
+                typed=typed,
+                posted=posted,
+                cell_errors=cell_errors,
+            )
+            entries.append({**entry, "assessment": assessment})
+        previous, following = _neighbours([r.pupil for r in data.rows], index)
+        return {"row": row, "entries": entries, "previous": previous, "next": following}
+    ids = [a.pk for a in data.assessments]
+    if mode["column"] not in ids:
+        raise Http404
+    index = ids.index(mode["column"])
+    assessment = data.assessments[index]
+    for row in data.rows:
+        grade = row.cells[index][1]
+        entry = _entry(
+            (assessment.pk, row.pupil.pk),
+            grade.symbol if grade else "",
+            typed=typed,
+            posted=posted,
+            cell_errors=cell_errors,
+        )
+        entries.append({**entry, "pupil": row.pupil})
+    previous, following = _neighbours(data.assessments, index)
+    return {"assessment": assessment, "entries": entries, "previous": previous, "next": following}
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def sheet(request, pk):
+    """The grade sheet: the whole class × columns table, or with `?pupil=` or
+    `?column=` one pupil's or one column's cells as a vertical form for a phone.
+    Every mode posts the same cells to the same service."""
     assignment = _assignment(request, pk)
     term = _term(assignment, _term_id(request))
+    mode = _sheet_mode(request)
     editable = can_edit_assignment(request.user, assignment)
     typed, cell_errors = {}, {}
     if request.method == "POST":
@@ -165,16 +246,35 @@ def sheet(request, pk):
             cell_errors = exc.cell_errors
         else:
             messages.success(request, _("Saved: %(n)s changed grade(s).") % {"n": result.changed})
-            return redirect(
-                f"{reverse('gradebook:sheet', args=[pk])}?term={term.pk}&day={day.isoformat()}"
-            )
+            return redirect(_sheet_url(pk, term, day, **mode))
     data = selectors.grade_sheet(assignment, term, day=_day(request, term))
     # Keep what the teacher typed on screen; the hidden originals keep the values
     # they saw, so a second save still detects a concurrent change.
     can_history = can_view_grade_history(request.user, assignment)
-    history_url = reverse("gradebook:history", args=[pk]) if can_history else None
     sheet_editable = editable and not data.is_closed
-    rows = [
+    context = {
+        "assignment": assignment,
+        "sheet": data,
+        "editable": sheet_editable,
+        "can_history": can_history,
+        "cell_errors": [
+            {"id": f"err-g-{key[0]}-{key[1]}", "message": message}
+            for key, message in cell_errors.items()
+        ],
+        "symbols": data.scale.ordered_symbols(),
+        "action": _sheet_url(pk, term, data.day, **mode),
+    }
+    status = 400 if cell_errors else 200
+    if mode["pupil"] is not None or mode["column"] is not None:
+        context.update(
+            _sheet_entry_context(
+                data, mode, typed=typed, posted=request.POST, cell_errors=cell_errors
+            )
+        )
+        shown = [context["row"].pupil] if "row" in context else [r.pupil for r in data.rows]
+        _note_grade_reads(request, shown, assignment.school_class)
+        return render(request, "gradebook/sheet_entry.html", context, status=status)
+    context["rows"] = [
         {
             "row": row,
             "cells_html": row_cells_html(
@@ -183,26 +283,12 @@ def sheet(request, pk):
                 typed=typed,
                 posted_originals=request.POST,
                 cell_errors=cell_errors,
-                history_url=history_url,
             ),
         }
         for row in data.rows
     ]
     _note_grade_reads(request, [r.pupil for r in data.rows], assignment.school_class)
-    return render(
-        request,
-        "gradebook/sheet.html",
-        {
-            "assignment": assignment,
-            "sheet": data,
-            "rows": rows,
-            "editable": sheet_editable,
-            "can_history": can_history,
-            "cell_errors": cell_errors.values(),
-            "symbols": data.scale.ordered_symbols(),
-        },
-        status=400 if cell_errors else 200,
-    )
+    return render(request, "gradebook/sheet.html", context, status=status)
 
 
 @login_required
@@ -292,46 +378,90 @@ def _int_or_none(value):
     return int(value) if value.isascii() and value.isdigit() else None
 
 
+def _term_grade_rows(data, posted: dict, errors: dict) -> list[dict]:
+    """Per pupil, the proposed and final cells as shown: saved values, or on a
+    refused save what the teacher chose, with the error at its cell."""
+    rows = []
+    for row in data.rows:
+        cells = []
+        for kind in (TermGrade.Kind.PROPOSED, TermGrade.Kind.FINAL):
+            saved = row.term_grades.get(kind)
+            key = (row.pupil.pk, kind.value)
+            grade, description = posted.get(
+                key, (saved.grade if saved else None, saved.description if saved else "")
+            )
+            cells.append(
+                {
+                    "kind": kind.value,
+                    "label": kind.label,
+                    "name": f"{kind.value}-{row.pupil.pk}",
+                    "grade": "" if grade is None else str(grade),
+                    "description": description,
+                    "error": errors.get(key),
+                }
+            )
+        rows.append({"row": row, "cells": cells})
+    return rows
+
+
+def _term_grade_entries(post) -> tuple[list, dict, dict]:
+    """The posted term grades, what was typed (to show it again) and the cells
+    refused: a grade that is no whole number from 1 to 6."""
+    entries, posted, errors = [], {}, {}
+    for name in post:
+        match = re.match(r"^(proposed|final)-(\d+)$", name)
+        if not match:
+            continue
+        kind, pid = match.group(1), id_from(match.group(2), name)
+        grade_text = post[name].strip()
+        description = post.get(f"{kind}-desc-{pid}", "")
+        grade = _int_or_none(grade_text)
+        posted[(pid, kind)] = (grade_text, description)
+        if grade_text and (grade is None or not 1 <= grade <= 6):
+            errors[(pid, kind)] = _("A term grade is from 1 to 6.")
+            continue
+        entries.append(
+            services.TermGradeInput(pupil_id=pid, kind=kind, grade=grade, description=description)
+        )
+    return entries, posted, errors
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def term_grades(request, pk):
     assignment = _assignment(request, pk)
     term = _term(assignment, _term_id(request))
     editable = can_edit_assignment(request.user, assignment)
-    data = selectors.grade_sheet(assignment, term)
-    descriptive = assignment.school_class.level <= 3
+    posted, errors = {}, {}
     if request.method == "POST":
         if not editable:
             raise Http404
-        entries = []
-        for name in request.POST:
-            match = re.match(r"^(proposed|final)-(\d+)$", name)
-            if not match:
-                continue
-            kind, pid = match.group(1), id_from(match.group(2), name)
-            grade_text = request.POST[name].strip()
-            if grade_text and _int_or_none(grade_text) is None:
-                messages.error(request, _("A term grade is from 1 to 6."))
-                return redirect(f"{request.path}?term={term.pk}")
-            entries.append(
-                services.TermGradeInput(
-                    pupil_id=pid,
-                    kind=kind,
-                    grade=_int_or_none(grade_text),
-                    description=request.POST.get(f"{kind}-desc-{pid}", ""),
+        entries, posted, errors = _term_grade_entries(request.POST)
+        if not errors:
+            try:
+                services.term_grades_save(
+                    assignment=assignment, term=term, user=request.user, entries=entries
                 )
-            )
-        try:
-            services.term_grades_save(
-                assignment=assignment, term=term, user=request.user, entries=entries
-            )
-        except services.GradebookError as exc:
-            if exc.code == "not_found":
-                raise Http404 from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Term grades saved; guardians are notified."))
-        return redirect(f"{request.path}?term={term.pk}")
+            except services.GradebookError as exc:
+                if exc.code == "not_found":
+                    raise Http404 from exc
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Term grades saved; guardians are notified."))
+            return redirect(f"{request.path}?term={term.pk}")
+    # A refused cell shows the page again with every choice kept: nothing saved.
+    data = selectors.grade_sheet(assignment, term)
+    rows = _term_grade_rows(data, posted, errors)
+    names = {r["row"].pupil.pk: r["row"].pupil.sort_name for r in rows}
+    if any(pid not in names for pid, _kind in errors):
+        raise Http404
+    cell_errors = [
+        {
+            "id": f"err-{kind}-{pid}",
+            "message": f"{names[pid]}, {TermGrade.Kind(kind).label}: {message}",
+        }
+        for (pid, kind), message in errors.items()
+    ]
     _note_grade_reads(request, [r.pupil for r in data.rows], assignment.school_class)
     return render(
         request,
@@ -339,9 +469,11 @@ def term_grades(request, pk):
         {
             "assignment": assignment,
             "sheet": data,
+            "rows": rows,
+            "cell_errors": cell_errors,
             "editable": editable and not data.is_closed,
-            "descriptive": descriptive,
-            "grades": range(1, 7),
+            "descriptive": assignment.school_class.level <= 3,
+            "grades": [str(g) for g in range(1, 7)],
         },
     )
 

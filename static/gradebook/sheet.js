@@ -1,25 +1,91 @@
-// Arrow keys and Enter move between cells of the grade sheet; the form works without it.
+// The grade sheet as a spreadsheet-like grid: one Tab stop for the whole table
+// (a roving tabindex), the arrow keys move between cells, Tab leaves the grid for
+// the save bar, Enter submits the form (the browser's own implicit submission).
+// A count of changed, unsaved cells is shown next to the save button. The form
+// works without this script (every field is then a Tab stop).
 (function () {
+  "use strict";
+  var form = document.querySelector("[data-sheet-form]");
   var table = document.querySelector("[data-grade-sheet]");
-  if (!table) return;
-  table.addEventListener("keydown", function (event) {
-    var input = event.target;
-    if (!input.classList || !input.classList.contains("grade-input")) return;
-    var cell = input.closest("td"), row = cell.parentElement;
-    var col = Array.prototype.indexOf.call(row.children, cell);
-    var target = null;
-    function at(r, c) {
-      var td = r && r.children[c];
-      return td && td.querySelector(".grade-input");
+  var FOCUSABLE = "input.grade-input, a[href]";
+
+  if (table) {
+    var rows = Array.prototype.slice.call(table.rows);
+    var grid = rows.map(function (row) {
+      return Array.prototype.map.call(row.cells, function (cell) {
+        return cell.querySelector(FOCUSABLE);
+      });
+    });
+    var active = null;
+    var all = table.querySelectorAll(FOCUSABLE);
+    Array.prototype.forEach.call(all, function (el) { el.tabIndex = -1; });
+    function activate(el) {
+      if (active && active !== el) active.tabIndex = -1;
+      active = el;
+      el.tabIndex = 0;
     }
-    if (event.key === "ArrowDown" || event.key === "Enter") target = at(row.nextElementSibling, col);
-    else if (event.key === "ArrowUp") target = at(row.previousElementSibling, col);
-    else if (event.key === "ArrowLeft" && input.selectionStart === 0) target = at(row, col - 1);
-    else if (event.key === "ArrowRight" && input.selectionEnd === input.value.length) target = at(row, col + 1);
-    else return;
-    event.preventDefault();
-    if (target) { target.focus(); target.select(); }
-  });
-  var errorCell = table.querySelector(".cell-error .grade-input");
-  if (errorCell) errorCell.focus();
+    var start = table.querySelector(".cell-error .grade-input") ||
+      table.querySelector("tbody .grade-input") || table.querySelector("tbody a[href]") || all[0];
+    if (start) activate(start);
+
+    function position(el) {
+      var cell = el.closest("td, th");
+      var r = rows.indexOf(cell.parentElement);
+      return [r, Array.prototype.indexOf.call(cell.parentElement.cells, cell)];
+    }
+    function find(r, c, dr, dc) {
+      for (;;) {
+        r += dr; c += dc;
+        if (r < 0 || r >= grid.length) return null;
+        if (c < 0 || c >= grid[r].length) return null;
+        if (grid[r][c]) return grid[r][c];
+      }
+    }
+    table.addEventListener("focusin", function (event) {
+      if (event.target.matches && event.target.matches(FOCUSABLE)) activate(event.target);
+    });
+    table.addEventListener("keydown", function (event) {
+      var el = event.target;
+      if (!el.matches || !el.matches(FOCUSABLE) || event.altKey || event.ctrlKey || event.metaKey) return;
+      var isInput = el.tagName === "INPUT";
+      var move = null;
+      if (event.key === "ArrowDown") move = [1, 0];
+      else if (event.key === "ArrowUp") move = [-1, 0];
+      else if (event.key === "ArrowLeft" && (!isInput || el.selectionStart === 0 && el.selectionEnd === 0 || el.selectionEnd - el.selectionStart === el.value.length)) move = [0, -1];
+      else if (event.key === "ArrowRight" && (!isInput || el.selectionStart === el.value.length || el.selectionEnd - el.selectionStart === el.value.length)) move = [0, 1];
+      if (!move) return;
+      var pos = position(el);
+      var target = find(pos[0], pos[1], move[0], move[1]);
+      event.preventDefault();
+      if (target) {
+        target.focus();
+        if (target.tagName === "INPUT") target.select();
+      }
+    });
+  }
+
+  if (form) {
+    var status = form.querySelector("[data-unsaved]");
+    var submitting = false;
+    var dirty = {}, shown = 0;
+    // The hidden field after each grade field holds the value shown on loading.
+    form.addEventListener("input", function (event) {
+      var input = event.target, original = input.nextElementSibling;
+      if (!input.classList.contains("grade-input") || !original) return;
+      if (input.value.trim() !== original.value.trim()) dirty[input.name] = true;
+      else delete dirty[input.name];
+      var n = Object.keys(dirty).length;
+      if (status && n !== shown) status.textContent = n ? status.getAttribute("data-unsaved-text") + " " + n : "";
+      shown = n;
+    });
+    form.addEventListener("submit", function () { submitting = true; });
+    window.addEventListener("beforeunload", function (event) {
+      if (!submitting && shown > 0) event.preventDefault();
+    });
+    var errorCell = form.querySelector('.cell-error input.grade-input');
+    if (errorCell) {
+      errorCell.focus();
+      errorCell.select();
+    }
+  }
 })();

@@ -4,7 +4,6 @@ a 64-bit column reached SQLite. Now a 400, and what a page sends still works."""
 
 import pytest
 
-from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from gradebook.models import BehaviourGrade, Grade, TermGrade
@@ -98,13 +97,25 @@ def test_junk_is_a_400_and_the_valid_value_still_works(gb, login, case, junk):
     check_case(login, gb, CASES[case], junk)
 
 
-@pytest.mark.parametrize("grade", ["²", "abc", "99999999999999999999"])
-def test_a_term_grade_that_is_no_grade_is_a_message(gb, login, grade):
+@pytest.mark.parametrize("grade", ["²", "abc", "99999999999999999999", "7"])
+def test_a_term_grade_that_is_no_grade_is_shown_at_its_cell(gb, login, grade):
+    """A refused cell shows the form again (200), the error at that cell and the
+    other choices kept; nothing is saved."""
     a = gb.a
     url = reverse("gradebook:term_grades", args=[a.assignment.pk])
-    response = login(a.teacher).post(url, {"term": a.term.pk, f"proposed-{a.pupil.pk}": grade})
-    assert response.status_code == 302
-    assert [str(m) for m in get_messages(response.wsgi_request)] == [
-        "Ocena okresowa to liczba od 1 do 6."
-    ]
+    response = login(a.teacher).post(
+        url,
+        {
+            "term": a.term.pk,
+            f"proposed-{a.pupil.pk}": grade,
+            f"final-{a.pupil.pk}": "5",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Ocena okresowa to liczba od 1 do 6." in body
+    assert f'aria-describedby="err-proposed-{a.pupil.pk}"' in body
+    assert f'id="err-proposed-{a.pupil.pk}"' in body
+    final = body[body.index(f'id="final-{a.pupil.pk}"') :]
+    assert '<option value="5" selected>' in final[: final.index("</select>")]
     assert not TermGrade.objects.exists()
