@@ -237,6 +237,7 @@ class PupilRegister:
     last_visit: datetime.datetime | None
     new_count: int
     descriptive: bool
+    scale: grade_scale.Scale | None = None  # the school's rules the averages used
 
     @property
     def behaviour_rows(self) -> list[dict]:
@@ -331,6 +332,7 @@ def pupil_register(
         last_visit=last_seen,
         new_count=new_count,
         descriptive=school_class.level <= 3,
+        scale=scale,
     )
 
 
@@ -458,7 +460,9 @@ def compact_grades(register: PupilRegister, *, term_number: int | None = None) -
     term = term_shown(register.terms, term_number)
     if term is None:
         return CompactGrades(None, [], [], [], True, True)
-    scale = grading_settings(register.school_class.school_year.school_id).to_scale()
+    scale = (
+        register.scale or grading_settings(register.school_class.school_year.school_id).to_scale()
+    )
     rows = []
     categories: dict[int, GradeCategory] = {}
     for subject in register.subjects:
