@@ -237,6 +237,7 @@ class PupilRegister:
     last_visit: datetime.datetime | None
     new_count: int
     descriptive: bool
+    scale: grade_scale.Scale | None = None  # the school's rules the averages used
 
     @property
     def behaviour_rows(self) -> list[dict]:
@@ -331,6 +332,7 @@ def pupil_register(
         last_visit=last_seen,
         new_count=new_count,
         descriptive=school_class.level <= 3,
+        scale=scale,
     )
 
 
@@ -410,3 +412,87 @@ def class_summary(school_class: SchoolClass, term: Term) -> ClassSummary:
             )
         table.append({"pupil": pupil, "cells": cells})
     return ClassSummary(school_class, term, assignments, table)
+
+
+# --- The compact grades table (parents and pupils on a phone) ------------------------------
+
+
+@dataclass
+class CompactRow:
+    """One subject of one term: its grades as chips, the average and the term grades."""
+
+    assignment: TeachingAssignment
+    grades: list[Grade]
+    average: Decimal | None
+    proposed: TermGrade | None
+    final: TermGrade | None
+    year_average: Decimal | None
+
+
+@dataclass
+class CompactGrades:
+    term: Term | None
+    terms: list[Term]
+    rows: list[CompactRow]
+    categories: list[GradeCategory]  # those the shown grades use, for the legend
+    is_first_term: bool
+    is_last_term: bool
+
+
+def term_shown(terms: list[Term], number: int | None, today=None) -> Term | None:
+    """The term chosen by its number, else the one running today (before the year
+    the first, after it the last)."""
+    by_number = {t.number: t for t in terms}
+    if number in by_number:
+        return by_number[number]
+    if not terms:
+        return None
+    today = today or timezone.localdate()
+    running = term_of_day(terms, today)
+    if running is not None:
+        return running
+    return terms[-1] if today > terms[-1].end else terms[0]
+
+
+def compact_grades(register: PupilRegister, *, term_number: int | None = None) -> CompactGrades:
+    """One term of a pupil's register as the compact table shows it, built from
+    `pupil_register` without another query."""
+    term = term_shown(register.terms, term_number)
+    if term is None:
+        return CompactGrades(None, [], [], [], True, True)
+    scale = (
+        register.scale or grading_settings(register.school_class.school_year.school_id).to_scale()
+    )
+    rows = []
+    categories: dict[int, GradeCategory] = {}
+    for subject in register.subjects:
+        every_grade = {g.pk: g for gs in subject.grades_by_term.values() for g in gs}
+        grades = subject.grades_by_term.get(term.pk, [])
+        for grade in grades:
+            improved = every_grade.get(grade.improves_id)
+            grade.improved_symbol = improved.symbol if improved else None
+            # np, nb, a lone + or − carry no value: they never count, whatever the column.
+            grade.counts = (
+                grade.assessment.counts_to_average
+                and grade.assessment.weight > 0
+                and scale.value_of(grade.symbol) is not None
+            )
+            categories.setdefault(grade.assessment.category_id, grade.assessment.category)
+        rows.append(
+            CompactRow(
+                assignment=subject.assignment,
+                grades=grades,
+                average=subject.averages.get(term.pk),
+                proposed=subject.term_grades.get((term.pk, TermGrade.Kind.PROPOSED)),
+                final=subject.term_grades.get((term.pk, TermGrade.Kind.FINAL)),
+                year_average=subject.year_average,
+            )
+        )
+    return CompactGrades(
+        term=term,
+        terms=register.terms,
+        rows=rows,
+        categories=sorted(categories.values(), key=lambda c: (c.order, c.name)),
+        is_first_term=term == register.terms[0],
+        is_last_term=term == register.terms[-1],
+    )

@@ -564,15 +564,36 @@ def pupil(request, pk):
     )
     _note_grade_reads(request, [child], register.school_class)
     roles = user_roles(request.user)
+    layout = _pupil_layout(request)
+    compact = None
+    if layout == "tabela":
+        compact = selectors.compact_grades(register, term_number=id_param(request.GET, "okres"))
     return render(
         request,
         "gradebook/pupil.html",
         {
             "register": register,
+            "compact": compact,
+            "layout": layout,
             "children": children_of(request.user) if roles.is_guardian else [],
             "kinds": TermGrade.Kind,
         },
     )
+
+
+PUPIL_LAYOUTS = ("tabela", "karty")  # the compact table (default) and the cards
+PUPIL_LAYOUT_KEY = "gradebook_pupil_layout"
+
+
+def _pupil_layout(request) -> str:
+    """The layout chosen in the address (`?widok=karty`), remembered in the session."""
+    chosen = request.GET.get("widok")
+    if chosen in PUPIL_LAYOUTS:
+        if request.session.get(PUPIL_LAYOUT_KEY) != chosen:
+            request.session[PUPIL_LAYOUT_KEY] = chosen
+        return chosen
+    remembered = request.session.get(PUPIL_LAYOUT_KEY)
+    return remembered if remembered in PUPIL_LAYOUTS else PUPIL_LAYOUTS[0]
 
 
 @login_required

@@ -152,7 +152,7 @@ def test_pupil_view_access(gb, login):
 def test_parent_sees_grades_with_new_since_last_visit(gb, login):
     a = gb.a
     client = login(a.guardian)
-    url = reverse("gradebook:pupil", args=[a.pupil.pk])
+    url = reverse("gradebook:pupil", args=[a.pupil.pk]) + "?widok=karty"  # the card view
     client.get(url)  # first visit
     put(a, "5")
     body = client.get(url).content.decode()
