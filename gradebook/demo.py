@@ -47,7 +47,7 @@ def seed_grades(ctx) -> None:
         assignments = list(
             TeachingAssignment.objects.filter(school_class__school_year=year)
             .exclude(assessments__isnull=False)
-            .select_related("school_class", "subject", "teacher")
+            .select_related("school_class__school_year__school", "subject", "teacher")
         )
         if not assignments:
             continue
@@ -92,12 +92,12 @@ def seed_grades(ctx) -> None:
             improvements.append(improvement)
         Assessment.objects.bulk_update(improvements, ["improves"])
         grades = []
-        level_of = {}
+        descriptive_of = {}
         for a in assignments:
             pupils = pupils_by_class.get(a.school_class_id, [])
             if a.group_id:
                 pupils = [p for p in pupils if p in group_members[a.group_id]]
-            level_of[a.pk] = a.school_class.level
+            descriptive_of[a.pk] = a.school_class.descriptive_assessment
             for pupil in pupils:
                 talent = rng.gauss(3.8, 0.9)
                 for column in by_assignment[a.pk]:
@@ -186,7 +186,7 @@ def seed_grades(ctx) -> None:
             suggested = scale.suggested(pupil_average(items, scale))
             if suggested is None:
                 continue
-            descriptive = level_of[assignment_id] <= 3
+            descriptive = descriptive_of[assignment_id]
             proposed.append(
                 TermGrade(
                     pupil_id=pupil_id,

@@ -331,7 +331,7 @@ def pupil_register(
         behaviour=behaviour,
         last_visit=last_seen,
         new_count=new_count,
-        descriptive=school_class.level <= 3,
+        descriptive=school_class.descriptive_assessment,
         scale=scale,
     )
 

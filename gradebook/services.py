@@ -519,7 +519,7 @@ def term_grades_save(
             (t.pupil_id, t.kind): t
             for t in TermGrade.objects.select_for_update().filter(assignment=assignment, term=term)
         }
-        descriptive = assignment.school_class.level <= 3
+        descriptive = assignment.school_class.descriptive_assessment
         history = []
         for entry in entries:
             if entry.pupil_id not in pupils or entry.kind not in TermGrade.Kind.values:

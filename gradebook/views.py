@@ -472,7 +472,7 @@ def term_grades(request, pk):
             "rows": rows,
             "cell_errors": cell_errors,
             "editable": editable and not data.is_closed,
-            "descriptive": assignment.school_class.level <= 3,
+            "descriptive": assignment.school_class.descriptive_assessment,
             "grades": [str(g) for g in range(1, 7)],
         },
     )

@@ -291,6 +291,12 @@ class SchoolClass(models.Model):
     def school(self) -> School:
         return self.school_year.school
 
+    @property
+    def descriptive_assessment(self) -> bool:
+        """Grades 1–3 of primary school (and its zerówka) are assessed in words
+        (ocena opisowa); a liceum's first class is not."""
+        return self.level <= 3 and self.school.school_type == School.Type.PRIMARY
+
     def pupils_on(self, day: datetime.date | None = None):
         day = day or timezone.localdate()
         return User.objects.filter(

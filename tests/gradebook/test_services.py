@@ -8,6 +8,7 @@ from gradebook import services
 from gradebook.models import BehaviourGrade, Grade, GradeHistory, Notification, TermGrade
 from gradebook.selectors import grade_sheet, grading_settings, sheet_day
 from gradebook.services import CellInput, GradebookError, TermGradeInput
+from portal.models import School
 from tests.factories import make_pupil
 from tests.factories.gradebook import AssessmentFactory
 
@@ -209,6 +210,23 @@ def test_descriptive_assessment_in_classes_1_to_3(gb):
         entries=[TermGradeInput(a.pupil.pk, "final", None, "Czyta płynnie.")],
     )
     assert TermGrade.objects.get().description == "Czyta płynnie."
+
+
+def test_the_first_class_of_a_liceum_is_graded_not_described(gb):
+    """Descriptive assessment is for grades 1–3 of primary school only."""
+    a = gb.a
+    a.school.school_type = School.Type.LYCEUM
+    a.school.save()
+    a.class_a.level = 1
+    a.class_a.save()
+    services.term_grades_save(
+        assignment=a.assignment,
+        term=a.term,
+        user=a.teacher,
+        entries=[TermGradeInput(a.pupil.pk, "final", 4, "Czyta płynnie.")],
+    )
+    saved = TermGrade.objects.get()
+    assert (saved.grade, saved.description) == (4, "")
 
 
 def test_behaviour_only_by_the_homeroom_teacher_with_history(gb):
