@@ -87,6 +87,7 @@ class HomePage(SeoMixin, Page):
         "cms.EventIndexPage",
         "cms.ContentPage",
         "cms.ContactFormPage",
+        "cms.AccessibilityStatementPage",
     ]
     max_count = 1
 
@@ -169,6 +170,7 @@ class SchoolPage(SeoMixin, Page):
         "cms.EventIndexPage",
         "cms.ContentPage",
         "cms.ContactFormPage",
+        "cms.AccessibilityStatementPage",
     ]
 
     class Meta:
@@ -517,3 +519,7 @@ class EditorialGroup(models.Model):
 
     def __str__(self) -> str:
         return self.group.name
+
+
+# The statement's page type lives in its own module; importing it here registers it.
+from .statement import AccessibilityStatementPage  # noqa: E402, F401
