@@ -563,15 +563,21 @@ class CmsSeeder:
                 subject="Wiadomość z portalu oświatowego",
             )
             home.add_child(instance=page)
-            for i, (label, field_type, required) in enumerate(
+            for i, (label, field_type, required, autocomplete) in enumerate(
                 [
-                    ("Imię i nazwisko", "singleline", True),
-                    ("Adres e-mail", "email", True),
-                    ("Wiadomość", "multiline", True),
+                    ("Imię i nazwisko", "singleline", True, "name"),
+                    ("Adres e-mail", "email", True, "email"),
+                    ("Telefon (jeśli wolisz rozmowę)", "singleline", False, "tel"),
+                    ("Wiadomość", "multiline", True, ""),
                 ]
             ):
                 ContactFormField.objects.create(
-                    page=page, sort_order=i, label=label, field_type=field_type, required=required
+                    page=page,
+                    sort_order=i,
+                    label=label,
+                    field_type=field_type,
+                    required=required,
+                    autocomplete=autocomplete,
                 )
             page.save_revision().publish()
 

@@ -30,6 +30,7 @@ from portal.validators import validate_link
 from . import selectors
 from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
 from .common import LINK_FIELDS, fold
+from .forms import AUTOCOMPLETE_CHOICES, ContactFormBuilder
 from .spam import SpamProtectedForm, rate_limited
 
 PAGE_SIZE = 10
@@ -429,6 +430,21 @@ class ContentPage(SeoMixin, Page):
 
 class ContactFormField(AbstractFormField):
     page = ParentalKey("cms.ContactFormPage", on_delete=models.CASCADE, related_name="form_fields")
+    autocomplete = models.CharField(
+        _("what the field asks for"),
+        max_length=30,
+        choices=AUTOCOMPLETE_CHOICES,
+        blank=True,
+        help_text=_(
+            "Lets the browser fill in the reader's own name, e-mail or phone. "
+            "Leave empty for anything else, such as the message."
+        ),
+    )
+
+    panels = [
+        *AbstractFormField.panels,
+        FieldPanel("autocomplete"),
+    ]
 
 
 class ContactFormPage(SeoMixin, AbstractEmailForm):
@@ -451,6 +467,7 @@ class ContactFormPage(SeoMixin, AbstractEmailForm):
     ]
     parent_page_types = ["cms.HomePage", "cms.SchoolPage", "cms.ContentPage"]
     subpage_types: list[str] = []
+    form_builder = ContactFormBuilder
 
     class Meta:
         verbose_name = _("contact form page")
