@@ -238,10 +238,14 @@ class SectionIndexPage(SeoMixin, Page):
         """The section's school, or the school chosen in the filter (`?szkola=`)."""
         context = super().get_context(request, *args, **kwargs)
         school = self.section_school
+        selected = request.GET.get("szkola", "") if school is None else ""
+        schools = [] if school else selectors.schools_with_pages()
         context.update(
             section_school=school,
-            selected_school=request.GET.get("szkola", "") if school is None else "",
-            schools=[] if school else selectors.schools_with_pages(),
+            selected_school=selected,
+            schools=schools,
+            # Named in the title, so that each filtered list has its own.
+            filter_school=next((s for s in schools if s.slug == selected), None),
         )
         return context
 
