@@ -202,3 +202,21 @@ def test_the_demo_seeds_a_complete_statement(client, world):
         assert gap not in html.split('id="a11y-deklaracja"')[1].split("</article>")[0]
     CmsSeeder(ctx).run()
     assert AccessibilityStatementPage.objects.count() == 1
+
+
+def test_a_school_editor_gets_the_form_in_polish(editors, site, login):
+    client = login(editors.a)
+    response = client.get(
+        f"/cms-admin/pages/add/cms/accessibilitystatementpage/{site.a['page'].pk}/"
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    for label in ("Osoba kontaktowa", "Dostępność architektoniczna", "Treści niedostępne"):
+        assert label in html
+    for english in ("Contact person", "Architectural accessibility", "compliance status"):
+        assert english not in html
+    # Another school's section stays closed to this editor.
+    refused = client.get(
+        f"/cms-admin/pages/add/cms/accessibilitystatementpage/{site.b['page'].pk}/"
+    )
+    assert refused.status_code in (302, 403, 404)
