@@ -200,3 +200,5 @@ class TestContactForm:
         )
         assert response.status_code == 200
         assert contact.get_submission_class().objects.filter(page=contact).count() == 1
+        # The thank-you page is not titled like the form it answers.
+        assert title(response.content.decode()).startswith("Wiadomość wysłana – Kontakt")
