@@ -133,6 +133,8 @@ class TestRendering:
         client.cookies["django_language"] = "en"
         html = client.get("/deklaracja-dostepnosci/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert "Handling requests and complaints about accessibility" in html
+        # What the body wrote stays Polish, and says so.
+        assert '<div class="cms-rich-text" lang="pl">' in html
 
 
 class TestRules:
