@@ -20,9 +20,10 @@ from django.utils.text import slugify
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from portal.models import Role, RoleAssignment
+from portal.models import MunicipalitySettings, Role, RoleAssignment
 
 from .models import (
+    AccessibilityStatementPage,
     ContactFormField,
     ContactFormPage,
     ContentPage,
@@ -162,6 +163,87 @@ EVENTS = [
     ("Dzień Ziemi – sprzątanie parku", 150, "09:00", "park miejski"),
     ("Festyn rodzinny", 190, "14:00", "boisko szkolne"),
 ]
+
+
+# What the portal is known not to do yet (checked in the code, not guessed): the
+# municipality reviews the draft before publishing it on a real site.
+STATEMENT_INACCESSIBLE = (
+    "<ul>"
+    "<li>Pliki PDF tworzone przez portal – karty biblioteczne czytelników i wydruk danych "
+    "osobowych dla inspektora ochrony danych – nie mają struktury znaczników (tagów), więc "
+    "czytnik ekranu odczytuje je jako zwykły tekst. Te same dane są dostępne na stronach "
+    "portalu (konto czytelnika w katalogu biblioteki, eksport danych w formacie JSON); "
+    "wersję dostępną przygotujemy na prośbę.</li>"
+    "<li>Załączniki dodawane przez redaktorów, nauczycieli i rodziców (dokumenty PDF, DOCX, "
+    "ODT, zdjęcia przy zadaniach domowych i usprawiedliwieniach) nie są sprawdzane pod "
+    "kątem dostępności i mogą jej nie spełniać. Na prośbę udostępnimy ich treść w innej "
+    "formie.</li>"
+    "<li>Filmy osadzane w artykułach z serwisów zewnętrznych (YouTube, Vimeo) mogą nie mieć "
+    "napisów ani audiodeskrypcji – zależy to od ich autorów.</li>"
+    "<li>Opisy książek w katalogu bibliotek pochodzą z katalogów innych bibliotek (format "
+    "MARC 21). Część z nich jest w języku oryginału (angielskim, niemieckim, hiszpańskim, "
+    "francuskim i innych), a część haseł przedmiotowych jest po angielsku. Język tych "
+    "opisów oznaczamy na podstawie kodu języka zapisanego w rekordzie; gdy tego kodu brak "
+    "albo jest błędny, czytnik ekranu może odczytać tekst z polską wymową.</li>"
+    "</ul>"
+)
+STATEMENT_ASSESSMENT = (
+    "<p>Samoocenę przeprowadził zespół portalu: ręczny przegląd stron każdej roli "
+    "(czytelnik, rodzic, uczeń, nauczyciel, sekretariat, bibliotekarz, urzędnik) z samą "
+    "klawiaturą, przy szerokości ekranu 320 pikseli i powiększeniu 200%, na telefonie, "
+    "oraz testy automatyczne narzędziem axe-core.</p>"
+    "<p>Samooceną nie objęto paneli administracyjnych (/cms-admin/ i /django-admin/), z "
+    "których korzystają wyłącznie pracownicy.</p>"
+)
+STATEMENT_FEATURES = (
+    "<ul>"
+    "<li>Pierwszy klawisz Tab pokazuje odnośnik „Przejdź do treści głównej”.</li>"
+    "<li>Na stronie działają standardowe skróty klawiaturowe przeglądarki.</li>"
+    "<li>Portal jest dostępny po polsku i po angielsku (przełącznik języka w nagłówku).</li>"
+    "<li>Formularz kontaktowy nie wymaga przepisywania kodów CAPTCHA.</li>"
+    "<li>Aktualności można czytać w czytniku kanałów (RSS, Atom), a wydarzenia dodać do "
+    "kalendarza w telefonie (iCalendar).</li>"
+    "</ul>"
+)
+
+
+def statement_complaints_to(municipality) -> str:
+    """The head of the office: the wójt of a gmina ("Gmina X" -> "Wójt Gminy X")."""
+    name = municipality.name
+    head = f"Wójt Gminy {name[len('Gmina ') :]}" if name.startswith("Gmina ") else name
+    return ", ".join(part for part in (head, municipality.office_address) if part)
+
+
+def statement_architecture(office: str, address: str) -> str:
+    where = f" ({address})" if address else ""
+    return (
+        f"<p>Opis dostępności architektonicznej budynku, w którym mieści się {office}{where}, "
+        "oraz budynków szkół prowadzonych przez gminę przekazuje na prośbę koordynator do "
+        "spraw dostępności – telefonicznie, e-mailem lub listownie (dane kontaktowe "
+        "powyżej).</p>"
+        "<p>Do budynków można wejść z psem asystującym.</p>"
+    )
+
+
+def statement_communication(municipality) -> str:
+    contact = ", ".join(
+        part
+        for part in (
+            f"telefonicznie: {municipality.office_phone}" if municipality.office_phone else "",
+            f"e-mailem: {municipality.office_email}" if municipality.office_email else "",
+            f"listownie: {municipality.office_address}" if municipality.office_address else "",
+        )
+        if part
+    )
+    ways = f"{contact} oraz przez formularz kontaktowy" if contact else "przez formularz kontaktowy"
+    return (
+        f"<p>Z urzędem można się skontaktować {ways} w portalu (strona „Kontakt”).</p>"
+        "<p>Osoba doświadczająca trudności w komunikowaniu się może skorzystać z pomocy "
+        "tłumacza polskiego języka migowego (PJM), systemu językowo-migowego (SJM) lub "
+        "sposobu komunikowania się osób głuchoniewidomych (SKOGN). Pomoc tłumacza należy "
+        "zgłosić co najmniej 3 dni robocze przed terminem wizyty, z wyjątkiem sytuacji "
+        "nagłych.</p>"
+    )
 
 
 def polish_slug(text: str) -> str:
@@ -308,6 +390,7 @@ class CmsSeeder:
         self.news(news_index, school_pages)
         self.events(event_index, school_pages)
         self.content_pages(home)
+        self.accessibility_statement(home)
         sections_ensure()
         self.accounts()
         editor_groups_sync_all()
@@ -480,17 +563,62 @@ class CmsSeeder:
                 subject="Wiadomość z portalu oświatowego",
             )
             home.add_child(instance=page)
-            for i, (label, field_type, required) in enumerate(
+            for i, (label, field_type, required, autocomplete) in enumerate(
                 [
-                    ("Imię i nazwisko", "singleline", True),
-                    ("Adres e-mail", "email", True),
-                    ("Wiadomość", "multiline", True),
+                    ("Imię i nazwisko", "singleline", True, "name"),
+                    ("Adres e-mail", "email", True, "email"),
+                    ("Telefon (jeśli wolisz rozmowę)", "singleline", False, "tel"),
+                    ("Wiadomość", "multiline", True, ""),
                 ]
             ):
                 ContactFormField.objects.create(
-                    page=page, sort_order=i, label=label, field_type=field_type, required=required
+                    page=page,
+                    sort_order=i,
+                    label=label,
+                    field_type=field_type,
+                    required=required,
+                    autocomplete=autocomplete,
                 )
             page.save_revision().publish()
+
+    def accessibility_statement(self, home):
+        """The municipality's statement, a draft of what this portal is known to
+        lack, for the gmina to review before it goes to the footer of a real site."""
+        if AccessibilityStatementPage.objects.child_of(home).exists():
+            return
+        municipality = MunicipalitySettings.load()
+        office = municipality.office_name or municipality.name
+        today = self.ctx.today
+        published = (
+            timezone.localdate(home.first_published_at) if home.first_published_at else today
+        )
+        self.publish(
+            home,
+            AccessibilityStatementPage(
+                title="Deklaracja dostępności",
+                search_description=f"Deklaracja dostępności portalu oświatowego: {municipality.name}.",
+                body_name=municipality.name,
+                published_on=published,
+                updated_on=today,
+                status=AccessibilityStatementPage.Status.PARTIAL,
+                inaccessible_content=STATEMENT_INACCESSIBLE,
+                prepared_on=today,
+                assessment=AccessibilityStatementPage.Assessment.SELF,
+                assessment_notes=STATEMENT_ASSESSMENT,
+                features=STATEMENT_FEATURES,
+                coordinator_name="Agnieszka Nowicka",
+                coordinator_email="dostepnosc@zielonadolina.example.org",
+                coordinator_phone=municipality.office_phone or "+48 12 345 60 00",
+                complaints_to=statement_complaints_to(municipality),
+                architecture=statement_architecture(office, municipality.office_address),
+                communication=statement_communication(municipality),
+                mobile_apps=(
+                    f"<p>{municipality.name} nie udostępnia aplikacji mobilnych. Portal działa w "
+                    "przeglądarce na telefonie, a kalendarz wydarzeń można subskrybować w "
+                    "aplikacji kalendarza (format iCalendar).</p>"
+                ),
+            ),
+        )
 
     def moderation_examples(self, school_pages):
         """A draft waiting for the moderator and one scheduled for next week, so the

@@ -30,6 +30,7 @@ from portal.validators import validate_link
 from . import selectors
 from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
 from .common import LINK_FIELDS, fold
+from .forms import AUTOCOMPLETE_CHOICES, ContactFormBuilder
 from .spam import SpamProtectedForm, rate_limited
 
 PAGE_SIZE = 10
@@ -87,6 +88,7 @@ class HomePage(SeoMixin, Page):
         "cms.EventIndexPage",
         "cms.ContentPage",
         "cms.ContactFormPage",
+        "cms.AccessibilityStatementPage",
     ]
     max_count = 1
 
@@ -169,6 +171,7 @@ class SchoolPage(SeoMixin, Page):
         "cms.EventIndexPage",
         "cms.ContentPage",
         "cms.ContactFormPage",
+        "cms.AccessibilityStatementPage",
     ]
 
     class Meta:
@@ -235,10 +238,14 @@ class SectionIndexPage(SeoMixin, Page):
         """The section's school, or the school chosen in the filter (`?szkola=`)."""
         context = super().get_context(request, *args, **kwargs)
         school = self.section_school
+        selected = request.GET.get("szkola", "") if school is None else ""
+        schools = [] if school else selectors.schools_with_pages()
         context.update(
             section_school=school,
-            selected_school=request.GET.get("szkola", "") if school is None else "",
-            schools=[] if school else selectors.schools_with_pages(),
+            selected_school=selected,
+            schools=schools,
+            # Named in the title, so that each filtered list has its own.
+            filter_school=next((s for s in schools if s.slug == selected), None),
         )
         return context
 
@@ -427,6 +434,21 @@ class ContentPage(SeoMixin, Page):
 
 class ContactFormField(AbstractFormField):
     page = ParentalKey("cms.ContactFormPage", on_delete=models.CASCADE, related_name="form_fields")
+    autocomplete = models.CharField(
+        _("what the field asks for"),
+        max_length=30,
+        choices=AUTOCOMPLETE_CHOICES,
+        blank=True,
+        help_text=_(
+            "Lets the browser fill in the reader's own name, e-mail or phone. "
+            "Leave empty for anything else, such as the message."
+        ),
+    )
+
+    panels = [
+        *AbstractFormField.panels,
+        FieldPanel("autocomplete"),
+    ]
 
 
 class ContactFormPage(SeoMixin, AbstractEmailForm):
@@ -449,6 +471,7 @@ class ContactFormPage(SeoMixin, AbstractEmailForm):
     ]
     parent_page_types = ["cms.HomePage", "cms.SchoolPage", "cms.ContentPage"]
     subpage_types: list[str] = []
+    form_builder = ContactFormBuilder
 
     class Meta:
         verbose_name = _("contact form page")
@@ -517,3 +540,7 @@ class EditorialGroup(models.Model):
 
     def __str__(self) -> str:
         return self.group.name
+
+
+# The statement's page type lives in its own module; importing it here registers it.
+from .statement import AccessibilityStatementPage  # noqa: E402, F401
