@@ -21,7 +21,8 @@ Every state is loaded once at 1366 px and once at 320 px wide, and on each:
 
 A failure lists everything found, grouped by check (axe rule, page, targets); the
 same report is written to test-results/accessibility.txt. Run it alone with
-`pytest tests/browser/test_accessibility.py` (or `-m accessibility`).
+`pytest tests/browser/test_accessibility.py` (or `-m accessibility`); A11Y_ROLES=teacher,pupil
+crawls only those roles (while fixing their pages).
 
 The strict Content-Security-Policy (script nonces) blocks a <script> tag added to the
 page (Playwright's add_script_tag), so axe's source is evaluated through the DevTools
@@ -571,7 +572,7 @@ def report(found: Findings) -> str:
 @pytest.mark.accessibility
 @pytest.mark.django_db(transaction=True)
 def test_every_page_type_of_every_role_meets_wcag_21_aa(
-    a11y_world, live_server, axe_source, chromium
+    axe_source, a11y_world, live_server, chromium
 ):
     base = live_server.url
     plans = {role: states_of(a11y_world, role) for role in ROLES}
@@ -665,3 +666,21 @@ def test_focus_problems_are_found_in_a_sample():
     assert focus_problems({"samples": [none], "page": page})[0][0].startswith("no focus")
     hidden = sample(focusVisible=False)
     assert focus_problems({"samples": [hidden], "page": page})[0][0].startswith("not :focus")
+
+
+def test_axe_core_is_pinned_and_installed_by_the_test_command():
+    """The README's `make test` and CI install the exact axe-core of the lock file."""
+    import json
+    import re
+
+    root = a11y.ROOT
+    wanted = json.loads((root / "package.json").read_text())["devDependencies"]["axe-core"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", wanted), f"axe-core {wanted!r} is not an exact version"
+    lock = json.loads((root / "package-lock.json").read_text())
+    assert lock["packages"]["node_modules/axe-core"]["version"] == wanted
+    makefile = (root / "Makefile").read_text()
+    assert re.search(r"^AXE := node_modules/axe-core/axe\.min\.js$", makefile, re.M)
+    assert re.search(r"^test: .*\$\(AXE\)", makefile, re.M)
+    assert re.search(r"^\$\(AXE\): package\.json package-lock\.json\n\tnpm ci", makefile, re.M)
+    assert "npm ci" in (root / ".ci" / "run").read_text()
+    assert "node_modules/" in (root / ".gitignore").read_text().splitlines()
