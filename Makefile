@@ -4,6 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility test (tests/browser/test_accessibility.py): the exact
+# version of package.json and package-lock.json, installed by `npm ci` (Node.js 20).
+AXE := node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1:8000
 # Two workers: the machines here have two cores.
 PYTEST_ARGS ?= -n 2
@@ -17,6 +20,10 @@ $(PY):
 $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $(STAMP)
+
+$(AXE): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
 
 setup: $(STAMP)
 
@@ -37,10 +44,10 @@ run: migrate messages
 worker: migrate
 	$(PY) manage.py task_worker
 
-test: $(STAMP) messages
+test: $(STAMP) messages $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP) messages
+test-postgres: $(STAMP) messages $(AXE)
 	DATABASE_URL=postgres://postgres@127.0.0.1:5432/test $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -172,6 +172,9 @@ _clock_traveller = None
 
 def pytest_configure(config):
     global _clock_traveller
+    config.addinivalue_line(
+        "markers", "accessibility: the WCAG crawl of tests/browser/test_accessibility.py"
+    )
     value = config.getoption("--clock")
     if value:
         _clock_traveller = time_machine.travel(clock_destination(value), tick=True)
