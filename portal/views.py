@@ -49,3 +49,9 @@ def keepalive(request):
     if staff_idle_timeout(request.user):
         request.session[IDLE_SESSION_KEY] = int(time.time())
     return HttpResponse(status=204)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without a valid CSRF token (expired page, blocked cookies): the
+    portal's own page in the user's language instead of Django's English one."""
+    return render(request, "403_csrf.html", status=403)

@@ -98,6 +98,7 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "portal.wsgi.application"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # One pattern for every form and field (required markers, help text and error ids).
 FORM_RENDERER = "portal.forms_renderer.PortalFormRenderer"
 ASGI_APPLICATION = "portal.asgi.application"

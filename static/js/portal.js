@@ -29,6 +29,55 @@
   });
 })();
 
+// A table wider than the screen scrolls inside its .table-wrap; such a box must
+// be reachable from the keyboard (WCAG 2.1.1) and named, so one with nothing
+// focusable inside becomes a focusable region labelled by the table's caption
+// (or the nearest heading before it). Boxes that do not scroll stay out of the
+// tab order.
+(function () {
+  "use strict";
+  var boxes = document.querySelectorAll(".table-wrap");
+  if (!boxes.length) return;
+  var counter = 0;
+  function labelFor(box) {
+    var caption = box.querySelector("caption");
+    var node = caption;
+    if (!node) {
+      var headings = document.querySelectorAll("main h1, main h2, main h3, main h4");
+      for (var i = 0; i < headings.length; i++) {
+        if (headings[i].compareDocumentPosition(box) & Node.DOCUMENT_POSITION_FOLLOWING) node = headings[i];
+      }
+    }
+    if (!node) return;
+    if (!node.id) node.id = "table-label-" + (++counter);
+    box.setAttribute("aria-labelledby", node.id);
+  }
+  function update() {
+    boxes.forEach(function (box) {
+      // A box with links or fields inside is scrolled by tabbing to them.
+      var scrolls = box.scrollWidth > box.clientWidth + 1 &&
+        !box.querySelector("a[href], button, input, select, textarea, summary, [tabindex]");
+      if (scrolls && !box.hasAttribute("tabindex")) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        box.dataset.madeRegion = "1";
+        labelFor(box);
+      } else if (!scrolls && box.dataset.madeRegion) {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-labelledby");
+        delete box.dataset.madeRegion;
+      }
+    });
+  }
+  update();
+  var pending;
+  window.addEventListener("resize", function () {
+    clearTimeout(pending);
+    pending = setTimeout(update, 150);
+  });
+})();
+
 // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
 (function () {
   "use strict";

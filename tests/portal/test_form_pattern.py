@@ -68,3 +68,14 @@ def test_a_failed_sign_in_announces_the_error_in_the_title(client, world):
     html = response.content.decode()
     assert re.search(r"<title>\s*Błąd: ", html)
     assert "data-error-summary" in html
+
+
+def test_a_form_sent_without_its_csrf_token_gets_the_portals_page_in_polish(db):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("account_login"), {"login": "x"}, HTTP_ACCEPT_LANGUAGE="pl")
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert '<html lang="pl">' in html
+    assert "Formularz wygasł" in html
