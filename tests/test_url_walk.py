@@ -311,6 +311,7 @@ URLS: dict[str, U] = {
         TEACHERS | {"school_admin", "superuser"}, query=_q(**{"class": lambda s: s.class_a.pk}),
     ),
     "register:pupil_stats": U(PUPIL_READERS, query=_q(pupil=lambda s: s.pupil.pk)),
+    "register:pupil_absences": U(PUPIL_READERS, query=_q(pupil=lambda s: s.pupil.pk)),
     "register:excuses": U(SIGNED_IN),
     "register:excuse_new": U(
         frozenset({"guardian"}), query=_q(pupil=lambda s: s.pupil.pk),

@@ -7,11 +7,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.changes import EMPTY, describe
 from portal.models import (
@@ -225,6 +225,54 @@ def attendance_sheet(lesson: Lesson) -> list[dict]:
     return rows
 
 
+# --- A pupil's absences, one by one -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcuseState:
+    code: str  # excused, pending, rejected, none, or "" where no excuse applies
+    label: str
+    may_excuse: bool = False
+
+
+def excuse_state(attendance: Attendance, *, today: datetime.date | None = None) -> ExcuseState:
+    """Where an absence stands: excused, an excuse awaiting a decision, one rejected,
+    or none yet (then a guardian may still send one within EXCUSE_DAYS). Reads the
+    prefetched `excuses` of `pupil_absences`, no query of its own."""
+    status = attendance.status
+    if status == Attendance.Status.EXCUSED:
+        return ExcuseState("excused", pgettext("excuse state", "accepted"))
+    if status != Attendance.Status.UNEXCUSED:
+        return ExcuseState("", "")
+    excuses = list(attendance.excuses.all())
+    if any(e.status == Excuse.Status.PENDING for e in excuses):
+        return ExcuseState("pending", pgettext("excuse state", "awaiting a decision"))
+    if any(e.status == Excuse.Status.REJECTED for e in excuses):
+        return ExcuseState("rejected", pgettext("excuse state", "rejected"))
+    today = today or timezone.localdate()
+    recent = attendance.lesson.date >= today - datetime.timedelta(days=EXCUSE_DAYS)
+    return ExcuseState("none", pgettext("excuse state", "none"), may_excuse=recent)
+
+
+def pupil_absences(pupil: User, *, start: datetime.date, end: datetime.date, school_id: int):
+    """A pupil's lessons not simply attended (absences, lateness, releases) in a
+    period at one school, newest first, with subject and excuses: one query for
+    a page of them and one for their excuses, however many there are."""
+    return (
+        Attendance.objects.filter(
+            pupil=pupil,
+            lesson__date__range=(start, end),
+            lesson__assignment__school_class__school_year__school_id=school_id,
+        )
+        .exclude(status=Attendance.Status.PRESENT)
+        .select_related("lesson__assignment__subject")
+        .prefetch_related(
+            Prefetch("excuses", queryset=Excuse.objects.only("pk", "status").order_by("-pk"))
+        )
+        .order_by("-lesson__date", "lesson__number")
+    )
+
+
 # --- Statistics --------------------------------------------------------------------------
 
 
@@ -376,7 +424,10 @@ def absence_warnings_for_teacher(teacher: User, *, start, end) -> list[dict]:
 # --- Excuses -----------------------------------------------------------------------------
 
 
-def excusable_absences(pupil: User, *, days: int = 60):
+EXCUSE_DAYS = 60  # how far back a guardian may still excuse an absence
+
+
+def excusable_absences(pupil: User, *, days: int = EXCUSE_DAYS):
     """A child's absences a guardian may still excuse: unexcused, not in a pending
     or accepted excuse."""
     since = timezone.localdate() - datetime.timedelta(days=days)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("ustawienia/<int:school_id>/", views.settings_view, name="settings"),
     path("frekwencja/", views.stats_view, name="stats"),
     path("frekwencja/uczen/", views.pupil_stats_view, name="pupil_stats"),
+    path("frekwencja/uczen/nieobecnosci/", views.pupil_absences_view, name="pupil_absences"),
     path("usprawiedliwienia/", views.excuses_view, name="excuses"),
     path("usprawiedliwienia/nowe/", views.excuse_new_view, name="excuse_new"),
     path("usprawiedliwienia/<int:pk>/decyzja/", views.excuse_decide_view, name="excuse_decide"),

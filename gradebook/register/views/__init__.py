@@ -3,7 +3,7 @@ service or selector, render. Objects are looked up through scoped querysets
 (permissions.py), so a foreign id answers 404."""
 
 from .announcements import announcement_new_view, announcement_view, announcements_view
-from .attendance import pupil_stats_view, stats_view
+from .attendance import pupil_absences_view, pupil_stats_view, stats_view
 from .excuses import excuse_decide_view, excuse_new_view, excuses_view
 from .family import calendar_view, ical_view, week_view
 from .history import lesson_history_view
@@ -30,6 +30,7 @@ __all__ = [
     "lesson_history_view",
     "lesson_view",
     "missing_view",
+    "pupil_absences_view",
     "pupil_stats_view",
     "remark_acknowledge_view",
     "remark_edit_view",
