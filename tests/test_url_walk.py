@@ -299,6 +299,7 @@ URLS: dict[str, U] = {
         },
         data=lambda s: {"topic": "Powtórka", f"s-{s.pupil.pk}": Attendance.Status.UNEXCUSED},
     ),
+    "register:lesson_plan": U(FAMILY, query=_q(pupil=lambda s: s.pupil.pk)),
     "register:timetable": U(
         TEACHERS | {"school_admin", "superuser"}, lambda s: {"class_id": s.class_a.pk},
         data=lambda s: {"weekday": "9"}, post_roles=frozenset({"school_admin", "superuser"}),

@@ -32,6 +32,7 @@ from .models import (
     FreeDay,
     Homework,
     Lesson,
+    LessonHour,
     PlannedTest,
     RegisterChange,
     RegisterSettings,
@@ -687,3 +688,91 @@ def timetable_clashes(entry: TimetableEntry) -> SlotClashes:
         if entry.room.strip() and other.room.strip().lower() == entry.room.strip().lower():
             clashes.room.append(other)
     return clashes
+
+
+# --- A week's timetable with the bell schedule ---------------------------------------------
+
+
+def bell_schedule(school_id: int) -> dict[int, tuple]:
+    """{lesson number: (start, end)} of a school; empty when none is set."""
+    return {
+        h.number: (h.start, h.end)
+        for h in LessonHour.objects.filter(school_id=school_id).order_by("number")
+    }
+
+
+def _weekly(entries: list[TimetableEntry], hours: dict) -> dict:
+    """The same week twice: a table (lesson number × weekday) for wide screens and a
+    list of days for a phone. `hours` is {(school id, number): (start, end)}; each
+    entry gets its `hours` (or None) and a row gets the school's when there is one school."""
+    schools = {e.assignment.school_class.school_year.school_id for e in entries}
+    only_school = next(iter(schools)) if len(schools) == 1 else None
+    by_slot: dict[tuple, list] = defaultdict(list)
+    for entry in entries:
+        school_id = entry.assignment.school_class.school_year.school_id
+        entry.hours = hours.get((school_id, entry.number))
+        by_slot[(entry.number, entry.weekday)].append(entry)
+    numbers = sorted({number for number, _day in by_slot})
+    if numbers and only_school is not None:
+        # Show the free lessons between the first and the last too.
+        numbers = list(range(numbers[0], numbers[-1] + 1))
+    weekdays = TimetableEntry._meta.get_field("weekday").choices
+    rows = [
+        {
+            "number": n,
+            "hours": hours.get((only_school, n)),
+            "days": [by_slot.get((n, day), []) for day, _label in weekdays],
+        }
+        for n in numbers
+    ]
+    days = [
+        {
+            "label": label,
+            "slots": [
+                {"number": n, "hours": hours.get((only_school, n)), "entries": by_slot[(n, day)]}
+                for n in numbers
+                if by_slot.get((n, day))
+            ],
+        }
+        for day, label in weekdays
+    ]
+    return {"rows": rows, "days": days, "weekdays": [label for _d, label in weekdays]}
+
+
+def _in_force(day: datetime.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def _timetable(entries_filter: Q, day: datetime.date) -> dict:
+    entries = list(
+        TimetableEntry.objects.filter(entries_filter, _in_force(day))
+        .select_related(
+            "assignment__subject",
+            "assignment__teacher",
+            "assignment__group",
+            "assignment__school_class__school_year",
+        )
+        .order_by("weekday", "number", "assignment__subject__name")
+    )
+    school_ids = {e.assignment.school_class.school_year.school_id for e in entries}
+    hours = {
+        (h.school_id, h.number): (h.start, h.end)
+        for h in LessonHour.objects.filter(school_id__in=school_ids)
+    }
+    return _weekly(entries, hours)
+
+
+def pupil_timetable(pupil: User, school_class: SchoolClass, day: datetime.date) -> dict:
+    """A pupil's weekly lessons in force on `day`: the class's and their groups', with
+    the school's lesson hours. Three queries."""
+    assignments = TeachingAssignment.objects.filter(pupil_assignments_filter(pupil, school_class))
+    return _timetable(Q(assignment__in=assignments), day)
+
+
+def teacher_timetable(teacher: User, day: datetime.date) -> dict:
+    """A teacher's weekly lessons in force on `day` in the current school years."""
+    return _timetable(
+        Q(assignment__in=TeachingAssignment.objects.current().filter(teacher=teacher)), day
+    )

@@ -14,6 +14,7 @@ urlpatterns = [
         views.lesson_view,
         name="lesson",
     ),
+    path("plan/", views.lesson_plan_view, name="lesson_plan"),
     path("plan/<int:class_id>/", views.timetable_view, name="timetable"),
     path("ustawienia/<int:school_id>/", views.settings_view, name="settings"),
     path("frekwencja/", views.stats_view, name="stats"),
