@@ -146,3 +146,11 @@ def test_the_plan_costs_the_same_queries_at_two_sizes(world, login):
         for number in range(2, 9):
             TimetableEntryFactory(assignment=a.assignment, weekday=weekday, number=number)
     assert queries() == small
+
+
+def test_the_class_timetable_of_staff_shows_the_hours_too(world, login):
+    a = world.a
+    _bells(a.school, ((8, 0), (8, 45)))
+    TimetableEntryFactory(assignment=a.assignment, weekday=0, number=1)
+    page = login(a.admin).get(reverse("register:timetable", args=[a.class_a.pk]))
+    assert "08:00–08:45" in page.text

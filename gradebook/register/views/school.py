@@ -65,7 +65,8 @@ def timetable_view(request, class_id: int):
     for entry in entries:
         grid.setdefault(entry.number, {}).setdefault(entry.weekday, []).append(entry)
     numbers = sorted(grid)
-    table = [(n, [grid[n].get(d, []) for d in range(5)]) for n in numbers]
+    hours = selectors.bell_schedule(school_class.school_year.school_id)
+    table = [(n, hours.get(n), [grid[n].get(d, []) for d in range(5)]) for n in numbers]
     return render(
         request,
         "register/timetable.html",
