@@ -64,6 +64,18 @@ def test_the_absent_button_is_on_screen_and_the_page_fits_320_px(phone):
     # The save bar stays at the bottom of the screen while the list scrolls.
     bar = page.locator(".save-bar").bounding_box()
     assert bar["y"] + bar["height"] <= 844 + 1
+    # Tabbing down the rows never leaves the focused button under the sticky bar
+    # (a short screen, so the rows start below it and each Tab scrolls).
+    page.set_viewport_size({"width": 390, "height": 420})
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(".pupil-row").first.locator("input.status:checked").focus()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        bottom = page.evaluate(
+            "(document.activeElement.labels?.[0] || document.activeElement)"
+            ".getBoundingClientRect().bottom"
+        )
+        assert bottom <= page.locator(".save-bar").bounding_box()["y"]
     page.set_viewport_size({"width": 320, "height": 640})
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     assert _inside_viewport(page, absent)
