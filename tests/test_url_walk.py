@@ -299,6 +299,7 @@ URLS: dict[str, U] = {
         },
         data=lambda s: {"topic": "Powtórka", f"s-{s.pupil.pk}": Attendance.Status.UNEXCUSED},
     ),
+    "register:lesson_plan": U(FAMILY, query=_q(pupil=lambda s: s.pupil.pk)),
     "register:timetable": U(
         TEACHERS | {"school_admin", "superuser"}, lambda s: {"class_id": s.class_a.pk},
         data=lambda s: {"weekday": "9"}, post_roles=frozenset({"school_admin", "superuser"}),
@@ -311,6 +312,7 @@ URLS: dict[str, U] = {
         TEACHERS | {"school_admin", "superuser"}, query=_q(**{"class": lambda s: s.class_a.pk}),
     ),
     "register:pupil_stats": U(PUPIL_READERS, query=_q(pupil=lambda s: s.pupil.pk)),
+    "register:pupil_absences": U(PUPIL_READERS, query=_q(pupil=lambda s: s.pupil.pk)),
     "register:excuses": U(SIGNED_IN),
     "register:excuse_new": U(
         frozenset({"guardian"}), query=_q(pupil=lambda s: s.pupil.pk),

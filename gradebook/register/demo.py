@@ -29,6 +29,7 @@ from .models import (
     FreeDay,
     Homework,
     Lesson,
+    LessonHour,
     PlannedTest,
     RegisterSettings,
     Remark,
@@ -88,6 +89,18 @@ REMARKS = {
 }
 
 
+DEMO_BELLS = [
+    ((8, 0), (8, 45)),
+    ((8, 55), (9, 40)),
+    ((9, 50), (10, 35)),
+    ((10, 45), (11, 30)),
+    ((11, 50), (12, 35)),
+    ((12, 45), (13, 30)),
+    ((13, 40), (14, 25)),
+    ((14, 35), (15, 20)),
+]
+
+
 def _weeks_back(today: datetime.date, weeks: int = 4) -> datetime.date:
     monday = today - datetime.timedelta(days=today.weekday())
     return monday - datetime.timedelta(weeks=weeks)
@@ -144,6 +157,13 @@ def seed_register(ctx) -> None:
 def _seed_school(ctx, school, year, today):
     rng = ctx.rng
     RegisterSettings.objects.get_or_create(school=school)
+    # The usual Polish bell schedule: 45-minute lessons, a long break after the 4th.
+    for number, (start, end) in enumerate(DEMO_BELLS, start=1):
+        LessonHour.objects.get_or_create(
+            school=school,
+            number=number,
+            defaults={"start": datetime.time(*start), "end": datetime.time(*end)},
+        )
     for name, start, end in [
         ("Narodowe Święto Niepodległości", datetime.date(year.start.year, 11, 11), None),
         (

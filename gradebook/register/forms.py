@@ -90,6 +90,66 @@ class RegisterSettingsForm(forms.ModelForm):
         widgets = {"closed_before": DateInput}
 
 
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class BellScheduleForm(forms.Form):
+    """Start and end of lessons 1 to 10; a lesson left empty is not in the schedule."""
+
+    NUMBERS = range(1, 11)
+
+    def __init__(self, *args, hours: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        for n in self.NUMBERS:
+            start, end = hours.get(n, (None, None))
+            self.fields[f"start_{n}"] = forms.TimeField(
+                label=_("Lesson %(n)s starts") % {"n": n},
+                required=False,
+                initial=start,
+                widget=TimeInput,
+            )
+            self.fields[f"end_{n}"] = forms.TimeField(
+                label=_("Lesson %(n)s ends") % {"n": n},
+                required=False,
+                initial=end,
+                widget=TimeInput,
+            )
+
+    def rows(self):
+        """(number, start field, end field) for the table of the settings page."""
+        return [(n, self[f"start_{n}"], self[f"end_{n}"]) for n in self.NUMBERS]
+
+    def clean(self):
+        data = super().clean()
+        hours, previous_end = {}, None
+        for n in self.NUMBERS:
+            start, end = data.get(f"start_{n}"), data.get(f"end_{n}")
+            if f"start_{n}" in self.errors or f"end_{n}" in self.errors:
+                continue
+            if start is None and end is None:
+                continue
+            if start is None or end is None:
+                missing = f"start_{n}" if start is None else f"end_{n}"
+                self.add_error(missing, _("Give both the start and the end of the lesson."))
+                continue
+            if end <= start:
+                self.add_error(f"end_{n}", _("A lesson must end after it starts."))
+                continue
+            if previous_end is not None and start < previous_end:
+                self.add_error(
+                    f"start_{n}", _("A lesson cannot start before the previous one ends.")
+                )
+                continue
+            hours[n] = (start, end)
+            previous_end = end
+        data["hours"] = hours
+        return data
+
+
 class FreeDayForm(forms.ModelForm):
     class Meta:
         model = FreeDay

@@ -86,6 +86,33 @@ class FreeDay(models.Model):
         return self.name
 
 
+class LessonHour(models.Model):
+    """The school's bell schedule: when lesson N starts and ends."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="lesson_hours", verbose_name=_("school")
+    )
+    number = models.PositiveSmallIntegerField(_("lesson number"), validators=LESSON_NUMBERS)
+    start = models.TimeField(_("starts"))
+    end = models.TimeField(_("ends"))
+
+    class Meta:
+        verbose_name = _("lesson hours")
+        verbose_name_plural = _("bell schedule")
+        ordering = ["school", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "number"], name="register_lessonhour_unique"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")),
+                name="register_lessonhour_times",
+                violation_error_message=_("A lesson must end after it starts."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.start:%H:%M}–{self.end:%H:%M}"
+
+
 class TimetableEntry(models.Model):
     """A weekly slot: this assignment is taught on this weekday in this lesson."""
 

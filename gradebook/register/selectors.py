@@ -7,11 +7,11 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.changes import EMPTY, describe
 from portal.models import (
@@ -32,6 +32,7 @@ from .models import (
     FreeDay,
     Homework,
     Lesson,
+    LessonHour,
     PlannedTest,
     RegisterChange,
     RegisterSettings,
@@ -225,6 +226,54 @@ def attendance_sheet(lesson: Lesson) -> list[dict]:
     return rows
 
 
+# --- A pupil's absences, one by one -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ExcuseState:
+    code: str  # excused, pending, rejected, none, or "" where no excuse applies
+    label: str
+    may_excuse: bool = False
+
+
+def excuse_state(attendance: Attendance, *, today: datetime.date | None = None) -> ExcuseState:
+    """Where an absence stands: excused, an excuse awaiting a decision, one rejected,
+    or none yet (then a guardian may still send one within EXCUSE_DAYS). Reads the
+    prefetched `excuses` of `pupil_absences`, no query of its own."""
+    status = attendance.status
+    if status == Attendance.Status.EXCUSED:
+        return ExcuseState("excused", pgettext("excuse state", "accepted"))
+    if status != Attendance.Status.UNEXCUSED:
+        return ExcuseState("", "")
+    excuses = list(attendance.excuses.all())
+    if any(e.status == Excuse.Status.PENDING for e in excuses):
+        return ExcuseState("pending", pgettext("excuse state", "awaiting a decision"))
+    if any(e.status == Excuse.Status.REJECTED for e in excuses):
+        return ExcuseState("rejected", pgettext("excuse state", "rejected"))
+    today = today or timezone.localdate()
+    recent = attendance.lesson.date >= today - datetime.timedelta(days=EXCUSE_DAYS)
+    return ExcuseState("none", pgettext("excuse state", "none"), may_excuse=recent)
+
+
+def pupil_absences(pupil: User, *, start: datetime.date, end: datetime.date, school_id: int):
+    """A pupil's lessons not simply attended (absences, lateness, releases) in a
+    period at one school, newest first, with subject and excuses: one query for
+    a page of them and one for their excuses, however many there are."""
+    return (
+        Attendance.objects.filter(
+            pupil=pupil,
+            lesson__date__range=(start, end),
+            lesson__assignment__school_class__school_year__school_id=school_id,
+        )
+        .exclude(status=Attendance.Status.PRESENT)
+        .select_related("lesson__assignment__subject")
+        .prefetch_related(
+            Prefetch("excuses", queryset=Excuse.objects.only("pk", "status").order_by("-pk"))
+        )
+        .order_by("-lesson__date", "lesson__number")
+    )
+
+
 # --- Statistics --------------------------------------------------------------------------
 
 
@@ -376,7 +425,10 @@ def absence_warnings_for_teacher(teacher: User, *, start, end) -> list[dict]:
 # --- Excuses -----------------------------------------------------------------------------
 
 
-def excusable_absences(pupil: User, *, days: int = 60):
+EXCUSE_DAYS = 60  # how far back a guardian may still excuse an absence
+
+
+def excusable_absences(pupil: User, *, days: int = EXCUSE_DAYS):
     """A child's absences a guardian may still excuse: unexcused, not in a pending
     or accepted excuse."""
     since = timezone.localdate() - datetime.timedelta(days=days)
@@ -636,3 +688,91 @@ def timetable_clashes(entry: TimetableEntry) -> SlotClashes:
         if entry.room.strip() and other.room.strip().lower() == entry.room.strip().lower():
             clashes.room.append(other)
     return clashes
+
+
+# --- A week's timetable with the bell schedule ---------------------------------------------
+
+
+def bell_schedule(school_id: int) -> dict[int, tuple]:
+    """{lesson number: (start, end)} of a school; empty when none is set."""
+    return {
+        h.number: (h.start, h.end)
+        for h in LessonHour.objects.filter(school_id=school_id).order_by("number")
+    }
+
+
+def _weekly(entries: list[TimetableEntry], hours: dict) -> dict:
+    """The same week twice: a table (lesson number × weekday) for wide screens and a
+    list of days for a phone. `hours` is {(school id, number): (start, end)}; each
+    entry gets its `hours` (or None) and a row gets the school's when there is one school."""
+    schools = {e.assignment.school_class.school_year.school_id for e in entries}
+    only_school = next(iter(schools)) if len(schools) == 1 else None
+    by_slot: dict[tuple, list] = defaultdict(list)
+    for entry in entries:
+        school_id = entry.assignment.school_class.school_year.school_id
+        entry.hours = hours.get((school_id, entry.number))
+        by_slot[(entry.number, entry.weekday)].append(entry)
+    numbers = sorted({number for number, _day in by_slot})
+    if numbers and only_school is not None:
+        # Show the free lessons between the first and the last too.
+        numbers = list(range(numbers[0], numbers[-1] + 1))
+    weekdays = TimetableEntry._meta.get_field("weekday").choices
+    rows = [
+        {
+            "number": n,
+            "hours": hours.get((only_school, n)),
+            "days": [by_slot.get((n, day), []) for day, _label in weekdays],
+        }
+        for n in numbers
+    ]
+    days = [
+        {
+            "label": label,
+            "slots": [
+                {"number": n, "hours": hours.get((only_school, n)), "entries": by_slot[(n, day)]}
+                for n in numbers
+                if by_slot.get((n, day))
+            ],
+        }
+        for day, label in weekdays
+    ]
+    return {"rows": rows, "days": days, "weekdays": [label for _d, label in weekdays]}
+
+
+def _in_force(day: datetime.date) -> Q:
+    return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day)
+    )
+
+
+def _timetable(entries_filter: Q, day: datetime.date) -> dict:
+    entries = list(
+        TimetableEntry.objects.filter(entries_filter, _in_force(day))
+        .select_related(
+            "assignment__subject",
+            "assignment__teacher",
+            "assignment__group",
+            "assignment__school_class__school_year",
+        )
+        .order_by("weekday", "number", "assignment__subject__name")
+    )
+    school_ids = {e.assignment.school_class.school_year.school_id for e in entries}
+    hours = {
+        (h.school_id, h.number): (h.start, h.end)
+        for h in LessonHour.objects.filter(school_id__in=school_ids)
+    }
+    return _weekly(entries, hours)
+
+
+def pupil_timetable(pupil: User, school_class: SchoolClass, day: datetime.date) -> dict:
+    """A pupil's weekly lessons in force on `day`: the class's and their groups', with
+    the school's lesson hours. Three queries."""
+    assignments = TeachingAssignment.objects.filter(pupil_assignments_filter(pupil, school_class))
+    return _timetable(Q(assignment__in=assignments), day)
+
+
+def teacher_timetable(teacher: User, day: datetime.date) -> dict:
+    """A teacher's weekly lessons in force on `day` in the current school years."""
+    return _timetable(
+        Q(assignment__in=TeachingAssignment.objects.current().filter(teacher=teacher)), day
+    )

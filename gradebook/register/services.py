@@ -16,7 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.audit import audited_delete, audited_save, history_row, jsonable, model_fields
+from portal.audit import (
+    audit_record,
+    audited_delete,
+    audited_save,
+    history_row,
+    jsonable,
+    model_fields,
+)
 from portal.errors import ServiceError, validate
 from portal.files import private_storage
 from portal.models import AuditEvent, SchoolClass, TeachingAssignment, User
@@ -32,6 +39,7 @@ from .models import (
     FreeDay,
     Homework,
     Lesson,
+    LessonHour,
     PlannedTest,
     RegisterChange,
     RegisterSettings,
@@ -118,6 +126,35 @@ def register_settings_save(*, settings: RegisterSettings, user: User) -> Registe
         school=settings.school_id,
         fields=_SETTINGS_FIELDS,
     )
+
+
+def _bell_words(hours) -> dict:
+    return {str(h.number): f"{h.start:%H:%M}–{h.end:%H:%M}" for h in hours}
+
+
+@transaction.atomic
+def bell_schedule_save(*, school, hours: dict, user: User) -> list[LessonHour]:
+    """Replace a school's bell schedule ({lesson number: (start, end)}); the change
+    goes to the audit trail as one row, lesson by lesson."""
+    current = list(LessonHour.objects.select_for_update().filter(school=school))
+    rows = [
+        LessonHour(school=school, number=number, start=start, end=end)
+        for number, (start, end) in sorted(hours.items())
+    ]
+    for row in rows:
+        _full_clean(row, exclude=["school"])
+    LessonHour.objects.filter(school=school).delete()
+    LessonHour.objects.bulk_create(rows)
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        action="bell_schedule.update",
+        target=school,
+        school=school,
+        before=_bell_words(current),
+        after=_bell_words(rows),
+    )
+    return rows
 
 
 @transaction.atomic

@@ -1,53 +1,77 @@
-// Attendance grid: one keystroke per change. On a status select, a letter sets
-// the code and moves to the next pupil; arrows move between rows.
+// The attendance screen. Without this script the form works as it is: radio
+// buttons per pupil, the minutes box shown for pupils already saved as late.
+// With it: the minutes box follows the late button, each change is announced
+// in the polite live region, the counts in the save bar follow, and a letter
+// key on a row sets its status and selects the next pupil. Arrow keys are left
+// to the browser: they change the status within the row's radio group.
 (function () {
   var form = document.getElementById("attendance-form");
   if (!form) return;
+  var live = document.getElementById("attendance-live");
   var keys = { o: "p", p: "p", n: "n", u: "u", s: "s", z: "z", k: "sz" };
-  var selects = Array.prototype.slice.call(form.querySelectorAll("select.status"));
-  function mark(select) {
-    var row = select.closest("tr");
-    row.dataset.status = select.value;
-    if (select.toggleButton) {
-      select.toggleButton.setAttribute("aria-pressed", select.value === "n" ? "true" : "false");
-    }
-    var minutes = row.querySelector("input.minutes");
-    if (minutes) minutes.hidden = select.value !== "s";
+  var rows = Array.prototype.slice.call(form.querySelectorAll(".pupil-row"));
+
+  function checked(row) {
+    return row.querySelector("input.status:checked");
   }
-  var absentLabel = form.dataset.absentLabel || "absent";
-  selects.forEach(function (select, index) {
-    // One tap on a phone: a button beside the list toggles present / unexcused.
-    var toggle = document.createElement("button");
-    toggle.type = "button";
-    toggle.className = "button-secondary absent-toggle";
-    toggle.textContent = absentLabel;
-    toggle.setAttribute("aria-pressed", select.value === "n" ? "true" : "false");
-    toggle.setAttribute("aria-label", absentLabel + ": " + select.closest("tr").querySelector("th").textContent.trim());
-    toggle.addEventListener("click", function () {
-      select.value = select.value === "n" ? "p" : "n";
-      mark(select);
+
+  function labelOf(radio) {
+    var label = form.querySelector('label[for="' + radio.id + '"]');
+    return label ? label.textContent.trim() : radio.value;
+  }
+
+  function updateCounts() {
+    var absent = 0;
+    var late = 0;
+    rows.forEach(function (row) {
+      var status = row.dataset.status;
+      if (status === "n" || status === "u") absent += 1;
+      if (status === "s") late += 1;
     });
-    select.parentNode.appendChild(toggle);
-    select.toggleButton = toggle;
-    mark(select);
-    select.addEventListener("change", function () { mark(select); });
-    select.addEventListener("keydown", function (event) {
+    var a = form.querySelector('[data-count="absent"]');
+    var l = form.querySelector('[data-count="late"]');
+    if (a) a.textContent = absent;
+    if (l) l.textContent = late;
+  }
+
+  function mark(row, announce) {
+    var radio = checked(row);
+    var status = radio ? radio.value : "p";
+    row.dataset.status = status;
+    var minutes = row.querySelector(".minutes-field");
+    if (minutes) minutes.hidden = status !== "s";
+    var more = row.querySelector("details.more-statuses");
+    if (more && radio && more.contains(radio)) more.open = true;
+    if (announce && live && radio) {
+      live.textContent = row.dataset.name + ": " + labelOf(radio);
+    }
+    updateCounts();
+  }
+
+  function focusRow(row) {
+    var radio = checked(row) || row.querySelector("input.status");
+    if (radio) radio.focus();
+  }
+
+  rows.forEach(function (row, index) {
+    mark(row, false);
+    row.addEventListener("change", function (event) {
+      if (event.target.classList.contains("status")) mark(row, true);
+    });
+    row.addEventListener("keydown", function (event) {
+      if (!event.target.classList.contains("status")) return;
+      if (event.ctrlKey || event.metaKey || event.altKey || event.key.length !== 1) return;
       var code = keys[event.key.toLowerCase()];
-      if (code && !event.ctrlKey && !event.metaKey && !event.altKey) {
-        event.preventDefault();
-        select.value = code;
-        mark(select);
-        if (code === "s") {
-          select.closest("tr").querySelector("input.minutes").focus();
-        } else if (selects[index + 1]) {
-          selects[index + 1].focus();
-        }
-      } else if (event.key === "ArrowDown" && selects[index + 1]) {
-        event.preventDefault();
-        selects[index + 1].focus();
-      } else if (event.key === "ArrowUp" && selects[index - 1]) {
-        event.preventDefault();
-        selects[index - 1].focus();
+      if (!code) return;
+      var radio = row.querySelector('input.status[value="' + code + '"]');
+      if (!radio || radio.disabled) return;
+      event.preventDefault();
+      radio.checked = true;
+      mark(row, true);
+      if (code === "s") {
+        row.querySelector("input.minutes").focus();
+      } else if (rows[index + 1]) {
+        focusRow(rows[index + 1]);
       }
     });
   });

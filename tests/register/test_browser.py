@@ -48,14 +48,15 @@ def test_teacher_marks_attendance_with_single_keys(
     url = reverse("register:lesson", args=[world.a.assignment.pk, day.isoformat(), 1])
     page.goto(live_server.url + url)
     page.fill("#id_topic", "Ułamki na osi")
-    selects = page.locator("select.status")
-    assert selects.count() == 3
-    first_id = selects.nth(0).get_attribute("id")
-    page.focus(f"#{first_id}")
+    rows = page.locator(".pupil-row")
+    assert rows.count() == 3
+    first = rows.nth(0).locator("input.status:checked")
+    first_id = first.get_attribute("name")
+    first.focus()
     page.keyboard.press("n")  # first pupil: unexcused, focus moves on
     page.keyboard.press("s")  # second pupil: late, focus goes to the minutes
     page.keyboard.type("5")
-    page.locator(".absent-toggle").nth(2).click()  # third pupil: one tap
+    rows.nth(2).locator("label.status-n").click()  # third pupil: one tap
     page.click("#attendance-form button[type=submit]")
     page.wait_for_load_state()
     assert "Ułamki na osi" in page.content()

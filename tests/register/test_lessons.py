@@ -34,7 +34,7 @@ def test_everyone_present_by_default_and_saved_in_one_request(world, login, day)
     url = lesson_url(a.assignment, day)
     page = client.get(url)
     assert page.status_code == 200
-    assert page.text.count('value="p" selected') == 2
+    assert page.text.count('value="p" checked') == 2
     response = client.post(url, {"topic": "Ułamki", f"s-{second.pk}": "s", f"m-{second.pk}": "7"})
     assert response.status_code == 302
     lesson = Lesson.objects.get()

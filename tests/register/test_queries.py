@@ -23,7 +23,7 @@ def test_attendance_screen_of_35_pupils(world, login, day, django_assert_max_num
     url = reverse("register:lesson", args=[world.a.assignment.pk, day.isoformat(), 1])
     with django_assert_max_num_queries(25):
         page = client.get(url)
-    assert page.text.count('class="status"') == 35
+    assert page.text.count('class="pupil-row"') == 35
     data = {"topic": "Ułamki"}
     data.update({f"s-{p.pk}": "n" for p in pupils[:5]})
     with django_assert_max_num_queries(40):

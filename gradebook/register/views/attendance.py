@@ -29,6 +29,7 @@ from ..permissions import (
 from ._common import (
     ATTENDANCE,
     _note_reads,
+    _page,
 )
 
 
@@ -93,32 +94,59 @@ def stats_view(request):
     )
 
 
-@login_required
-def pupil_stats_view(request):
-    """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
+def _pupil_period(request):
+    """The pupil of ?pupil= the user may see (a guardian their children, a pupil
+    themself, staff their classes' pupils; else 404) and the chosen period,
+    cut to the part of the pupil's enrolment the user may see."""
     pupil = get_object_or_404(pupils_visible_to(request.user), pk=id_param(request.GET, "pupil"))
     enrolment = shown_enrolment(request.user, pupil)
     if enrolment is None:
         raise Http404
     school_class = enrolment.school_class
-    start, end, terms, month, term = _period(request, school_class)
+    start, end, terms, _month, term = _period(request, school_class)
     # Only the period the viewer may see (a transferred pupil's old school).
     start, end = max(start, enrolment.start_date), min(end, enrolment.end_date or end)
-    stats = selectors.pupil_attendance_stats(
-        pupil, start=start, end=end, school_id=school_class.school_year.school_id
-    )
     _note_reads(request, [pupil], ATTENDANCE, school_class)
-    return render(
-        request,
-        "register/pupil_stats.html",
+    return (
+        pupil,
+        school_class,
         {
             "pupil": pupil,
             "school_class": school_class,
-            "stats": stats,
             "start": start,
             "end": end,
             "terms": terms,
             "term": term,
-            "statuses": Attendance.Status.choices,
         },
     )
+
+
+@login_required
+def pupil_stats_view(request):
+    """A pupil's attendance per subject and per month (pupils, guardians, staff)."""
+    pupil, school_class, context = _pupil_period(request)
+    context["stats"] = selectors.pupil_attendance_stats(
+        pupil,
+        start=context["start"],
+        end=context["end"],
+        school_id=school_class.school_year.school_id,
+    )
+    context["statuses"] = Attendance.Status.choices
+    return render(request, "register/pupil_stats.html", context)
+
+
+@login_required
+def pupil_absences_view(request):
+    """A pupil's absences and lateness one by one, with where each excuse stands."""
+    pupil, school_class, context = _pupil_period(request)
+    absences = selectors.pupil_absences(
+        pupil,
+        start=context["start"],
+        end=context["end"],
+        school_id=school_class.school_year.school_id,
+    )
+    page = _page(request, absences)
+    context["page"] = page
+    context["rows"] = [(a, selectors.excuse_state(a)) for a in page]
+    context["is_guardian"] = pupil.pk in user_roles(request.user).child_ids
+    return render(request, "register/pupil_absences.html", context)

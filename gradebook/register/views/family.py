@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import ical_calendar, ical_event, ical_response
+from portal.inputs import id_param
 from portal.permissions import (
     user_roles,
 )
@@ -25,6 +26,7 @@ from ..models import (
 from ..permissions import (
     family_pupils,
     is_family,
+    is_register_teacher,
 )
 from ._common import (
     _parse_date,
@@ -50,6 +52,31 @@ def week_view(request):
     context["announcements"] = list(selectors.unread_announcements(request.user)[:5])
     context["is_guardian"] = pupil.pk in user_roles(request.user).child_ids
     return render(request, "register/week.html", context)
+
+
+@login_required
+def lesson_plan_view(request):
+    """The weekly timetable with the school's lesson hours: a pupil's own, a
+    guardian's child's (?pupil=, only their own children), or a teacher's lessons."""
+    pupils = list(family_pupils(request.user))
+    pupil_id = id_param(request.GET, "pupil")
+    teacher = is_register_teacher(request.user)
+    today = timezone.localdate()
+    context = {"pupils": pupils, "teacher": None, "pupil": None, "user_teaches": teacher}
+    if pupils and (pupil_id is not None or not teacher):
+        pupil = next((p for p in pupils if pupil_id in (None, p.pk)), None)
+        if pupil is None:
+            raise Http404
+        school_class = current_class_of(pupil)
+        context.update(pupil=pupil, school_class=school_class)
+        if school_class:
+            context.update(selectors.pupil_timetable(pupil, school_class, today))
+    elif teacher and pupil_id is None:
+        context["teacher"] = request.user
+        context.update(selectors.teacher_timetable(request.user, today))
+    else:
+        raise Http404
+    return render(request, "register/lesson_plan.html", context)
 
 
 @login_required

@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from portal.permissions import (
     managed_schools,
@@ -106,6 +107,19 @@ def _save_lesson(request, lesson, assignment, day, number, rows):
     return lesson, []
 
 
+Status = Attendance.Status
+# The statuses of nearly every lesson are large buttons under the thumb, with short
+# words; the rare ones are one tap further ("Inne"), under their full names.
+COMMON_STATUSES = [
+    (Status.PRESENT, pgettext_lazy("attendance button", "present")),
+    (Status.UNEXCUSED, pgettext_lazy("attendance button", "absent")),
+    (Status.LATE, pgettext_lazy("attendance button", "late")),
+]
+OTHER_STATUSES = [
+    (code, label) for code, label in Status.choices if code not in dict(COMMON_STATUSES)
+]
+
+
 @login_required
 def lesson_view(request, assignment_id: int, date: str, number: int):
     """Topic and attendance of one lesson on one screen, saved in one request."""
@@ -141,10 +155,14 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
             "number": number,
             "rows": rows,
             "statuses": Attendance.Status.choices,
+            "common_statuses": COMMON_STATUSES,
+            "other_statuses": OTHER_STATUSES,
+            "other_codes": [code for code, _label in OTHER_STATUSES],
             "topic": request.POST.get("topic", lesson.topic if lesson else ""),
             "refusal": refusal,
             "errors": errors,
             "absent_count": sum(1 for r in rows if r["status"] in Attendance.ABSENT),
+            "late_count": sum(1 for r in rows if r["status"] == Status.LATE),
         },
     )
 

@@ -16,7 +16,7 @@ from portal.permissions import (
     managed_schools,
 )
 
-from .. import forms, services
+from .. import forms, selectors, services
 from ..models import (
     FreeDay,
     RegisterSettings,
@@ -65,7 +65,8 @@ def timetable_view(request, class_id: int):
     for entry in entries:
         grid.setdefault(entry.number, {}).setdefault(entry.weekday, []).append(entry)
     numbers = sorted(grid)
-    table = [(n, [grid[n].get(d, []) for d in range(5)]) for n in numbers]
+    hours = selectors.bell_schedule(school_class.school_year.school_id)
+    table = [(n, hours.get(n), [grid[n].get(d, []) for d in range(5)]) for n in numbers]
     return render(
         request,
         "register/timetable.html",
@@ -89,6 +90,10 @@ def settings_view(request, school_id: int):
         request.POST if "settings" in request.POST else None, instance=instance
     )
     free_form = forms.FreeDayForm(request.POST if "free_day" in request.POST else None)
+    bell_form = forms.BellScheduleForm(
+        request.POST if "bell" in request.POST else None,
+        hours=selectors.bell_schedule(school.pk),
+    )
     if request.method == "POST":
         if "delete" in request.POST:
             free_day_id = id_param(request.POST, "delete")
@@ -101,6 +106,12 @@ def settings_view(request, school_id: int):
             form.instance.school = school
             services.register_settings_save(settings=form.instance, user=request.user)
             messages.success(request, _("The settings have been saved."))
+            return redirect(request.path)
+        if "bell" in request.POST and bell_form.is_valid():
+            services.bell_schedule_save(
+                school=school, hours=bell_form.cleaned_data["hours"], user=request.user
+            )
+            messages.success(request, _("The lesson hours have been saved."))
             return redirect(request.path)
         if "free_day" in request.POST and free_form.is_valid():
             free_form.instance.school = school
@@ -115,6 +126,7 @@ def settings_view(request, school_id: int):
             "school": school,
             "form": form,
             "free_form": free_form,
+            "bell_form": bell_form,
             "free_days": FreeDay.objects.filter(school=school),
             "classes": classes,
         },
