@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from .analysis import fold, normalise_phrase
+from .languages import PAGE_LANGUAGE
+from .marc import RecordError, from_stored, subject_languages
 from .models import Authority, AuthorityReference, FacetValue, ImportJob, Record, Topic
 
 
@@ -67,3 +69,30 @@ def jobs_for(schools):
 
 def newest_records(limit: int = 20):
     return Record.objects.order_by("-created_at", "-pk")[:limit]
+
+
+def heading_languages(headings) -> dict[str, str]:
+    """The `lang` of subject headings shown without their record (facets, the subject
+    browse): the thesaurus' language in the first record that uses each heading, from
+    its MARC ("en" for LCSH). Two queries for a page of headings."""
+    headings = [h for h in headings if h]
+    if not headings:
+        return {}
+    firsts = (
+        FacetValue.objects.filter(kind="subject", value__in=headings)
+        .values("value")
+        .annotate(first=Min("record_id"))
+    )
+    wanted: dict[int, list[str]] = {}
+    for row in firsts:
+        wanted.setdefault(row["first"], []).append(row["value"])
+    out: dict[str, str] = {}
+    for record in Record.objects.filter(pk__in=wanted).only("pk", "marc"):
+        try:
+            langs = subject_languages(from_stored(record.marc))
+        except (RecordError, ValueError, TypeError, AttributeError):
+            continue
+        for heading in wanted[record.pk]:
+            if langs.get(heading) and langs[heading] != PAGE_LANGUAGE:
+                out[heading] = langs[heading]
+    return out
