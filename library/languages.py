@@ -13,6 +13,8 @@ from __future__ import annotations
 import unicodedata
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 PAGE_LANGUAGE = "pl"
 
 # MARC/ISO 639-2 code -> ISO 639-1 (written "marc:bcp47"), from ISO 639-2 and the MARC
@@ -130,3 +132,25 @@ def thesaurus_language(ind2: str, source: str = "") -> str:
     if ind2 == "7":
         return THESAURUS_BY_SOURCE.get(source.strip().lower().rstrip("."), "")
     return THESAURUS_BY_INDICATOR.get(ind2, "")
+
+
+# The languages the catalogue names in words (facets, result lines); others show the code.
+LANGUAGE_NAMES = {
+    "pol": gettext_lazy("Polish"),
+    "eng": gettext_lazy("English"),
+    "ger": gettext_lazy("German"),
+    "fre": gettext_lazy("French"),
+    "rus": gettext_lazy("Russian"),
+    "ukr": gettext_lazy("Ukrainian"),
+    "spa": gettext_lazy("Spanish"),
+    "ita": gettext_lazy("Italian"),
+    "lat": gettext_lazy("Latin"),
+    "heb": gettext_lazy("Hebrew"),
+    "yid": gettext_lazy("Yiddish"),
+}
+
+
+def language_name(code: Any) -> str:
+    """The language of a MARC code in words ("angielski"), else the code itself."""
+    code = str(code or "").strip().lower()
+    return str(LANGUAGE_NAMES.get(code, code))

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.confirm import confirm_delete
@@ -32,6 +31,7 @@ from .forms import (
     TopicForm,
     UploadForm,
 )
+from .languages import LANGUAGE_NAMES
 from .models import ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .pdfs import reading_list_pdf
@@ -129,21 +129,6 @@ def catalogue_search(request):
         )
     )
     return render(request, "library/search.html", context)
-
-
-LANGUAGE_NAMES = {
-    "pol": gettext_lazy("Polish"),
-    "eng": gettext_lazy("English"),
-    "ger": gettext_lazy("German"),
-    "fre": gettext_lazy("French"),
-    "rus": gettext_lazy("Russian"),
-    "ukr": gettext_lazy("Ukrainian"),
-    "spa": gettext_lazy("Spanish"),
-    "ita": gettext_lazy("Italian"),
-    "lat": gettext_lazy("Latin"),
-    "heb": gettext_lazy("Hebrew"),
-    "yid": gettext_lazy("Yiddish"),
-}
 
 
 def _labelled(facets: dict) -> dict:

@@ -3,6 +3,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
 from ..exporting import citation as make_citation
+from ..languages import language_name as name_of_language
 
 register = template.Library()
 
@@ -45,3 +46,9 @@ def page_suffix(page) -> str:
     if number <= 1:
         return ""
     return pgettext("after a page title", ", page %(n)s") % {"n": number}
+
+
+@register.filter
+def language_name(code) -> str:
+    """A MARC language code in words where the catalogue knows it ("eng" → "angielski")."""
+    return name_of_language(code)
