@@ -74,25 +74,23 @@ def newest_records(limit: int = 20):
 def heading_languages(headings) -> dict[str, str]:
     """The `lang` of subject headings shown without their record (facets, the subject
     browse): the thesaurus' language in the first record that uses each heading, from
-    its MARC ("en" for LCSH). Two queries for a page of headings."""
-    headings = [h for h in headings if h]
+    its MARC ("en" for LCSH). One query for a page of headings."""
+    headings = {h for h in headings if h}
     if not headings:
         return {}
     firsts = (
         FacetValue.objects.filter(kind="subject", value__in=headings)
         .values("value")
         .annotate(first=Min("record_id"))
+        .values("first")
     )
-    wanted: dict[int, list[str]] = {}
-    for row in firsts:
-        wanted.setdefault(row["first"], []).append(row["value"])
     out: dict[str, str] = {}
-    for record in Record.objects.filter(pk__in=wanted).only("pk", "marc"):
+    for record in Record.objects.filter(pk__in=firsts).only("pk", "marc"):
         try:
             langs = subject_languages(from_stored(record.marc))
         except (RecordError, ValueError, TypeError, AttributeError):
             continue
-        for heading in wanted[record.pk]:
-            if langs.get(heading) and langs[heading] != PAGE_LANGUAGE:
-                out[heading] = langs[heading]
+        for heading, tag in langs.items():
+            if heading in headings and heading not in out and tag and tag != PAGE_LANGUAGE:
+                out[heading] = tag
     return out
