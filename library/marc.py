@@ -26,6 +26,8 @@ from pymarc.marcxml import XmlHandler
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .languages import thesaurus_language
+
 RECORD_TERMINATOR = b"\x1d"
 FORMATS = ("marc", "marcxml", "json")
 CHUNK = 1 << 20
@@ -547,6 +549,33 @@ def description_warnings(desc: dict) -> list[str]:
     ]
 
 
+SUBJECT_TAGS = ("600", "610", "611", "630", "648", "650", "651", "658")
+
+
+def subject_heading(f: Field) -> str:
+    """A 6XX field as the heading the catalogue shows ("Cats -- Juvenile fiction")."""
+    head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
+    parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
+    return " -- ".join(p for p in parts if p)
+
+
+def subject_languages(record: Record) -> dict[str, str]:
+    """Each subject heading and genre term with the BCP 47 tag of its thesaurus'
+    language ("" when the thesaurus does not say: second indicator 4, an unknown $2)."""
+    langs: dict[str, str] = {}
+    for f in record.get_fields(*SUBJECT_TAGS):
+        heading = subject_heading(f)
+        if heading and heading not in langs:
+            ind2 = f.indicators[1] if f.indicators else " "
+            langs[heading] = thesaurus_language(ind2, f.get("2") or "")
+    for f in record.get_fields("655"):  # genre/form terms: LCGFT ("Picture books") and others
+        genre = _sub(f, "a")
+        if genre and genre not in langs:
+            ind2 = f.indicators[1] if f.indicators else " "
+            langs[genre] = thesaurus_language(ind2, f.get("2") or "")
+    return langs
+
+
 def describe(record: Record) -> dict:
     """The extracted fields of a bibliographic record."""
     leader = str(record.leader)
@@ -596,10 +625,8 @@ def describe(record: Record) -> dict:
         elif not n and (digits := isbn_digits(v)) and digits not in isbns_invalid:
             isbns_invalid.append(digits)
     subjects = []
-    for f in get_fields("600", "610", "611", "630", "648", "650", "651", "658"):
-        head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
-        parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
-        heading = " -- ".join(p for p in parts if p)
+    for f in get_fields(*SUBJECT_TAGS):
+        heading = subject_heading(f)
         if heading and heading not in subjects:
             subjects.append(heading)
     genres = []

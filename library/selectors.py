@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count
+from django.db.models import Count, Min
 
 from .analysis import fold, normalise_phrase
+from .languages import PAGE_LANGUAGE
+from .marc import RecordError, from_stored, subject_languages
 from .models import Authority, AuthorityReference, FacetValue, ImportJob, Record, Topic
 
 
@@ -67,3 +69,28 @@ def jobs_for(schools):
 
 def newest_records(limit: int = 20):
     return Record.objects.order_by("-created_at", "-pk")[:limit]
+
+
+def heading_languages(headings) -> dict[str, str]:
+    """The `lang` of subject headings shown without their record (facets, the subject
+    browse): the thesaurus' language in the first record that uses each heading, from
+    its MARC ("en" for LCSH). One query for a page of headings."""
+    headings = {h for h in headings if h}
+    if not headings:
+        return {}
+    firsts = (
+        FacetValue.objects.filter(kind="subject", value__in=headings)
+        .values("value")
+        .annotate(first=Min("record_id"))
+        .values("first")
+    )
+    out: dict[str, str] = {}
+    for record in Record.objects.filter(pk__in=firsts).only("pk", "marc"):
+        try:
+            langs = subject_languages(from_stored(record.marc))
+        except (RecordError, ValueError, TypeError, AttributeError):
+            continue
+        for heading, tag in langs.items():
+            if heading in headings and heading not in out and tag and tag != PAGE_LANGUAGE:
+                out[heading] = tag
+    return out

@@ -13,7 +13,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.confirm import confirm_delete
@@ -32,6 +31,7 @@ from .forms import (
     TopicForm,
     UploadForm,
 )
+from .languages import LANGUAGE_NAMES
 from .models import ReadingList, Record, Topic
 from .models.catalogue import MATERIAL_CHOICES
 from .pdfs import reading_list_pdf
@@ -94,12 +94,15 @@ def catalogue_search(request):
     if not query.is_empty():
         results = search(query)
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
+        facets = _labelled(results.facets())
         context.update(
             page=page,
             records=list(page.object_list),
             total=results.count(),
             capped=results.is_capped,
-            facets=_labelled(results.facets()),
+            facets=facets,
+            # English (LCSH) headings among the subject facets get lang="en"
+            facet_langs=selectors.heading_languages(v for v, _n, _l in facets.get("subject", [])),
             facet_titles=_facet_titles(),
             clear_facets=_without_facets(request),
             selected=query.selected,
@@ -108,6 +111,7 @@ def catalogue_search(request):
             context["suggestion"] = did_you_mean(query.q)
     else:
         context["newest"] = selectors.newest_records(10)
+    context["results_label"] = _results_label(form, query) if context["searched"] else ""
     context["advanced_open"] = any(
         request.GET.get(k)
         for k in (
@@ -127,21 +131,6 @@ def catalogue_search(request):
     return render(request, "library/search.html", context)
 
 
-LANGUAGE_NAMES = {
-    "pol": gettext_lazy("Polish"),
-    "eng": gettext_lazy("English"),
-    "ger": gettext_lazy("German"),
-    "fre": gettext_lazy("French"),
-    "rus": gettext_lazy("Russian"),
-    "ukr": gettext_lazy("Ukrainian"),
-    "spa": gettext_lazy("Spanish"),
-    "ita": gettext_lazy("Italian"),
-    "lat": gettext_lazy("Latin"),
-    "heb": gettext_lazy("Hebrew"),
-    "yid": gettext_lazy("Yiddish"),
-}
-
-
 def _labelled(facets: dict) -> dict:
     """(value, count) -> (value, count, label): codes shown as words."""
     materials = dict(MATERIAL_CHOICES)
@@ -154,6 +143,28 @@ def _labelled(facets: dict) -> dict:
         names = {"material": materials, "language": LANGUAGE_NAMES}.get(kind, {})
         out[kind] = [(value, count, names.get(value, value)) for value, count in values]
     return out
+
+
+def _results_label(form: SearchForm, query: Query) -> str:
+    """What was searched, in words, for the page title ("żółw, Autor: Kowalski"):
+    each results page gets a title of its own."""
+    parts = [query.q] if query.q else []
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    for name in ("title", "author", "subject", "series", "isbn", "ukd"):
+        if data.get(name):
+            parts.append(f"{form[name].label}: {data[name]}")
+    if query.year_from or query.year_to:
+        parts.append(f"{query.year_from or ''}–{query.year_to or ''}")
+    names = {"language": LANGUAGE_NAMES, "material": dict(MATERIAL_CHOICES)}
+    if query.language:
+        parts.append(str(LANGUAGE_NAMES.get(query.language, query.language)))
+    if data.get("material"):
+        parts.append(str(names["material"].get(data["material"], data["material"])))
+    if query.school_id:
+        parts.append(dict(form.fields["library"].widget.choices).get(query.school_id, ""))
+    for kind, values in query.selected.items():
+        parts += [str(names.get(kind, {}).get(v, v)) for v in values]
+    return ", ".join(p for p in parts if p)[:150]
 
 
 def _facet_titles() -> dict:
@@ -366,7 +377,10 @@ def subjects(request):
     )
     headings = [row["value"] for row in page]
     refs = selectors.references_for(headings)
-    rows = [dict(row, **refs.get(row["value"], {})) for row in page]
+    langs = selectors.heading_languages(headings)
+    rows = [
+        dict(row, lang=langs.get(row["value"], ""), **refs.get(row["value"], {})) for row in page
+    ]
     context = {
         "page": page,
         "rows": rows,

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from portal.audit import history_row
 from portal.models import AuditEntry
+
+from ..languages import PAGE_LANGUAGE, foreign
+from ..marc import RecordError, from_stored, subject_languages
 
 MATERIAL_CHOICES = [
     ("book", _("Book")),
@@ -89,6 +93,31 @@ class Record(models.Model):
 
     def get_absolute_url(self):
         return reverse("library:record", args=[self.pk])
+
+    @cached_property
+    def lang(self) -> str:
+        """The `lang` attribute of the record's title and statements: the BCP 47 tag of
+        its MARC language when that is not Polish, else "" ("ru-Latn" for a romanised title)."""
+        return foreign(self.language, self.title)
+
+    @cached_property
+    def _heading_langs(self) -> dict[str, str]:
+        try:
+            langs = subject_languages(from_stored(self.marc))
+        except (RecordError, ValueError, TypeError, AttributeError):
+            return {}  # a stored record that no longer reads still shows its headings
+        return {h: "" if tag == PAGE_LANGUAGE else tag for h, tag in langs.items()}
+
+    @property
+    def subject_headings(self) -> list[tuple[str, str]]:
+        """The subject headings with the `lang` of each: the thesaurus' language (LCSH
+        and other English thesauri: "en"), "" for Polish or unknown thesauri."""
+        return [(s, self._heading_langs.get(s, "")) for s in self.subjects]
+
+    @property
+    def genre_headings(self) -> list[tuple[str, str]]:
+        """The genre/form terms with their `lang`, as subject_headings."""
+        return [(g, self._heading_langs.get(g, "")) for g in self.genres]
 
 
 class RecordIdentifier(models.Model):

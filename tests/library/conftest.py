@@ -13,6 +13,9 @@ def make_marc(
     *,
     author="",
     subjects=(),
+    lcsh=(),
+    dbn=(),
+    responsibility="",
     isbn="",
     control="",
     source="PL-Demo",
@@ -41,12 +44,29 @@ def make_marc(
         record.add_field(
             Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author)])
         )
+    statement = [Subfield("c", responsibility)] if responsibility else []
     record.add_field(
-        Field(tag="245", indicators=Indicators("1", "0"), subfields=[Subfield("a", title)])
+        Field(
+            tag="245",
+            indicators=Indicators("1", "0"),
+            subfields=[Subfield("a", title), *statement],
+        )
     )
     for s in subjects:
         record.add_field(
             Field(tag="650", indicators=Indicators(" ", "4"), subfields=[Subfield("a", s)])
+        )
+    for s in lcsh:  # Library of Congress Subject Headings: second indicator 0
+        record.add_field(
+            Field(tag="650", indicators=Indicators(" ", "0"), subfields=[Subfield("a", s)])
+        )
+    for s in dbn:  # the Polish National Library's descriptors, named in $2
+        record.add_field(
+            Field(
+                tag="650",
+                indicators=Indicators(" ", "7"),
+                subfields=[Subfield("a", s), Subfield("2", "DBN")],
+            )
         )
     if genre:
         record.add_field(
