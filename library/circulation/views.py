@@ -477,6 +477,8 @@ def _account_url(reader, request) -> str:
 
 @login_required
 def account(request, user_id=None):
+    if user_id is not None and user_id == request.user.pk:
+        return redirect("circulation:account")  # one address for one's own account
     reader = _reader(request, user_id)
     profile = services.reader_profile_for(reader)
     loans = list(selectors.open_loans(reader))

@@ -1,4 +1,5 @@
 from django import template
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BaseForm, BaseFormSet
 
@@ -67,3 +68,11 @@ def error_summary(context):
                     label = field.label or name
                     items.append((f"{label}: {error}", field.id_for_label or ""))
     return items
+
+
+@register.simple_tag(takes_context=True)
+def error_message_shown(context) -> bool:
+    """Whether the page shows an error message (a service refused what was sent):
+    its title then starts with "Błąd:" too. Reading the messages here does not
+    use them up; the page still lists them."""
+    return any(message.level >= messages.ERROR for message in context.get("messages") or ())

@@ -78,6 +78,54 @@
   });
 })();
 
+// A page following a background job (data-follow="seconds" on a box with an id)
+// fetches itself again and replaces that box, instead of a <meta refresh> that
+// reloads the page, loses the reading position and cannot be stopped (WCAG
+// 2.2.1, 2.2.2). The box's pause button stops and resumes it; the updates end
+// when the fresh page no longer follows anything (the job has ended).
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-follow][id]");
+  if (!box || !window.fetch || !window.DOMParser) return;
+  var seconds = parseInt(box.dataset.follow, 10) || 3;
+  var paused = false, timer;
+  var button = box.querySelector("[data-follow-pause]");
+  var pauseLabel = button ? button.textContent : "";
+  function schedule() { timer = setTimeout(tick, seconds * 1000); }
+  function tick() {
+    fetch(window.location.href, { credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html || paused) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(box.id);
+        if (!fresh) return;
+        var status = box.querySelector("[role=status]");
+        var freshStatus = fresh.querySelector("[role=status]");
+        // the live region stays the same node, so its new words are announced
+        Array.prototype.slice.call(box.children).forEach(function (child) {
+          if (child !== status && !child.contains(button)) box.removeChild(child);
+        });
+        Array.prototype.slice.call(fresh.children).forEach(function (child) {
+          if (child.matches("[role=status]") || child.querySelector("[data-follow-pause]")) return;
+          box.appendChild(document.importNode(child, true));
+        });
+        if (status && freshStatus) status.innerHTML = freshStatus.innerHTML;
+        if (fresh.hasAttribute("data-follow")) schedule();
+        else if (button) button.parentNode.removeChild(button);
+      })
+      .catch(schedule);
+  }
+  if (button) {
+    button.addEventListener("click", function () {
+      paused = !paused;
+      button.textContent = paused ? button.dataset.resumeLabel : pauseLabel;
+      clearTimeout(timer);
+      if (!paused) tick();
+    });
+  }
+  schedule();
+})();
+
 // Print buttons (no inline handlers: the Content-Security-Policy forbids them).
 (function () {
   "use strict";

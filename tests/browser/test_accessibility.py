@@ -139,7 +139,7 @@ SENT_EMPTY = {
     "library:record_form_new": (POST_FORM, None),
     "library:topic_new": (POST_FORM, None),
     "library:list_new": (POST_FORM, None),
-    "wagtailcore_authenticate_with_password": ("form", None),
+    "wagtailcore_authenticate_with_password": (POST_FORM, None),
 }
 # A form sent empty answers its page again with the errors (400 from the management
 # pages, which say the request was refused).
@@ -414,12 +414,14 @@ def focus_problems(facts) -> list[tuple[str, str]]:
                     ("focus shown by a box-shadow only (the test reads outlines)", element)
                 )
             continue
-        # the ring is drawn outside the element when offset, over what is behind it
-        behind_layers = sample["behind"] if sample["outlineOffset"] > 0 else sample["own"]
+        # an outline is drawn outside the border box, over what is behind it, unless
+        # a negative offset puts it wholly inside, over the element's own background
+        inside = sample["outlineOffset"] + sample["outlineWidth"] <= 0
+        behind_layers = sample["own"] if inside else sample["behind"]
         behind = a11y.flatten([a11y.parse_colour(x["colour"]) for x in behind_layers], canvas)
         ring = a11y.flatten([a11y.parse_colour(sample["outlineColor"])], behind)
         against_colours = [("background behind it", behind)]
-        if sample["part"] == "main":
+        if sample["part"] == "main" and not inside:
             # content may sit on a card or on the page itself near the ring; the dark
             # header and footer are their own background, so not there
             against_colours.append(("page background", canvas))

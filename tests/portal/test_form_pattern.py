@@ -79,3 +79,20 @@ def test_a_form_sent_without_its_csrf_token_gets_the_portals_page_in_polish(db):
     assert response.status_code == 403
     assert '<html lang="pl">' in html
     assert "Formularz wygasł" in html
+
+
+def test_a_refusal_shown_as_an_error_message_also_starts_the_title_with_error(world, login):
+    client = login(world.a.librarian)
+    url = reverse("circulation:stocktakes", args=[world.a.school.pk])
+    assert client.post(url, {"name": "Regał A"}).status_code == 302  # one is open now
+    assert not re.search(r"<title>\s*Błąd", client.get(url).content.decode())
+    html = client.post(url, {"name": "Drugie"}, HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    assert re.search(r"<title>\s*Błąd: ", html)
+    assert "message-error" in html  # the message itself is still listed
+
+
+def test_ones_own_library_account_has_one_address(world, login):
+    client = login(world.a.pupil, mfa=False)
+    response = client.get(reverse("circulation:account_child", args=[world.a.pupil.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("circulation:account")
