@@ -428,6 +428,20 @@ def _term_grade_entries(post) -> tuple[list, dict, dict]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+def _saved_or_refused(request, save, success: str, term):
+    """Run a save of term-end grades: a refusal becomes an error message, an
+    unknown pupil a 404; either way back to the same term of the same page."""
+    try:
+        save()
+    except services.GradebookError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, success)
+    return redirect(f"{request.path}?term={term.pk}")
+
+
 def term_grades(request, pk):
     assignment = _assignment(request, pk)
     term = _term(assignment, _term_id(request))
@@ -438,17 +452,14 @@ def term_grades(request, pk):
             raise Http404
         entries, posted, errors = _term_grade_entries(request.POST)
         if not errors:
-            try:
-                services.term_grades_save(
+            return _saved_or_refused(
+                request,
+                lambda: services.term_grades_save(
                     assignment=assignment, term=term, user=request.user, entries=entries
-                )
-            except services.GradebookError as exc:
-                if exc.code == "not_found":
-                    raise Http404 from exc
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, _("Term grades saved; guardians are notified."))
-            return redirect(f"{request.path}?term={term.pk}")
+                ),
+                _("Term grades saved; guardians are notified."),
+                term,
+            )
     # A refused cell shows the page again with every choice kept: nothing saved.
     data = selectors.grade_sheet(assignment, term)
     rows = _term_grade_rows(data, posted, errors)
@@ -524,17 +535,14 @@ def behaviour(request, pk):
             match = re.match(r"^(proposed|final)-(\d+)$", name)
             if match:
                 entries.append((id_from(match.group(2), name), match.group(1), value))
-        try:
-            services.behaviour_grades_save(
+        return _saved_or_refused(
+            request,
+            lambda: services.behaviour_grades_save(
                 school_class=school_class, term=term, user=request.user, entries=entries
-            )
-        except services.GradebookError as exc:
-            if exc.code == "not_found":
-                raise Http404 from exc
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Behaviour grades saved."))
-        return redirect(f"{request.path}?term={term.pk}")
+            ),
+            _("Behaviour grades saved."),
+            term,
+        )
     rows = selectors.class_behaviour(school_class, term)
     _note_grade_reads(request, [pupil for pupil, _grades in rows], school_class)
     return render(

@@ -6,9 +6,15 @@
 (function () {
   "use strict";
   function fieldLabel(element) {
-    var wrapper = element.closest("[data-field-wrapper], .w-field__wrapper, .w-field, [data-contentpath]");
-    var label = wrapper && wrapper.querySelector("label, .w-field__label, legend");
-    return label ? label.textContent.replace(/\s+/g, " ").replace(/\*\s*$/, "").trim() : "";
+    // the nearest field label above the element, or the label of the panel
+    // (a StreamField block) that holds it
+    for (var node = element.parentElement, depth = 0; node && depth < 12; node = node.parentElement, depth++) {
+      var label = node.querySelector(":scope > label, :scope > .w-field__label, :scope > legend, :scope > * > label.w-field__label");
+      if (!label && node.getAttribute("aria-labelledby")) label = document.getElementById(node.getAttribute("aria-labelledby").split(" ")[0]);
+      if (label) label = label.querySelector(".c-sf-block__type") || label;
+      if (label && label.textContent.trim()) return label.textContent.replace(/\*/g, " ").replace(/\s+/g, " ").trim();
+    }
+    return "";
   }
   function repair(root) {
     root.querySelectorAll(".public-DraftEditor-content, .ui-autocomplete-input").forEach(function (element) {
