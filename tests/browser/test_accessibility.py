@@ -414,13 +414,19 @@ def focus_problems(facts) -> list[tuple[str, str]]:
                     ("focus shown by a box-shadow only (the test reads outlines)", element)
                 )
             continue
-        # an outline is drawn outside the border box, over what is behind it, unless
-        # a negative offset puts it wholly inside, over the element's own background
-        inside = sample["outlineOffset"] + sample["outlineWidth"] <= 0
-        behind_layers = sample["own"] if inside else sample["behind"]
-        behind = a11y.flatten([a11y.parse_colour(x["colour"]) for x in behind_layers], canvas)
-        ring = a11y.flatten([a11y.parse_colour(sample["outlineColor"])], behind)
-        against_colours = [("background behind it", behind)]
+        # An outline is drawn outside the border box: with a positive offset over
+        # what is behind the element; with none it touches the element too; with a
+        # negative offset of its width or more it lies wholly on the element.
+        offset, width = sample["outlineOffset"], sample["outlineWidth"]
+        inside = offset + width <= 0
+        behind = a11y.flatten([a11y.parse_colour(x["colour"]) for x in sample["behind"]], canvas)
+        own = a11y.flatten([a11y.parse_colour(x["colour"]) for x in sample["own"]], behind)
+        ring = a11y.flatten([a11y.parse_colour(sample["outlineColor"])], own if inside else behind)
+        against_colours = []
+        if offset <= 0:
+            against_colours.append(("its own background", own))
+        if not inside:
+            against_colours.append(("background behind it", behind))
         if sample["part"] == "main" and not inside:
             # content may sit on a card or on the page itself near the ring; the dark
             # header and footer are their own background, so not there
@@ -670,6 +676,14 @@ def test_focus_problems_are_found_in_a_sample():
     # no offset: the ring touches the element, whose own background is behind it
     inside = sample(outlineOffset=0, own=[{"colour": "rgb(255, 191, 71)"}])
     assert focus_problems({"samples": [inside], "page": page})[0][0].endswith("1.00:1 < 3:1")
+    # an inset ring (offset -5, width 3) lies on the element: only its background counts
+    blue = [{"colour": "rgb(11, 79, 138)"}]
+    inset = sample(outlineOffset=-5, outlineColor="rgb(255, 255, 255)", own=blue)
+    assert focus_problems({"samples": [inset], "page": page}) == []
+    navy_inset = sample(outlineOffset=-5, outlineColor="rgb(11, 37, 64)", own=blue)
+    assert focus_problems({"samples": [navy_inset], "page": page}) == [
+        ("focus ring #0b2540 on #0b4f8a: 1.85:1 < 3:1", "link in main (its own background)")
+    ]
     # in the dark header a light ring is right: the page background is not next to it
     header = sample(
         part="header", outlineColor="rgb(255, 255, 255)", behind=[{"colour": "rgb(11, 53, 89)"}]
