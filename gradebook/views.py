@@ -426,8 +426,6 @@ def _term_grade_entries(post) -> tuple[list, dict, dict]:
     return entries, posted, errors
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
 def _saved_or_refused(request, save, success: str, term):
     """Run a save of term-end grades: a refusal becomes an error message, an
     unknown pupil a 404; either way back to the same term of the same page."""
@@ -442,6 +440,8 @@ def _saved_or_refused(request, save, success: str, term):
     return redirect(f"{request.path}?term={term.pk}")
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def term_grades(request, pk):
     assignment = _assignment(request, pk)
     term = _term(assignment, _term_id(request))

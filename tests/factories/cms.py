@@ -68,9 +68,25 @@ def make_event(index, title="Wydarzenie", *, start_date=None, **fields):
     )
 
 
+def wagtail_basics_ensure():
+    """The rows Wagtail's migrations make (the default locale, the root page, the
+    root collection). A transactional test (the browser tests) empties every table
+    when it ends, so a later one on the same worker finds none of them."""
+    from django.conf import settings
+
+    from wagtail.models import Collection, Locale, Page
+
+    locale, _created = Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)
+    if Page.get_first_root_node() is None:
+        Page.add_root(instance=Page(title="Root", slug="root", locale=locale))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 def build_site(world):
     """Home with portal news and events, a school page with its own news and
     events for schools A and B, a content page and a contact page."""
+    wagtail_basics_ensure()
     home = home_page_ensure(title="Portal")
     news = publish(home, NewsIndexPage(title="Aktualności", slug="aktualnosci", show_in_menus=True))
     events = publish(home, EventIndexPage(title="Wydarzenia", slug="wydarzenia"))

@@ -46,17 +46,20 @@ def test_an_unexpected_error_fails_the_job_and_the_task(world, marc_record, monk
     assert job.data, "the file is kept, so the import can be retried"
 
 
-def test_the_page_refreshes_while_running_and_stops_on_a_final_state(world, login, marc_record):
+def test_the_page_follows_a_running_job_and_stops_on_a_final_state(world, login, marc_record):
+    """While the job runs the page updates itself in place (data-follow, portal.js),
+    with a pause button; no <meta refresh> (WCAG 2.2.1)."""
     job = upload(world, marc_record)
     client = login(world.a.librarian)
     url = reverse("library:import_detail", args=[job.pk])
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING, processed=1)
     running = client.get(url).text
-    assert 'http-equiv="refresh"' in running
+    assert 'id="job-state" data-follow="3"' in running and "data-follow-pause" in running
+    assert 'http-equiv="refresh"' not in running
     assert '<progress value="1" max="2"' in running
     ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message="Przerwany")
     failed = client.get(url).text
-    assert 'http-equiv="refresh"' not in failed and "Przerwany" in failed
+    assert "data-follow" not in failed and "Przerwany" in failed
 
 
 def test_a_librarian_of_one_school_finds_it_chosen_on_the_upload_form(world, login):

@@ -57,6 +57,8 @@ def test_sign_in_names_existing_ids_and_autocompletes_a_username(client, db):
     assert 'autocomplete="username"' in login_input
     password = re.search(r'<input[^>]*name="password"[^>]*>', html).group(0)
     assert 'autocomplete="current-password"' in password
+    assert html.count('class="required-mark" aria-hidden="true">*</span>') == 2
+    assert "required" in login_input and "required" in password
 
 
 def test_a_failed_sign_in_announces_the_error_in_the_title(client, world):
