@@ -94,6 +94,9 @@ STAFF_ROLE_NAMES = {
     "sekretariat": Role.SCHOOL_ADMIN,
     "administrator": Role.SCHOOL_ADMIN,
     "school admin": Role.SCHOOL_ADMIN,
+    "pedagog": Role.PEDAGOGUE,
+    "pedagożka": Role.PEDAGOGUE,
+    "pedagogue": Role.PEDAGOGUE,
     "redaktor": Role.EDITOR,
     "editor": Role.EDITOR,
 }

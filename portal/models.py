@@ -521,6 +521,9 @@ class Role(models.TextChoices):
     from enrolments, guardian links and classes."""
 
     SCHOOL_ADMIN = "school_admin", _("school administrator")
+    HEADTEACHER = "headteacher", _("headteacher")
+    SECRETARY = "secretary", _("school secretariat")
+    PEDAGOGUE = "pedagogue", _("school pedagogue")
     TEACHER = "teacher", _("teacher")
     LIBRARIAN = "librarian", _("librarian")
     OFFICER = "officer", _("municipal education officer")
@@ -530,10 +533,20 @@ class Role(models.TextChoices):
     DPO = "dpo", _("data protection officer")
 
 
-SCHOOL_SCOPED_ROLES = {Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN}
+SCHOOL_SCOPED_ROLES = {
+    Role.SCHOOL_ADMIN,
+    Role.HEADTEACHER,
+    Role.SECRETARY,
+    Role.PEDAGOGUE,
+    Role.TEACHER,
+    Role.LIBRARIAN,
+}
 MUNICIPAL_ROLES = {Role.OFFICER, Role.MUNICIPAL_ADMIN, Role.DPO}
 STAFF_ROLES = {
     Role.SCHOOL_ADMIN,
+    Role.HEADTEACHER,
+    Role.SECRETARY,
+    Role.PEDAGOGUE,
     Role.TEACHER,
     Role.LIBRARIAN,
     Role.OFFICER,

@@ -449,7 +449,16 @@ def guardian_create(
     return guardian, password
 
 
-SCHOOL_ROLE_CHOICES = [Role.SCHOOL_ADMIN, Role.TEACHER, Role.LIBRARIAN, Role.EDITOR, Role.MODERATOR]
+SCHOOL_ROLE_CHOICES = [
+    Role.SCHOOL_ADMIN,
+    Role.HEADTEACHER,
+    Role.SECRETARY,
+    Role.PEDAGOGUE,
+    Role.TEACHER,
+    Role.LIBRARIAN,
+    Role.EDITOR,
+    Role.MODERATOR,
+]
 
 
 def import_conflict_decide(*, conflict, accept: bool, actor: User, school: School):

@@ -97,6 +97,10 @@ urlpatterns = [
     path("dziennik/", include("gradebook.register.urls")),
     path("biblioteka/", include("library.circulation.urls")),
     path("biblioteka/", include("library.urls")),
+    path("wiadomosci/", include("messaging.urls")),
+    path("powiadomienia/", include("notifications.urls")),
+    path("intranet/", include("intranet.urls")),
+    path("", include("webpush.urls")),
     path("", include("cms.urls")),
 ]
 

@@ -1,0 +1,52 @@
+"""`notify`: one item per event and recipient, grouping of a whole column."""
+
+import pytest
+
+from notifications.models import Kind, Notification
+from notifications.services import notify
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_one_item_per_event_and_recipient_even_when_retried():
+    mother, father = UserFactory(), UserFactory()
+    args = {"kind": Kind.REMARK, "title": "Nowa uwaga", "key": "remark:7", "url": "/x/"}
+    first = notify(recipients=[mother, father, mother.pk], **args)
+    again = notify(recipients=[mother, father], **args)
+    assert len(first) == 2
+    assert again == []
+    assert Notification.objects.filter(key="remark:7").count() == 2
+
+
+def test_a_column_of_grades_is_one_growing_item_and_a_retry_does_not_count_twice():
+    mother = UserFactory()
+    for n in (1, 2, 3):
+        notify(
+            recipients=[mother],
+            kind=Kind.GRADE,
+            title="Nowa ocena",
+            key=f"grade:{n}",
+            group_key="column:5",
+            group_title="Nowe oceny: %(count)s",
+        )
+    notify(
+        recipients=[mother],
+        kind=Kind.GRADE,
+        title="Nowa ocena",
+        key="grade:2",
+        group_key="column:5",
+        group_title="Nowe oceny: %(count)s",
+    )
+    item = Notification.objects.get(recipient=mother)
+    assert item.count == 3
+    assert item.title == "Nowe oceny: 3"
+
+
+def test_a_read_group_item_is_not_grown_again():
+    mother = UserFactory()
+    args = {"kind": Kind.GRADE, "title": "Nowa ocena", "group_key": "column:5"}
+    notify(recipients=[mother], key="grade:1", **args)
+    Notification.objects.update(read_at="2026-01-01T10:00:00Z")
+    notify(recipients=[mother], key="grade:2", **args)
+    assert Notification.objects.filter(recipient=mother).count() == 2
