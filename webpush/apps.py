@@ -11,3 +11,18 @@ class WebPushConfig(AppConfig):
     label = "webpush"
     verbose_name = _("Web Push")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.registry import PersonDataHandler, register_person_data
+
+        from . import checks, permissions, privacy, signals  # noqa: F401  (registered on import)
+
+        register_person_data(
+            PersonDataHandler(
+                "webpush",
+                _("Devices with push notifications"),
+                privacy.export_person,
+                privacy.anonymise_person,
+                order=90,
+            )
+        )

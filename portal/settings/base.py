@@ -337,6 +337,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": [_SELF, "data:"],
         "font-src": [_SELF],
         "connect-src": [_SELF],
+        # The service worker (/sw.js) and the web app manifest are our own files.
+        "worker-src": [_SELF],
+        "manifest-src": [_SELF],
         "frame-src": env_list(
             "CSP_FRAME_SRC",
             "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
@@ -362,6 +365,26 @@ CSP_ADMIN_DIRECTIVES = {
     "form-action": [_SELF],
     "frame-ancestors": [_SELF],
 }
+
+# --- Web Push (webpush/, docs/webpush.md) ---------------------------------------------
+# VAPID keys identify this portal to the browsers' push services; generate a pair
+# with `manage.py vapid_keys`. Without all three, push is off (the portal still
+# works and says so on the devices page). The subject is a contact address of the
+# operator (mailto: or https:), sent to the push services.
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "").strip()
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "").strip()
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "").strip()
+# How long a push service keeps a message for a device that is offline (seconds),
+# and how urgently it delivers it (very-low, low, normal, high).
+WEBPUSH_TTL = int(os.environ.get("WEBPUSH_TTL", str(24 * 60 * 60)))
+WEBPUSH_URGENCY = os.environ.get("WEBPUSH_URGENCY", "normal")
+# Browsers may register only endpoints of these push services (host or its
+# domain): the server POSTs to the stored address, so a free choice would let a
+# user make it call any host (SSRF).
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    "fcm.googleapis.com,push.services.mozilla.com,notify.windows.com,push.apple.com",
+)
 
 LOGGING = {
     "version": 1,
