@@ -55,6 +55,7 @@ from tests.factories.cms import build_site
 from tests.factories.gradebook import AssessmentFactory
 from tests.factories.library import reading_list_create, record_create, topic_create
 from tests.factories.register import LessonFactory, RemarkFactory, last_school_day
+from webpush.models import PushSubscription
 
 # Prefixes left out of the walk, each guarded by its own permission system.
 SKIPPED_PREFIXES = {
@@ -471,6 +472,19 @@ URLS: dict[str, U] = {
     ),
     "wagtailcore_login": U(PUBLIC),
     "wagtail_serve": U(PUBLIC, lambda s: [f"{s.school.slug}/"]),
+    # --- web push and the installable portal (webpush) ------------------------------------
+    "webpush:manifest": U(PUBLIC, methods="GET"),
+    "webpush:service_worker": U(PUBLIC, methods="GET"),
+    "webpush:offline": U(PUBLIC, methods="GET"),
+    "webpush:devices": U(SIGNED_IN, methods="GET"),
+    # JSON from the page's script (the walk's form POST is refused with 400)
+    "webpush:subscribe": U(SIGNED_IN, methods="POST"),
+    "webpush:unsubscribe": U(SIGNED_IN, methods="POST"),
+    # a device is its owner's alone (the walk's is the guardian's): not even a superuser
+    "webpush:remove": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.push_subscription.pk}, methods="POST",
+        everywhere=frozenset(),
+    ),
 }
 # fmt: on
 
@@ -570,6 +584,12 @@ def _add_school_objects(side, site_section):
     side.copy = copy_create(side.record, side.school)
     side.stocktake = Stocktake.objects.create(
         school=side.school, name="Spis", started_by=side.librarian
+    )
+    side.push_subscription = PushSubscription.objects.create(
+        user=side.guardian,
+        endpoint=f"https://fcm.googleapis.com/fcm/send/walk-{side.school.pk}",
+        p256dh="walk",
+        auth="walk",
     )
     side.school_page = site_section["page"]
     side.restricted = site_section["news"]

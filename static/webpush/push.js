@@ -78,7 +78,10 @@
     return;
   }
 
-  var ready = navigator.serviceWorker.ready;
+  var ready = registration.then(function (registered) {
+    if (!registered) throw new Error("no worker");
+    return navigator.serviceWorker.ready;
+  });
   ready.then(function (worker) {
     return worker.pushManager.getSubscription();
   }).then(function (subscription) {

@@ -410,3 +410,11 @@ def test_anonymous_user_is_not_a_push_user():
     from webpush.permissions import can_manage_push
 
     assert not can_manage_push(AnonymousUser())
+
+
+def test_a_form_post_to_the_json_endpoints_is_refused(push_on, parent):
+    _user, client = parent
+    for name in ("webpush:subscribe", "webpush:unsubscribe"):
+        response = client.post(reverse(name), {"endpoint": FCM})
+        assert response.status_code == 400
+        assert response.json()["code"] == "invalid"
