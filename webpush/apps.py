@@ -15,7 +15,9 @@ class WebPushConfig(AppConfig):
     def ready(self):
         from portal.registry import PersonDataHandler, register_person_data
 
-        from . import checks, permissions, privacy, signals  # noqa: F401  (registered on import)
+        from . import checks, dashboard, permissions, privacy, signals  # noqa: F401
+
+        dashboard.register()
 
         register_person_data(
             PersonDataHandler(

@@ -418,3 +418,13 @@ def test_a_form_post_to_the_json_endpoints_is_refused(push_on, parent):
         response = client.post(reverse(name), {"endpoint": FCM})
         assert response.status_code == 400
         assert response.json()["code"] == "invalid"
+
+
+def test_dashboard_leads_to_the_devices_page_only_when_push_is_set_up(settings, parent):
+    _user, client = parent
+    settings.VAPID_PUBLIC_KEY = settings.VAPID_PRIVATE_KEY = settings.VAPID_SUBJECT = ""
+    assert reverse("webpush:devices") not in client.get("/panel/").content.decode()
+    vapid_settings(settings)
+    html = client.get("/panel/").content.decode()
+    assert "Powiadomienia na telefonie" in html
+    assert reverse("webpush:devices") in html
