@@ -108,6 +108,8 @@ NOT_HTML = {
     "circulation:card_child",
     "circulation:reader_card",
     "circulation:class_cards",
+    "webpush:manifest",
+    "webpush:service_worker",
 }
 # Pages that end the session (the kiosk): the anonymous visitor's, last.
 LAST = {"circulation:kiosk"}
