@@ -195,7 +195,10 @@ def send_due_push(now: datetime.datetime, where: Q | None = None) -> tuple[int, 
             continue
         try:
             reached = _push_to_user(row.recipient_id, push_payload(row))
-        except Exception as exc:  # no push app, a broken subscription store...
+        except ImportError:  # the Web Push app is not installed: no push at all
+            Notification.objects.filter(pk=row.pk).update(push_status=PushStatus.NONE)
+            continue
+        except Exception as exc:  # a broken subscription store...
             logger.warning("Push of notification #%s failed: %s", row.pk, exc)
             reached = 0
         status = PushStatus.SENT if reached else PushStatus.FAILED
