@@ -604,9 +604,10 @@ def _pupil_layout(request) -> str:
     return remembered if remembered in PUPIL_LAYOUTS else PUPIL_LAYOUTS[0]
 
 
+@login_required
 def notifications(request):
     """The e-register's old notification list: now the notification centre."""
-    return redirect("notifications:list", permanent=True)
+    return redirect("notifications:list")
 
 
 def _school(request, pk) -> School:

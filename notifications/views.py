@@ -73,7 +73,7 @@ def mark_all_read(request):
 @login_required
 def preferences(request):
     instance = Preferences.for_user(request.user.pk)
-    form = PreferencesForm(request.POST or None, instance=instance)
+    form = PreferencesForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.instance.user = request.user
         services.preferences_save(preferences=form.instance, user=request.user)
@@ -89,7 +89,7 @@ def school_settings(request, school_id: int):
         raise Http404
     instance = SchoolSettings.for_school(school.pk)
     instance.school = school
-    form = SchoolSettingsForm(request.POST or None, instance=instance)
+    form = SchoolSettingsForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         form.instance.school = school
         services.school_settings_save(school_settings=form.instance, user=request.user)

@@ -182,7 +182,7 @@ def test_term_grades_page_and_notification(gb, login, django_capture_on_commit_c
     assert TermGrade.objects.get().grade == 4
     assert Notification.objects.filter(recipient=a.guardian).count() == 1
     old = login(a.guardian).get(reverse("gradebook:notifications"))
-    assert old.status_code == 301 and old.url == reverse("notifications:list")
+    assert old.status_code == 302 and old.url == reverse("notifications:list")
     body = login(a.guardian).get(reverse("notifications:list")).content.decode()
     assert a.pupil.get_full_name() in body
     assert login(gb.b.teacher).post(url, {f"proposed-{a.pupil.pk}": "4"}).status_code == 404
