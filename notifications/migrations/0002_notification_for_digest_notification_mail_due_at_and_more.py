@@ -8,86 +8,194 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
-        ('portal', '0007_school_staff_roles'),
+        ("notifications", "0001_initial"),
+        ("portal", "0007_school_staff_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='notification',
-            name='for_digest',
-            field=models.BooleanField(default=False, verbose_name='for the daily digest'),
+            model_name="notification",
+            name="for_digest",
+            field=models.BooleanField(default=False, verbose_name="for the daily digest"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='mail_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='e-mail due'),
+            model_name="notification",
+            name="mail_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="e-mail due"),
         ),
         migrations.AddField(
-            model_name='notification',
-            name='push_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='push due'),
+            model_name="notification",
+            name="push_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="push due"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='push_status',
-            field=models.CharField(blank=True, choices=[('', 'no push'), ('waiting', 'waiting (quiet hours)'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='', max_length=10, verbose_name='push'),
+            model_name="notification",
+            name="push_status",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("", "no push"),
+                    ("waiting", "waiting (quiet hours)"),
+                    ("sending", "sending"),
+                    ("sent", "sent"),
+                    ("failed", "failed"),
+                ],
+                default="",
+                max_length=10,
+                verbose_name="push",
+            ),
         ),
         migrations.CreateModel(
-            name='Digest',
+            name="Digest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mail_status', models.CharField(blank=True, choices=[('', 'no e-mail'), ('sending', 'sending'), ('sent', 'sent'), ('failed', 'failed')], default='', max_length=10, verbose_name='e-mail')),
-                ('mail_attempts', models.PositiveSmallIntegerField(default=0, verbose_name='e-mail attempts')),
-                ('mail_error', models.CharField(blank=True, max_length=500, verbose_name='e-mail error')),
-                ('day', models.DateField(verbose_name='day')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('recipient', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mail_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "no e-mail"),
+                            ("sending", "sending"),
+                            ("sent", "sent"),
+                            ("failed", "failed"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                (
+                    "mail_attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="e-mail attempts"),
+                ),
+                (
+                    "mail_error",
+                    models.CharField(blank=True, max_length=500, verbose_name="e-mail error"),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'daily digest',
-                'verbose_name_plural': 'daily digests',
+                "verbose_name": "daily digest",
+                "verbose_name_plural": "daily digests",
             },
         ),
         migrations.AddField(
-            model_name='notification',
-            name='digest',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='items', to='notifications.digest', verbose_name='digest'),
+            model_name="notification",
+            name="digest",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="items",
+                to="notifications.digest",
+                verbose_name="digest",
+            ),
         ),
         migrations.CreateModel(
-            name='Preferences',
+            name="Preferences",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email_kinds', models.JSONField(blank=True, default=list, verbose_name='e-mail for')),
-                ('push_kinds', models.JSONField(blank=True, default=list, verbose_name='push for')),
-                ('email_mode', models.CharField(choices=[('immediate', 'immediately'), ('digest', 'once a day (digest)')], default='immediate', max_length=10, verbose_name='e-mail')),
-                ('digest_time', models.TimeField(default=datetime.time(18, 0), verbose_name='digest time')),
-                ('quiet_start', models.TimeField(blank=True, null=True, verbose_name='quiet hours from')),
-                ('quiet_end', models.TimeField(blank=True, null=True, verbose_name='quiet hours until')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email_kinds",
+                    models.JSONField(blank=True, default=list, verbose_name="e-mail for"),
+                ),
+                ("push_kinds", models.JSONField(blank=True, default=list, verbose_name="push for")),
+                (
+                    "email_mode",
+                    models.CharField(
+                        choices=[("immediate", "immediately"), ("digest", "once a day (digest)")],
+                        default="immediate",
+                        max_length=10,
+                        verbose_name="e-mail",
+                    ),
+                ),
+                (
+                    "digest_time",
+                    models.TimeField(default=datetime.time(18, 0), verbose_name="digest time"),
+                ),
+                (
+                    "quiet_start",
+                    models.TimeField(blank=True, null=True, verbose_name="quiet hours from"),
+                ),
+                (
+                    "quiet_end",
+                    models.TimeField(blank=True, null=True, verbose_name="quiet hours until"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notification preferences',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preferences",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.CreateModel(
-            name='SchoolSettings',
+            name="SchoolSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tell_guardians', models.BooleanField(default=True, help_text="Pupils' notifications also go to all their guardians.", verbose_name='notify guardians')),
-                ('school', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_settings', to='portal.school', verbose_name='school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tell_guardians",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Pupils' notifications also go to all their guardians.",
+                        verbose_name="notify guardians",
+                    ),
+                ),
+                (
+                    "school",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_settings",
+                        to="portal.school",
+                        verbose_name="school",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'school notification settings',
-                'verbose_name_plural': 'school notification settings',
+                "verbose_name": "school notification settings",
+                "verbose_name_plural": "school notification settings",
             },
         ),
         migrations.AddConstraint(
-            model_name='digest',
-            constraint=models.UniqueConstraint(fields=('recipient', 'day'), name='notifications_digest_daily'),
+            model_name="digest",
+            constraint=models.UniqueConstraint(
+                fields=("recipient", "day"), name="notifications_digest_daily"
+            ),
         ),
     ]
