@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from portal.privacy.export import fmt_dt, person_label, table
 
-from .models import BehaviourGrade, Grade, Notification, RegisterVisit, TermGrade
+from .models import BehaviourGrade, Grade, RegisterVisit, TermGrade
 
 
 def export_person(person) -> list[dict]:
@@ -18,7 +18,6 @@ def export_person(person) -> list[dict]:
     behaviour = BehaviourGrade.objects.filter(pupil=person).select_related(
         "term__school_year", "teacher"
     )
-    notifications = Notification.objects.filter(recipient=person)
     return [
         table(
             _("Grades"),
@@ -56,17 +55,12 @@ def export_person(person) -> list[dict]:
                 for b in behaviour
             ],
         ),
-        table(
-            _("Notifications"),
-            [_("When"), _("Text"), _("Read")],
-            [[fmt_dt(n.created_at), n.text, fmt_dt(n.read_at)] for n in notifications],
-        ),
     ]
 
 
 def anonymise_person(person) -> dict[str, int]:
-    """Grades stay (archival register data); the person's own messages go."""
+    """Grades stay (archival register data); the person's visits go (their
+    notifications are the notification centre's)."""
     return {
-        "notifications": Notification.objects.filter(recipient=person).delete()[0],
         "visits": RegisterVisit.objects.filter(user=person).delete()[0],
     }

@@ -123,7 +123,7 @@ def compact_chips_html(grades) -> SafeString:
             rows.append((labels["description"], escape(a.description)))
         facts = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
         parts.append(
-            f'<li><details class="{classes}" name="grade-chip">'
+            f'<li><details class="{classes}" name="grade-chip" id="ocena-{g.pk}">'
             f'<summary class="chip-face" style="{face}">'
             f'<span class="chip-symbol">{escape(g.symbol)}</span>{new_mark}'
             f'<span class="visually-hidden">{spoken}</span></summary>'

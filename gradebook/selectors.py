@@ -22,7 +22,6 @@ from .models import (
     GradeCategory,
     GradeHistory,
     GradingSettings,
-    Notification,
     RegisterVisit,
     TermGrade,
     TermStatus,
@@ -346,6 +345,9 @@ def latest_grades(pupil_ids, limit: int = 5):
 
 
 def unread_notifications(user):
+    """The user's unread items of the notification centre."""
+    from notifications.models import Notification
+
     return Notification.objects.filter(recipient=user, read_at__isnull=True)
 
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.producers import announce
 from portal.audit import (
     audit_record,
     audited_delete,
@@ -315,6 +316,11 @@ def sheet_save(
         history += _sheet_update(plan, state, user, result)
         history += _sheet_create(plan, state, user, result)
         _history_bulk(history)
+        # Guardians and pupils are told after commit (one growing item per column).
+        announce(
+            "grades",
+            [h.object_id for h in history if h.action != GradeHistory.Action.DELETE],
+        )
     return result
 
 
@@ -502,8 +508,6 @@ def term_grades_save(
 ) -> list[TermGrade]:
     """Set proposed and final term grades of an assignment's pupils in one go;
     guardians are told about new or changed ones once the transaction commits."""
-    from .tasks import notify_term_grades
-
     if assignment.teacher_id != user.pk:
         raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
     if term.school_year_id != assignment.school_class.school_year_id:
@@ -551,9 +555,7 @@ def term_grades_save(
             )
             changed.append(current)
         _history_bulk(history)
-        ids = [t.pk for t in changed]
-        if ids:
-            transaction.on_commit(lambda: notify_term_grades.enqueue(ids))
+        announce("term_grades", [t.pk for t in changed])
     return changed
 
 

@@ -606,13 +606,8 @@ def _pupil_layout(request) -> str:
 
 @login_required
 def notifications(request):
-    qs = request.user.notifications.select_related("pupil")
-    page = _page(request, qs)
-    ids = [n.pk for n in page if n.read_at is None]
-    response = render(request, "gradebook/notifications.html", {"page_obj": page})
-    if ids:
-        request.user.notifications.filter(pk__in=ids).update(read_at=timezone.now())
-    return response
+    """The e-register's old notification list: now the notification centre."""
+    return redirect("notifications:list")
 
 
 def _school(request, pk) -> School:

@@ -26,7 +26,7 @@ def notify(
     url: str = "",
     pupil=None,
     group_key: str = "",
-    group_title: str = "",
+    group_title=None,
 ) -> list[int]:
     """Put one notification per recipient for the event `key` (idempotent: a
     recipient already told about `key` is skipped) and return the ids of the rows
@@ -34,7 +34,8 @@ def notify(
 
     With `group_key`, a recipient's unread item with the same group key grows by
     one instead (`count`), and takes `group_title` (formatted with `count`) as
-    its title: one "5 new grades" item rather than five."""
+    its title: one "5 new grades" item rather than five. `group_title` may be
+    a callable of the count (for plural forms)."""
     pupil_id = _user_id(pupil) if pupil is not None else None
     touched: list[int] = []
     now = timezone.now()
@@ -59,12 +60,16 @@ def notify(
                     count = open_item.count + 1
                     Notification.objects.filter(pk=open_item.pk).update(
                         count=F("count") + 1,
-                        title=(group_title % {"count": count}) if group_title else title,
+                        title=_group_title(group_title, count, title)[:200],
                         body=body,
                         updated_at=now,
                         # the grown item is a new event for e-mail and push
                         mail_status="",
                         push_status="",
+                        mail_due_at=None,
+                        push_due_at=None,
+                        for_digest=False,
+                        digest=None,
                     )
                     touched.append(open_item.pk)
                     continue
@@ -93,4 +98,84 @@ def _already_told(recipient_id: int, key: str) -> bool:
     return (
         Notification.objects.filter(recipient_id=recipient_id, key=key).exists()
         or GroupedEvent.objects.filter(recipient_id=recipient_id, key=key).exists()
+    )
+
+
+def _group_title(group_title, count: int, title: str) -> str:
+    if callable(group_title):
+        return str(group_title(count))
+    return (group_title % {"count": count}) if group_title else title
+
+
+# --- Reading and settings ----------------------------------------------------------------
+
+
+def notification_open(*, notification: Notification, user) -> str:
+    """Mark the user's own notification read and return where it leads (the
+    list when it has no link). The caller checks `is_recipient` first."""
+    if notification.recipient_id != user.pk:
+        raise PermissionError("not the recipient")
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+    return notification.url
+
+
+def notifications_mark_all_read(*, user, kind: str = "") -> int:
+    """Mark all of the user's unread notifications (of one kind) read."""
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.update(read_at=timezone.now())
+
+
+PREFERENCE_FIELDS = [
+    "email_kinds",
+    "push_kinds",
+    "email_mode",
+    "digest_time",
+    "quiet_start",
+    "quiet_end",
+]
+
+
+def preferences_save(*, preferences, user):
+    """Save a user's own notification preferences; the change is audited."""
+    from portal.audit import audited_save
+    from portal.models import AuditEvent
+
+    if preferences.user_id != user.pk:
+        raise PermissionError("only one's own preferences")
+    preferences.email_kinds = sorted(set(preferences.email_kinds or []))
+    preferences.push_kinds = sorted(set(preferences.push_kinds or []))
+    preferences.full_clean()
+    return audited_save(
+        preferences,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="notification_preferences",
+        school=None,
+        fields=PREFERENCE_FIELDS,
+    )
+
+
+def school_settings_save(*, school_settings, user):
+    """Save a school's notification rule (do guardians get pupils'
+    notifications); the change is audited."""
+    from portal.audit import audited_save
+    from portal.models import AuditEvent
+
+    from .permissions import can_edit_school_notification_settings
+
+    if not can_edit_school_notification_settings(user, school_settings.school):
+        raise PermissionError("not this school's administrator")
+    school_settings.full_clean()
+    return audited_save(
+        school_settings,
+        actor=user,
+        category=AuditEvent.Category.SETTINGS,
+        name="notification_settings",
+        school=school_settings.school_id,
+        fields=["tell_guardians"],
     )

@@ -2,6 +2,7 @@ from django.conf import settings
 
 from .middleware import idle_timeout_for
 from .permissions import can_view_task_status, is_staff_member
+from .registry import header_counters as registered_header_counters
 from .registry import nav_items
 
 
@@ -44,3 +45,63 @@ def background_banner(request) -> dict:
     if not background_stalled_cached():
         return {}
     return {"background_stalled": True, "background_status_link": can_view_task_status(user)}
+
+
+class HeaderCounts:
+    """The header's counters for one request, evaluated on first use in ONE
+    query (`User.objects.filter(pk=...).values(**subqueries)`), never when the
+    template does not show them."""
+
+    def __init__(self, user):
+        self._user = user
+        self._items: list[dict] | None = None
+
+    def _evaluate(self) -> list[dict]:
+        if self._items is None:
+            from django.db.models import IntegerField
+            from django.db.models.functions import Coalesce
+
+            from .models import User
+
+            counters = [(c, c.url()) for c in registered_header_counters()]
+            counters = [(c, url) for c, url in counters if url is not None]
+            values = {}
+            if counters:
+                expressions = {
+                    f"count_{c.key}": Coalesce(
+                        c.subquery(self._user), 0, output_field=IntegerField()
+                    )
+                    for c, _url in counters
+                }
+                values = User.objects.filter(pk=self._user.pk).values(**expressions).first() or {}
+            self._items = [
+                {
+                    "key": c.key,
+                    "label": c.label,
+                    "url": url,
+                    "icon": c.icon,
+                    "count": values.get(f"count_{c.key}") or 0,
+                }
+                for c, url in counters
+            ]
+        return self._items
+
+    def __iter__(self):
+        return iter(self._evaluate())
+
+    def __len__(self) -> int:
+        return len(self._evaluate())
+
+    def __getitem__(self, key: str) -> dict:
+        for item in self._evaluate():
+            if item["key"] == key:
+                return item
+        raise KeyError(key)
+
+
+def header_counters(request) -> dict:
+    """Unread counts for the header (bell, messages): one query, lazily."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"header_counters": ()}
+    return {"header_counters": HeaderCounts(user)}

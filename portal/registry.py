@@ -70,7 +70,30 @@ class TaskKind:
     before_retry: Callable | None = None  # (args, kwargs) -> None
 
 
+@dataclass(frozen=True)
+class HeaderCounter:
+    """A count shown in the site header (unread notifications, unread message
+    threads). `subquery(user)` returns an expression of one integer (a
+    `Subquery`); `portal.context_processors.header_counters` evaluates all
+    counters together in ONE query, and only when a template shows them. `icon`
+    names the header's symbol ("bell", "envelope"); without one the label is shown."""
+
+    key: str
+    label: str
+    url_name: str
+    subquery: Callable  # (user) -> Subquery expression of an int
+    icon: str = ""
+    order: int = 100
+
+    def url(self) -> str | None:
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return None
+
+
 _nav: dict[str, NavItem] = {}
+_header_counters: dict[str, HeaderCounter] = {}
 _panels: dict[str, DashboardPanel] = {}
 _person_data: dict[str, PersonDataHandler] = {}
 _task_kinds: dict[str, TaskKind] = {}
@@ -78,6 +101,14 @@ _task_kinds: dict[str, TaskKind] = {}
 
 def register_nav(item: NavItem) -> None:
     _nav[item.key] = item
+
+
+def register_header_counter(counter: HeaderCounter) -> None:
+    _header_counters[counter.key] = counter
+
+
+def header_counters() -> list[HeaderCounter]:
+    return sorted(_header_counters.values(), key=lambda c: (c.order, c.key))
 
 
 def register_panel(panel: DashboardPanel) -> None:

@@ -46,6 +46,7 @@ from gradebook.selectors import current_term
 from library.circulation.models import Stocktake
 from library.models import ImportJob
 from library.tasks import run_marc_import
+from notifications.models import Notification
 from portal.models import ImportConflict, ImportRun, Role, School, User
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SubjectFactory, UserFactory
@@ -271,7 +272,7 @@ URLS: dict[str, U] = {
         post_roles=frozenset({"homeroom"}),
     ),
     "gradebook:pupil": U(PUPIL_READERS, lambda s: {"pk": s.pupil.pk}),
-    "gradebook:notifications": U(SIGNED_IN),
+    "gradebook:notifications": U(SIGNED_IN),  # redirects to notifications:list
     "gradebook:settings": U(
         MANAGERS, lambda s: {"pk": s.school.pk}, data=lambda s: {"save_settings": "1"},
         everywhere=MANAGE_EVERYWHERE,
@@ -456,6 +457,19 @@ URLS: dict[str, U] = {
     ),
     "library:import": U(LIBRARIANS, data=lambda s: {"school": s.school.pk}),
     "library:import_detail": U(LIBRARIANS, lambda s: {"pk": s.import_job.pk}),
+    # --- notification centre ----------------------------------------------------------------
+    "notifications:list": U(SIGNED_IN),
+    "notifications:mark_all_read": U(SIGNED_IN, methods="POST"),
+    "notifications:preferences": U(SIGNED_IN, data=lambda s: {"email_mode": "bogus"}),
+    "notifications:school_settings": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"tell_guardians": "on"},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    # only its recipient opens a notification (the school's guardian here): 404 for
+    # everyone else, superusers too
+    "notifications:open": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.notification.pk}, everywhere=frozenset(),
+    ),
     # --- cms (public pages, feeds; the page tree is served by Wagtail) ----------------------
     "cms:search": U(PUBLIC, query=_q(q=lambda s: "szkola"), scoped=False),
     "cms:sitemap": U(PUBLIC),
@@ -591,6 +605,14 @@ def _add_school_objects(side, site_section):
         p256dh="walk",
         auth="walk",
     )
+    side.notification = Notification.objects.create(
+        recipient=side.guardian,
+        pupil=side.pupil,
+        kind="remark",
+        title="Uwaga",
+        key=f"walk:{side.school.pk}",
+        url=reverse("register:remarks"),
+    )
     side.school_page = site_section["page"]
     side.restricted = site_section["news"]
     side.restriction = PageViewRestriction.objects.create(
@@ -632,7 +654,7 @@ def user_of(world, role):
 
 # --- What school B holds, to prove a request of school A changed none of it ----------------
 
-WALKED_APPS = {"portal", "gradebook", "register", "library", "circulation", "cms"}
+WALKED_APPS = {"portal", "gradebook", "register", "library", "circulation", "cms", "notifications"}
 
 
 def _path_to_school(model, depth=5):

@@ -8,7 +8,6 @@ from .grades import (  # noqa: F401
     GradeCategory,
     GradeHistory,
     GradingSettings,
-    Notification,
     RegisterVisit,
     TermGrade,
     TermStatus,

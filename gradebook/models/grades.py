@@ -11,7 +11,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.background.models import MailDelivery
 from portal.models import AuditEntry, School, SchoolClass, TeachingAssignment, Term, User
 
 from .. import scale as grade_scale
@@ -377,39 +376,6 @@ class TermStatus(models.Model):
 
     def __str__(self) -> str:
         return str(self.term)
-
-
-class Notification(MailDelivery):
-    """A message in the portal to a guardian (or pupil) about new term grades,
-    and the state of its e-mail (`MailDelivery`)."""
-
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
-    )
-    pupil = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("pupil")
-    )
-    text = models.CharField(_("text"), max_length=300)
-    url = models.CharField(_("link"), max_length=200, blank=True)
-    dedupe_key = models.CharField(max_length=120, blank=True)
-    created_at = models.DateTimeField(_("at"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recipient", "dedupe_key"],
-                condition=~Q(dedupe_key=""),
-                name="gradebook_notification_dedupe",
-                violation_error_message=_("This notification has already been made."),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class RegisterVisit(models.Model):

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from notifications.producers import announce
 from portal.audit import (
     audit_record,
     audited_delete,
@@ -378,7 +379,18 @@ def lesson_record(
     absent = [row for row in [*to_update, *created] if row.status == Attendance.Status.UNEXCUSED]
     history += _cover_by_whole_days(lesson=lesson, rows=absent, user=user)
     RegisterChange.objects.bulk_create(history)
+    # Families are told of absences and lateness after commit (the rows that
+    # stayed unexcused: whole-day excuses may have covered some just now).
+    marked = [row.pk for row in [*to_update, *created] if row.status in _TOLD_STATUSES]
+    if marked and None in marked:  # backends without RETURNING
+        marked = Attendance.objects.filter(lesson=lesson, status__in=_TOLD_STATUSES).values_list(
+            "pk", flat=True
+        )
+    announce("attendance", marked)
     return lesson
+
+
+_TOLD_STATUSES = (Attendance.Status.UNEXCUSED, Attendance.Status.LATE)
 
 
 def _cover_by_whole_days(*, lesson: Lesson, rows: list[Attendance], user: User) -> list:
@@ -524,6 +536,7 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
         before=before,
         after={"status": excuse.status, "reason": reason},
     )
+    announce("excuse", [excuse.pk])
     return excuse
 
 
@@ -540,6 +553,7 @@ def remark_create(
     _full_clean(remark)
     remark.save()
     record_change(obj=remark, action="create", user=author, after={"kind": kind, "text": text})
+    announce("remark", [remark.pk])
     return remark
 
 
@@ -618,6 +632,7 @@ def homework_create(
         homework.attachment = attachment
     _full_clean(homework, exclude=["attachment"])
     homework.save()
+    announce("homework", [homework.pk])
     return homework
 
 
@@ -742,6 +757,7 @@ def test_plan(
     test = PlannedTest(assignment=assignment, date=date, kind=kind, scope=scope, created_by=user)
     _full_clean(test)
     test.save()
+    announce("test", [test.pk])
     return test, problems
 
 
@@ -794,11 +810,9 @@ def test_delete(*, test: PlannedTest, user: User) -> None:
 
 
 def _notify_test_change(test: PlannedTest, old: datetime.date, new: datetime.date | None):
-    from .tasks import notify_test_change
-
     what = f"{test.get_kind_display().capitalize()}: {test.assignment.subject.name} ({test.scope})"
-    args = (test.assignment_id, what[:200], old.isoformat(), new.isoformat() if new else "")
-    transaction.on_commit(lambda: notify_test_change.enqueue(*args))
+    extra = {"what": what[:200], "old": old.isoformat(), "new": new.isoformat() if new else ""}
+    announce("test_change", [test.assignment_id], **extra)
 
 
 # --- Announcements -----------------------------------------------------------------------
@@ -826,6 +840,7 @@ def announcement_create(
     announcement.save()
     if audience == Announcement.Audience.CLASSES:
         announcement.classes.set(classes)
+    announce("announcement", [announcement.pk])
     return announcement
 
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from notifications.producers import announce
 from portal.background.mail import mail_claim_retry, mail_retryable, mail_send
 from portal.models import GuardianLink
 
@@ -163,11 +164,13 @@ def _deliver(events) -> tuple[int, int]:
         )
     }
     count = failed = 0
+    told = []  # for the notification centre (in the portal and by push)
     with translation.override(settings.LANGUAGE_CODE):
         for kind, key, reader, obj in events:
             profile = prefs.get(reader.pk)
             if profile is not None and not getattr(profile, PREF[kind]):
                 continue
+            told.append([kind, key, reader.pk, obj.school_id, *_message(kind, reader, obj)])
             for person in recipients.get(reader.pk, []):
                 row = _claim(kind, key, person, rows.get((key, person.pk)))
                 if row is None:
@@ -177,4 +180,5 @@ def _deliver(events) -> tuple[int, int]:
                     count += 1
                 else:
                     failed += 1
+    announce("library", [], events=told)
     return count, failed

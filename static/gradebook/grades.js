@@ -11,6 +11,23 @@
     var button = event.target.closest("[data-chip-close]");
     if (button) close(button.closest("details"));
   });
+  // A notification links to one grade (#ocena-<id>): open its details there.
+  function openTarget() {
+    var id = decodeURIComponent(location.hash.slice(1));
+    if (id.indexOf("ocena-") !== 0) return;
+    var chip = document.getElementById(id);
+    if (chip && chip.tagName === "DETAILS") {
+      chip.open = true;
+      chip.scrollIntoView({ block: "center" });
+      chip.querySelector("summary").focus();
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", openTarget);
+  } else {
+    openTarget();
+  }
+  window.addEventListener("hashchange", openTarget);
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var chip = document.querySelector("details.chip[open]");

@@ -3,9 +3,10 @@ import pytest
 from django.urls import reverse
 
 from gradebook import services
-from gradebook.models import BehaviourGrade, Grade, Notification, TermGrade
+from gradebook.models import BehaviourGrade, Grade, TermGrade
 from gradebook.selectors import sheet_day
 from gradebook.services import CellInput
+from notifications.models import Notification
 
 
 def sheet_url(side):
@@ -180,7 +181,9 @@ def test_term_grades_page_and_notification(gb, login, django_capture_on_commit_c
     assert response.status_code == 302
     assert TermGrade.objects.get().grade == 4
     assert Notification.objects.filter(recipient=a.guardian).count() == 1
-    body = login(a.guardian).get(reverse("gradebook:notifications")).content.decode()
+    old = login(a.guardian).get(reverse("gradebook:notifications"))
+    assert old.status_code == 302 and old.url == reverse("notifications:list")
+    body = login(a.guardian).get(reverse("notifications:list")).content.decode()
     assert a.pupil.get_full_name() in body
     assert login(gb.b.teacher).post(url, {f"proposed-{a.pupil.pk}": "4"}).status_code == 404
     assert client.post(url, {f"proposed-{gb.b.pupil.pk}": "4"}).status_code == 404

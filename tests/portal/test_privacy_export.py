@@ -10,9 +10,10 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from gradebook.models import Grade, Notification
+from gradebook.models import Grade
 from gradebook.register.models import Announcement, AnnouncementRead, Excuse
 from library.circulation.models import Loan
+from notifications.models import Notification
 from portal.models import AuditEvent, ReadAccess, Role
 from portal.privacy.export import export_html, person_export
 from tests.factories import RoleFactory, UserFactory
@@ -51,8 +52,12 @@ def family(world):
     Grade.objects.create(assessment=assessment, pupil=child, symbol="5", teacher=a.teacher)
     b_assessment = AssessmentFactory(assignment=b.assignment, name="Sprawdzian rodziny B")
     Grade.objects.create(assessment=b_assessment, pupil=b.pupil, symbol="2", teacher=b.teacher)
-    Notification.objects.create(recipient=parent, pupil=child, text="Nowa ocena z matematyki")
-    Notification.objects.create(recipient=b.guardian, pupil=b.pupil, text="Wiadomość rodziny B")
+    Notification.objects.create(
+        recipient=parent, pupil=child, kind="grade", key="g:1", title="Nowa ocena z matematyki"
+    )
+    Notification.objects.create(
+        recipient=b.guardian, pupil=b.pupil, kind="grade", key="g:2", title="Wiadomość rodziny B"
+    )
     RemarkFactory(
         pupil=child,
         school_class=a.class_a,

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from gradebook.models import Notification
 from gradebook.register import services
 from gradebook.register.models import Homework, PlannedTest, RegisterChange
+from notifications.models import Notification
 from portal.files import private_storage
 from tests.factories.register import HomeworkFactory, PlannedTestFactory
 
@@ -97,7 +97,7 @@ def test_moving_a_test_tells_the_families_once(world, login):
     assert test.date == new_date
     notes = Notification.objects.filter(recipient=world.a.guardian, pupil=world.a.pupil)
     assert notes.count() == 1
-    text = notes.get().text
+    text = notes.get().title
     assert "Zmiana terminu" in text and new_date.strftime("%d.%m.%Y") in text
     change = RegisterChange.objects.get(action="test.update", object_id=test.pk)
     assert change.before["date"] != change.after["date"]
@@ -115,7 +115,7 @@ def test_taking_a_test_off_tells_the_families(world, login):
         client.post(url, {"delete": "1", "confirm": "1"})
     assert not PlannedTest.objects.filter(pk=test.pk).exists()
     note = Notification.objects.get(recipient=world.a.guardian)
-    assert note.text.startswith("Odwołano")
+    assert note.title.startswith("Odwołano")
     assert RegisterChange.objects.filter(action="test.delete", object_id=test.pk).exists()
 
 
