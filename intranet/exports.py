@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import override
+from django.utils.translation import override, pgettext
 
 from portal.files import safe_filename
 
@@ -41,8 +41,9 @@ def table(data_request: DataRequest) -> list[list]:
     """Header and one row per chosen school, in the portal's language."""
     with override(settings.LANGUAGE_CODE):
         fields = list(data_request.fields.all())
-        header = [_("School"), _("Status"), _("Answered by"), _("Answered at"), _("Late")]
-        header += [f.label for f in fields] + [_("Note")]
+        header = [_("School"), pgettext("intranet", "Status"), _("Answered by"), _("Answered at")]
+        header += [pgettext("intranet", "Late")]
+        header += [f.label for f in fields] + [pgettext("intranet", "Note")]
         rows = [header]
         for row in request_status(data_request):
             answer = row.answer

@@ -6,6 +6,7 @@ import decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import School
 
@@ -146,7 +147,9 @@ class AnswerForm(forms.Form):
                     label=field.label, required=field.required, max_length=2000
                 )
         self.fields["note"] = forms.CharField(
-            label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+            label=pgettext_lazy("intranet", "Note"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
         )
 
     def values(self) -> dict:

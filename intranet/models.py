@@ -17,6 +17,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.files import private_storage
 from portal.models import School
@@ -171,7 +172,7 @@ class RequestAnswer(models.Model):
         _("file"), upload_to=attachment_upload_to, storage=private_storage, blank=True
     )
     file_name = models.CharField(_("original file name"), max_length=200, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    note = models.TextField(pgettext_lazy("intranet", "note"), blank=True)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -179,7 +180,7 @@ class RequestAnswer(models.Model):
         verbose_name=_("answered by"),
     )
     answered_at = models.DateTimeField(_("answered at"))
-    late = models.BooleanField(_("late"), default=False)
+    late = models.BooleanField(pgettext_lazy("intranet", "late"), default=False)
 
     class Meta:
         verbose_name = _("answer")
