@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.inputs import IdMultipleChoiceField
 from portal.models import School
 
 from .models import DataRequest, RequestField
@@ -39,7 +40,7 @@ class MultipleFileField(forms.FileField):
 FILES_HELP = _("PDF, image, DOCX, XLSX, ODT, ODS, CSV or text; at most 10 MB each.")
 
 
-class SchoolsField(forms.ModelMultipleChoiceField):
+class SchoolsField(IdMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def __init__(self, **kwargs):

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import School
@@ -53,6 +53,7 @@ def _nav_context(user) -> dict:
 
 
 @login_required
+@require_GET
 def home_view(request):
     user = request.user
     _check(can_use_intranet(user))
@@ -70,6 +71,7 @@ def home_view(request):
 
 
 @login_required
+@require_GET
 def circulars_view(request):
     user = request.user
     _check(can_send(user) or is_school_head(user))
@@ -115,6 +117,7 @@ def circular_new_view(request):
 
 
 @login_required
+@require_GET
 def circular_view(request, pk: int):
     user = request.user
     circular = get_object_or_404(circulars_visible_to(user).select_related("author"), pk=pk)
@@ -130,6 +133,7 @@ def circular_view(request, pk: int):
 
 
 @login_required
+@require_GET
 def attachment_view(request, pk: int):
     attachment = get_object_or_404(attachments_visible_to(request.user), pk=pk)
     return serve_protected_file(
@@ -141,6 +145,7 @@ def attachment_view(request, pk: int):
 
 
 @login_required
+@require_GET
 def requests_view(request):
     user = request.user
     _check(can_send(user) or is_school_head(user))
@@ -192,6 +197,7 @@ def request_new_view(request):
 
 
 @login_required
+@require_GET
 def request_view(request, pk: int):
     user = request.user
     data_request = get_object_or_404(requests_visible_to(user).select_related("author"), pk=pk)
@@ -257,6 +263,7 @@ def answer_view(request, pk: int, school_id: int):
 
 
 @login_required
+@require_GET
 def answer_file_view(request, pk: int, school_id: int):
     answer = get_object_or_404(answers_visible_to(request.user), request_id=pk, school_id=school_id)
     if not answer.file:
@@ -288,6 +295,7 @@ EXPORTS = {
 
 
 @login_required
+@require_GET
 def request_export_view(request, pk: int, fmt: str):
     user = request.user
     data_request = get_object_or_404(requests_visible_to(user), pk=pk)
@@ -308,6 +316,7 @@ def request_export_view(request, pk: int, fmt: str):
 
 
 @login_required
+@require_GET
 def posts_view(request):
     user = request.user
     _check(is_intranet_staff(user) or can_send(user))
@@ -352,6 +361,7 @@ def post_new_view(request):
 
 
 @login_required
+@require_GET
 def post_view(request, pk: int):
     user = request.user
     post = get_object_or_404(posts_visible_to(user).select_related("author"), pk=pk)
