@@ -16,7 +16,7 @@ from .permissions import can_send, circulars_visible_to, head_school_ids, reques
 def circular_list(user):
     """The circulars a user sees, newest first; for recipients with `unread`,
     for the office with read and recipient counts."""
-    qs = circulars_visible_to(user).select_related("author")
+    qs = circulars_visible_to(user).select_related("author").order_by("-sent_at", "-pk")
     if can_send(user):
         return qs.annotate(
             recipient_count=Count("recipients", distinct=True),
@@ -69,6 +69,7 @@ def request_list(user):
             school_count=Count("schools", distinct=True),
             answer_count=Count("answers", distinct=True),
         )
+        .order_by("-sent_at", "-pk")
     )
 
 

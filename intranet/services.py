@@ -87,15 +87,12 @@ def _schools(schools: Iterable[School] | None) -> list[School]:
     return chosen
 
 
-def _attach(files: Sequence, **parent) -> list[str]:
-    names = []
+def _attach(files: Sequence, **parent) -> None:
     for upload in files:
         name = PurePath(upload.name).name[:200]
         attachment = Attachment(name=name, **parent)
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
-        names.append(name)
-    return names
 
 
 def head_recipients(school_ids: Iterable[int]) -> dict[int, int]:
@@ -141,7 +138,7 @@ def circular_send(
             for person_id, school_id in recipients.items()
         ]
     )
-    names = _attach(files, circular=circular)
+    _attach(files, circular=circular)
     audit_record(
         actor=author,
         category=AUDIT_CATEGORY,
@@ -150,8 +147,6 @@ def circular_send(
         after={
             "subject": circular.subject,
             "schools": [s.pk for s in chosen],
-            "recipients": sorted(recipients),
-            "attachments": names,
         },
     )
     transaction.on_commit(lambda: tasks.notify_circular.enqueue(circular.pk))
@@ -220,7 +215,6 @@ def request_create(
             "kind": kind,
             "deadline": deadline,
             "schools": [s.pk for s in chosen],
-            "fields": [label for label, _k, _r in fields],
         },
     )
     transaction.on_commit(lambda: tasks.notify_request.enqueue(data_request.pk))
@@ -242,8 +236,8 @@ def request_close(*, data_request: DataRequest, user: User) -> DataRequest:
         category=AUDIT_CATEGORY,
         action="request.close",
         target=data_request,
-        before={"closed": False},
-        after={"closed": True},
+        before={"closed_at": None},
+        after={"closed_at": data_request.closed_at},
     )
     return data_request
 
@@ -363,13 +357,13 @@ def post_create(
     for upload in files:
         check_file(upload)
     post = Post.objects.create(author=author, title=title[:200], body=body, expires_on=expires_on)
-    names = _attach(files, post=post)
+    _attach(files, post=post)
     audit_record(
         actor=author,
         category=AUDIT_CATEGORY,
         action="post.create",
         target=post,
-        after={"title": post.title, "expires_on": expires_on, "attachments": names},
+        after={"title": post.title, "expires_on": expires_on},
     )
     transaction.on_commit(lambda: tasks.notify_post.enqueue(post.pk))
     return post

@@ -308,3 +308,16 @@ def test_status_page_queries_do_not_grow_with_schools(iw, login, django_assert_n
     client.get(reverse("intranet:request", args=[req.pk]))
     with django_assert_num_queries(small):
         client.get(reverse("intranet:request", args=[req.pk]))
+
+
+def test_officer_lists_show_counts(iw, login):
+    circular_create(iw.officer, [iw.a.school], subject="Okólnik do A")
+    req = form_request_create(iw.officer, [iw.a.school, iw.b.school], title="Dane kadrowe")
+    services.answer_save(
+        data_request=req, school_id=iw.a.school.pk, user=iw.a.head, values=form_values(req)
+    )
+    client = login(iw.officer)
+    page = client.get(reverse("intranet:circulars")).content.decode()
+    assert "Okólnik do A" in page and "przeczytało 0 z 2" in page
+    page = client.get(reverse("intranet:requests")).content.decode()
+    assert "Dane kadrowe" in page and "1 z 2" in page
