@@ -43,6 +43,7 @@ from gradebook.register.models import (
     PlannedTest,
 )
 from gradebook.selectors import current_term
+from intranet import services as intranet_services
 from library.circulation.models import Stocktake
 from library.models import ImportJob
 from library.tasks import run_marc_import
@@ -50,6 +51,7 @@ from notifications.models import Notification
 from portal.models import ImportConflict, ImportRun, Role, School, User
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SubjectFactory, UserFactory
+from tests.factories import intranet as intranet_factories
 from tests.factories.background import task_row
 from tests.factories.circulation import copy_create
 from tests.factories.cms import build_site
@@ -105,6 +107,18 @@ DPO = frozenset({"dpo", "superuser"})
 AUDIT_READERS = frozenset({"dpo", "municipal_admin", "school_admin", "superuser"})
 PRIVACY_PAGES = AUDIT_READERS
 PUPIL_READERS = FAMILY | TEACHERS | {"school_admin", "superuser"}
+# The intranet: the education office sends; school heads (headteachers, school admins)
+# receive and answer; the noticeboard is for every staff role, school and municipal.
+OFFICE = frozenset({"officer", "superuser"})
+INTRANET_HEADS = OFFICE | {"school_admin"}
+INTRANET_STAFF = TEACHERS | {
+    "school_admin",
+    "librarian",
+    "officer",
+    "municipal_admin",
+    "dpo",
+    "superuser",
+}
 
 
 @dataclass(frozen=True)
@@ -499,6 +513,40 @@ URLS: dict[str, U] = {
         frozenset({"guardian"}), lambda s: {"pk": s.push_subscription.pk}, methods="POST",
         everywhere=frozenset(),
     ),
+    # --- intranet (the education office and its schools) ------------------------------------
+    "intranet:home": U(INTRANET_STAFF, methods="GET"),
+    "intranet:circulars": U(INTRANET_HEADS, methods="GET"),
+    "intranet:circular_new": U(OFFICE, data=lambda s: {"subject": ""}),
+    "intranet:circular": U(
+        INTRANET_HEADS, lambda s: {"pk": s.circular.pk}, methods="GET", everywhere=OFFICE,
+    ),
+    "intranet:attachment": U(
+        INTRANET_HEADS, lambda s: {"pk": s.circular_file.pk}, methods="GET", everywhere=OFFICE,
+    ),
+    "intranet:requests": U(INTRANET_HEADS, methods="GET"),
+    "intranet:request_new": U(OFFICE, data=lambda s: {"title": ""}),
+    "intranet:request": U(
+        INTRANET_HEADS, lambda s: {"pk": s.data_request.pk}, methods="GET", everywhere=OFFICE,
+    ),
+    "intranet:request_close": U(
+        OFFICE, lambda s: {"pk": s.data_request.pk}, methods="POST", everywhere=OFFICE,
+    ),
+    "intranet:request_export": U(
+        OFFICE, lambda s: {"pk": s.data_request.pk, "fmt": "csv"}, methods="GET",
+        everywhere=OFFICE,
+    ),
+    # only the school's own headteachers and admins answer (not the office, not superusers)
+    "intranet:answer": U(
+        frozenset({"school_admin"}), lambda s: {"pk": s.data_request.pk, "school_id": s.school.pk},
+        data=lambda s: {"note": ""},
+    ),
+    "intranet:answer_file": U(
+        INTRANET_HEADS, lambda s: {"pk": s.doc_request.pk, "school_id": s.school.pk},
+        methods="GET", everywhere=OFFICE,
+    ),
+    "intranet:posts": U(INTRANET_STAFF, methods="GET"),
+    "intranet:post_new": U(OFFICE, data=lambda s: {"title": ""}),
+    "intranet:post": U(INTRANET_STAFF, lambda s: {"pk": s.post.pk}, methods="GET", scoped=False),
 }
 # fmt: on
 
@@ -620,6 +668,22 @@ def _add_school_objects(side, site_section):
     )
 
 
+def _add_intranet_objects(side, officer):
+    side.circular = intranet_factories.circular_create(
+        officer, [side.school], files=[intranet_factories.pdf()]
+    )
+    side.circular_file = side.circular.attachments.get()
+    side.data_request = intranet_factories.form_request_create(officer, [side.school])
+    side.doc_request = intranet_factories.document_request_create(officer, [side.school])
+    intranet_services.answer_save(
+        data_request=side.doc_request,
+        school_id=side.school.pk,
+        user=side.admin,
+        file=intranet_factories.pdf(),
+    )
+    side.post = intranet_factories.post_create(officer)
+
+
 @pytest.fixture
 def school_day():
     """A Wednesday of the second term: the walk's lessons, terms and due dates
@@ -640,6 +704,8 @@ def walk_world(school_day, world):
     world.editor = RoleFactory(
         role=Role.EDITOR, school=world.a.school, user=UserFactory(username="a-editor")
     ).user
+    for side in (world.a, world.b):
+        _add_intranet_objects(side, world.officer)
     return world
 
 

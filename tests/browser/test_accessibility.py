@@ -104,6 +104,9 @@ NOT_HTML = {
     "cms:school_events_ical",
     "register:ical",
     "register:homework_file",
+    "intranet:attachment",
+    "intranet:answer_file",
+    "intranet:request_export",
     "circulation:card",
     "circulation:card_child",
     "circulation:reader_card",
@@ -185,6 +188,8 @@ def a11y_world(request):
         world.editor = RoleFactory(
             role=Role.EDITOR, school=world.a.school, user=UserFactory(username="a-editor")
         ).user
+        for key in ("a", "b"):
+            url_walk._add_intranet_objects(getattr(world, key), world.officer)
         a = world.a
         # a class and a grade sheet of a usual size (the width is what reflow is about)
         pupils = [a.pupil] + [make_pupil(a.class_a, username=f"a-pupil-{n}") for n in range(5)]
