@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.errors import ServiceError
 from portal.files import private_storage
-from portal.models import RoleAssignment, School, User
+from portal.models import AuditEvent, RoleAssignment, School, User
 
 from . import tasks
 from .models import (
@@ -33,7 +33,7 @@ from .models import (
 from .permissions import HEAD_ROLES, can_answer_for, can_manage_request, can_send
 
 # The audit trail's category of this app's changes.
-AUDIT_CATEGORY = "intranet"
+AUDIT_CATEGORY = AuditEvent.Category.INTRANET
 
 ALLOWED_FILE_TYPES = {
     ".pdf": b"%PDF",

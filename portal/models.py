@@ -744,6 +744,8 @@ class AuditEvent(AuditEntry):
         TASKS = "tasks", _("background work")
         GRADEBOOK = "gradebook", _("grade sheet columns")
         LIBRARY = "library", _("library")
+        MESSAGING = "messaging", _("messages")
+        INTRANET = "intranet", _("education office intranet")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(
