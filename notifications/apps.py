@@ -37,6 +37,17 @@ class NotificationsConfig(AppConfig):
             )
         )
         register_seeder("notifications", seed_notifications, order=200)
+        from portal.registry import PeriodicJob, register_periodic_job
+
+        # quiet hours ending, digests at the users' times, failed e-mails again
+        register_periodic_job(
+            PeriodicJob(
+                "notifications_run",
+                _("Notifications: held e-mails and pushes, daily digests"),
+                tasks.flush.enqueue,
+                every=300,
+            )
+        )
         register_person_data(
             PersonDataHandler(
                 "notifications",

@@ -70,6 +70,7 @@ def deliver(ids: list[int], now: datetime.datetime | None = None) -> dict:
     now = now or timezone.now()
     rows = list(Notification.objects.filter(pk__in=ids).select_related("recipient"))
     prefs = _preferences({r.recipient_id for r in rows})
+    with_devices = _users_with_devices({r.recipient_id for r in rows})
     for row in rows:
         p = prefs.get(row.recipient_id) or Preferences.default_for(row.recipient_id)
         due = due_time(p, now)
@@ -86,7 +87,8 @@ def deliver(ids: list[int], now: datetime.datetime | None = None) -> dict:
                 unplanned_mail.update(for_digest=True)
             else:
                 unplanned_mail.update(mail_due_at=due)
-        if p.wants(row.kind, "push") and user.is_active:
+        # no device subscribed: nothing to push (the item is not a failed push)
+        if p.wants(row.kind, "push") and user.is_active and row.recipient_id in with_devices:
             Notification.objects.filter(pk=row.pk, push_status=PushStatus.NONE).update(
                 push_status=PushStatus.WAITING, push_due_at=due
             )
@@ -98,6 +100,17 @@ def deliver(ids: list[int], now: datetime.datetime | None = None) -> dict:
         "pushed": pushed,
         "push_failed": push_failed,
     }
+
+
+def _users_with_devices(user_ids) -> set[int]:
+    """Who of these has a browser subscribed to Web Push (one query)."""
+    try:
+        from webpush.models import PushSubscription
+    except ImportError:  # the Web Push app is not installed
+        return set()
+    return set(
+        PushSubscription.objects.filter(user_id__in=user_ids).values_list("user_id", flat=True)
+    )
 
 
 def _preferences(user_ids) -> dict[int, Preferences]:

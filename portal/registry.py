@@ -92,11 +92,33 @@ class HeaderCounter:
             return None
 
 
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work the task worker queues by itself at a fixed interval, so that
+    `make run` (no cron) still sends digests and reminders. `enqueue()` queues the
+    task and returns its result (or None); the job must be idempotent, since
+    cron may run the same command too."""
+
+    key: str
+    label: str
+    enqueue: Callable  # () -> TaskResult | None
+    every: int  # seconds
+
+
 _nav: dict[str, NavItem] = {}
 _header_counters: dict[str, HeaderCounter] = {}
 _panels: dict[str, DashboardPanel] = {}
 _person_data: dict[str, PersonDataHandler] = {}
 _task_kinds: dict[str, TaskKind] = {}
+_periodic: dict[str, PeriodicJob] = {}
+
+
+def register_periodic_job(job: PeriodicJob) -> None:
+    _periodic[job.key] = job
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return sorted(_periodic.values(), key=lambda j: j.key)
 
 
 def register_nav(item: NavItem) -> None:

@@ -13,10 +13,28 @@ class CirculationConfig(AppConfig):
 
     def ready(self):
         from portal.demo import register_seeder
-        from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+        from portal.registry import (
+            DashboardPanel,
+            NavItem,
+            PeriodicJob,
+            register_nav,
+            register_panel,
+            register_periodic_job,
+        )
 
         from . import permissions  # noqa: F401 (registers the rules)
         from .demo import seed_circulation
+        from .periodic import queue_circulation_daily
+
+        # hourly: the job sends each reminder once, so the first run of a day does the work
+        register_periodic_job(
+            PeriodicJob(
+                "circulation_daily",
+                _("Library: expired holds and loan reminders"),
+                queue_circulation_daily,
+                every=3600,
+            )
+        )
         from .facets import register_copy_facets
         from .panels import desk_panel, reader_panel
 

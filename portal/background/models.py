@@ -47,3 +47,21 @@ class MailDelivery(models.Model):
 
     class Meta:
         abstract = True
+
+
+class PeriodicRun(models.Model):
+    """When the task worker last queued one periodic job (`portal.registry.PeriodicJob`).
+    The row is claimed with a conditional update, so two workers never queue the same
+    run twice."""
+
+    key = models.CharField(_("job"), max_length=64, unique=True)
+    last_queued_at = models.DateTimeField(_("last queued"), null=True, blank=True)
+    last_task_id = models.CharField(_("last task"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("periodic job")
+        verbose_name_plural = _("periodic jobs")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key

@@ -159,7 +159,25 @@ def task_overview(now: datetime.datetime | None = None) -> dict:
         "stalled": pending and not alive,
         "last_seen": max((w.beat.last_seen for w in workers), default=None),
         "lost_after_minutes": int(lost_after().total_seconds() // 60),
+        "periodic": periodic_states(),
     }
+
+
+def periodic_states() -> list[dict]:
+    """Each periodic job the worker queues, with when it was last queued."""
+    from portal.registry import periodic_jobs
+
+    from .models import PeriodicRun
+
+    runs = {r.key: r for r in PeriodicRun.objects.all()}
+    return [
+        {
+            "label": job.label,
+            "every_minutes": job.every // 60,
+            "last": getattr(runs.get(job.key), "last_queued_at", None),
+        }
+        for job in periodic_jobs()
+    ]
 
 
 # --- The banner -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
@@ -20,10 +21,10 @@ from django.utils.translation import gettext as _
 from portal.audit import audit_record
 from portal.models import AuditEvent
 from portal.permissions import can_manage_task
-from portal.registry import task_kind
+from portal.registry import periodic_jobs, task_kind
 from portal.services import PortalError
 
-from .models import WorkerHeartbeat
+from .models import PeriodicRun, WorkerHeartbeat
 from .taskinfo import (
     database_backend_in_use,
     error_line,
@@ -265,3 +266,29 @@ def tasks_run_waiting() -> tuple[int, int]:
         if worker_id in (ids or [])
     )
     return worker._run_tasks, failed
+
+
+def periodic_tick(*, now: datetime.datetime | None = None) -> list[str]:
+    """Queue every registered periodic job whose interval has passed since it was
+    last queued; return their keys. Each job is claimed by a conditional update
+    of its `PeriodicRun` row, so two workers ticking together queue it once."""
+    now = now or timezone.now()
+    queued = []
+    for job in periodic_jobs():
+        # get_or_create copes with another worker making the row at the same moment
+        PeriodicRun.objects.get_or_create(key=job.key)
+        since = now - datetime.timedelta(seconds=job.every)
+        claimed = PeriodicRun.objects.filter(
+            Q(last_queued_at__isnull=True) | Q(last_queued_at__lte=since), key=job.key
+        ).update(last_queued_at=now)
+        if not claimed:
+            continue
+        try:
+            result = job.enqueue()
+        except Exception:  # a broken job must not stop the heartbeat or the others
+            logger.exception("Periodic job %s could not be queued", job.key)
+            continue
+        task_id = str(getattr(result, "id", "") or "")
+        PeriodicRun.objects.filter(key=job.key).update(last_task_id=task_id[:64])
+        queued.append(job.key)
+    return queued

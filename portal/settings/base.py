@@ -285,6 +285,9 @@ else:
 # the tasks it was running are marked failed. The banner's check is remembered per process
 # for TASK_WORKER_BANNER_CACHE seconds. A failed e-mail is tried by up to that many runs.
 TASK_WORKER_HEARTBEAT = int(os.environ.get("TASK_WORKER_HEARTBEAT", "15"))
+# The database task worker also queues the periodic jobs (notification digests, library
+# reminders) when they are due; turn off where cron runs their commands instead.
+TASK_WORKER_PERIODIC = os.environ.get("TASK_WORKER_PERIODIC", "1") not in ("0", "false", "")
 TASK_WORKER_LOST_AFTER = int(os.environ.get("TASK_WORKER_LOST_AFTER", "300"))
 TASK_WORKER_BANNER_CACHE = 30
 MAIL_DELIVERY_MAX_ATTEMPTS = 5

@@ -14,6 +14,7 @@ from notifications.models import Digest, Kind, Notification, Preferences
 from notifications.services import notify
 from notifications.tasks import deliver, flush
 from tests.factories import UserFactory
+from tests.factories.webpush import subscription_create
 
 pytestmark = pytest.mark.django_db
 WARSAW = zoneinfo.ZoneInfo("Europe/Warsaw")
@@ -31,7 +32,9 @@ def make(user, key="remark:1", kind=Kind.REMARK, title="Nowa uwaga"):
 
 @pytest.fixture
 def parent(db):
-    return UserFactory(username="mama", email="mama@example.org")
+    user = UserFactory(username="mama", email="mama@example.org")
+    subscription_create(user, "https://fcm.googleapis.com/fcm/send/mama-phone")
+    return user
 
 
 def prefs(user, **fields):
@@ -181,3 +184,10 @@ def test_an_empty_day_sends_no_digest_and_later_items_wait_for_tomorrow(parent, 
     with time_machine.travel(at(8, 1, day=15), tick=False):
         flush.call()
     assert len(mail.outbox) == 1
+
+
+def test_no_push_is_planned_for_a_user_without_a_device(pushes):
+    grandma = UserFactory(username="babcia", email="babcia@example.org")
+    item = make(grandma)
+    assert not pushes
+    assert (item.mail_status, item.push_status) == ("sent", "")

@@ -5,7 +5,9 @@ On start it registers itself, notes workers of this host whose process is gone
 and marks failed the tasks dead workers left running (a MARC import job with
 them). While it runs, a thread writes the heartbeat every `TASK_WORKER_HEARTBEAT`
 seconds (also during a long task) and, every minute, fails the tasks of workers
-silent for `TASK_WORKER_LOST_AFTER`. With TASK_BACKEND=rq it runs `rqworker`."""
+silent for `TASK_WORKER_LOST_AFTER`; at each beat it queues the periodic jobs that
+are due (`portal.registry.PeriodicJob`: notification digests, library reminders),
+so `make run` needs no cron. With TASK_BACKEND=rq it runs `rqworker`."""
 
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from portal.background.services import (
     heartbeat_beat,
     heartbeat_start,
     heartbeat_stop,
+    periodic_tick,
     tasks_recover_stale,
 )
 from portal.background.taskinfo import database_backend_in_use
@@ -53,6 +56,8 @@ class HeartbeatThread(threading.Thread):
                     heartbeat_beat(worker_id=self.worker_id)
                     if beats % beats_per_recovery == 0:
                         tasks_recover_stale()
+                    if settings.TASK_WORKER_PERIODIC:
+                        periodic_tick()
                 except DatabaseError as exc:  # a locked SQLite file: try at the next beat
                     logger.warning("Heartbeat of %s not written: %s", self.worker_id, exc)
         finally:
