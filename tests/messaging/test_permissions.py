@@ -54,7 +54,12 @@ def test_pupil_writes_to_their_teachers_unless_the_school_turns_it_off(world):
     a = world.a
     assert pupil_may_write_to(a.pupil, t(a.teacher, a))
     assert pupil_may_write_to(a.pupil, t(a.homeroom, a))
-    for target in (t(a.librarian, a), t(a.guardian, a), t(a.other_pupil, a), t(world.b.teacher, world.b)):
+    for target in (
+        t(a.librarian, a),
+        t(a.guardian, a),
+        t(a.other_pupil, a),
+        t(world.b.teacher, world.b),
+    ):
         assert not can_write_to(a.pupil, target), target
     MessagingSettings.objects.create(school=a.school, pupils_may_write=False)
     assert not pupil_may_write_to(a.pupil, t(a.teacher, a))
