@@ -5,7 +5,7 @@ import pytest
 
 from django.urls import reverse
 
-from messaging.models import Delivery, MessagingSettings, Message, Participant, Thread
+from messaging.models import Delivery, Message, MessagingSettings, Participant, Thread
 from messaging.permissions import Group
 from tests.factories import GuardianLinkFactory, UserFactory, make_pupil
 from tests.factories.messaging import reply, send
