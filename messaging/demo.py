@@ -44,6 +44,7 @@ def seed_messages(ctx) -> None:
         audience=str(teacher),
     )
     sent.append(thread.messages.get())
+    services.deliver(sent[-1].pk)  # the teacher answers below: she must have it first
     sent.append(
         services.message_reply(
             thread=thread,

@@ -67,6 +67,6 @@ def test_inbox_thread_and_compose_fit_a_phone(phone):
     option.check()
     page.fill("#id_subject", "Pytanie")
     page.fill("#id_body", "Dzień dobry")
-    page.click("button[type=submit]:not([name=find])")
+    page.click(".msg-compose .actions button[type=submit]")
     page.wait_for_url("**/wiadomosci/watek/**")
     assert "Wiadomość została wysłana" in page.content()
