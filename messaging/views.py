@@ -21,6 +21,8 @@ from .permissions import (
     can_edit_settings,
     can_report,
     can_retract,
+    can_send_to_group,
+    can_write_to,
     may_compose,
     parse_token,
     report_school_ids,
@@ -28,6 +30,7 @@ from .permissions import (
 )
 
 PAGE_SIZE = 25
+MAX_SHOWN = 60
 
 
 def _page(request, items):
@@ -75,9 +78,12 @@ def archive_view(request):
 
 
 def _chosen(request, tokens):
+    """The chosen recipients to show again; only those the user may write to
+    (a crafted token shows nothing of someone else)."""
     chosen = []
-    for token in dict.fromkeys(tokens):
-        if parse_token(token) is None:
+    for token in list(dict.fromkeys(tokens))[:MAX_SHOWN]:
+        parsed = parse_token(token)
+        if not (can_write_to(request.user, parsed) or can_send_to_group(request.user, parsed)):
             continue
         entry = selectors.describe_token(request.user, token)
         if entry is not None:

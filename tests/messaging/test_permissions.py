@@ -152,3 +152,14 @@ def test_roles_are_read_fresh_after_a_change(world):
     RoleFactory(school=a.school, role=Role.SECRETARY, user=a.guardian)
     forget_roles(a.guardian)
     assert staff_may_write_to(a.guardian, t(a.other_pupil, a))
+
+
+def test_a_crafted_prefilled_recipient_discloses_nothing(world, login):
+    a, b = world.a, world.b
+    client = login(a.guardian)
+    url = f"/wiadomosci/nowa/?to=user:{b.school.pk}:{b.guardian.pk}&to=guardians_of:{b.pupil.pk}"
+    page = client.get(url).content.decode()
+    assert str(b.guardian) not in page and str(b.pupil) not in page
+    assert f'value="user:{b.school.pk}:{b.guardian.pk}"' not in page
+    allowed = client.get(f"/wiadomosci/nowa/?to=user:{a.school.pk}:{a.teacher.pk}")
+    assert f'value="user:{a.school.pk}:{a.teacher.pk}" checked' in allowed.content.decode()
