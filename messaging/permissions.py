@@ -31,6 +31,7 @@ import rules
 from django.db.models import Q
 from django.utils import timezone
 
+from portal.inputs import parse_id
 from portal.models import (
     Enrolment,
     GuardianLink,
@@ -94,13 +95,13 @@ GROUP_KINDS = (
 def parse_token(token: str) -> Target | Group | None:
     """A recipient token of the compose form, or None for junk."""
     parts = (token or "").split(":")
-    try:
-        if parts[0] == "user" and len(parts) == 3:
-            return Target(user_id=int(parts[2]), school_id=int(parts[1]))
-        if parts[0] in GROUP_KINDS and len(parts) == 2:
-            return Group(kind=parts[0], ref=int(parts[1]))
-    except ValueError:
+    ids = [parse_id(p) for p in parts[1:]]
+    if None in ids:
         return None
+    if parts[0] == "user" and len(ids) == 2:
+        return Target(user_id=ids[1], school_id=ids[0])
+    if parts[0] in GROUP_KINDS and len(ids) == 1:
+        return Group(kind=parts[0], ref=ids[0])
     return None
 
 

@@ -33,6 +33,11 @@ PAGE_SIZE = 25
 MAX_SHOWN = 60
 
 
+def _query(data) -> str:
+    """What was typed in a search box (no NUL byte, at most 100 characters)."""
+    return data.get("q", "").replace("\x00", "").strip()[:100]
+
+
 def _page(request, items):
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -48,7 +53,7 @@ def _list(request, items, *, title, view):
 @login_required
 @require_GET
 def inbox_view(request):
-    query = request.GET.get("q", "").strip()[:100]
+    query = _query(request.GET)
     if query:
         items = selectors.search(request.user, query)
         return render(
@@ -98,7 +103,7 @@ def compose_view(request):
     typed); with JavaScript the matches appear as one types."""
     if request.method == "POST":
         tokens = request.POST.getlist("to")
-        query = request.POST.get("q", "").strip()[:100]
+        query = _query(request.POST)
         form = forms.ComposeForm(request.POST, request.FILES)
         if "find" not in request.POST and form.is_valid():
             data = form.cleaned_data
@@ -126,7 +131,7 @@ def compose_view(request):
             )
     else:
         tokens = request.GET.getlist("to")
-        query = request.GET.get("q", "").strip()[:100]
+        query = _query(request.GET)
         form = forms.ComposeForm()
     if not may_compose(request.user) and not tokens:
         return render(request, "messaging/compose.html", {"nobody": True})
@@ -156,7 +161,7 @@ def compose_view(request):
 @require_GET
 def recipients_view(request):
     """The picker's matches as JSON (for the progressive enhancement)."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = _query(request.GET)
     results = selectors.search_recipients(request.user, query) if len(query) >= 2 else []
     return JsonResponse({"results": results})
 
