@@ -57,6 +57,7 @@ from tests.factories.circulation import copy_create
 from tests.factories.cms import build_site
 from tests.factories.gradebook import AssessmentFactory
 from tests.factories.library import reading_list_create, record_create, topic_create
+from tests.factories.messaging import conversation
 from tests.factories.register import LessonFactory, RemarkFactory, last_school_day
 from webpush.models import PushSubscription
 
@@ -428,6 +429,49 @@ URLS: dict[str, U] = {
     "circulation:kiosk": U(PUBLIC, reset_session=True),
     "circulation:kiosk_end": U(PUBLIC, methods="POST", reset_session=True),
     "circulation:kiosk_leave": U(PUBLIC, methods="POST", reset_session=True),
+    # --- messages (the walk's thread: the guardian wrote to the teacher, who reported it
+    # to the school admin and answered) ----------------------------------------------------
+    "messaging:inbox": U(SIGNED_IN, methods="GET"),
+    "messaging:sent": U(SIGNED_IN, methods="GET"),
+    "messaging:archive": U(SIGNED_IN, methods="GET"),
+    "messaging:compose": U(
+        SIGNED_IN,
+        data=lambda s: {"to": f"user:{s.school.pk}:{s.teacher.pk}", "subject": "", "body": ""},
+        scoped=False,
+    ),
+    "messaging:recipients": U(
+        SIGNED_IN, query=_q(q=lambda s: s.teacher.last_name), methods="GET", scoped=False
+    ),
+    "messaging:thread": U(
+        frozenset({"guardian", "teacher"}), lambda s: {"pk": s.msg["thread"].pk},
+        data=lambda s: {"body": ""}, everywhere=frozenset(),
+    ),
+    "messaging:thread_archive": U(
+        frozenset({"guardian", "teacher"}), lambda s: {"pk": s.msg["thread"].pk},
+        data=lambda s: {"archived": "0"}, methods="POST", everywhere=frozenset(),
+    ),
+    # the reported message's file: its sender and recipient, the school admin handling it
+    "messaging:attachment": U(
+        frozenset({"guardian", "teacher", "school_admin", "superuser"}),
+        lambda s: {"pk": s.msg["attachment"].pk}, methods="GET",
+    ),
+    "messaging:report": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.msg["message"].pk},
+        data=lambda s: {"reason": ""}, everywhere=frozenset(),
+    ),
+    "messaging:retract": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.msg["message"].pk}, methods="POST",
+        everywhere=frozenset(),
+    ),
+    "messaging:reports": U(frozenset({"school_admin", "superuser"}), methods="GET"),
+    "messaging:report_detail": U(
+        frozenset({"school_admin", "superuser"}), lambda s: {"pk": s.msg["report"].pk},
+        data=lambda s: {"note": "Wyjaśnione"},
+    ),
+    "messaging:settings": U(
+        frozenset({"school_admin"}), lambda s: {"school_id": s.school.pk},
+        data=lambda s: {"retention_days": ""}, everywhere=frozenset(),
+    ),
     # --- library ---------------------------------------------------------------------------
     "library:search": U(PUBLIC, query=_q(q=lambda s: "Tadeusz"), scoped=False),
     "library:results_export": U(
@@ -644,6 +688,7 @@ def _add_school_objects(side, site_section):
         run_marc_import, side.import_job.pk, status="FAILED", error="RuntimeError: przerwany"
     )
     side.copy = copy_create(side.record, side.school)
+    side.msg = conversation(side)
     side.stocktake = Stocktake.objects.create(
         school=side.school, name="Spis", started_by=side.librarian
     )
@@ -720,7 +765,18 @@ def user_of(world, role):
 
 # --- What school B holds, to prove a request of school A changed none of it ----------------
 
-WALKED_APPS = {"portal", "gradebook", "register", "library", "circulation", "cms", "notifications"}
+WALKED_APPS = {
+    "portal",
+    "gradebook",
+    "register",
+    "library",
+    "circulation",
+    "cms",
+    "notifications",
+    "messaging",
+    "intranet",
+    "webpush",
+}
 
 
 def _path_to_school(model, depth=5):

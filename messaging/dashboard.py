@@ -1,0 +1,26 @@
+"""The "Wiadomości" navigation item and the dashboard panel with the unread count."""
+
+from django.utils.translation import gettext_lazy as _
+
+from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+
+from .permissions import report_school_ids, reports_visible_to
+from .selectors import unread_thread_count
+
+
+def _signed_in(request):
+    return request.user.is_authenticated
+
+
+def _panel(request):
+    if not request.user.is_authenticated:
+        return None
+    reports = 0
+    if report_school_ids(request.user):
+        reports = reports_visible_to(request.user).filter(handled_at__isnull=True).count()
+    return {"unread": unread_thread_count(request.user), "reports": reports}
+
+
+def register():
+    register_nav(NavItem("messaging", _("Messages"), "messaging:inbox", _signed_in, 20))
+    register_panel(DashboardPanel("messaging", "messaging/dashboard/panel.html", _panel, 11))
