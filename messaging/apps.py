@@ -35,6 +35,35 @@ class MessagingConfig(AppConfig):
             )
         )
         register_task_kind(TaskKind(tasks.deliver_message.module_path, _("Message delivery")))
+        from portal.registry import (
+            HeaderCounter,
+            PeriodicJob,
+            register_header_counter,
+            register_periodic_job,
+        )
+
+        from .selectors import unread_threads_subquery
+
+        # the envelope beside the bell; counted in the header's one query
+        register_header_counter(
+            HeaderCounter(
+                key="messages",
+                label=_("Messages"),
+                url_name="messaging:inbox",
+                subquery=lambda user: unread_threads_subquery(user.pk),
+                icon="envelope",
+                order=20,
+            )
+        )
+        # retention: whole threads older than each school's setting, nightly enough
+        register_periodic_job(
+            PeriodicJob(
+                "purge_messages",
+                _("Messages: deleting threads past the school's retention"),
+                tasks.purge_expired_messages.enqueue,
+                every=86400,
+            )
+        )
         register_task_kind(
             TaskKind(tasks.purge_expired_messages.module_path, _("Message retention"))
         )

@@ -30,7 +30,8 @@ def notify(
 ) -> list[int]:
     """Put one notification per recipient for the event `key` (idempotent: a
     recipient already told about `key` is skipped) and return the ids of the rows
-    made or grown.
+    made or grown. Their e-mail and push are queued (`tasks.deliver`) when the
+    caller's transaction commits.
 
     With `group_key`, a recipient's unread item with the same group key grows by
     one instead (`count`), and takes `group_title` (formatted with `count`) as
@@ -90,7 +91,16 @@ def notify(
             except IntegrityError:  # another run made it first
                 continue
             touched.append(row.pk)
+    if touched:
+        # e-mail and push by each recipient's preferences, once the rows are committed
+        transaction.on_commit(lambda: _queue_delivery(sorted(set(touched))))
     return touched
+
+
+def _queue_delivery(ids: list[int]) -> None:
+    from .tasks import deliver
+
+    deliver.enqueue(ids)
 
 
 def _already_told(recipient_id: int, key: str) -> bool:

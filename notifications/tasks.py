@@ -6,7 +6,6 @@ from __future__ import annotations
 from django_tasks import task
 
 from django.conf import settings
-from django.db import transaction
 from django.utils.translation import override
 
 from portal.background.mail import mail_schedule_retry
@@ -14,8 +13,8 @@ from portal.background.mail import mail_schedule_retry
 
 @task()
 def produce(event: str, ids: list[int], extra: dict | None = None) -> dict:
-    """Make the notifications of one event (see `producers`), then queue their
-    delivery once they are committed."""
+    """Make the notifications of one event (see `producers`); `notify` queues
+    their delivery once they are committed."""
     from .producers import build
     from .services import notify
 
@@ -23,8 +22,7 @@ def produce(event: str, ids: list[int], extra: dict | None = None) -> dict:
     with override(settings.LANGUAGE_CODE):
         for item in build(event, ids, extra):
             touched += notify(**item)
-    if touched:
-        transaction.on_commit(lambda: deliver.enqueue(sorted(set(touched))))
+    # `notify` queues their delivery when this task's work commits
     return {"notifications": len(touched)}
 
 

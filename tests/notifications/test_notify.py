@@ -50,3 +50,15 @@ def test_a_read_group_item_is_not_grown_again():
     Notification.objects.update(read_at="2026-01-01T10:00:00Z")
     notify(recipients=[mother], key="grade:2", **args)
     assert Notification.objects.filter(recipient=mother).count() == 2
+
+
+def test_every_notification_is_delivered_once_its_transaction_commits(
+    django_capture_on_commit_callbacks,
+):
+    from django.core import mail
+
+    mother = UserFactory(email="mama@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[mother], kind=Kind.MESSAGE, title="Nowa wiadomość", key="message:1")
+    assert [m.to for m in mail.outbox] == [["mama@example.org"]]
+    assert Notification.objects.get(recipient=mother).mail_status == "sent"
