@@ -602,6 +602,11 @@ class Seeder:
         RoleAssignment.objects.get_or_create(
             user=acc["demo-schooladmin"], role=Role.SCHOOL_ADMIN, school=sp1
         )
+        # the secretariat families write to, and a head for the office's circulars
+        for role in (Role.SECRETARY, Role.HEADTEACHER):
+            RoleAssignment.objects.get_or_create(
+                user=acc["demo-schooladmin"], role=role, school=sp1
+            )
 
         teacher = self.user(
             "demo-teacher",
