@@ -362,6 +362,9 @@ def message_report(*, message: Message, user, reason: str) -> Report:
         school=report.school_id,
         after={"message": message.pk, "reason": report.reason},
     )
+    from .tasks import notify_report
+
+    transaction.on_commit(lambda: notify_report.enqueue(report.pk))
     return report
 
 

@@ -46,3 +46,29 @@ def deliver_message(message_id: int) -> dict:
 def purge_expired_messages() -> dict:
     """The retention job: delete threads older than their school's setting."""
     return purge_expired()
+
+
+@task()
+def notify_report(report_id: int) -> dict:
+    """Tell the school admins of the thread's school that a message was reported
+    (a notification, e-mailed and pushed by their preferences). Idempotent."""
+    from portal.models import Role, RoleAssignment
+
+    from .models import Report
+
+    report = Report.objects.select_related("thread").filter(pk=report_id).first()
+    if report is None:
+        return {"notified": 0}
+    admins = RoleAssignment.objects.filter(
+        role=Role.SCHOOL_ADMIN, school_id=report.school_id, user__is_active=True
+    ).values_list("user_id", flat=True)
+    with override(settings.LANGUAGE_CODE):
+        title = _("Reported message: %(subject)s") % {"subject": report.thread.subject}
+    made = notify(
+        recipients=list(admins),
+        kind="message",
+        title=title,
+        key=f"message-report:{report.pk}",
+        url=reverse("messaging:report_detail", args=[report.pk]),
+    )
+    return {"notified": len(made)}

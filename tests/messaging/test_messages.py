@@ -177,6 +177,23 @@ def test_report_flow_and_the_admins_list(world, login):
     assert login(a.teacher).get(reverse("messaging:reports")).status_code == 404
 
 
+def test_a_report_notifies_the_admins_of_the_thread_s_school_only(
+    world, login, django_capture_on_commit_callbacks
+):
+    a, b = world.a, world.b
+    thread = send(a.guardian, a.teacher, school=a.school, body="Obraźliwa treść")
+    message = thread.messages.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        login(a.teacher).post(
+            reverse("messaging:report", args=[message.pk]), {"reason": "Obraża mnie"}
+        )
+    report = Report.objects.get()
+    told = Notification.objects.filter(key=f"message-report:{report.pk}")
+    assert [n.recipient for n in told] == [a.admin]
+    assert told.get().url == reverse("messaging:report_detail", args=[report.pk])
+    assert not Notification.objects.filter(recipient=b.admin).exists()
+
+
 def test_family_rate_limit_keeps_the_text(world, login):
     a = world.a
     MessagingSettings.objects.create(school=a.school, family_hourly_limit=2)
