@@ -237,6 +237,39 @@ def _reaches(targets: dict, target) -> bool:
     return people is not None and people.filter(pk=target.user_id).exists()
 
 
+def reachable_ids(user, school_id: int, ids) -> set[int]:
+    """Which of `ids` `user` may write to in that school now, by any rule."""
+    found: set[int] = set()
+    for rule in RULE_TARGETS:
+        people = rule(user).get(school_id)
+        if people is not None:
+            found.update(people.filter(pk__in=ids).values_list("pk", flat=True))
+    return found
+
+
+def reply_reachable_ids(thread, sender, ids) -> list[int]:
+    """The recipients of a reply the rules still allow, now (roles, links and
+    the school's settings change after a thread starts): someone the sender may
+    write to; in a thread started by someone else, someone who may write to the
+    sender (a pupil answers a teacher); in a reply-all thread, someone its
+    starter may still write to, when the starter may still write to the sender."""
+    ids = list(ids)
+    school_id = thread.school_id
+    allowed = reachable_ids(sender, school_id, ids)
+    rest = [i for i in ids if i not in allowed]
+    starter_id = thread.created_by_id
+    if rest and starter_id and starter_id != sender.pk:
+        starter = User.objects.filter(pk=starter_id, is_active=True).first()
+        if starter is not None:
+            if thread.reply_all and sender.pk in reachable_ids(starter, school_id, [sender.pk]):
+                allowed |= reachable_ids(starter, school_id, rest)
+            rest = [i for i in rest if i not in allowed]
+            for person in User.objects.filter(pk__in=rest[:20], is_active=True):
+                if sender.pk in reachable_ids(person, school_id, [sender.pk]):
+                    allowed.add(person.pk)
+    return sorted(i for i in ids if i in allowed)
+
+
 # --- Named rules -------------------------------------------------------------------------
 
 
@@ -326,6 +359,8 @@ def can_retract(user, message) -> bool:
         and message.sender_id == user.pk
         and message.retracted_at is None
         and not message.deliveries.filter(read_at__isnull=False).exists()
+        # a reported message is the school admin's evidence
+        and not message.reports.exists()
     )
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 
 from gradebook.register.services import check_attachment
 from library.analysis import fold
+from notifications.models import Notification
 from portal.audit import audit_record, audited_save, model_fields
 from portal.errors import ServiceError, constraint_errors
 from portal.models import GuardianLink, User
@@ -32,6 +33,7 @@ from .permissions import (
     can_write_to,
     families_of,
     group_school_id,
+    reply_reachable_ids,
     school_settings,
 )
 
@@ -230,6 +232,20 @@ def reply_choices(thread: Thread, user) -> list[User]:
     )
 
 
+def audience_label(chosen: list[dict]) -> str:
+    """What every participant sees as "To:": groups by name ("Rodzice klasy 4a"),
+    one person by name, several people chosen one by one only as a number, so
+    that recipients of a message to five parents do not learn who the others are
+    (the sender's read receipts name them)."""
+    groups = [c["name"] for c in chosen if not c["token"].startswith("user:")]
+    people = [c["name"] for c in chosen if c["token"].startswith("user:")]
+    if len(people) == 1 and not groups:
+        return people[0]
+    if people:
+        groups.append(ngettext("%(n)s person", "%(n)s people", len(people)) % {"n": len(people)})
+    return ", ".join(groups)
+
+
 def reply_recipient_ids(thread: Thread, user, only_to: int | None = None) -> list[int]:
     """A reply goes to the thread's starter only, unless the thread allows
     replying to all; the starter's reply goes to everyone in the thread, or to
@@ -254,7 +270,7 @@ def message_reply(*, thread: Thread, sender, body: str, attachment=None, only_to
     if not Participant.objects.filter(thread=thread, user=sender).exists():
         raise MessagingError("not_participant", _("You do not take part in this thread."))
     _subject, body = _clean_text(None, body)
-    ids = reply_recipient_ids(thread, sender, only_to)
+    ids = reply_reachable_ids(thread, sender, reply_recipient_ids(thread, sender, only_to))
     if not ids:
         raise MessagingError("nobody", _("Nobody is left to answer in this thread."))
     check_rate(sender, thread.school_id)
@@ -318,10 +334,18 @@ def message_retract(*, message: Message, user) -> Message:
             "already_read",
             _("Someone has already read the message; it can no longer be retracted."),
         )
+    if message.reports.exists():
+        raise MessagingError(
+            "reported",
+            _("The message has been reported to the school; it can no longer be retracted."),
+        )
     for attachment in message.attachments.all():
         attachment.file.delete(save=False)
         attachment.delete()
     message.deliveries.all().delete()
+    # its notifications go too (their title names the sender and the subject); one
+    # not yet e-mailed or pushed is never sent
+    Notification.objects.filter(key=f"message:{message.pk}").delete()
     length = len(message.body)
     message.body = ""
     message.search_text = ""

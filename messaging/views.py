@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import School
+from portal.permissions import user_roles
 
 from . import forms, selectors, services
 from .models import Attachment, MessagingSettings
@@ -117,7 +118,7 @@ def compose_view(request):
                     recipients=recipients,
                     reply_all=data["reply_all"],
                     attachment=data["attachment"],
-                    audience=", ".join(c["name"] for c in chosen),
+                    audience=services.audience_label(chosen),
                 )
             except services.MessagingError as exc:
                 form.add_error(None, exc.message)
@@ -198,7 +199,15 @@ def thread_view(request, pk: int):
     return render(
         request,
         "messaging/thread.html",
-        {"thread": thread, "items": items, "form": form},
+        {
+            "thread": thread,
+            "items": items,
+            "form": form,
+            # a family member answering in a group thread sees how many read it,
+            # never who the other families are
+            "receipt_names": thread.created_by_id == request.user.pk
+            or user_roles(request.user).is_staff_member,
+        },
     )
 
 

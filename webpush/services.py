@@ -159,7 +159,7 @@ def subscription_save(
     """Store (or refresh) the browser's subscription for `user`. A browser's
     endpoint is unique: when another user subscribed it before (a shared
     computer), it moves to `user`, so the earlier user's notifications stop
-    appearing on it."""
+    appearing on it; only the browser itself (the same keys) may move it."""
     if not push_enabled():
         raise PushError("push_off", _("Push notifications are not switched on in this portal."))
     endpoint, p256dh, auth = endpoint.strip(), p256dh.strip(), auth.strip()
@@ -167,6 +167,14 @@ def subscription_save(
     label = device_label(user_agent)
     with transaction.atomic():
         existing = PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
+        if (
+            existing is not None
+            and existing.user_id != user.pk
+            and (existing.p256dh, existing.auth) != (p256dh, auth)
+        ):
+            # the browser that moves to another user presents its own keys; someone
+            # who only learnt the address cannot take another person's device
+            raise PushError("taken", _("This device is subscribed by another account."))
         before = {"user": existing.user_id, "device": existing.user_agent} if existing else None
         subscription, _created = PushSubscription.objects.update_or_create(
             endpoint=endpoint,

@@ -24,7 +24,8 @@ from messaging.selectors import (
     unread_threads_subquery,
 )
 from notifications.models import Notification
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent, GuardianLink, User
+from portal.permissions import forget_roles
 from tests.factories import GuardianLinkFactory, UserFactory, make_pupil
 from tests.factories.messaging import conversation, reply, send, text_file
 
@@ -396,3 +397,50 @@ def test_walk_objects_factory(world):
     made = conversation(world.a)
     assert made["report"].school_id == world.a.school.pk
     assert Target(world.a.teacher.pk, world.a.school.pk).token.startswith("user:")
+
+
+def test_a_reported_message_stays_as_evidence_and_a_retracted_one_leaves_the_bell(world):
+    a = world.a
+    thread = send(a.guardian, a.teacher, school=a.school, body="Obraźliwa treść")
+    message = thread.messages.get()
+    services.message_report(message=message, user=a.teacher, reason="Obraża mnie")
+    with pytest.raises(services.MessagingError) as refused:
+        services.message_retract(message=message, user=a.guardian)
+    assert refused.value.code == "reported"
+    other = reply(thread, a.guardian, "Przepraszam.")
+    Notification.objects.create(
+        recipient=a.teacher, kind="message", title="Nowa wiadomość", key=f"message:{other.pk}"
+    )
+    services.message_retract(message=other, user=a.guardian)
+    assert not Notification.objects.filter(key=f"message:{other.pk}").exists()
+
+
+def test_replies_follow_the_rules_as_they_are_now(world):
+    a = world.a
+    thread = send(a.teacher, a.guardian, school=a.school, subject="Wycieczka")
+    reply(thread, a.guardian, "Dziękuję.")
+    # the guardian's link to the child ends: the school's thread is no longer theirs
+    # to answer (and the teacher's reply no longer reaches them)
+    GuardianLink.objects.filter(guardian=a.guardian).delete()
+    forget_roles(a.guardian)
+    with pytest.raises(services.MessagingError) as refused:
+        services.message_reply(thread=thread, sender=a.guardian, body="Jeszcze pytanie.")
+    assert refused.value.code == "nobody"
+
+
+def test_a_pupil_answers_a_teacher_when_pupil_messages_are_off_but_starts_nothing(world):
+    a = world.a
+    MessagingSettings.objects.create(school=a.school, pupils_may_write=False)
+    from_teacher = send(a.teacher, a.pupil, school=a.school, subject="Zadanie")
+    reply(from_teacher, a.pupil, "Rozumiem.")
+    assert Delivery.objects.filter(recipient=a.teacher).exists()
+
+
+def test_several_people_chosen_one_by_one_are_a_number_to_each_other(world):
+    people = [
+        {"token": "user:1:5", "name": "Anna Nowak"},
+        {"token": "user:1:6", "name": "Jan Kowalski"},
+        {"token": "class_guardians:3", "name": "Rodzice klasy 4a"},
+    ]
+    assert services.audience_label(people[:1]) == "Anna Nowak"
+    assert services.audience_label(people) == "Rodzice klasy 4a, 2 osoby"

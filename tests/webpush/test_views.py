@@ -92,11 +92,23 @@ def test_subscribing_the_same_browser_again_refreshes_it(push_on, parent):
 def test_a_browser_another_user_subscribed_moves_to_the_new_user(push_on, parent):
     user, client = parent
     earlier = subscription_create(UserFactory(), FCM)
-    response = post_json(client, reverse("webpush:subscribe"), browser_subscription())
+    # the same browser presents the same keys
+    body = browser_subscription(receiver=earlier.receiver)
+    response = post_json(client, reverse("webpush:subscribe"), body)
     assert response.status_code == 200
     earlier.refresh_from_db()
     assert earlier.user == user
     assert PushSubscription.objects.count() == 1
+
+
+def test_knowing_another_user_s_endpoint_does_not_take_their_device(push_on, parent):
+    _user, client = parent
+    victim = UserFactory()
+    earlier = subscription_create(victim, FCM)
+    response = post_json(client, reverse("webpush:subscribe"), browser_subscription())
+    assert response.status_code == 400
+    earlier.refresh_from_db()
+    assert earlier.user == victim
 
 
 def test_a_user_keeps_at_most_the_newest_devices(push_on, parent):
