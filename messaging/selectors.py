@@ -155,9 +155,11 @@ def thread_messages(thread: Thread, user) -> list[Message]:
 # --- Recipient picker ---------------------------------------------------------------------
 
 
-def _labels(people: list[User], school_id: int) -> dict[int, str]:
+def _labels(people: list[User], school_id: int, viewer) -> dict[int, str]:
     """What each person is in the school: role names, their class (pupils), or
-    whose guardian they are (with the child's class); a fixed number of queries."""
+    whose guardian they are (with the child's class); a fixed number of queries.
+    Whose guardian someone is shows only to the school's staff: a parent looking
+    for a teacher does not learn the teacher's own children."""
     ids = [p.pk for p in people]
     labels: dict[int, list[str]] = {i: [] for i in ids}
     for user_id, role in (
@@ -171,6 +173,9 @@ def _labels(people: list[User], school_id: int) -> dict[int, str]:
         "pupil_id", "school_class__name"
     ):
         labels[pupil_id].append(f"{_('pupil')}, {class_name}")
+    roles = user_roles(viewer)
+    if not (roles.is_superuser or school_id in roles.staff_school_ids):
+        return {i: "; ".join(dict.fromkeys(v)) for i, v in labels.items()}
     children = GuardianLink.objects.filter(
         guardian_id__in=ids, pupil_id__in=enrolments.values("pupil_id")
     ).select_related("pupil")
@@ -208,7 +213,7 @@ def search_recipients(user, query: str, *, limit: int = 20) -> list[dict]:
                 | Q(username__iexact=word)
             )
         found = list(matches.order_by("last_name", "first_name")[:limit])
-        labels = _labels(found, school_id)
+        labels = _labels(found, school_id, user)
         for person in found:
             target = Target(person.pk, school_id)
             results.append(
@@ -295,7 +300,7 @@ def describe_token(user, token: str) -> dict | None:
         return {
             "token": token,
             "name": str(person),
-            "detail": _labels([person], school.pk).get(person.pk, ""),
+            "detail": _labels([person], school.pk, user).get(person.pk, ""),
             "school": str(school),
         }
     if isinstance(parsed, Group):

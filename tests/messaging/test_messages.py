@@ -444,3 +444,19 @@ def test_several_people_chosen_one_by_one_are_a_number_to_each_other(world):
     ]
     assert services.audience_label(people[:1]) == "Anna Nowak"
     assert services.audience_label(people) == "Rodzice klasy 4a, 2 osoby"
+
+
+def test_the_picker_tells_a_parent_nothing_of_a_teacher_s_own_children(world):
+    from messaging.selectors import search_recipients
+
+    a = world.a
+    own_child = make_pupil(a.class_a, first_name="Bartłomiej")
+    GuardianLinkFactory(guardian=a.teacher, pupil=own_child)
+    forget_roles(a.teacher)
+
+    def detail(viewer):
+        found = search_recipients(viewer, a.teacher.last_name)
+        return next(r["detail"] for r in found if r["name"] == str(a.teacher))
+
+    assert "Bartłomiej" not in detail(a.guardian)
+    assert "Bartłomiej" in detail(a.homeroom)
