@@ -105,6 +105,8 @@ NOT_HTML = {
     "register:ical",
     "register:homework_file",
     "intranet:attachment",
+    "messaging:attachment",
+    "messaging:recipients",
     "intranet:answer_file",
     "intranet:request_export",
     "circulation:card",
