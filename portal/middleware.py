@@ -147,6 +147,17 @@ class SecurityHeadersMiddleware:
 IDLE_SESSION_KEY = "portal_last_activity"
 
 
+# What the browser fetches on its own (the service worker's script, which it
+# checks for updates on every page, the web app manifest) is not the person's
+# activity: counted as such, it kept an idle kiosk or staff session alive.
+BACKGROUND_FETCH_DESTINATIONS = frozenset({"serviceworker", "sharedworker", "worker", "manifest"})
+
+
+def is_activity(request) -> bool:
+    """Whether this request is the person at the screen doing something."""
+    return request.headers.get("Sec-Fetch-Dest", "") not in BACKGROUND_FETCH_DESTINATIONS
+
+
 def staff_idle_timeout(user) -> int:
     """Seconds of inactivity after which this user is signed out (0: never)."""
     if not getattr(user, "is_authenticated", False):
@@ -202,6 +213,6 @@ class StaffIdleTimeoutMiddleware:
                     reverse(settings.LOGIN_URL),
                 )
             # Write the session at most once a minute, not on every request.
-            if last is None or now - int(last) >= 60:
+            if (last is None or now - int(last) >= 60) and is_activity(request):
                 request.session[IDLE_SESSION_KEY] = now
         return self.get_response(request)

@@ -60,6 +60,36 @@ def build_school_world(name: str):
     )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test databases, and on PostgreSQL, before they are dropped,
+    any session a test left behind (a server or worker thread that outlived its
+    test) is named on stderr and ended: otherwise DROP DATABASE fails after a run
+    whose every test passed."""
+    yield
+    import sys
+
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=False):
+            if connection.vendor != "postgresql":
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, application_name, state, left(query, 200), "
+                    "pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                for pid, application, state, query, _ in cursor.fetchall():
+                    print(
+                        f"\nended a database session a test left open: pid {pid} "
+                        f"({application or 'no name'}, {state}): {query}",
+                        file=sys.stderr,
+                    )
+            connection.close()
+
+
 @pytest.fixture
 def world(db):
     """Two schools, A and B, each with a teacher, homeroom teacher, pupils, a

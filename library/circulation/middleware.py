@@ -1,6 +1,7 @@
 """Kiosk mode: on a public terminal the session never outlives the browser and
 a signed-in reader is signed out after `CIRCULATION_KIOSK_IDLE_SECONDS` of
-inactivity, even if the page's own timer did not fire."""
+inactivity, even if the page's own timer did not fire. What the browser fetches
+by itself (the service worker's script) does not count as activity."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+
+from portal.middleware import is_activity
 
 
 class KioskMiddleware:
@@ -23,6 +26,7 @@ class KioskMiddleware:
             if request.user.is_authenticated and now - last > idle:
                 logout(request)
                 request.session["kiosk"] = True
-            request.session["kiosk_seen"] = now
+            if is_activity(request):
+                request.session["kiosk_seen"] = now
             request.session.set_expiry(0)
         return self.get_response(request)

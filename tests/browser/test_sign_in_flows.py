@@ -44,7 +44,10 @@ def sign_in(page, base, login):
     page.goto(f"{base}/konto/login/")
     page.fill("input[name=login]", login)
     page.fill("input[name=password]", PASSWORD)
-    page.click("form.login button[type=submit]")
+    # Wait for the sign-in's own navigation: a page opened before its answer
+    # arrives would race it for the session cookie.
+    with page.expect_navigation():
+        page.click("form.login button[type=submit]")
     page.wait_for_load_state()
 
 

@@ -4,6 +4,7 @@ role, refusals shown in Polish, bounded query counts."""
 import datetime
 
 import pytest
+import time_machine
 
 from django.urls import reverse
 from django.utils import timezone
@@ -338,6 +339,22 @@ def test_kiosk_session_ends_with_browser_and_idle(world, client, settings):
     client.get(reverse("circulation:kiosk"))
     assert "_auth_user_id" not in client.session
     assert client.session.get("kiosk")
+
+
+def test_the_service_worker_does_not_keep_a_kiosk_reader_signed_in(world, client, settings):
+    settings.CIRCULATION_KIOSK_IDLE_SECONDS = 180
+    start = datetime.datetime(2026, 10, 14, 9, 0, tzinfo=datetime.UTC)
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(world.a.pupil)
+        client.get(reverse("circulation:kiosk"))
+        seen = client.session["kiosk_seen"]
+        clock.shift(datetime.timedelta(seconds=120))
+        client.get(reverse("webpush:service_worker"), headers={"Sec-Fetch-Dest": "serviceworker"})
+        assert client.session["kiosk_seen"] == seen
+        clock.shift(datetime.timedelta(seconds=100))
+        response = client.get(reverse("circulation:account"))
+    assert response.status_code == 302 and reverse("account_login") in response["Location"]
+    assert "_auth_user_id" not in client.session
 
 
 def test_nav_items(world, login):

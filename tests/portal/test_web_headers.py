@@ -245,6 +245,26 @@ def test_the_stay_signed_in_button_keeps_the_session(client, world):
         assert client.session[IDLE_SESSION_KEY] == int(START.timestamp()) + 56 * 60
 
 
+def test_what_the_browser_fetches_by_itself_does_not_keep_staff_signed_in(client, world):
+    """The service worker's script is checked for updates on every page and the
+    manifest is fetched without the person doing anything: neither is activity."""
+    teacher = enable_mfa(world.a.teacher)
+    with time_machine.travel(START, tick=False) as clock:
+        client.force_login(teacher)
+        client.get(reverse("portal:dashboard"))
+        for minutes, dest, url in (
+            (20, "serviceworker", reverse("webpush:service_worker")),
+            (5, "manifest", reverse("webpush:manifest")),
+        ):
+            clock.shift(datetime.timedelta(minutes=minutes))
+            client.get(url, headers={"Sec-Fetch-Dest": dest})
+            assert client.session[IDLE_SESSION_KEY] == int(START.timestamp())
+        clock.shift(datetime.timedelta(minutes=10))  # 35 minutes without activity
+        response = client.get(reverse("portal:dashboard"))
+    assert response.status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
 def test_staff_pages_carry_the_idle_notice_and_families_pages_do_not(client, world):
     teacher = enable_mfa(world.a.teacher)
     client.force_login(teacher)
