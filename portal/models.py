@@ -746,6 +746,7 @@ class AuditEvent(AuditEntry):
         LIBRARY = "library", _("library")
         MESSAGING = "messaging", _("messages")
         INTRANET = "intranet", _("education office intranet")
+        YEAR_END = "yearend", _("year-end documentation")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "portal.background",
     "gradebook",
     "gradebook.register",
+    "gradebook.yearend",
     "library",
     "library.circulation",
     "cms",

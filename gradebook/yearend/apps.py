@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class YearEndConfig(AppConfig):
+    """The school year's paperwork (klasyfikacja, promocja, nowy rok szkolny, the
+    printouts and exports the regulation requires). An app of its own inside
+    gradebook/: it reads grades and the class register and writes only its own
+    records (promotion decisions, archives)."""
+
+    name = "gradebook.yearend"
+    label = "yearend"
+    verbose_name = _("Year-end documentation")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import permissions  # noqa: F401  (rules are registered on import)
