@@ -38,42 +38,102 @@ def notify(
     its title: one "5 new grades" item rather than five. `group_title` may be
     a callable of the count (for plural forms)."""
     pupil_id = _user_id(pupil) if pupil is not None else None
-    touched: list[int] = []
     now = timezone.now()
-    for recipient_id in dict.fromkeys(_user_id(r) for r in recipients):
+    recipient_ids = list(dict.fromkeys(_user_id(r) for r in recipients))
+    if group_key:
+        touched = _notify_grouped(
+            recipient_ids, kind, title, key, body, url, pupil_id, group_key, group_title, now
+        )
+    else:
+        touched = _notify_many(recipient_ids, kind, title, key, body, url, pupil_id, now)
+    if touched:
+        # e-mail and push by each recipient's preferences, once the rows are committed
+        transaction.on_commit(lambda: _queue_delivery(sorted(set(touched))))
+    return touched
+
+
+def _notify_many(recipient_ids, kind, title, key, body, url, pupil_id, now) -> list[int]:
+    """One new item per recipient not yet told about `key`, in a fixed number of
+    queries whatever the number of recipients (a class's guardians, a school's
+    staff). A row another run made first is skipped by the unique constraint."""
+    key = key[:200]
+    with transaction.atomic():
+        told = set(
+            Notification.objects.filter(recipient_id__in=recipient_ids, key=key).values_list(
+                "recipient_id", flat=True
+            )
+        ) | set(
+            GroupedEvent.objects.filter(recipient_id__in=recipient_ids, key=key).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        fresh = [recipient_id for recipient_id in recipient_ids if recipient_id not in told]
+        if not fresh:
+            return []
+        Notification.objects.bulk_create(
+            [
+                Notification(
+                    recipient_id=recipient_id,
+                    kind=kind,
+                    pupil_id=pupil_id,
+                    title=title[:200],
+                    body=body[:500],
+                    url=url[:300],
+                    key=key,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for recipient_id in fresh
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        # ids are not returned with ignore_conflicts; ours are the rows made now
+        return list(
+            Notification.objects.filter(
+                recipient_id__in=fresh, key=key, created_at=now
+            ).values_list("pk", flat=True)
+        )
+
+
+def _notify_grouped(
+    recipient_ids, kind, title, key, body, url, pupil_id, group_key, group_title, now
+) -> list[int]:
+    """Per recipient: grow their unread item of the group, or start one."""
+    touched: list[int] = []
+    for recipient_id in recipient_ids:
         with transaction.atomic():
             if _already_told(recipient_id, key):
                 continue
-            if group_key:
-                open_item = (
-                    Notification.objects.select_for_update()
-                    .filter(recipient_id=recipient_id, group_key=group_key, read_at__isnull=True)
-                    .first()
-                )
-                if open_item is not None:
-                    try:
-                        with transaction.atomic():
-                            GroupedEvent.objects.create(
-                                recipient_id=recipient_id, key=key[:200], item=open_item
-                            )
-                    except IntegrityError:  # another run folded it first
-                        continue
-                    count = open_item.count + 1
-                    Notification.objects.filter(pk=open_item.pk).update(
-                        count=F("count") + 1,
-                        title=_group_title(group_title, count, title)[:200],
-                        body=body,
-                        updated_at=now,
-                        # the grown item is a new event for e-mail and push
-                        mail_status="",
-                        push_status="",
-                        mail_due_at=None,
-                        push_due_at=None,
-                        for_digest=False,
-                        digest=None,
-                    )
-                    touched.append(open_item.pk)
+            open_item = (
+                Notification.objects.select_for_update()
+                .filter(recipient_id=recipient_id, group_key=group_key, read_at__isnull=True)
+                .first()
+            )
+            if open_item is not None:
+                try:
+                    with transaction.atomic():
+                        GroupedEvent.objects.create(
+                            recipient_id=recipient_id, key=key[:200], item=open_item
+                        )
+                except IntegrityError:  # another run folded it first
                     continue
+                count = open_item.count + 1
+                Notification.objects.filter(pk=open_item.pk).update(
+                    count=F("count") + 1,
+                    title=_group_title(group_title, count, title)[:200],
+                    body=body,
+                    updated_at=now,
+                    # the grown item is a new event for e-mail and push
+                    mail_status="",
+                    push_status="",
+                    mail_due_at=None,
+                    push_due_at=None,
+                    for_digest=False,
+                    digest=None,
+                )
+                touched.append(open_item.pk)
+                continue
             try:
                 with transaction.atomic():
                     row = Notification.objects.create(
@@ -91,9 +151,6 @@ def notify(
             except IntegrityError:  # another run made it first
                 continue
             touched.append(row.pk)
-    if touched:
-        # e-mail and push by each recipient's preferences, once the rows are committed
-        transaction.on_commit(lambda: _queue_delivery(sorted(set(touched))))
     return touched
 
 

@@ -19,6 +19,31 @@ def test_one_item_per_event_and_recipient_even_when_retried():
     assert Notification.objects.filter(key="remark:7").count() == 2
 
 
+def test_telling_a_whole_class_takes_the_same_queries_as_telling_three():
+    """A message to a class's guardians or a circular to all staff: the rows are
+    made together, not one transaction per recipient."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size, key in ((3, "announcement:1"), (30, "announcement:2")):
+        people = UserFactory.create_batch(size)
+        told_before = UserFactory()
+        notify(recipients=[told_before], kind=Kind.ANNOUNCEMENT, title="x", key=key)
+        with CaptureQueriesContext(connection) as queries:
+            made = notify(
+                recipients=[*people, told_before], kind=Kind.ANNOUNCEMENT, title="x", key=key
+            )
+        counts.append(len(queries))
+        assert len(made) == size  # the one already told is skipped
+        assert sorted(
+            Notification.objects.filter(key=key)
+            .exclude(recipient=told_before)
+            .values_list("pk", flat=True)
+        ) == sorted(made)
+    assert counts[0] == counts[1]
+
+
 def test_a_column_of_grades_is_one_growing_item_and_a_retry_does_not_count_twice():
     mother = UserFactory()
     for n in (1, 2, 3):
