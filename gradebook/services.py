@@ -158,6 +158,7 @@ def term_set_closed(
         school=term.school_year.school_id,
         before={"is_closed": was_closed},
         after=after,
+        only_changes=False,  # a change of state for sure; keep `before` as it was
     )
     return status
 

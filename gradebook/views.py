@@ -725,7 +725,7 @@ def term_status(request, pk, term_pk):
 @login_required
 @require_POST
 def term_grades_copy(request, pk):
-    """"Final = proposed" for the whole sheet of one term; replacing finals
+    """The "final = proposed" button, for the whole sheet of one term; replacing finals
     already entered only after a confirmation page."""
     assignment = _assignment(request, pk)
     if not can_edit_assignment(request.user, assignment):

@@ -200,7 +200,9 @@ def complete_school(clock, db):
     s.klass.save()
     s.pupil = make_pupil(s.klass)
     s.assignment = TeachingAssignment.objects.create(
-        school_class=s.klass, subject=SubjectFactory(school=s.school), teacher=make_teacher(s.school)
+        school_class=s.klass,
+        subject=SubjectFactory(school=s.school),
+        teacher=make_teacher(s.school),
     )
     _complete(s, s.klass, s.assignment, s.pupil)
     return s
@@ -330,12 +332,15 @@ def _grow(s, classes: int, pupils: int):
         group = TeachingGroupFactory(school_class=klass)
         group.pupils.add(*users[: pupils // 2])
         whole = TeachingAssignment.objects.create(
-            school_class=klass, subject=SubjectFactory(school=s.school, name="Matematyka"),
+            school_class=klass,
+            subject=SubjectFactory(school=s.school, name="Matematyka"),
             teacher=teacher,
         )
         TeachingAssignment.objects.create(
-            school_class=klass, subject=SubjectFactory(school=s.school, name="Angielski"),
-            teacher=teacher, group=group,
+            school_class=klass,
+            subject=SubjectFactory(school=s.school, name="Angielski"),
+            teacher=teacher,
+            group=group,
         )
         TimetableEntry.objects.create(assignment=whole, weekday=c % 5, number=1)
         TermGrade.objects.bulk_create(
@@ -346,7 +351,11 @@ def _grow(s, classes: int, pupils: int):
         )
         BehaviourGrade.objects.bulk_create(
             BehaviourGrade(
-                pupil=u, school_class=klass, term=s.term, kind="final", value="dobre",
+                pupil=u,
+                school_class=klass,
+                term=s.term,
+                kind="final",
+                value="dobre",
                 teacher=teacher,
             )
             for u in users[::2]
