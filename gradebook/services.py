@@ -118,11 +118,35 @@ def category_delete(*, category: GradeCategory, user: User) -> None:
 
 
 @transaction.atomic
-def term_set_closed(*, term: Term, user: User, closed: bool) -> TermStatus:
+def term_set_closed(
+    *, term: Term, user: User, closed: bool, accept_gaps: bool = False
+) -> TermStatus:
     """Close a term for grading, or reopen it (school admins); each change of
-    state goes to the audit trail."""
+    state goes to the audit trail.
+
+    Closing reads what is still missing (`gradebook.yearend.completeness`): with
+    any gap it is refused (code "term_incomplete") unless `accept_gaps`, and the
+    audit record of the closing keeps the gaps counted per kind and that they
+    were accepted."""
+    from .yearend.completeness import term_completeness
+
     status, _created = TermStatus.objects.select_for_update().get_or_create(term=term)
     was_closed = status.is_closed
+    if was_closed == closed:
+        return status
+    after: dict = {"is_closed": closed}
+    if closed:
+        gaps = term_completeness(school=term.school_year.school, term=term).gap_counts
+        if gaps and not accept_gaps:
+            raise GradebookError(
+                "term_incomplete",
+                _(
+                    "The term still has gaps in the register; check them and confirm "
+                    "closing despite the gaps."
+                ),
+            )
+        if gaps:
+            after.update(gaps=gaps, gaps_accepted=True)
     status.is_closed = closed
     status.changed_by = user
     status.save()
@@ -133,7 +157,8 @@ def term_set_closed(*, term: Term, user: User, closed: bool) -> TermStatus:
         target=term,
         school=term.school_year.school_id,
         before={"is_closed": was_closed},
-        after={"is_closed": closed},
+        after=after,
+        only_changes=False,  # a change of state for sure; keep `before` as it was
     )
     return status
 
@@ -503,6 +528,14 @@ def _term_value(grade: int | None, description: str) -> str:
     return " – ".join(parts)
 
 
+def _term_pupils(assignment: TeachingAssignment, term: Term) -> dict[int, User]:
+    """The pupils who may get a term grade: in the class (or group) at the
+    term's end or at its start."""
+    pupils = {p.pk: p for p in sheet_pupils(assignment, term.end)}
+    pupils.update({p.pk: p for p in sheet_pupils(assignment, term.start)})
+    return pupils
+
+
 def term_grades_save(
     *, assignment: TeachingAssignment, term: Term, user: User, entries: list[TermGradeInput]
 ) -> list[TermGrade]:
@@ -515,10 +548,7 @@ def term_grades_save(
     changed: list[TermGrade] = []
     with transaction.atomic():
         _check_term_open(term)
-        pupils = {
-            p.pk: p for p in sheet_pupils(assignment, min(max(term.start, term.end), term.end))
-        }
-        pupils.update({p.pk: p for p in sheet_pupils(assignment, term.start)})
+        pupils = _term_pupils(assignment, term)
         existing = {
             (t.pupil_id, t.kind): t
             for t in TermGrade.objects.select_for_update().filter(assignment=assignment, term=term)
@@ -557,6 +587,64 @@ def term_grades_save(
         _history_bulk(history)
         announce("term_grades", [t.pk for t in changed])
     return changed
+
+
+@dataclass(frozen=True)
+class CopyResult:
+    """What "final = proposed" did: finals written, proposed grades not copied
+    (a final grade was there and kept, or already the same), pupils with no
+    proposed grade to copy."""
+
+    copied: int
+    skipped: int
+    without_proposed: int
+
+
+def term_grades_copy_proposed(
+    *, assignment: TeachingAssignment, term: Term, user: User, overwrite: bool = False
+) -> CopyResult:
+    """Copy each pupil's proposed grade (with its descriptive text in classes
+    1–3) into the final grade where the final is missing; with `overwrite` also
+    over finals already entered. Written through `term_grades_save`, so the
+    same rules apply (the assignment's teacher only, an open term) and every
+    change gets its GradeHistory row and its notification."""
+    with transaction.atomic():
+        if assignment.teacher_id != user.pk:
+            raise GradebookError(
+                "forbidden", _("Only the teacher of this class enters its grades.")
+            )
+        if term.school_year_id != assignment.school_class.school_year_id:
+            raise GradebookError("not_found", _("No such term."))
+        _check_term_open(term)
+        pupils = _term_pupils(assignment, term)
+        grades: dict[int, dict[str, TermGrade]] = defaultdict(dict)
+        for tg in TermGrade.objects.select_for_update().filter(
+            assignment=assignment, term=term, pupil_id__in=pupils
+        ):
+            grades[tg.pupil_id][tg.kind] = tg
+        entries, kept = [], 0
+        for pupil_id in pupils:
+            proposed = grades[pupil_id].get(TermGrade.Kind.PROPOSED)
+            if proposed is None:
+                continue
+            if TermGrade.Kind.FINAL in grades[pupil_id] and not overwrite:
+                kept += 1
+                continue
+            entries.append(
+                TermGradeInput(
+                    pupil_id=pupil_id,
+                    kind=TermGrade.Kind.FINAL,
+                    grade=proposed.grade,
+                    description=proposed.description,
+                )
+            )
+        changed = term_grades_save(assignment=assignment, term=term, user=user, entries=entries)
+    with_proposed = sum(1 for p in pupils if TermGrade.Kind.PROPOSED in grades[p])
+    return CopyResult(
+        copied=len(changed),
+        skipped=kept + len(entries) - len(changed),
+        without_proposed=len(pupils) - with_proposed,
+    )
 
 
 def _term_history(tg, assignment, label, old, new, user, action):

@@ -14,6 +14,11 @@ urlpatterns = [
         name="assessment_edit",
     ),
     path("przydzial/<int:pk>/okresowe/", views.term_grades, name="term_grades"),
+    path(
+        "przydzial/<int:pk>/okresowe/przepisz/",
+        views.term_grades_copy,
+        name="term_grades_copy",
+    ),
     path("przydzial/<int:pk>/historia/", views.history, name="history"),
     path("klasa/<int:pk>/", views.class_register, name="class"),
     path("klasa/<int:pk>/zachowanie/", views.behaviour, name="behaviour"),

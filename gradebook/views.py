@@ -46,6 +46,7 @@ from .permissions import (
     is_gradebook_staff,
 )
 from .sheet_render import row_cells_html
+from .yearend.completeness import term_completeness
 
 CELL_RE = re.compile(r"^g-(\d+)-(\d+)$")
 PAGE_SIZE = 50
@@ -681,11 +682,83 @@ def category_delete(request, pk, category_pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def term_status(request, pk, term_pk):
+    """Close a term (after the report of what is still missing, and with gaps
+    only on an explicit "close despite the gaps") or reopen it."""
     school = _school(request, pk)
-    term = get_object_or_404(Term, pk=term_pk, school_year__school=school)
-    closed = request.POST.get("closed") == "1"
-    services.term_set_closed(term=term, user=request.user, closed=closed)
-    messages.success(request, _("The term is closed.") if closed else _("The term is reopened."))
-    return redirect("gradebook:settings", school.pk)
+    term = get_object_or_404(
+        Term.objects.select_related("school_year__school"), pk=term_pk, school_year__school=school
+    )
+    error = None
+    if request.method == "POST":
+        closed = request.POST.get("closed") == "1"
+        try:
+            services.term_set_closed(
+                term=term,
+                user=request.user,
+                closed=closed,
+                accept_gaps=request.POST.get("accept_gaps") == "1",
+            )
+        except services.GradebookError as exc:
+            error = exc.message
+        else:
+            messages.success(
+                request, _("The term is closed.") if closed else _("The term is reopened.")
+            )
+            return redirect("gradebook:settings", school.pk)
+    report = term_completeness(school=school, term=term)
+    return render(
+        request,
+        "gradebook/term_close.html",
+        {
+            "school": school,
+            "term": term,
+            "report": report,
+            "is_closed": selectors.term_is_closed(term),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def term_grades_copy(request, pk):
+    """The "final = proposed" button, for the whole sheet of one term; replacing finals
+    already entered only after a confirmation page."""
+    assignment = _assignment(request, pk)
+    if not can_edit_assignment(request.user, assignment):
+        raise Http404
+    term = _term(assignment, id_param(request.POST, "term"))
+    overwrite = request.POST.get("overwrite") == "1"
+    back = f"{reverse('gradebook:term_grades', args=[pk])}?term={term.pk}"
+    if overwrite and request.POST.get("confirm") != "1":
+        # Replacing finals already entered is asked once more, on a page of its own.
+        return render(
+            request,
+            "gradebook/term_grades_copy_confirm.html",
+            {"assignment": assignment, "term": term, "cancel_url": back},
+        )
+    try:
+        result = services.term_grades_copy_proposed(
+            assignment=assignment, term=term, user=request.user, overwrite=overwrite
+        )
+    except services.GradebookError as exc:
+        if exc.code == "not_found":
+            raise Http404 from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _(
+                "Proposed grades copied to final: %(copied)s; skipped (a final grade is "
+                "already there): %(skipped)s; without a proposed grade: %(empty)s."
+            )
+            % {
+                "copied": result.copied,
+                "skipped": result.skipped,
+                "empty": result.without_proposed,
+            },
+        )
+    return redirect(back)

@@ -274,6 +274,10 @@ URLS: dict[str, U] = {
         data=lambda s: {"term": s.term.pk, f"proposed-{s.pupil.pk}": "4"},
         post_roles=frozenset({"teacher"}),
     ),
+    "gradebook:term_grades_copy": U(
+        frozenset({"teacher"}), lambda s: {"pk": s.assignment.pk},
+        data=lambda s: {"term": s.term.pk}, methods="POST",
+    ),
     "gradebook:history": U(
         frozenset({"teacher", "school_admin", "superuser"}), lambda s: {"pk": s.assignment.pk},
         query=_q(pupil=lambda s: s.pupil.pk),
@@ -298,7 +302,7 @@ URLS: dict[str, U] = {
     ),
     "gradebook:term_status": U(
         MANAGERS, lambda s: {"pk": s.school.pk, "term_pk": s.term.pk},
-        data=lambda s: {"closed": "0"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+        data=lambda s: {"closed": "0"}, everywhere=MANAGE_EVERYWHERE,
     ),
     # --- class register --------------------------------------------------------------------
     "register:day": U(REGISTER_STAFF),

@@ -168,17 +168,19 @@ def teacher_slots(teacher: User, start: datetime.date, end: datetime.date) -> li
     )
 
 
-def missing_entries(teacher: User, *, days: int = 30, today=None) -> list[Slot]:
-    """Past lessons of the teacher (last `days` days, today included) with no topic
-    or no attendance yet. A lesson handed to a substitute is theirs to fill in."""
-    today = today or timezone.localdate()
-    start = today - datetime.timedelta(days=days)
-    slots = teacher_slots(teacher, start, today)
+def unfilled_slots(slots: list[Slot]) -> list[Slot]:
+    """The slots still to fill in: no lesson row yet, no topic or no attendance.
+    Lessons before a school's `closed_before` date are left out: nobody may enter
+    them any more. One query (the schools' register settings)."""
     school_ids = {s.assignment.school_class.school_year.school_id for s in slots}
-    closed = dict(
-        RegisterSettings.objects.filter(
-            school_id__in=school_ids, closed_before__isnull=False
-        ).values_list("school_id", "closed_before")
+    closed = (
+        dict(
+            RegisterSettings.objects.filter(
+                school_id__in=school_ids, closed_before__isnull=False
+            ).values_list("school_id", "closed_before")
+        )
+        if school_ids
+        else {}
     )
     result = []
     for slot in slots:
@@ -187,11 +189,34 @@ def missing_entries(teacher: User, *, days: int = 30, today=None) -> list[Slot]:
         school_closed = closed.get(slot.assignment.school_class.school_year.school_id)
         if school_closed and slot.date < school_closed:
             continue
-        lesson = slot.lesson
-        if lesson and lesson.substitute_teacher_id and lesson.substitute_teacher_id != teacher.pk:
-            continue
         result.append(slot)
     return result
+
+
+def missing_entries(teacher: User, *, days: int = 30, today=None) -> list[Slot]:
+    """Past lessons of the teacher (last `days` days, today included) with no topic
+    or no attendance yet. A lesson handed to a substitute is theirs to fill in."""
+    today = today or timezone.localdate()
+    start = today - datetime.timedelta(days=days)
+    return [
+        slot
+        for slot in unfilled_slots(teacher_slots(teacher, start, today))
+        if not (
+            slot.lesson
+            and slot.lesson.substitute_teacher_id
+            and slot.lesson.substitute_teacher_id != teacher.pk
+        )
+    ]
+
+
+def school_year_missing_entries(school_year, start: datetime.date, end: datetime.date):
+    """Every lesson of a school year's classes between two dates still to fill in
+    (no topic or no attendance), whoever teaches it: what the teachers' own
+    "missing entries" lists hold, for the whole school. 4 queries."""
+    in_year = Q(assignment__school_class__school_year=school_year)
+    return unfilled_slots(
+        slots_between(assignments_filter=in_year, lessons_filter=in_year, start=start, end=end)
+    )
 
 
 def lesson_pupils(lesson: Lesson):

@@ -40,14 +40,16 @@ def test_deleting_a_teacher_keeps_their_name_in_grade_history(gb):
 
 def test_closing_and_reopening_a_term_is_recorded_once_per_change(gb):
     a = gb.a
-    services.term_set_closed(term=a.term, user=a.admin, closed=True)
+    services.term_set_closed(term=a.term, user=a.admin, closed=True, accept_gaps=True)
     services.term_set_closed(term=a.term, user=a.admin, closed=True)  # no change
     services.term_set_closed(term=a.term, user=a.admin, closed=False)
     events = list(AuditEvent.objects.filter(category=AuditEvent.Category.TERM).order_by("id"))
-    assert [(e.action, e.before, e.after) for e in events] == [
-        ("term.close", {"is_closed": False}, {"is_closed": True}),
-        ("term.reopen", {"is_closed": True}, {"is_closed": False}),
+    assert [(e.action, e.before, e.after.get("is_closed")) for e in events] == [
+        ("term.close", {"is_closed": False}, True),
+        ("term.reopen", {"is_closed": True}, False),
     ]
+    # The pupils have no term or behaviour grades: the gaps were accepted and kept.
+    assert events[0].after["gaps_accepted"] is True and events[0].after["gaps"]["final"] > 0
     assert all(e.school_id == a.school.pk and e.actor == a.admin for e in events)
     assert events[0].target_id == a.term.pk and events[0].actor_name == actor_label(a.admin)
 
