@@ -13,19 +13,21 @@ import pytest
 import time_machine
 from lxml import etree
 
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from gradebook.models import BehaviourGrade, Grade, GradeHistory, TermGrade
 from gradebook.register.models import Attendance, Lesson
 from gradebook.services import TermGradeInput, behaviour_grades_save, term_grades_save
-from gradebook.yearend.models import PromotionDecision
+from gradebook.yearend.models import PromotionDecision, RegisterExportJob
 from gradebook.yearend.xml_export import (
     NAMESPACE,
     register_export_write,
     register_schema,
 )
-from portal.models import Enrolment, Term, User
+from portal.models import AuditEvent, Enrolment, Term, User
 from tests.conftest import build_school_world
 from tests.factories import EnrolmentFactory, TeachingGroupFactory, UserFactory
 from tests.factories.gradebook import AssessmentFactory, grade_put
@@ -408,6 +410,218 @@ def test_query_count_does_not_grow_with_pupils_lessons_or_grades(ex):
         )
         for p in pupils[2:8]:
             RemarkFactory(pupil=p, school_class=a.class_a, author=a.homeroom)
-    assert Attendance.objects.filter(lesson__assignment__school_class=a.class_a).count() == 22 * 40 + 6
+    assert (
+        Attendance.objects.filter(lesson__assignment__school_class=a.class_a).count() == 22 * 40 + 6
+    )
     assert count_queries(a.year, a.class_a) == small_class
     assert count_queries(a.year) == small_school
+
+
+# --- the pages: who may export --------------------------------------------------------------
+
+
+@pytest.fixture
+def roles(ex):
+    from portal.models import Role
+    from tests.factories import RoleFactory
+
+    a = ex.a
+    return SimpleNamespace(
+        headteacher=RoleFactory(school=a.school, role=Role.HEADTEACHER).user,
+        municipal=RoleFactory(school=None, role=Role.MUNICIPAL_ADMIN).user,
+        secretary=RoleFactory(school=a.school, role=Role.SECRETARY).user,
+    )
+
+
+def _urls(side):
+    from django.urls import reverse
+
+    return [
+        reverse("yearend:export", args=[side.school.pk]),
+        reverse("yearend:export_class", args=[side.school.pk, side.class_a.pk, "xml"]),
+        reverse("yearend:export_class", args=[side.school.pk, side.class_a.pk, "json"]),
+    ]
+
+
+@pytest.mark.parametrize("who", ["admin", "headteacher", "municipal"])
+def test_school_admins_and_headteachers_export(ex, roles, login, who):
+    user = getattr(ex.a, who, None) or getattr(roles, who)
+    client = login(user)
+    for url in _urls(ex.a):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize(
+    "who", ["teacher", "homeroom", "pupil", "guardian", "librarian", "secretary", "other_admin"]
+)
+def test_others_get_404(ex, roles, login, who):
+    user = {
+        "secretary": roles.secretary,
+        "other_admin": ex.b.admin,
+    }.get(who) or getattr(ex.a, who)
+    client = login(user)
+    for url in _urls(ex.a):
+        assert client.get(url).status_code == 404, url
+    if who != "other_admin":  # who runs another school's year is sent to it
+        assert client.get(reverse("yearend:export_index")).status_code == 404
+    start = reverse("yearend:export_school_start", args=[ex.a.school.pk, ex.a.year.pk, "xml"])
+    assert client.post(start).status_code == 404
+    assert not RegisterExportJob.objects.exists()
+
+
+def test_anonymous_is_sent_to_sign_in(ex, client):
+    response = client.get(_urls(ex.a)[1])
+    assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_another_schools_class_under_ones_own_school_is_404(ex, login):
+    client = login(ex.a.admin)
+    url = reverse("yearend:export_class", args=[ex.a.school.pk, ex.b.class_a.pk, "xml"])
+    assert client.get(url).status_code == 404
+    url = reverse("yearend:export_class", args=[ex.a.school.pk, ex.a.class_a.pk, "pdf"])
+    assert client.get(url).status_code == 404
+
+
+def test_a_class_download_is_valid_xml_and_is_audited(ex, login):
+    client = login(ex.a.admin)
+    response = client.get(_urls(ex.a)[1])
+    assert response["Content-Type"].startswith("application/xml")
+    assert "attachment" in response["Content-Disposition"]
+    assert ".xml" in response["Content-Disposition"]
+    register_schema().assertValid(parse(b"".join(response.streaming_content)))
+    event = AuditEvent.objects.get(action="register_export.download")
+    assert (event.actor, event.school, event.category) == (ex.a.admin, ex.a.school, "yearend")
+    assert event.after["format"] == "xml" and event.after["class"] == "4a"
+    assert event.target_id == ex.a.class_a.pk
+    response = client.get(_urls(ex.a)[2])
+    assert json.loads(b"".join(response.streaming_content))["scope"] == "class"
+    assert AuditEvent.objects.filter(action="register_export.download").count() == 2
+
+
+def test_the_page_lists_years_and_classes_with_links(ex, login):
+    client = login(ex.a.admin)
+    response = client.get(_urls(ex.a)[0])
+    html = response.content.decode()
+    for url in _urls(ex.a)[1:]:
+        assert url in html
+    assert reverse("yearend:export_class", args=[ex.a.school.pk, ex.a.class_b.pk, "xml"]) in html
+    assert (
+        reverse("yearend:export_class", args=[ex.b.school.pk, ex.b.class_a.pk, "xml"]) not in html
+    )
+    assert "<title>" in html and 'scope="col"' in html and "table-wrap" in html
+    index = client.get(reverse("yearend:export_index"))
+    assert index.status_code == 302 and index["Location"] == _urls(ex.a)[0]
+
+
+def test_whole_school_export_runs_in_the_background(
+    ex, login, disk, django_capture_on_commit_callbacks
+):
+    client = login(ex.a.admin)
+    start = reverse("yearend:export_school_start", args=[ex.a.school.pk, ex.a.year.pk, "xml"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(start)
+    assert response.status_code == 302
+    job = RegisterExportJob.objects.get()
+    assert job.status == RegisterExportJob.Status.SUCCEEDED and job.size > 0
+    assert job.requested_by == ex.a.admin
+    page = client.get(_urls(ex.a)[0]).content.decode()
+    file_url = reverse("yearend:export_job_file", args=[ex.a.school.pk, job.pk])
+    assert file_url in page
+    response = client.get(file_url)
+    assert response.status_code == 200
+    doc = parse(b"".join(response.streaming_content))
+    register_schema().assertValid(doc)
+    assert doc.get("scope") == "school" and len(doc.findall("r:classes/r:class", NS)) == 2
+    actions = list(
+        AuditEvent.objects.filter(category="yearend")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["register_export.request", "register_export.download"]
+    # another school's admin cannot take the file
+    other = login(ex.b.admin)
+    assert other.get(file_url).status_code == 404
+    foreign = reverse("yearend:export_job_file", args=[ex.b.school.pk, job.pk])
+    assert other.get(foreign).status_code == 404
+
+
+def test_a_failed_whole_school_export_ends_failed(
+    ex, login, disk, monkeypatch, django_capture_on_commit_callbacks
+):
+    from gradebook.yearend import export_jobs
+
+    def broken(**kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(export_jobs, "register_export_write", broken)
+    client = login(ex.a.admin)
+    start = reverse("yearend:export_school_start", args=[ex.a.school.pk, ex.a.year.pk, "json"])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(start)
+    job = RegisterExportJob.objects.get()
+    assert job.status == RegisterExportJob.Status.FAILED and "disk full" in job.message
+    assert not job.file
+    file_url = reverse("yearend:export_job_file", args=[ex.a.school.pk, job.pk])
+    assert client.get(file_url).status_code == 404
+    page = client.get(_urls(ex.a)[0]).content.decode()
+    assert "disk full" in page
+
+
+def test_a_bad_format_for_the_whole_school_gives_a_message(ex, login):
+    client = login(ex.a.admin)
+    start = reverse("yearend:export_school_start", args=[ex.a.school.pk, ex.a.year.pk, "pdf"])
+    response = client.post(start, follow=True)
+    assert not RegisterExportJob.objects.exists()
+    assert "XML" in response.content.decode()
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def test_command_writes_a_class_or_the_school(ex, tmp_path):
+    out = tmp_path / "4a.xml"
+    with time_machine.travel(TODAY, tick=False):
+        call_command(
+            "export_register",
+            str(ex.a.school.pk),
+            ex.a.year.name,
+            "--class",
+            str(ex.a.class_a.pk),
+            "--output",
+            str(out),
+            stderr=io.StringIO(),
+        )
+    doc = etree.parse(str(out)).getroot()
+    register_schema().assertValid(doc)
+    assert doc.get("scope") == "class"
+    out = tmp_path / "school.json"
+    call_command(
+        "export_register",
+        str(ex.a.school.pk),
+        ex.a.year.name,
+        "--format",
+        "json",
+        "--output",
+        str(out),
+        stderr=io.StringIO(),
+    )
+    assert [c["name"] for c in json.loads(out.read_text())["classes"]] == ["4a", "5a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["4a.xml", "school.json"]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (lambda ex: ["999999", "2026/2027"], "No school with id 999999"),
+        (lambda ex: [str(ex.a.school.pk), "1999/2000"], "has no school year '1999/2000'"),
+        (
+            lambda ex: [str(ex.a.school.pk), ex.a.year.name, "--class", str(ex.b.class_a.pk)],
+            "No class with id",
+        ),
+        (lambda ex: [str(ex.a.school.pk), ex.a.year.name, "--output", "/nonexistent/x.xml"],
+         "does not exist"),
+    ],
+)  # fmt: skip
+def test_command_errors_are_clear(ex, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("export_register", *args(ex), stderr=io.StringIO())
