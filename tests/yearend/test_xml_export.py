@@ -625,3 +625,11 @@ def test_command_writes_a_class_or_the_school(ex, tmp_path):
 def test_command_errors_are_clear(ex, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_register", *args(ex), stderr=io.StringIO())
+
+
+def test_the_documented_example_is_valid():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "register-xml.md").read_text()
+    example = text.split("```xml\n", 1)[1].split("```", 1)[0]
+    register_schema().assertValid(etree.fromstring(example.encode()))
