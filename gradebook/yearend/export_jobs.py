@@ -8,10 +8,12 @@ import logging
 import tempfile
 from typing import IO
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from portal.audit import audit_record
 from portal.models import AuditEvent, SchoolClass, SchoolYear, User
@@ -124,13 +126,33 @@ def register_export_job_run(*, job_id: int) -> None:
             job.file.save(name, File(out), save=False)
     except Exception as exc:
         logger.exception("Register export %s failed", job_id)
-        register_export_job_fail(job_id=job_id, reason=str(exc)[:1000] or exc.__class__.__name__)
+        with override(settings.LANGUAGE_CODE):
+            reason = _("The export stopped: %(reason)s") % {
+                "reason": str(exc)[:1000] or exc.__class__.__name__
+            }
+        register_export_job_fail(job_id=job_id, reason=reason)
         raise
     job.size = size
     job.status = RegisterExportJob.Status.SUCCEEDED
     job.finished_at = timezone.now()
     job.message = ""
     job.save(update_fields=["file", "size", "status", "finished_at", "message"])
+    _drop_older_files(job)
+
+
+def _drop_older_files(job: RegisterExportJob) -> None:
+    """Only the newest file of a year and format is kept: the register of a year
+    changes until it is closed, and every file is a full copy of it."""
+    older = (
+        RegisterExportJob.objects.filter(
+            school_year=job.school_year_id, fmt=job.fmt, status=RegisterExportJob.Status.SUCCEEDED
+        )
+        .exclude(pk=job.pk)
+        .exclude(file="")
+    )
+    for old in older:
+        old.file.delete(save=False)
+        RegisterExportJob.objects.filter(pk=old.pk).update(file="")
 
 
 def register_export_job_fail(*, job_id: int, reason: str) -> None:

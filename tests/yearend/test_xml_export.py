@@ -543,6 +543,15 @@ def test_whole_school_export_runs_in_the_background(
     assert other.get(file_url).status_code == 404
     foreign = reverse("yearend:export_job_file", args=[ex.b.school.pk, job.pk])
     assert other.get(foreign).status_code == 404
+    # a newer export of the same year and format replaces the older file
+    client = login(ex.a.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(start)
+    job.refresh_from_db()
+    newer = RegisterExportJob.objects.exclude(pk=job.pk).get()
+    assert newer.status == RegisterExportJob.Status.SUCCEEDED and newer.file
+    assert not job.file
+    assert client.get(file_url).status_code == 404
 
 
 def test_a_failed_whole_school_export_ends_failed(
