@@ -41,20 +41,16 @@ def register_export_audit(
     fmt: str,
     job: RegisterExportJob | None = None,
 ) -> None:
-    """One row of the audit trail for one file handed out."""
+    """One row of the audit trail for one file handed out: the action names the
+    format, the target is the class (or the whole-school job), `after` the year
+    (keys are fields of the target, so the audit trail shows them in words)."""
     audit_record(
         actor=user,
         category=AuditEvent.Category.YEAR_END,
-        action="register_export.download",
+        action=f"register_export.{fmt}",
         school=school_year.school_id,
-        target=school_class or job or school_year,
-        after={
-            "school_year": school_year.name,
-            "class": school_class.name if school_class else None,
-            "scope": "class" if school_class else "school",
-            "format": fmt,
-            "job": job.pk if job else None,
-        },
+        target=school_class or job,
+        after={"school_year": school_year.pk},
         only_changes=False,
     )
 
@@ -98,7 +94,7 @@ def register_export_job_create(*, user: User, school_year: SchoolYear, fmt: str)
             action="register_export.request",
             school=school_year.school_id,
             target=job,
-            after={"school_year": school_year.name, "scope": "school", "format": fmt},
+            after={"school_year": school_year.pk, "fmt": fmt},
             only_changes=False,
         )
         transaction.on_commit(lambda: run_register_export.enqueue(job.pk))

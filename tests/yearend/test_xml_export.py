@@ -489,13 +489,16 @@ def test_a_class_download_is_valid_xml_and_is_audited(ex, login):
     assert "attachment" in response["Content-Disposition"]
     assert ".xml" in response["Content-Disposition"]
     register_schema().assertValid(parse(b"".join(response.streaming_content)))
-    event = AuditEvent.objects.get(action="register_export.download")
+    event = AuditEvent.objects.get(action="register_export.xml")
     assert (event.actor, event.school, event.category) == (ex.a.admin, ex.a.school, "yearend")
-    assert event.after["format"] == "xml" and event.after["class"] == "4a"
-    assert event.target_id == ex.a.class_a.pk
+    assert (event.target_id, event.target_repr) == (ex.a.class_a.pk, "4a")
+    assert event.after == {"school_year": ex.a.year.pk}
     response = client.get(_urls(ex.a)[2])
     assert json.loads(b"".join(response.streaming_content))["scope"] == "class"
-    assert AuditEvent.objects.filter(action="register_export.download").count() == 2
+    assert AuditEvent.objects.get(action="register_export.json").actor == ex.a.admin
+    # the audit trail shows it in words
+    trail = client.get(reverse("portal:privacy_audit")).content.decode()
+    assert "eksport dziennika do XML" in trail and ex.a.year.name in trail
 
 
 def test_the_page_lists_years_and_classes_with_links(ex, login):
@@ -537,7 +540,7 @@ def test_whole_school_export_runs_in_the_background(
         .order_by("pk")
         .values_list("action", flat=True)
     )
-    assert actions == ["register_export.request", "register_export.download"]
+    assert actions == ["register_export.request", "register_export.xml"]
     # another school's admin cannot take the file
     other = login(ex.b.admin)
     assert other.get(file_url).status_code == 404
