@@ -843,6 +843,9 @@ AUDIT_ACTIONS = {
     "login.locked": _("sign-ins refused after too many failed attempts"),
     "loan.checkout_override": _("loan despite a refusal"),
     "loan.renew_override": _("renewal despite a refusal"),
+    "register_export.xml": _("register exported to XML"),
+    "register_export.json": _("register exported to JSON"),
+    "register_export.request": _("export of the whole school's register requested"),
 }
 
 

@@ -43,6 +43,7 @@ from gradebook.register.models import (
     PlannedTest,
 )
 from gradebook.selectors import current_term
+from gradebook.yearend.models import RegisterExportJob
 from intranet import services as intranet_services
 from library.circulation.models import Stocktake
 from library.models import ImportJob
@@ -561,6 +562,24 @@ URLS: dict[str, U] = {
         frozenset({"guardian"}), lambda s: {"pk": s.push_subscription.pk}, methods="POST",
         everywhere=frozenset(),
     ),
+    # --- year end: the register's XML/JSON export (school admins and headteachers) ----------
+    "yearend:export_index": U(MANAGERS, methods="GET"),
+    "yearend:export": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:export_class": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "class_pk": s.class_a.pk, "fmt": "xml"},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:export_school_start": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "year_pk": s.year.pk, "fmt": "xml"},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:export_job_file": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "job_pk": s.export_job.pk},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- intranet (the education office and its schools) ------------------------------------
     "intranet:home": U(INTRANET_STAFF, methods="GET"),
     "intranet:circulars": U(INTRANET_HEADS, methods="GET"),
@@ -692,6 +711,10 @@ def _add_school_objects(side, site_section):
         run_marc_import, side.import_job.pk, status="FAILED", error="RuntimeError: przerwany"
     )
     side.copy = copy_create(side.record, side.school)
+    side.export_job = RegisterExportJob.objects.create(
+        school=side.school, school_year=side.year, fmt="xml", status="succeeded"
+    )
+    side.export_job.file.save("dziennik.xml", ContentFile(b"<register/>"))
     side.msg = conversation(side)
     side.stocktake = Stocktake.objects.create(
         school=side.school, name="Spis", started_by=side.librarian

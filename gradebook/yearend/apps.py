@@ -15,3 +15,32 @@ class YearEndConfig(AppConfig):
 
     def ready(self):
         from . import permissions  # noqa: F401  (rules are registered on import)
+
+        register_export()
+
+
+def register_export():
+    """The register export: its navigation entry and its background task."""
+    from portal.registry import NavItem, TaskKind, register_nav, register_task_kind
+
+    from . import export_tasks
+    from .permissions import year_end_school_ids
+
+    def runs_year_end(request):  # from the cached roles: no query on every page
+        if not request.user.is_authenticated:
+            return False
+        school_ids = year_end_school_ids(request.user)
+        return school_ids is None or bool(school_ids)
+
+    register_nav(
+        NavItem("yearend-export", _("Register export"), "yearend:export_index", runs_year_end, 82)
+    )
+    register_task_kind(
+        TaskKind(
+            export_tasks.run_register_export.module_path,
+            _("Register export (XML/JSON)"),
+            schools=export_tasks.export_task_schools,
+            on_failure=export_tasks.export_task_failed,
+            before_retry=export_tasks.export_task_retry,
+        )
+    )

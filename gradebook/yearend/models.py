@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.files import private_storage
 from portal.models import SchoolClass, User
 
 
@@ -81,3 +82,59 @@ class PromotionDecision(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return bool(self.outcome and self.homeroom_confirmed_at and self.admin_confirmed_at)
+
+
+def export_upload_to(instance, filename: str) -> str:
+    return f"yearend/register-exports/{instance.school_id}/{filename}"
+
+
+class RegisterExportJob(models.Model):
+    """A whole school's register export (XML or JSON) prepared by the task worker
+    (`export_tasks.run_register_export`): queued, running, then succeeded (the file
+    is kept in the private storage) or failed (with the reason)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        SUCCEEDED = "succeeded", _("ready")
+        FAILED = "failed", _("failed")
+
+    class Format(models.TextChoices):
+        XML = "xml", "XML"
+        JSON = "json", "JSON"
+
+    school = models.ForeignKey(
+        "portal.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        "portal.SchoolYear",
+        on_delete=models.CASCADE,
+        related_name="register_exports",
+        verbose_name=_("school year"),
+    )
+    fmt = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file = models.FileField(
+        _("file"), upload_to=export_upload_to, storage=private_storage, blank=True
+    )
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    message = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("register export")
+        verbose_name_plural = _("register exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.get_fmt_display()} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)

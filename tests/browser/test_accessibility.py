@@ -109,6 +109,8 @@ NOT_HTML = {
     "messaging:recipients",
     "intranet:answer_file",
     "intranet:request_export",
+    "yearend:export_class",
+    "yearend:export_job_file",
     "circulation:card",
     "circulation:card_child",
     "circulation:reader_card",
