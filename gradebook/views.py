@@ -46,6 +46,7 @@ from .permissions import (
     is_gradebook_staff,
 )
 from .sheet_render import row_cells_html
+from .yearend.permissions import can_view_class_classification
 
 CELL_RE = re.compile(r"^g-(\d+)-(\d+)$")
 PAGE_SIZE = 50
@@ -510,6 +511,7 @@ def class_register(request, pk):
             "terms": year.terms.all(),
             "term": term,
             "can_behaviour": can_set_behaviour(request.user, school_class),
+            "can_classification": can_view_class_classification(request.user, school_class),
         },
     )
 
