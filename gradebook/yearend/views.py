@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from gradebook.selectors import current_term
 from portal.audit import note_reads
@@ -75,6 +76,7 @@ def _class_result(request, class_pk):
 
 
 @login_required
+@require_GET
 def index(request):
     """Where the navigation leads: the schools whose year end the user runs and
     the classes whose summary they see as homeroom teacher."""
@@ -94,6 +96,7 @@ def index(request):
 
 
 @login_required
+@require_GET
 def school_summary(request, school_pk):
     result, terms = _school_result(request, school_pk)
     return render(
@@ -104,18 +107,21 @@ def school_summary(request, school_pk):
 
 
 @login_required
+@require_GET
 def school_csv(request, school_pk):
     result, _terms = _school_result(request, school_pk)
     return printouts.school_csv(result)
 
 
 @login_required
+@require_GET
 def school_pdf(request, school_pk):
     result, _terms = _school_result(request, school_pk)
     return printouts.school_pdf(result, base_url=request.build_absolute_uri("/"))
 
 
 @login_required
+@require_GET
 def class_summary(request, class_pk):
     result, terms = _class_result(request, class_pk)
     school_class = result.school_class
@@ -133,12 +139,14 @@ def class_summary(request, class_pk):
 
 
 @login_required
+@require_GET
 def class_csv(request, class_pk):
     result, _terms = _class_result(request, class_pk)
     return printouts.class_csv(result)
 
 
 @login_required
+@require_GET
 def class_pdf(request, class_pk):
     result, _terms = _class_result(request, class_pk)
     return printouts.class_pdf(result, base_url=request.build_absolute_uri("/"))

@@ -264,3 +264,9 @@ def test_query_count_does_not_grow(ye, login, page):
     small = count_queries(client, url)
     grow(a, classes=3, pupils=5, subjects=3)
     assert count_queries(client, url) == small
+
+
+def test_the_summaries_are_read_only(ye, login):
+    client = login(ye.a.admin)
+    for url in urls(ye.a).values():
+        assert client.post(url).status_code == 405
