@@ -47,6 +47,7 @@ from .permissions import (
 )
 from .sheet_render import row_cells_html
 from .yearend.completeness import term_completeness
+from .yearend.permissions import can_view_class_classification
 
 CELL_RE = re.compile(r"^g-(\d+)-(\d+)$")
 PAGE_SIZE = 50
@@ -511,6 +512,7 @@ def class_register(request, pk):
             "terms": year.terms.all(),
             "term": term,
             "can_behaviour": can_set_behaviour(request.user, school_class),
+            "can_classification": can_view_class_classification(request.user, school_class),
         },
     )
 

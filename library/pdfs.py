@@ -16,11 +16,11 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.files import private_storage
+from portal.pdfs import render_pdf
 
 from .errors import LibraryError
 from .models import ReadingList
@@ -58,9 +58,7 @@ def _folder(reading_list: ReadingList) -> str:
 
 
 def _render(reading_list: ReadingList, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    html = render_to_string(
+    return render_pdf(
         "library/list_pdf.html",
         {
             "list": reading_list,
@@ -68,8 +66,8 @@ def _render(reading_list: ReadingList, base_url: str) -> bytes:
             "notes": dict(reading_list.items.values_list("record_id", "note")),
             "now": timezone.now(),
         },
+        base_url,
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
 
 
 def _drop_other_versions(storage, reading_list: ReadingList, version: str) -> None:

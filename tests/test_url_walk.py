@@ -103,6 +103,8 @@ REGISTER_STAFF = TEACHERS | {"school_admin", "municipal_admin", "superuser"}
 # Who manages a school: its admin, the municipal admin and superusers.
 MANAGERS = frozenset({"school_admin", "municipal_admin", "superuser"})
 MANAGE_EVERYWHERE = frozenset({"municipal_admin", "superuser"})
+# Who runs a school's year end (its admins and headteachers, the municipal admin).
+YEAR_END = MANAGERS
 LIBRARIANS = frozenset({"librarian", "superuser"})
 # The data protection officer sees every person of the gmina.
 DPO = frozenset({"dpo", "superuser"})
@@ -305,6 +307,18 @@ URLS: dict[str, U] = {
         MANAGERS, lambda s: {"pk": s.school.pk, "term_pk": s.term.pk},
         data=lambda s: {"closed": "0"}, everywhere=MANAGE_EVERYWHERE,
     ),
+    # --- year end ---------------------------------------------------------------------------
+    "yearend:index": U(YEAR_END | {"homeroom"}, methods="GET"),
+    **{
+        name: U(YEAR_END, lambda s: {"school_pk": s.school.pk}, methods="GET",
+                everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend:school", "yearend:school_csv", "yearend:school_pdf")
+    },
+    **{
+        name: U(YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="GET",
+                everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend:class", "yearend:class_csv", "yearend:class_pdf")
+    },
     # --- class register --------------------------------------------------------------------
     "register:day": U(REGISTER_STAFF),
     "register:missing": U(REGISTER_STAFF),
@@ -803,6 +817,7 @@ WALKED_APPS = {
     "messaging",
     "intranet",
     "webpush",
+    "yearend",
 }
 
 

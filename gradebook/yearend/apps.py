@@ -14,8 +14,9 @@ class YearEndConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import permissions  # noqa: F401  (rules are registered on import)
+        from . import dashboard, permissions  # noqa: F401  (rules are registered on import)
 
+        dashboard.register()
         register_export()
 
 

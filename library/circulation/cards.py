@@ -7,6 +7,8 @@ import io
 
 from django.template.loader import render_to_string
 
+from portal.pdfs import html_to_pdf
+
 
 def barcode_svg(code: str) -> str:
     from barcode import Code128
@@ -24,9 +26,7 @@ def barcode_data_uri(code: str) -> str:
 
 
 def _pdf(html: str, base_url: str) -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return html_to_pdf(html, base_url)
 
 
 def card_pdf(*, profile, schools, base_url: str) -> bytes:

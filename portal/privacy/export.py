@@ -214,6 +214,6 @@ def export_html(data: dict, *, person: User) -> str:
 
 
 def export_pdf(data: dict, *, person: User, base_url: str) -> bytes:
-    from weasyprint import HTML
+    from portal.pdfs import html_to_pdf
 
-    return HTML(string=export_html(data, person=person), base_url=base_url).write_pdf()
+    return html_to_pdf(export_html(data, person=person), base_url)

@@ -115,6 +115,10 @@ NOT_HTML = {
     "circulation:card_child",
     "circulation:reader_card",
     "circulation:class_cards",
+    "yearend:school_csv",
+    "yearend:school_pdf",
+    "yearend:class_csv",
+    "yearend:class_pdf",
     "webpush:manifest",
     "webpush:service_worker",
 }
