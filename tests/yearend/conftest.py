@@ -43,14 +43,14 @@ def final(pupil, assignment, term, grade=None, description="", kind=TermGrade.Ki
     )
 
 
-def behaviour(pupil, school_class, term, value):
+def behaviour(pupil, school_class, term, value, kind=BehaviourGrade.Kind.FINAL):
     return BehaviourGrade.objects.create(
         pupil=pupil,
         school_class=school_class,
         term=term,
-        kind=BehaviourGrade.Kind.FINAL,
+        kind=kind,
         value=value,
-        teacher=school_class.homeroom_teacher,
+        teacher=school_class.homeroom_teacher or UserFactory(),
     )
 
 

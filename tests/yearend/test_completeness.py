@@ -23,10 +23,11 @@ from tests.factories import (
     SchoolYearFactory,
     SubjectFactory,
     TeachingGroupFactory,
-    UserFactory,
     make_pupil,
     make_teacher,
 )
+from tests.yearend.conftest import behaviour as behaviour_grade
+from tests.yearend.conftest import final
 
 # Wednesday of the last full week of term 1 of 2026/2027 (1 Sep – 31 Jan).
 TODAY = datetime.date(2027, 1, 20)
@@ -46,35 +47,12 @@ def _school():
     return SimpleNamespace(school=school, year=year, term=year.terms.get(number=1), admin=admin)
 
 
-def _term_grade(assignment, pupil, term, kind, grade=None, description=""):
-    return TermGrade.objects.create(
-        pupil=pupil,
-        assignment=assignment,
-        term=term,
-        kind=kind,
-        grade=grade,
-        description=description,
-        teacher=assignment.teacher,
-    )
-
-
-def _behaviour(school_class, pupil, term, kind):
-    return BehaviourGrade.objects.create(
-        pupil=pupil,
-        school_class=school_class,
-        term=term,
-        kind=kind,
-        value=BehaviourGrade.Value.GOOD,
-        teacher=school_class.homeroom_teacher or UserFactory(),
-    )
-
-
 def _complete(s, school_class, assignment, pupil, behaviour=True):
     """Everything a pupil needs at the term's end, in one subject and behaviour."""
     for kind in TermGrade.Kind:
-        _term_grade(assignment, pupil, s.term, kind, 5, "Pracuje samodzielnie.")
+        final(pupil, assignment, s.term, 5, "Pracuje samodzielnie.", kind=kind)
         if behaviour:
-            _behaviour(school_class, pupil, s.term, kind)
+            behaviour_grade(pupil, school_class, s.term, BehaviourGrade.Value.GOOD, kind=kind)
 
 
 @pytest.fixture
@@ -104,9 +82,9 @@ def hand_built(clock, db):
     # text of the final grade; p3 has nothing at all.
     _complete(s, s.klass, s.edu, s.p1)
     _complete(s, s.klass, s.english, s.p1, behaviour=False)
-    _term_grade(s.edu, s.p2, s.term, TermGrade.Kind.PROPOSED, 4)
-    _term_grade(s.edu, s.p2, s.term, TermGrade.Kind.FINAL, 4)
-    _behaviour(s.klass, s.p2, s.term, TermGrade.Kind.PROPOSED)
+    final(s.p2, s.edu, s.term, 4, kind=TermGrade.Kind.PROPOSED)
+    final(s.p2, s.edu, s.term, 4)
+    behaviour_grade(s.p2, s.klass, s.term, BehaviourGrade.Value.GOOD, kind=TermGrade.Kind.PROPOSED)
     # Lessons: one timetable slot never opened (no topic, no attendance), a lesson
     # with a topic but no attendance, one with attendance but no topic, a complete
     # one, and one after today (not missing yet).
@@ -176,8 +154,8 @@ def test_from_class_4_no_descriptive_assessment_is_asked(clock, db):
     assignment = TeachingAssignment.objects.create(
         school_class=klass, subject=SubjectFactory(school=s.school), teacher=make_teacher(s.school)
     )
-    _term_grade(assignment, pupil, s.term, TermGrade.Kind.PROPOSED, 3)
-    _term_grade(assignment, pupil, s.term, TermGrade.Kind.FINAL, 3)
+    final(pupil, assignment, s.term, 3, kind=TermGrade.Kind.PROPOSED)
+    final(pupil, assignment, s.term, 3)
     report = term_completeness(school=s.school, term=s.term)
     assert report.totals["descriptive"] == 0 and report.totals["final"] == 0
     assert not report.classes[0].descriptive
