@@ -88,6 +88,16 @@ class ClassGaps:
         return any(self.counts().values())
 
     @property
+    def total(self) -> int:
+        return sum(self.counts().values())
+
+    @property
+    def count_list(self) -> list[int]:
+        """The counts in the order of `GAP_KINDS` (the overview table's columns)."""
+        counts = self.counts()
+        return [counts[kind] for kind in GAP_KINDS]
+
+    @property
     def subjects_with_gaps(self) -> list[SubjectGaps]:
         return [s for s in self.subjects if s.has_gaps]
 
@@ -124,6 +134,14 @@ class TermCompleteness:
     @property
     def total_rows(self) -> list[tuple[str, str, int]]:
         return [(kind, GAP_KINDS[kind], n) for kind, n in self.totals.items()]
+
+    @property
+    def complete_count(self) -> int:
+        return sum(1 for c in self.classes if not c.has_gaps)
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return list(GAP_KINDS.values())
 
     @property
     def classes_with_gaps(self) -> list[ClassGaps]:

@@ -45,9 +45,11 @@ def csv_response(rows, *, filename: str) -> HttpResponse:
     return response
 
 
-def cell_text(cell) -> str:
+def cell_text(cell, in_progress: bool = False) -> str:
     if cell is None:
         return "–"
+    if cell.unclassified and in_progress:
+        return _("none yet")
     if cell.unclassified:
         return _("unclassified")
     if cell.grade is None:
@@ -55,11 +57,18 @@ def cell_text(cell) -> str:
     return str(cell.grade)
 
 
-def _totals_rows(totals: Totals) -> list[list]:
+def _unclassified_label(in_progress: bool) -> str:
+    """Before the term is closed a missing final grade is not yet "unclassified"."""
+    if in_progress:
+        return _("Without a final grade in a subject")
+    return _("Unclassified in a subject")
+
+
+def _totals_rows(totals: Totals, in_progress: bool) -> list[list]:
     rows = [
         [_("Pupils"), totals.pupils],
         [_("Classified in every subject"), totals.classified],
-        [_("Unclassified in a subject"), totals.unclassified],
+        [_unclassified_label(in_progress), totals.unclassified],
         [_("With a failing grade"), totals.failing],
         [_("Honours"), totals.honours],
         [_("At risk"), totals.at_risk],
@@ -82,7 +91,7 @@ def class_csv_rows(result: ClassClassification) -> list[list]:
             _("Average"),
             _("Behaviour"),
             _("Attendance %"),
-            _("Unclassified in"),
+            _("Without a final grade in") if result.in_progress else _("Unclassified in"),
             _("Failing grades"),
             _("Honours"),
             _("At risk"),
@@ -94,7 +103,7 @@ def class_csv_rows(result: ClassClassification) -> list[list]:
             [
                 row.number or "",
                 row.pupil.sort_name,
-                *[cell_text(c) for c in row.cells],
+                *[cell_text(c, result.in_progress) for c in row.cells],
                 number(row.average),
                 row.behaviour_label,
                 number(row.attendance),
@@ -110,7 +119,7 @@ def class_csv_rows(result: ClassClassification) -> list[list]:
         [
             _("Subject"),
             _("Classified"),
-            _("Unclassified"),
+            _("Without a final grade") if result.in_progress else _("Unclassified"),
             *[str(g) for g in range(1, 7)],
             _("Average"),
             _("Failing grades"),
@@ -127,7 +136,7 @@ def class_csv_rows(result: ClassClassification) -> list[list]:
                 s.failing,
             ]
         )
-    return [*rows, [], *_totals_rows(result.totals)]
+    return [*rows, [], *_totals_rows(result.totals, result.in_progress)]
 
 
 def school_csv_rows(result: SchoolClassification) -> list[list]:
@@ -139,7 +148,7 @@ def school_csv_rows(result: SchoolClassification) -> list[list]:
             _("Homeroom teacher"),
             _("Pupils"),
             _("Classified in every subject"),
-            _("Unclassified in a subject"),
+            _unclassified_label(result.in_progress),
             _("With a failing grade"),
             _("Honours"),
             _("At risk"),
@@ -164,7 +173,7 @@ def school_csv_rows(result: SchoolClassification) -> list[list]:
                 number(t.attendance),
             ]
         )
-    return [*rows, [], *_totals_rows(result.totals)]
+    return [*rows, [], *_totals_rows(result.totals, result.in_progress)]
 
 
 def class_csv(result: ClassClassification) -> HttpResponse:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from gradebook.models import BehaviourGrade, TermGrade
 from gradebook.register.models import Attendance, RegisterSettings
 from gradebook.register.selectors import _counts_by, attendance_percent
-from gradebook.selectors import sheet_day
+from gradebook.selectors import sheet_day, term_is_closed
 from portal.models import (
     Enrolment,
     School,
@@ -173,6 +173,9 @@ class ClassClassification:
     # What the school's summary adds up: attendance counts by status, and the rule.
     attendance_counts: dict = field(default_factory=dict)
     late_counts_as_present: bool = True
+    # The term is not closed yet: a missing final grade means "not entered yet",
+    # not "unclassified" (nieklasyfikowany is decided when the term is closed).
+    in_progress: bool = False
 
     @property
     def honours_rows(self) -> list[PupilRow]:
@@ -190,6 +193,7 @@ class SchoolClassification:
     is_last_term: bool
     classes: list  # [ClassClassification]
     totals: Totals
+    in_progress: bool = False
 
 
 def class_classification(*, school_class: SchoolClass, term: Term) -> ClassClassification:
@@ -219,7 +223,8 @@ def school_classification(*, school: School, term: Term) -> SchoolClassification
             counts[code] += n
     totals.attendance = attendance_percent(counts, late_counts_as_present=_late(results))
     is_last = results[0].is_last_term if results else _is_last_term(term)
-    return SchoolClassification(school, term, is_last, results, totals)
+    in_progress = results[0].in_progress if results else not term_is_closed(term)
+    return SchoolClassification(school, term, is_last, results, totals, in_progress)
 
 
 def terms_of_school(school: School):
@@ -314,6 +319,9 @@ def _classify(classes: list[SchoolClass], term: Term) -> list[ClassClassificatio
                 late,
             )
         )
+    in_progress = not term_is_closed(term)
+    for result in results:
+        result.in_progress = in_progress
     return results
 
 

@@ -271,6 +271,21 @@ def test_the_admin_sees_the_report_then_closes_despite_the_gaps(hand_built, logi
     assert [e.action for e in _term_events(s.term)] == ["term.close", "term.reopen"]
 
 
+def test_the_page_puts_the_decision_before_the_details_of_each_class(hand_built, login):
+    """An overview row per class with gaps links to that class's details, which
+    are collapsed under the close form (a school's report ran to 12,000 px)."""
+    s = hand_built
+    html = login(s.admin).get(_url(s)).content.decode()
+    overview = html.index("Braki według klas")
+    decide = html.index('name="closed"')
+    details = html.index('<details class="card gaps-class">')
+    assert overview < decide < details
+    anchor = f'href="#class-{s.klass.pk}"'
+    assert anchor in html and f'id="class-{s.klass.pk}"' in html
+    assert html.index(anchor) < decide
+    assert "Klasa 2a (uczniów: 3)" in html
+
+
 def test_without_gaps_the_page_asks_for_no_acceptance(complete_school, login):
     s = complete_school
     client = login(s.admin)

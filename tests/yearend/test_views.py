@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from gradebook.models import TermGrade
+from gradebook.models import TermGrade, TermStatus
 from portal.models import Enrolment, Role, SchoolClass, User
 from tests.factories import RoleFactory, SubjectFactory, TeachingAssignmentFactory, UserFactory
 
@@ -141,8 +141,25 @@ def test_class_csv(ye, login):
     assert "Cis Cezary;3;1;2,00;poprawne" in cezary
     assert "niepromowany" in cezary
     dawid = next(line for line in lines if "Dąb" in line)
-    assert "nieklasyfikowany" in dawid
+    # The term is open: a missing final grade is "not yet", not "unclassified".
+    assert "Dąb Dawid;brak;" in dawid and "nieklasyfikowany" not in dawid
+    assert "Bez oceny klasyfikacyjnej z" in lines[2]
     assert "Matematyka;4;0;1;1;0;1;1;0;3,00;1" in text
+
+    TermStatus.objects.create(term=ye.a.term2, is_closed=True)
+    text = client.get(urls(ye.a)["class_csv"]).content.decode("utf-8-sig")
+    dawid = next(line for line in text.splitlines() if "Dąb" in line)
+    assert "Dąb Dawid;nieklasyfikowany;" in dawid
+    assert "Nieklasyfikowani z przedmiotu" in text
+
+
+def test_open_term_explains_that_classification_is_in_progress(ye, login):
+    client = login(ye.a.homeroom)
+    html = client.get(urls(ye.a)["class"]).content.decode()
+    assert "klasyfikacja trwa" in html and "Bez oceny klasyfikacyjnej" in html
+    TermStatus.objects.create(term=ye.a.term2, is_closed=True)
+    html = client.get(urls(ye.a)["class"]).content.decode()
+    assert "klasyfikacja trwa" not in html and "Nieklasyfikowani" in html
 
 
 def test_csv_is_formula_safe(ye, login):
