@@ -21,21 +21,12 @@ class YearEndConfig(AppConfig):
 
 
 def register_export():
-    """The register export: its navigation entry and its background task."""
-    from portal.registry import NavItem, TaskKind, register_nav, register_task_kind
+    """The register export's background task (its screens are reached from the
+    year end's page, "Koniec roku")."""
+    from portal.registry import TaskKind, register_task_kind
 
     from . import export_tasks
-    from .permissions import year_end_school_ids
 
-    def runs_year_end(request):  # from the cached roles: no query on every page
-        if not request.user.is_authenticated:
-            return False
-        school_ids = year_end_school_ids(request.user)
-        return school_ids is None or bool(school_ids)
-
-    register_nav(
-        NavItem("yearend-export", _("Register export"), "yearend:export_index", runs_year_end, 82)
-    )
     register_task_kind(
         TaskKind(
             export_tasks.run_register_export.module_path,

@@ -29,5 +29,5 @@ def _panel(request):
 
 
 def register():
-    register_nav(NavItem("yearend", _("Classification"), "yearend:index", _uses, 25))
+    register_nav(NavItem("yearend", _("Year end"), "yearend:index", _uses, 25))
     register_panel(DashboardPanel("yearend", "yearend/dashboard/panel.html", _panel, 22))

@@ -5,7 +5,7 @@ from . import export_views, views
 app_name = "yearend"
 
 urlpatterns = [
-    path("klasyfikacja/", views.index, name="index"),
+    path("", views.index, name="index"),
     path("klasyfikacja/<int:school_pk>/", views.school_summary, name="school"),
     path("klasyfikacja/<int:school_pk>/csv/", views.school_csv, name="school_csv"),
     path("klasyfikacja/<int:school_pk>/pdf/", views.school_pdf, name="school_pdf"),

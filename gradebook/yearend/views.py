@@ -15,7 +15,7 @@ from portal.inputs import id_param
 from portal.models import ReadAccess, Term
 from portal.permissions import user_roles
 
-from . import printouts, selectors
+from . import hub, printouts, selectors
 from .permissions import (
     can_run_year_end,
     can_view_class_classification,
@@ -78,21 +78,24 @@ def _class_result(request, class_pk):
 @login_required
 @require_GET
 def index(request):
-    """Where the navigation leads: the schools whose year end the user runs and
-    the classes whose summary they see as homeroom teacher."""
+    """"Koniec roku": for each school whose year end the user runs, the steps of
+    closing the year; for a homeroom teacher, their classes' steps."""
     schools = list(year_end_schools(request.user).order_by("name"))
     roles = user_roles(request.user)
     classes = list(
         classes_visible_to(request.user)
         .current()
         .filter(pk__in=roles.homeroom_class_ids)
+        .select_related("school_year__school")
         .order_by("level", "name")
     )
     if not schools and not classes:
         raise Http404
-    if len(schools) == 1 and not classes:
-        return redirect("yearend:school", schools[0].pk)
-    return render(request, "yearend/index.html", {"schools": schools, "classes": classes})
+    context = {
+        "schools": [(school, hub.school_links(school)) for school in schools],
+        "classes": [(c, hub.class_links(c)) for c in classes],
+    }
+    return render(request, "yearend/index.html", context)
 
 
 @login_required

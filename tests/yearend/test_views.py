@@ -214,9 +214,25 @@ def test_navigation_and_dashboard(ye, login):
     html = client.get(reverse("portal:dashboard")).content.decode()
     assert reverse("yearend:index") in html
     assert reverse("yearend:school", args=[ye.a.school.pk]) in html
-    response = client.get(reverse("yearend:index"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("yearend:school", args=[ye.a.school.pk])
+    hub = client.get(reverse("yearend:index"))
+    assert hub.status_code == 200
+    html = hub.content.decode()
+    assert "Koniec roku szkolnego" in html
+    for url in (
+        reverse("gradebook:term_status", args=[ye.a.school.pk, ye.a.term2.pk]),
+        reverse("yearend:school", args=[ye.a.school.pk]),
+        reverse("yearend:export", args=[ye.a.school.pk]),
+    ):
+        assert url in html, url
+    assert reverse("yearend:school", args=[ye.b.school.pk]) not in html
+    # One entry in the navigation for the whole year end.
+    nav = client.get(reverse("portal:dashboard")).content.decode()
+    assert nav.count(reverse("yearend:index") + '"') >= 1
+    assert reverse("yearend:export_index") not in nav
+    # A homeroom teacher: their class's steps, no school's.
+    html = login(ye.a.homeroom).get(reverse("yearend:index")).content.decode()
+    assert reverse("yearend:class", args=[ye.a.class_a.pk]) in html
+    assert reverse("yearend:school", args=[ye.a.school.pk]) not in html
     client = login(ye.a.teacher)
     assert reverse("yearend:index") not in client.get(reverse("portal:dashboard")).content.decode()
     assert client.get(reverse("yearend:index")).status_code == 404
