@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from gradebook.selectors import current_term
@@ -78,7 +78,7 @@ def _class_result(request, class_pk):
 @login_required
 @require_GET
 def index(request):
-    """"Koniec roku": for each school whose year end the user runs, the steps of
+    """ "Koniec roku": for each school whose year end the user runs, the steps of
     closing the year; for a homeroom teacher, their classes' steps."""
     schools = list(year_end_schools(request.user).order_by("name"))
     roles = user_roles(request.user)
