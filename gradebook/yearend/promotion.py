@@ -152,6 +152,11 @@ class ClassDecisions:
     rows: list  # [DecisionRow]
 
     @property
+    def is_open(self) -> bool:
+        """Decisions are made once the year's last term has begun."""
+        return timezone.localdate() >= self.term.start
+
+    @property
     def outcome_choices(self) -> list[tuple[str, str]]:
         return [(o.value, o.label) for o in outcomes_for(self.school_class)]
 
@@ -301,11 +306,11 @@ def _clear_confirmations(decision: PromotionDecision) -> None:
 def _open_year_end(school_class: SchoolClass) -> tuple[Term, ClassDecisions]:
     """The year's last term, once it has begun, and the class's decisions."""
     term = year_last_term(school_class.school_year)
-    if term is None or timezone.localdate() < term.start:
+    page = _with_decisions(_classify([school_class], term))[0] if term else None
+    if page is None or not page.is_open:
         raise GradebookError(
             "too_early", _("Promotion decisions are made in the last term of the school year.")
         )
-    page = _with_decisions(_classify([school_class], term))[0]
     if not page.has_outcomes:
         raise GradebookError("no_outcome", _("This class is not promoted by decisions."))
     return term, page

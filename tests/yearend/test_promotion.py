@@ -147,7 +147,7 @@ def test_who_may_decide(ye):
     assert exc.value.code == "forbidden"
 
 
-def test_decisions_wait_for_the_last_term(db):
+def test_decisions_wait_for_the_last_term(db, login):
     from .conftest import build_year_end
 
     with time_machine.travel("2027-01-15 10:00:00+01:00", tick=False):
@@ -155,6 +155,10 @@ def test_decisions_wait_for_the_last_term(db):
         with pytest.raises(GradebookError) as exc:
             decide(side, side.pupil, OUT.PROMOTED)
         assert exc.value.code == "too_early"
+        client = login(side.homeroom)
+        html = client.get(reverse("yearend:promotion_class", args=[side.class_a.pk])).content
+        assert "podejmuje się w ostatnim okresie" in html.decode()
+        assert b'name="outcome"' not in html
 
 
 # --- Confirming -----------------------------------------------------------------------------
@@ -281,7 +285,7 @@ def retake(side, pupil, subject, grade=3, **kwargs):
         "school_class": side.class_a,
         "pupil_id": pupil.pk,
         "subject_id": subject.pk,
-        "date": datetime.date(2027, 8, 27),
+        "date": datetime.date(2027, 6, 21),
         "grade": grade,
         "board": "J. Kowalska, A. Nowak",
         "user": side.admin,
@@ -604,6 +608,8 @@ def add_pupils(side, n, start):
     for j, u in enumerate(users):
         final(u, assignment, side.term2, (j % 6) + 1)
         behaviour(u, side.class_a, side.term2, "dobre")
+    for u in (side.pupil, side.honours, side.failing, side.unclassified):
+        final(u, assignment, side.term2, 5)
     return users
 
 
