@@ -555,6 +555,7 @@ def term_grades_save(
         }
         descriptive = assignment.school_class.descriptive_assessment
         history = []
+        finals_changed: set[int] = set()
         for entry in entries:
             if entry.pupil_id not in pupils or entry.kind not in TermGrade.Kind.values:
                 raise GradebookError("not_found", _("No such pupil in this class."))
@@ -567,6 +568,8 @@ def term_grades_save(
             if new_value == old_value:
                 continue
             label = f"{assignment.subject.name} – {TermGrade.Kind(entry.kind).label} ({term})"
+            if entry.kind == TermGrade.Kind.FINAL:
+                finals_changed.add(entry.pupil_id)
             if not new_value:
                 history.append(
                     _term_history(current, assignment, label, old_value, "", user, "delete")
@@ -585,8 +588,68 @@ def term_grades_save(
             )
             changed.append(current)
         _history_bulk(history)
+        _year_end_grades_changed(
+            school_class=assignment.school_class, term=term, pupil_ids=finals_changed, user=user
+        )
         announce("term_grades", [t.pk for t in changed])
     return changed
+
+
+def _year_end_grades_changed(*, school_class, term, pupil_ids, user) -> None:
+    """A final term grade or behaviour grade changed: the pupils' year-end
+    promotion decisions lose their confirmations (when it is the year's last
+    term), so the homeroom teacher and the school confirm them again."""
+    if pupil_ids:
+        from .yearend.promotion import decisions_reopen
+
+        decisions_reopen(school_class=school_class, term=term, pupil_ids=pupil_ids, user=user)
+
+
+def term_grade_retake_save(*, term_grade: TermGrade, grade: int, user: User, reason: str):
+    """The one write into a closed term: the annual grade after an exam retake
+    (egzamin poprawkowy). Only `gradebook.yearend.promotion.retake_record`
+    calls it, having checked who may; here it is only a failing (1) final grade
+    of the school year's last term that may change. The change gets its
+    GradeHistory row (with `reason`) and an audit event, closed term or not."""
+    if not 1 <= grade <= 6:
+        raise GradebookError("invalid_grade", _("A term grade is from 1 to 6."))
+    with transaction.atomic():
+        tg = (
+            TermGrade.objects.select_for_update()
+            .select_related("assignment__subject", "assignment__school_class__school_year", "term")
+            .get(pk=term_grade.pk)
+        )
+        term = tg.term
+        later_terms = Term.objects.filter(
+            school_year_id=term.school_year_id, number__gt=term.number
+        )
+        if tg.kind != TermGrade.Kind.FINAL or tg.grade != 1 or later_terms.exists():
+            raise GradebookError(
+                "not_failing", _("Only a failing annual grade can be changed by a retake exam.")
+            )
+        assignment = tg.assignment
+        old_value = _term_value(tg.grade, tg.description)
+        tg.grade, tg.teacher = grade, user
+        tg.save()
+        label = f"{assignment.subject.name} – {TermGrade.Kind.FINAL.label} ({term})"
+        row = _term_history(
+            tg, assignment, label, old_value, _term_value(tg.grade, tg.description), user, "update"
+        )
+        row.reason = reason[:500]
+        row.save()
+        audit_record(
+            actor=user,
+            category=AuditEvent.Category.YEAR_END,
+            action="term_grade.retake",
+            target=tg,
+            school=_school_id(assignment),
+            person=tg.pupil,
+            before={"grade": 1},
+            after={"grade": grade},
+            reason=reason,
+        )
+        announce("term_grades", [tg.pk])
+    return tg
 
 
 @dataclass(frozen=True)
@@ -695,6 +758,7 @@ def behaviour_grades_save(
     }
     history = []
     count = 0
+    finals_changed: set[int] = set()
     for pupil_id, kind, value in entries:
         if pupil_id not in pupils or kind not in BehaviourGrade.Kind.values:
             raise GradebookError("not_found", _("No such pupil in this class."))
@@ -717,9 +781,13 @@ def behaviour_grades_save(
                 )
                 current.delete()
                 count += 1
+                if kind == BehaviourGrade.Kind.FINAL:
+                    finals_changed.add(pupil_id)
             continue
         if current and current.value == value:
             continue
+        if kind == BehaviourGrade.Kind.FINAL:
+            finals_changed.add(pupil_id)
         if current is None:
             current = BehaviourGrade(
                 pupil_id=pupil_id, school_class=school_class, term=term, kind=kind
@@ -738,4 +806,7 @@ def behaviour_grades_save(
         )
         count += 1
     _history_bulk(history)
+    _year_end_grades_changed(
+        school_class=school_class, term=term, pupil_ids=finals_changed, user=user
+    )
     return count

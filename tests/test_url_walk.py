@@ -319,6 +319,31 @@ URLS: dict[str, U] = {
                 everywhere=MANAGE_EVERYWHERE)
         for name in ("yearend:class", "yearend:class_csv", "yearend:class_pdf")
     },
+    # promotion decisions and exam retakes (gradebook/yearend/urls_promotion.py)
+    "yearend:promotion_school": U(
+        YEAR_END, lambda s: {"school_pk": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:promotion_class": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:promotion_decision": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk, "pupil_pk": s.pupil.pk},
+        data=lambda s: {"outcome": "promoted"}, methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:promotion_confirm_homeroom": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="POST",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:promotion_confirm_school": U(
+        YEAR_END, lambda s: {"class_pk": s.class_a.pk}, methods="POST",
+        data=lambda s: {"resolution_number": "1/2025"}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:promotion_retake": U(
+        YEAR_END, lambda s: {"class_pk": s.class_a.pk, "pupil_pk": s.pupil.pk},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- class register --------------------------------------------------------------------
     "register:day": U(REGISTER_STAFF),
     "register:missing": U(REGISTER_STAFF),

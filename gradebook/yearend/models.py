@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,49 @@ class PromotionDecision(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return bool(self.outcome and self.homeroom_confirmed_at and self.admin_confirmed_at)
+
+
+class RetakeExam(models.Model):
+    """An exam retake (egzamin poprawkowy, art. 44m) of one pupil in one subject,
+    recorded by a school admin: the annual grade before and after, the date and
+    the exam board. The new grade is written into the annual TermGrade by
+    `promotion.retake_record` (with its GradeHistory row)."""
+
+    pupil = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="retake_exams", verbose_name=_("pupil")
+    )
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="retake_exams", verbose_name=_("class")
+    )
+    subject = models.ForeignKey(
+        "portal.Subject", on_delete=models.PROTECT, related_name="+", verbose_name=_("subject")
+    )
+    date = models.DateField(_("exam date"))
+    old_grade = models.PositiveSmallIntegerField(_("annual grade before"))
+    new_grade = models.PositiveSmallIntegerField(
+        _("annual grade after"), validators=[MinValueValidator(1), MaxValueValidator(6)]
+    )
+    board = models.CharField(_("exam board"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("recorded by")
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("retake exam")
+        verbose_name_plural = _("retake exams")
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pupil", "school_class", "subject"],
+                name="yearend_retake_unique",
+                violation_error_message=_("A retake exam of this subject is already recorded."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} {self.date}: {self.old_grade} → {self.new_grade}"
 
 
 def export_upload_to(instance, filename: str) -> str:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import export_views, views
 
@@ -30,4 +30,5 @@ urlpatterns = [
         export_views.export_job_file,
         name="export_job_file",
     ),
+    path("promocja/", include("gradebook.yearend.urls_promotion")),
 ]
