@@ -864,6 +864,7 @@ AUDIT_ACTIONS = {
     "register_export.xml": _("register exported to XML"),
     "register_export.json": _("register exported to JSON"),
     "register_export.request": _("export of the whole school's register requested"),
+    "school_year.rollover": _("next school year started from this one"),
 }
 
 
