@@ -475,3 +475,25 @@ def test_reopen_needs_a_reason_and_closing_again_is_recorded(ro, login):
     old.refresh_from_db()
     assert old.closed_at is not None and old.closed_by == a.admin
     assert AuditEvent.objects.filter(action="school_year.close", target_id=old.pk).count() == 2
+
+
+# --- Families keep their previous years -----------------------------------------------------
+
+
+def test_families_read_the_previous_year_s_grades(ro, login):
+    a = ro.a
+    new = apply(a).new_year
+    with time_machine.travel("2027-10-13 10:00:00+02:00", tick=False):
+        client = login(a.guardian, mfa=False)
+        url = reverse("gradebook:pupil", args=[a.pupil.pk])
+        page = client.get(url).content.decode()
+        assert "Klasa 5a" in page and "Pokazywany rok szkolny" in page
+        old = Enrolment.objects.get(pupil=a.pupil, school_class__school_year=a.year)
+        assert f"?klasa={old.pk}" in page and "2026/2027: klasa 4a" in page
+        page = client.get(f"{url}?klasa={old.pk}").content.decode()
+        assert "Klasa 4a" in page
+        # The same for the pupil; another pupil's enrolment is not found.
+        client = login(a.pupil, mfa=False)
+        assert client.get(f"{url}?klasa={old.pk}").status_code == 200
+        other = Enrolment.objects.get(pupil=a.other_pupil, school_class__school_year=new)
+        assert client.get(f"{url}?klasa={other.pk}").status_code == 404
