@@ -571,14 +571,15 @@ def pupil(request, pk):
     # The class shown is the latest one whose period the viewer may see: after a
     # transfer the old school sees its own class, never the new school's. Earlier
     # years (finished, read-only) are chosen with `?klasa=<enrolment>`.
-    years = _class_years(visible_enrolments(request.user, child))
+    visible = list(visible_enrolments(request.user, child))
+    years = _class_years(visible)
     chosen = id_param(request.GET, "klasa")
     if chosen is not None:
         enrolment = next((e for e in years if e.pk == chosen), None)
         if enrolment is None:
             raise Http404
     else:
-        enrolment = shown_enrolment(request.user, child)
+        enrolment = shown_enrolment(request.user, child, visible=visible)
     register = selectors.pupil_register(
         child, viewer=request.user, mark_seen=True, enrolment=enrolment
     )
