@@ -25,6 +25,7 @@ from portal.audit import (
 )
 from portal.errors import ServiceError, validate
 from portal.models import AuditEvent, SchoolClass, TeachingAssignment, Term, User
+from portal.years import ensure_year_open
 
 from . import scale as grade_scale
 from .models import (
@@ -50,6 +51,7 @@ class GradebookError(ServiceError):
 
 
 def _check_term_open(term: Term) -> None:
+    ensure_year_open(term.school_year, error=GradebookError)
     if term_is_closed(term):
         raise GradebookError(
             "term_closed",
@@ -325,6 +327,7 @@ def sheet_save(
     written then. Foreign assessments or pupils raise code "not_found"."""
     if assignment.teacher_id != user.pk:
         raise GradebookError("forbidden", _("Only the teacher of this class enters its grades."))
+    ensure_year_open(assignment.school_class.school_year, error=GradebookError)
     changed = [
         c for c in cells if grade_scale.normalize(c.text) != grade_scale.normalize(c.original)
     ]

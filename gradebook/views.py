@@ -28,6 +28,7 @@ from portal.permissions import (
     pupils_visible_to,
     shown_enrolment,
     user_roles,
+    visible_enrolments,
 )
 
 from . import selectors, services
@@ -568,8 +569,17 @@ def pupil(request, pk):
     if not can_view_pupil_register(request.user, child):
         raise Http404
     # The class shown is the latest one whose period the viewer may see: after a
-    # transfer the old school sees its own class, never the new school's.
-    enrolment = shown_enrolment(request.user, child)
+    # transfer the old school sees its own class, never the new school's. Earlier
+    # years (finished, read-only) are chosen with `?klasa=<enrolment>`.
+    visible = list(visible_enrolments(request.user, child))
+    years = _class_years(visible)
+    chosen = id_param(request.GET, "klasa")
+    if chosen is not None:
+        enrolment = next((e for e in years if e.pk == chosen), None)
+        if enrolment is None:
+            raise Http404
+    else:
+        enrolment = shown_enrolment(request.user, child, visible=visible)
     register = selectors.pupil_register(
         child, viewer=request.user, mark_seen=True, enrolment=enrolment
     )
@@ -588,8 +598,21 @@ def pupil(request, pk):
             "layout": layout,
             "children": children_of(request.user) if roles.is_guardian else [],
             "kinds": TermGrade.Kind,
+            "class_years": years if len(years) > 1 else [],
+            "chosen_enrolment": enrolment.pk if chosen is not None and enrolment else None,
         },
     )
+
+
+def _class_years(enrolments) -> list:
+    """One enrolment per class (the latest), newest first: the choice of the
+    school year and class whose grades a pupil page shows."""
+    seen, years = set(), []
+    for enrolment in enrolments:
+        if enrolment.school_class_id not in seen:
+            seen.add(enrolment.school_class_id)
+            years.append(enrolment)
+    return years
 
 
 PUPIL_LAYOUTS = ("tabela", "karty")  # the compact table (default) and the cards

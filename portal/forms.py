@@ -183,6 +183,19 @@ class EnrolmentForm(SchoolScopedForm):
         self.fields["pupil"].queryset = User.objects.filter(condition)
         self.fields["school_class"].queryset = SchoolClass.objects.for_school(school)
 
+    def clean(self):
+        from .years import year_closed_error
+
+        cleaned = super().clean()
+        years = [c.school_year for c in (cleaned.get("school_class"), self.instance_class()) if c]
+        for year in years:
+            if year.closed_at is not None:
+                raise forms.ValidationError(year_closed_error(year).message)
+        return cleaned
+
+    def instance_class(self):
+        return self.instance.school_class if self.instance.school_class_id else None
+
 
 class GuardianLinkForm(SchoolScopedForm):
     class Meta:

@@ -174,6 +174,20 @@ class SchoolYear(models.Model):
     start = models.DateField(_("start"))
     end = models.DateField(_("end"))
     is_current = models.BooleanField(_("current"), default=False)
+    closed_at = models.DateTimeField(
+        _("finished"),
+        null=True,
+        blank=True,
+        help_text=_("A finished year is read-only until a school admin reopens it."),
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("finished by"),
+    )
 
     objects = SchoolYearQuerySet.as_manager()
 
@@ -202,6 +216,10 @@ class SchoolYear(models.Model):
     def clean(self):
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("The year must end after it starts.")})
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
 
     def term_on(self, day: datetime.date) -> Term | None:
         for term in self.terms.all():
@@ -846,6 +864,7 @@ AUDIT_ACTIONS = {
     "register_export.xml": _("register exported to XML"),
     "register_export.json": _("register exported to JSON"),
     "register_export.request": _("export of the whole school's register requested"),
+    "school_year.rollover": _("next school year started from this one"),
 }
 
 

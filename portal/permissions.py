@@ -288,10 +288,16 @@ def visible_enrolments(user, pupil):
     )
 
 
-def shown_enrolment(user, pupil, day=None):
+def shown_enrolment(user, pupil, day=None, *, visible=None):
     """The enrolment a pupil page shows `user`: the pupil's enrolment on `day`
-    (today) if its period is visible, else the latest visible one already begun."""
+    (today) if its period is visible, else the latest visible one already begun.
+    `visible`: `visible_enrolments(user, pupil)` already read (a list), to choose
+    from without another query."""
     day = day or timezone.localdate()
+    if visible is not None:
+        begun = [e for e in visible if e.start_date <= day]
+        active = [e for e in begun if e.end_date is None or e.end_date >= day]
+        return (active or begun or [None])[0]
     enrolments = visible_enrolments(user, pupil).filter(start_date__lte=day)
     return enrolments.filter(pk__in=Enrolment.objects.active_on(day)).first() or enrolments.first()
 

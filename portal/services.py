@@ -34,6 +34,7 @@ from .models import (
     User,
 )
 from .permissions import forget_roles
+from .years import ensure_year_open
 
 
 class PortalError(ServiceError):
@@ -336,6 +337,7 @@ def enrolment_create(
     """Enrol a pupil. An open enrolment in another class of the same year ends the
     day before (a pupil moving between classes mid-year)."""
     year = school_class.school_year
+    ensure_year_open(year, error=PortalError)
     if not (year.start <= start_date <= year.end):
         raise PortalError(
             "enrolment_outside_year",

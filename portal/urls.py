@@ -95,6 +95,7 @@ urlpatterns = [
     path("", include("portal.background.urls")),
     path("dziennik/", include("gradebook.urls")),
     path("dziennik/", include("gradebook.register.urls")),
+    path("dziennik/koniec-roku/nowy-rok/", include("gradebook.yearend.urls_rollover")),
     path("dziennik/koniec-roku/", include("gradebook.yearend.urls")),
     path("biblioteka/", include("library.circulation.urls")),
     path("biblioteka/", include("library.urls")),

@@ -619,6 +619,27 @@ URLS: dict[str, U] = {
         MANAGERS, lambda s: {"school_pk": s.school.pk, "job_pk": s.export_job.pk},
         methods="GET", everywhere=MANAGE_EVERYWHERE,
     ),
+    # --- year end: the next school year (wizard) and finished years -------------------------
+    "yearend_rollover:index": U(YEAR_END, methods="GET"),
+    **{
+        name: U(YEAR_END, lambda s: {"school_pk": s.school.pk}, everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend_rollover:year", "yearend_rollover:classes")
+    },
+    **{
+        name: U(YEAR_END, lambda s: {"school_pk": s.school.pk}, methods="GET",
+                everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend_rollover:preview", "yearend_rollover:years")
+    },
+    "yearend_rollover:apply": U(
+        YEAR_END, lambda s: {"school_pk": s.school.pk}, methods="POST",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    # the walk's year is current: closing is refused, reopening too (it is not finished)
+    **{
+        name: U(YEAR_END, lambda s: {"school_pk": s.school.pk, "year_pk": s.year.pk},
+                methods="POST", everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend_rollover:close", "yearend_rollover:reopen")
+    },
     # --- intranet (the education office and its schools) ------------------------------------
     "intranet:home": U(INTRANET_STAFF, methods="GET"),
     "intranet:circulars": U(INTRANET_HEADS, methods="GET"),

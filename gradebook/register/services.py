@@ -27,8 +27,9 @@ from portal.audit import (
 )
 from portal.errors import ServiceError, validate
 from portal.files import private_storage
-from portal.models import AuditEvent, SchoolClass, TeachingAssignment, User
+from portal.models import AuditEvent, SchoolClass, SchoolYear, TeachingAssignment, User
 from portal.selectors import current_class_of
+from portal.years import ensure_year_open, year_closed_error
 
 from .models import (
     Announcement,
@@ -80,12 +81,19 @@ def record_change(*, obj, action: str, user, before=None, after=None) -> Registe
 # --- Entry rules -------------------------------------------------------------------------
 
 
+def _check_year(school_year) -> None:
+    """A finished school year's register is read-only (portal.years)."""
+    ensure_year_open(school_year, error=RegisterError)
+
+
 def school_id_of(assignment: TeachingAssignment) -> int:
     return assignment.school_class.school_year.school_id
 
 
 def entry_refusal(*, assignment: TeachingAssignment, day: datetime.date) -> RegisterError | None:
     """Why no entry may be made for a lesson of `assignment` on `day`, or None."""
+    if assignment.school_class.school_year.closed_at is not None:
+        return year_closed_error(assignment.school_class.school_year, RegisterError)
     if day > timezone.localdate():
         return RegisterError("future", _("Lessons in the future cannot be entered yet."))
     school_id = school_id_of(assignment)
@@ -165,6 +173,7 @@ def timetable_entry_save(*, entry: TimetableEntry, user: User) -> list[str]:
     as sentences for the person who saved it."""
     from .selectors import timetable_clashes
 
+    _check_year(entry.assignment.school_class.school_year)
     _full_clean(entry)
     clashes = timetable_clashes(entry)
     if clashes.school_class:
@@ -206,6 +215,7 @@ def _slot_words(entry: TimetableEntry) -> str:
 @transaction.atomic
 def timetable_entry_delete(*, school_class: SchoolClass, entry_id: int | None, user: User) -> None:
     """Delete a slot of the class's timetable (nothing when it is not the class's)."""
+    _check_year(school_class.school_year)
     entry = (
         TimetableEntry.objects.filter(pk=entry_id, assignment__school_class=school_class)
         .select_related("assignment__subject")
@@ -288,6 +298,7 @@ def _lesson_snapshot(lesson: Lesson) -> dict:
 
 @transaction.atomic
 def lesson_set_substitute(*, lesson: Lesson, substitute: User | None, user: User) -> Lesson:
+    _check_year(lesson.assignment.school_class.school_year)
     before = _lesson_snapshot(lesson)
     lesson.substitute_teacher = substitute
     lesson.save(update_fields=["substitute_teacher", "updated_at"])
@@ -465,6 +476,10 @@ def excuse_submit(
     )
     if len(rows) != len(ids):
         raise RegisterError("not_own", _("Some of the lessons are not your child's."))
+    closed = SchoolYear.objects.filter(
+        classes__assignments__lessons__attendances__in=rows, closed_at__isnull=False
+    ).first()
+    _check_year(closed)
     if any(r.status not in Attendance.ABSENT for r in rows):
         raise RegisterError("not_absence", _("Only absences can be excused."))
     if any(r.status == Attendance.Status.EXCUSED for r in rows) or (
@@ -496,7 +511,12 @@ def excuse_submit(
 @transaction.atomic
 def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "") -> Excuse:
     """Accept (the absences become excused) or reject (with a reason) a pending excuse."""
-    excuse = Excuse.objects.select_for_update().get(pk=excuse.pk)
+    excuse = (
+        Excuse.objects.select_for_update()
+        .select_related("school_class__school_year")
+        .get(pk=excuse.pk)
+    )
+    _check_year(excuse.school_class.school_year)
     if excuse.status != Excuse.Status.PENDING:
         raise RegisterError("already_decided", _("This excuse has already been decided."))
     reason = (reason or "").strip()
@@ -547,6 +567,7 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
 def remark_create(
     *, author: User, pupil: User, school_class: SchoolClass, kind: str, text: str
 ) -> Remark:
+    _check_year(school_class.school_year)
     remark = Remark(
         author=author, pupil=pupil, school_class=school_class, kind=kind, text=(text or "").strip()
     )
@@ -559,6 +580,7 @@ def remark_create(
 
 @transaction.atomic
 def remark_update(*, remark: Remark, user: User, kind: str, text: str) -> Remark:
+    _check_year(remark.school_class.school_year)
     before = {"kind": remark.kind, "text": remark.text}
     remark.kind, remark.text = kind, (text or "").strip()
     _full_clean(remark)
@@ -623,6 +645,7 @@ def homework_create(
     user: User,
     attachment=None,
 ) -> Homework:
+    _check_year(assignment.school_class.school_year)
     homework = Homework(
         assignment=assignment, due_date=due_date, description=description, created_by=user
     )
@@ -642,6 +665,7 @@ def _own_work(user: User, assignment: TeachingAssignment) -> None:
         raise RegisterError(
             "not_yours", _("Only the teacher of this class and subject can change it.")
         )
+    _check_year(assignment.school_class.school_year)
 
 
 def _homework_state(homework: Homework) -> dict:
@@ -748,6 +772,7 @@ def test_plan(
 ) -> tuple[PlannedTest | None, list[str]]:
     """Plan a test. Broken limits block when the school says so; otherwise they
     are returned as warnings and the test is saved once the teacher confirms."""
+    _check_year(assignment.school_class.school_year)
     problems = test_limit_problems(assignment=assignment, date=date, kind=kind)
     if problems:
         if RegisterSettings.for_school(school_id_of(assignment)).test_limits_block:
