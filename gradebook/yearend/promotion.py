@@ -28,6 +28,7 @@ from gradebook.models import TermGrade
 from gradebook.services import GradebookError, term_grade_retake_save
 from portal.audit import audit_record, model_fields, snapshot
 from portal.models import AuditEvent, School, SchoolClass, SchoolYear, Subject, Term, User
+from portal.years import ensure_year_open
 
 from . import rules
 from .models import PromotionDecision, PromotionOutcome, RetakeExam
@@ -304,7 +305,9 @@ def _clear_confirmations(decision: PromotionDecision) -> None:
 
 
 def _open_year_end(school_class: SchoolClass) -> tuple[Term, ClassDecisions]:
-    """The year's last term, once it has begun, and the class's decisions."""
+    """The year's last term, once it has begun, and the class's decisions. A
+    finished (closed) school year takes no decisions until it is reopened."""
+    ensure_year_open(school_class.school_year, error=GradebookError)
     term = year_last_term(school_class.school_year)
     page = _with_decisions(_classify([school_class], term))[0] if term else None
     if page is None or not page.is_open:

@@ -41,8 +41,9 @@ from portal.models import (
 )
 from portal.services import PortalError
 
-from .models import PromotionDecision, PromotionOutcome
+from .models import PromotionOutcome
 from .permissions import can_run_year_end
+from .promotion import decisions_for_year
 
 PROMOTE, REPEAT, LEAVE = "promote", "repeat", "leave"
 LEAVING_OUTCOMES = {PromotionOutcome.GRADUATED, PromotionOutcome.GRADUATED_WITH_HONOURS}
@@ -243,18 +244,10 @@ class RolloverPlan:
 
 
 def _confirmed_outcomes(year: SchoolYear) -> dict[int, str]:
-    """pupil id -> the outcome of their admin-confirmed promotion decision in
-    `year` (the latest confirmed, should a pupil moved mid-year have two).
-    The one place that reads the decisions: swap for the decisions' selector."""
-    rows = (
-        PromotionDecision.objects.filter(
-            school_class__school_year=year, admin_confirmed_at__isnull=False
-        )
-        .exclude(outcome="")
-        .order_by("admin_confirmed_at", "pk")
-        .values_list("pupil_id", "outcome")
-    )
-    return dict(rows)
+    """pupil id -> the outcome of their promotion decision in `year`, confirmed
+    by the homeroom teacher and the school (`promotion.decisions_for_year`; the
+    latest confirmed, should a pupil moved mid-year have two)."""
+    return {pupil_id: d.outcome for pupil_id, d in decisions_for_year(school_year=year).items()}
 
 
 def _letter(school_class: SchoolClass) -> str:

@@ -46,6 +46,7 @@ def decide(pupil, school_class, outcome, confirmed=True):
         school_class=school_class,
         proposed=outcome,
         outcome=outcome,
+        homeroom_confirmed_at=timezone.now() if confirmed else None,
         admin_confirmed_at=timezone.now() if confirmed else None,
     )
 
