@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import export_views, views
 
@@ -30,4 +30,6 @@ urlpatterns = [
         export_views.export_job_file,
         name="export_job_file",
     ),
+    # the statutory printouts: the register and the attendance report as PDF
+    path("wydruki/", include("gradebook.yearend.urls_statutory")),
 ]
