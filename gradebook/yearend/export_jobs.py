@@ -163,9 +163,7 @@ def register_export_job_run(*, job_id: int) -> None:
     kind = JOB_KINDS[job.fmt]
 
     def progress(done: int, total: int) -> None:
-        RegisterExportJob.objects.filter(pk=job_id).update(
-            progress_done=done, progress_total=total
-        )
+        RegisterExportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
 
     try:
         with tempfile.TemporaryFile() as out:
@@ -191,9 +189,7 @@ def register_export_job_run(*, job_id: int) -> None:
     job.finished_at = timezone.now()
     job.message = ""
     job.progress_done = job.progress_total
-    job.save(
-        update_fields=["file", "size", "status", "finished_at", "message", "progress_done"]
-    )
+    job.save(update_fields=["file", "size", "status", "finished_at", "message", "progress_done"])
     _drop_older_files(job)
 
 

@@ -186,6 +186,9 @@ def statutory_batch_start(request, school_pk, year_pk):
     else:
         messages.success(
             request,
-            _("The registers of the whole school are being prepared; they appear below when ready."),
+            _(
+                "The registers of the whole school are being prepared; "
+                "they appear below when ready."
+            ),
         )
     return redirect(f"{reverse('yearend:statutory', args=[school.pk])}#batches")

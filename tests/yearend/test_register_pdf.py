@@ -113,7 +113,7 @@ def test_the_year_register_holds_lessons_attendance_grades_and_remarks(reg):
         "n nieobecny nieusprawiedliwiony",
     ):
         assert words in text, words
-    assert "okres 1, końcowa" in text  # the term grade's column
+    assert "okres 1, ostateczna" in text  # the term grade's column
 
 
 def test_the_attendance_grid_has_the_marks_of_each_pupil(reg):

@@ -43,9 +43,7 @@ class AttendanceReport:
     columns: list[tuple[str, str]]
 
 
-def class_attendance_report(
-    school_class: SchoolClass, *, month: datetime.date
-) -> AttendanceReport:
+def class_attendance_report(school_class: SchoolClass, *, month: datetime.date) -> AttendanceReport:
     """The month's attendance of a class, per pupil and per day (a fixed number
     of queries)."""
     start, end, period = period_of(school_class, month)

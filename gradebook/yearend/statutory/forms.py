@@ -27,9 +27,7 @@ def parse_month(value: str) -> datetime.date | None:
 def month_error(school_class, month: datetime.date | None) -> str | None:
     """Why the month cannot be printed for the class (None: it can)."""
     year = school_class.school_year
-    if month is not None and not (
-        year.start.replace(day=1) <= month <= year.end.replace(day=1)
-    ):
+    if month is not None and not (year.start.replace(day=1) <= month <= year.end.replace(day=1)):
         return _("Choose a month of the school year %(name)s (%(start)s – %(end)s).") % {
             "name": year.name,
             "start": year.start.strftime("%m.%Y"),

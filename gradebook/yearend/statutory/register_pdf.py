@@ -259,7 +259,9 @@ def _grades(assessments: list[dict], pupils, members) -> Grid | None:
 def _keyed_grid(caption, entries, pupils, members, *, value) -> Grid:
     """Term grades (or behaviour grades) as columns per term and kind."""
     kinds = {"proposed": _("proposed"), "final": _("final")}
-    keys = sorted({(e["term"], e["kind"]) for e in entries}, key=lambda k: (k[0], k[1] != "proposed"))
+    keys = sorted(
+        {(e["term"], e["kind"]) for e in entries}, key=lambda k: (k[0], k[1] != "proposed")
+    )
     cells = {(e["term"], e["kind"], e["pupil"]): value(e) for e in entries}
     rows = _rows(pupils, members)
     for row in rows:
