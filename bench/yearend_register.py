@@ -26,9 +26,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.test")
 os.environ.setdefault("TEST_DB_NAME", "bench_yearend_register")
 
+import logging  # noqa: E402
+
 import django  # noqa: E402
 
 django.setup()
+logging.getLogger("weasyprint").setLevel(logging.WARNING)  # its progress, page by page
 
 import time_machine  # noqa: E402
 
@@ -46,6 +49,7 @@ def build():
     from portal.models import Enrolment, Term, User
     from tests.conftest import build_school_world
     from tests.factories import SubjectFactory, TeachingAssignmentFactory
+    from tests.factories.gradebook import GradeCategoryFactory
 
     world = build_school_world("bench")
     cls, year = world.class_a, world.year
@@ -92,10 +96,12 @@ def build():
         ),
         batch_size=2000,
     )
+    category = GradeCategoryFactory(school=world.school)
     columns = Assessment.objects.bulk_create(
         Assessment(
             assignment=a,
             term=terms[i % 2],
+            category=category,
             name=f"Sprawdzian {i + 1}",
             date=year.start + datetime.timedelta(days=14 * i + 7),
             weight=1,

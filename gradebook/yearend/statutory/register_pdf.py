@@ -38,13 +38,59 @@ class PupilRow:
     cells: list[str] = field(default_factory=list)
 
 
+# The grids are printed as lines of monospaced text, not as HTML tables: a year's
+# attendance is some 40,000 marks, and WeasyPrint lays a table cell out about thirty
+# times slower than a character of preformatted text (bench/yearend_register.py).
+LINE = 150  # characters of a grid's line (7 pt monospace across a landscape A4)
+NAME = 30  # the pupil's number and name
+
+
+@dataclass
+class GridBlock:
+    head: str
+    body: str
+
+
 @dataclass
 class Grid:
-    """A table of pupils × columns, with the columns' headings."""
+    """Pupils × columns, with the columns' headings. `heads` gives each column's
+    heading as short lines (the day and the lesson of an attendance column);
+    without it the columns are numbered and `columns` is printed as their key."""
 
     caption: str
     columns: list[str]
     rows: list[PupilRow]
+    heads: list[list[str]] | None = None
+
+    @property
+    def keyed(self) -> bool:
+        return self.heads is None
+
+    def blocks(self) -> list[GridBlock]:
+        """The grid as text: as many columns in a block as fit in a line."""
+        heads = self.heads or [[str(i)] for i in range(1, len(self.columns) + 1)]
+        cells = [len(c) for row in self.rows for c in row.cells]
+        width = max([3, *[len(h) + 1 for col in heads for h in col], *[n + 1 for n in cells]])
+        per_block = max(1, (LINE - NAME) // width)
+        pupil = _("Pupil")
+        blocks = []
+        for first in range(0, len(heads), per_block):
+            chosen = range(first, min(first + per_block, len(heads)))
+            levels = max(len(heads[i]) for i in chosen)
+            head = []
+            for level in range(levels):
+                label = f"{_('No.'):>3} {pupil}" if level == levels - 1 else ""
+                line = "".join(
+                    f"{(heads[i][level] if level < len(heads[i]) else ''):<{width}}" for i in chosen
+                )
+                head.append(f"{label:<{NAME}}{line}".rstrip())
+            body = [
+                f"{row.number or '':>3} {row.name[: NAME - 5]:<{NAME - 4}}"
+                + "".join(f"{row.cells[i]:<{width}}" for i in chosen).rstrip()
+                for row in self.rows
+            ]
+            blocks.append(GridBlock("\n".join(head), "\n".join(body)))
+        return blocks
 
 
 @dataclass
@@ -187,6 +233,9 @@ def class_register_data(
                     date_format(month_lessons[0]["date"], "F Y"),
                     [f"{lesson['date']:%d.%m}/{lesson['number']}" for lesson in month_lessons],
                     rows,
+                    heads=[
+                        [f"{lesson['date']:%d}", str(lesson["number"])] for lesson in month_lessons
+                    ],
                 )
             )
         parts.append(
