@@ -865,6 +865,10 @@ AUDIT_ACTIONS = {
     "register_export.json": _("register exported to JSON"),
     "register_export.request": _("export of the whole school's register requested"),
     "school_year.rollover": _("next school year started from this one"),
+    "register_export.register-pdfs": _("the whole school's register PDFs downloaded"),
+    "statutory_print.register": _("class register printed to PDF"),
+    "statutory_print.attendance_pdf": _("attendance report printed to PDF"),
+    "statutory_print.attendance_csv": _("attendance report exported to CSV"),
 }
 
 

@@ -6,22 +6,56 @@ Long renders belong in a background task or a cache (library/pdfs.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 
 
-def html_to_pdf(html: str, base_url: str) -> bytes:
+@dataclass(frozen=True)
+class PdfAttachment:
+    """A file embedded in a PDF (the XML of a register inside its PDF/A-3)."""
+
+    name: str
+    data: bytes
+    description: str = ""
+    relationship: str = "Data"  # PDF/A-3: how the file relates to the document
+
+
+def html_to_pdf(
+    html: str,
+    base_url: str,
+    *,
+    pdf_variant: str | None = None,
+    attachments: list[PdfAttachment] | None = None,
+) -> bytes:
     """The PDF of an HTML document; `base_url` resolves its relative links
-    (stylesheets, images)."""
+    (stylesheets, images). `pdf_variant` asks WeasyPrint for a standard's
+    variant ("pdf/a-3b" for the year-end archive); `attachments` are embedded."""
     from weasyprint import HTML
 
-    return HTML(string=html, base_url=base_url).write_pdf()
+    options = {}
+    if pdf_variant:
+        options["pdf_variant"] = pdf_variant
+    if attachments:
+        from weasyprint import Attachment
+
+        options["attachments"] = [
+            Attachment(
+                string=a.data,
+                name=a.name,
+                description=a.description or a.name,
+                relationship=a.relationship,
+            )
+            for a in attachments
+        ]
+    return HTML(string=html, base_url=base_url).write_pdf(**options)
 
 
-def render_pdf(template: str, context: dict, base_url: str) -> bytes:
-    """A template rendered to HTML, then to PDF."""
-    return html_to_pdf(render_to_string(template, context), base_url)
+def render_pdf(template: str, context: dict, base_url: str, **options) -> bytes:
+    """A template rendered to HTML, then to PDF (`options`: those of `html_to_pdf`)."""
+    return html_to_pdf(render_to_string(template, context), base_url, **options)
 
 
 def pdf_response(data: bytes, *, filename: str, inline: bool = True) -> HttpResponse:

@@ -640,6 +640,25 @@ URLS: dict[str, U] = {
                 methods="POST", everywhere=MANAGE_EVERYWHERE)
         for name in ("yearend_rollover:close", "yearend_rollover:reopen")
     },
+    # --- year end: the statutory printouts (the school's year-end staff; a homeroom teacher
+    # for their own class) ---------------------------------------------------------------------
+    "yearend:statutory_index": U(YEAR_END | {"homeroom"}, methods="GET"),
+    "yearend:statutory": U(
+        YEAR_END | {"homeroom"}, lambda s: {"school_pk": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:statutory_register": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:statutory_attendance": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk, "fmt": "csv"},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:statutory_batch_start": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "year_pk": s.year.pk},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- intranet (the education office and its schools) ------------------------------------
     "intranet:home": U(INTRANET_STAFF, methods="GET"),
     "intranet:circulars": U(INTRANET_HEADS, methods="GET"),

@@ -388,6 +388,29 @@ def class_attendance_stats(
     }
 
 
+def class_attendance_by_day(
+    school_class: SchoolClass,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    late_counts_as_present: bool | None = None,
+) -> list[StatsRow]:
+    """The class's attendance totals of each day with lessons between two dates
+    (one query, and one for the school's setting unless given), for the monthly
+    attendance report."""
+    late = late_counts_as_present
+    if late is None:
+        school_id = school_class.school_year.school_id
+        late = RegisterSettings.for_school(school_id).late_counts_as_present
+    qs = Attendance.objects.filter(
+        lesson__assignment__school_class=school_class, lesson__date__range=(start, end)
+    )
+    return [
+        StatsRow(day, counts, attendance_percent(counts, late_counts_as_present=late))
+        for (day,), counts in sorted(_counts_by(qs, "lesson__date").items())
+    ]
+
+
 def pupil_attendance_stats(pupil: User, *, start: datetime.date, end: datetime.date, school_id):
     settings = RegisterSettings.for_school(school_id)
     late = settings.late_counts_as_present

@@ -1,11 +1,18 @@
 """Services of the register export: a class's file made on request, a whole
 school's file prepared by the task worker, and the audit trail of every file
-someone took away (who exported what)."""
+someone took away (who exported what).
+
+The task worker's jobs are one model (`RegisterExportJob`) and one runner; what
+a job's format is made of is one entry of `JOB_KINDS` (how to write the file,
+how to name it). A new kind of file (a class's record sheets as one PDF) is one
+more entry there and one more choice of `RegisterExportJob.Format`."""
 
 from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import IO
 
 from django.conf import settings
@@ -21,15 +28,47 @@ from portal.services import PortalError
 
 from .models import RegisterExportJob
 from .permissions import can_run_year_end
+from .statutory.batch import register_pdfs_filename, register_pdfs_write
 from .xml_export import FORMATS, export_filename, register_export_write
 
 logger = logging.getLogger(__name__)
 
 
-def _check(user: User, school_year: SchoolYear, fmt: str) -> None:
+@dataclass(frozen=True)
+class JobKind:
+    """How the task worker makes the file of a job of one format:
+    `write(job, out, progress)` writes it to the open binary file `out`, calling
+    `progress(done, total)` as it goes; `filename(job)` names it."""
+
+    write: Callable[[RegisterExportJob, IO[bytes], Callable[[int, int], None]], None]
+    filename: Callable[[RegisterExportJob], str]
+
+
+def _export_write(job: RegisterExportJob, out: IO[bytes], progress) -> None:
+    register_export_write(
+        school_year=job.school_year, school_class=job.school_class, fmt=job.fmt, out=out
+    )
+
+
+def _export_filename(job: RegisterExportJob) -> str:
+    return export_filename(school_year=job.school_year, school_class=job.school_class, fmt=job.fmt)
+
+
+JOB_KINDS: dict[str, JobKind] = {
+    RegisterExportJob.Format.XML: JobKind(_export_write, _export_filename),
+    RegisterExportJob.Format.JSON: JobKind(_export_write, _export_filename),
+    RegisterExportJob.Format.REGISTER_PDFS: JobKind(register_pdfs_write, register_pdfs_filename),
+}
+
+
+def job_filename(job: RegisterExportJob) -> str:
+    return JOB_KINDS[job.fmt].filename(job)
+
+
+def _check(user: User, school_year: SchoolYear, fmt: str, formats=FORMATS) -> None:
     if not can_run_year_end(user, school_year.school_id):
         raise PortalError("not_allowed", _("You cannot export this school's register."))
-    if fmt not in FORMATS:
+    if fmt not in formats:
         raise PortalError("bad_format", _("Choose XML or JSON."))
 
 
@@ -71,22 +110,30 @@ def register_export_class(
     return out, export_filename(school_year=school_year, school_class=school_class, fmt=fmt)
 
 
-def register_export_job_create(*, user: User, school_year: SchoolYear, fmt: str):
-    """Queue the export of a whole school's year; the task worker writes the
-    file. A job of the same year and format already waiting is reused."""
+def register_export_job_create(
+    *, user: User, school_year: SchoolYear, fmt: str, school_class: SchoolClass | None = None
+):
+    """Queue the file of a whole school's year (or of one class) in a format of
+    `JOB_KINDS`; the task worker writes it. A job of the same year, class and
+    format already waiting is reused."""
     from .export_tasks import run_register_export
 
-    _check(user, school_year, fmt)
+    _check(user, school_year, fmt, formats=JOB_KINDS)
     with transaction.atomic():
         waiting = RegisterExportJob.objects.filter(
             school_year=school_year,
+            school_class=school_class,
             fmt=fmt,
             status__in=[RegisterExportJob.Status.QUEUED, RegisterExportJob.Status.RUNNING],
         ).first()
         if waiting is not None:
             return waiting
         job = RegisterExportJob.objects.create(
-            school_id=school_year.school_id, school_year=school_year, fmt=fmt, requested_by=user
+            school_id=school_year.school_id,
+            school_year=school_year,
+            school_class=school_class,
+            fmt=fmt,
+            requested_by=user,
         )
         audit_record(
             actor=user,
@@ -110,13 +157,21 @@ def register_export_job_run(*, job_id: int) -> None:
     ).update(status=RegisterExportJob.Status.RUNNING)
     if not claimed:
         return
-    job = RegisterExportJob.objects.select_related("school_year__school").get(pk=job_id)
+    job = RegisterExportJob.objects.select_related(
+        "school_year__school", "school_class__school_year__school"
+    ).get(pk=job_id)
+    kind = JOB_KINDS[job.fmt]
+
+    def progress(done: int, total: int) -> None:
+        RegisterExportJob.objects.filter(pk=job_id).update(progress_done=done, progress_total=total)
+
     try:
         with tempfile.TemporaryFile() as out:
-            register_export_write(school_year=job.school_year, fmt=job.fmt, out=out)
+            kind.write(job, out, progress)
+            out.seek(0, 2)
             size = out.tell()
             out.seek(0)
-            name = export_filename(school_year=job.school_year, school_class=None, fmt=job.fmt)
+            name = kind.filename(job)
             if job.file:
                 job.file.delete(save=False)
             job.file.save(name, File(out), save=False)
@@ -128,11 +183,13 @@ def register_export_job_run(*, job_id: int) -> None:
             }
         register_export_job_fail(job_id=job_id, reason=reason)
         raise
+    job.refresh_from_db(fields=["progress_done", "progress_total"])
     job.size = size
     job.status = RegisterExportJob.Status.SUCCEEDED
     job.finished_at = timezone.now()
     job.message = ""
-    job.save(update_fields=["file", "size", "status", "finished_at", "message"])
+    job.progress_done = job.progress_total
+    job.save(update_fields=["file", "size", "status", "finished_at", "message", "progress_done"])
     _drop_older_files(job)
 
 
@@ -141,7 +198,10 @@ def _drop_older_files(job: RegisterExportJob) -> None:
     changes until it is closed, and every file is a full copy of it."""
     older = (
         RegisterExportJob.objects.filter(
-            school_year=job.school_year_id, fmt=job.fmt, status=RegisterExportJob.Status.SUCCEEDED
+            school_year=job.school_year_id,
+            school_class=job.school_class_id,
+            fmt=job.fmt,
+            status=RegisterExportJob.Status.SUCCEEDED,
         )
         .exclude(pk=job.pk)
         .exclude(file="")
@@ -161,5 +221,9 @@ def register_export_job_fail(*, job_id: int, reason: str) -> None:
 def register_export_job_requeue(*, job_id: int) -> None:
     """Before an admin retries the failed task: the job waits again."""
     RegisterExportJob.objects.filter(pk=job_id, status=RegisterExportJob.Status.FAILED).update(
-        status=RegisterExportJob.Status.QUEUED, finished_at=None, message=""
+        status=RegisterExportJob.Status.QUEUED,
+        finished_at=None,
+        message="",
+        progress_done=0,
+        progress_total=0,
     )

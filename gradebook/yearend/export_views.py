@@ -15,10 +15,15 @@ from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import SchoolClass, SchoolYear
 from portal.services import PortalError
 
-from .export_jobs import register_export_audit, register_export_class, register_export_job_create
+from .export_jobs import (
+    job_filename,
+    register_export_audit,
+    register_export_class,
+    register_export_job_create,
+)
 from .models import RegisterExportJob
 from .permissions import year_end_schools
-from .xml_export import CONTENT_TYPES, export_filename
+from .xml_export import CONTENT_TYPES
 
 JOBS_SHOWN = 20
 
@@ -109,7 +114,7 @@ def export_school_start(request, school_pk, year_pk, fmt):
 def export_job_file(request, school_pk, job_pk):
     school = _school(request, school_pk)
     job = get_object_or_404(
-        RegisterExportJob.objects.select_related("school_year"),
+        RegisterExportJob.objects.select_related("school_year__school", "school_class"),
         pk=job_pk,
         school=school,
         status=RegisterExportJob.Status.SUCCEEDED,
@@ -117,7 +122,10 @@ def export_job_file(request, school_pk, job_pk):
     if not job.file:
         raise Http404
     register_export_audit(
-        user=request.user, school_year=job.school_year, school_class=None, fmt=job.fmt, job=job
+        user=request.user,
+        school_year=job.school_year,
+        school_class=job.school_class,
+        fmt=job.fmt,
+        job=job,
     )
-    name = export_filename(school_year=job.school_year, school_class=None, fmt=job.fmt)
-    return serve_protected_file(request, PRIVATE_STORAGE, job.file.name, name)
+    return serve_protected_file(request, PRIVATE_STORAGE, job.file.name, job_filename(job))

@@ -133,9 +133,13 @@ def export_upload_to(instance, filename: str) -> str:
 
 
 class RegisterExportJob(models.Model):
-    """A whole school's register export (XML or JSON) prepared by the task worker
-    (`export_tasks.run_register_export`): queued, running, then succeeded (the file
-    is kept in the private storage) or failed (with the reason)."""
+    """A file of the register prepared by the task worker
+    (`export_tasks.run_register_export`): a whole school's export (XML or JSON),
+    the whole school's register PDFs in one ZIP, or (with `school_class`) a file
+    of one class. Queued, running (with its progress: `progress_done` of
+    `progress_total` classes), then succeeded (the file is kept in the private
+    storage) or failed (with the reason). What each format is made of is the
+    dispatch table `export_jobs.JOB_KINDS`."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -146,6 +150,7 @@ class RegisterExportJob(models.Model):
     class Format(models.TextChoices):
         XML = "xml", "XML"
         JSON = "json", "JSON"
+        REGISTER_PDFS = "register-pdfs", _("register PDFs (ZIP)")
 
     school = models.ForeignKey(
         "portal.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
@@ -156,7 +161,18 @@ class RegisterExportJob(models.Model):
         related_name="register_exports",
         verbose_name=_("school year"),
     )
-    fmt = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    fmt = models.CharField(_("format"), max_length=20, choices=Format.choices)
+    school_class = models.ForeignKey(
+        SchoolClass,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("class"),
+        help_text=_("Empty for a file of the whole school."),
+    )
+    progress_done = models.PositiveIntegerField(_("done"), default=0)
+    progress_total = models.PositiveIntegerField(_("of"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )

@@ -192,6 +192,7 @@ def class_pdf(result: ClassClassification, *, base_url: str) -> HttpResponse:
         "term": result.term,
         "result": result,
         "now": timezone.now(),
+        "landscape": len(result.subjects) > 6,
     }
     data = render_pdf(PDF_TEMPLATE, context, base_url)
     name = f"klasyfikacja-{result.school_class.name}-okres-{result.term.number}"

@@ -31,4 +31,6 @@ urlpatterns = [
         name="export_job_file",
     ),
     path("promocja/", include("gradebook.yearend.urls_promotion")),
+    # the statutory printouts: the register and the attendance report as PDF
+    path("wydruki/", include("gradebook.yearend.urls_statutory")),
 ]

@@ -111,6 +111,8 @@ NOT_HTML = {
     "intranet:request_export",
     "yearend:export_class",
     "yearend:export_job_file",
+    "yearend:statutory_register",
+    "yearend:statutory_attendance",
     "circulation:card",
     "circulation:card_child",
     "circulation:reader_card",
