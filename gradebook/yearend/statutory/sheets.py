@@ -149,6 +149,31 @@ class PupilSheet:
     guardians: list = field(default_factory=list)  # [GuardianLink]
     years: list = field(default_factory=list)  # [SheetYear]
 
+    @property
+    def tables(self) -> list[YearTable]:
+        """The years side by side as the printed sheet has them: a column per
+        year, a row per subject, at most YEARS_PER_TABLE years in one table."""
+        return [
+            YearTable(self.years[i : i + YEARS_PER_TABLE])
+            for i in range(0, len(self.years), YEARS_PER_TABLE)
+        ]
+
+
+#: Columns of years in one table of the printed sheet (an A4 page's width).
+YEARS_PER_TABLE = 4
+
+
+@dataclass
+class YearTable:
+    years: list  # [SheetYear]
+
+    @property
+    def subject_rows(self) -> list[tuple[str, list]]:
+        """(subject name, [SheetSubject or None for each year]), by name."""
+        names = sorted({s.name for y in self.years for s in y.subjects})
+        by_year = [{s.name: s for s in y.subjects} for y in self.years]
+        return [(name, [subjects.get(name) for subjects in by_year]) for name in names]
+
 
 def _day(day: datetime.date | None) -> str:
     return date_format(day, "SHORT_DATE_FORMAT") if day else ""
