@@ -100,22 +100,6 @@ def test_overdue_pdf_query_count_does_not_grow(overdue, fake_pdf):
 
 
 @pytest.fixture
-def fake_pdf(monkeypatch):
-    """Where only the reading or the access matters, WeasyPrint is stood in for."""
-    import sys
-    from types import SimpleNamespace
-
-    class Fake:
-        def __init__(self, string, base_url):
-            self.string = string
-
-        def write_pdf(self):
-            return b"%PDF-1.4 fake"
-
-    monkeypatch.setitem(sys.modules, "weasyprint", SimpleNamespace(HTML=Fake))
-
-
-@pytest.fixture
 def stocktake(monday, world):
     """A stocktake of school A: two copies on the shelf, a lost copy found again,
     one copy missing and still recorded as available, one written off during it."""

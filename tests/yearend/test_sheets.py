@@ -242,21 +242,6 @@ def test_the_reading_does_not_grow_with_the_class(ye):
 # --- Screens and permissions ---------------------------------------------------------------
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    import sys
-    from types import SimpleNamespace
-
-    class Fake:
-        def __init__(self, string, base_url):
-            self.string = string
-
-        def write_pdf(self):
-            return b"%PDF-1.4 fake"
-
-    monkeypatch.setitem(sys.modules, "weasyprint", SimpleNamespace(HTML=Fake))
-
-
 def urls(side):
     cls = side.class_a.pk
     return {
