@@ -464,7 +464,9 @@ URLS: dict[str, U] = {
     "circulation:stocktake": U(
         LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, data=lambda s: {"action": "scan"},
     ),
-    "circulation:stocktake_protocol": U(LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, methods="GET"),
+    "circulation:stocktake_protocol": U(
+        LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, methods="GET",
+    ),
     "circulation:kiosk": U(PUBLIC, reset_session=True),
     "circulation:kiosk_end": U(PUBLIC, methods="POST", reset_session=True),
     "circulation:kiosk_leave": U(PUBLIC, methods="POST", reset_session=True),
