@@ -1,6 +1,7 @@
 """Shared fixtures: a small two-school world with one of each role."""
 
 import os
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -245,3 +246,18 @@ def on_a_school_day():
     """For tests that mean 'today is an ordinary school day'."""
     with time_machine.travel(a_school_day(), tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture
+def fake_pdf(monkeypatch):
+    """WeasyPrint stood in for, where a test needs the access decision or the
+    reading, not a real PDF (rendering is tested on its own)."""
+
+    class Fake:
+        def __init__(self, string, base_url):
+            self.string = string
+
+        def write_pdf(self):
+            return b"%PDF-1.4 fake"
+
+    monkeypatch.setitem(sys.modules, "weasyprint", SimpleNamespace(HTML=Fake))

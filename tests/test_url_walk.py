@@ -344,6 +344,21 @@ URLS: dict[str, U] = {
         YEAR_END, lambda s: {"class_pk": s.class_a.pk, "pupil_pk": s.pupil.pk},
         everywhere=MANAGE_EVERYWHERE,
     ),
+    # the pupils' record sheets (arkusze ocen)
+    "yearend:sheets": U(YEAR_END | {"homeroom"}, methods="GET"),
+    "yearend:sheets_school": U(
+        YEAR_END, lambda s: {"school_pk": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    **{
+        name: U(YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="GET",
+                everywhere=MANAGE_EVERYWHERE)
+        for name in ("yearend:sheets_class", "yearend:sheets_class_pdf")
+    },
+    "yearend:sheets_pupil_pdf": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk, "pupil_pk": s.pupil.pk},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- class register --------------------------------------------------------------------
     "register:day": U(REGISTER_STAFF),
     "register:missing": U(REGISTER_STAFF),
@@ -433,6 +448,10 @@ URLS: dict[str, U] = {
         LIBRARIANS, lambda s: {"school_id": s.school.pk}, query=_q(klasa=lambda s: s.class_a.pk),
         methods="GET",
     ),
+    "circulation:overdue_pdf": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk}, query=_q(klasa=lambda s: s.class_a.pk),
+        methods="GET",
+    ),
     "circulation:rules": U(
         LIBRARIANS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"action": "rule"},
     ),
@@ -469,6 +488,9 @@ URLS: dict[str, U] = {
     ),
     "circulation:stocktake": U(
         LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, data=lambda s: {"action": "scan"},
+    ),
+    "circulation:stocktake_protocol": U(
+        LIBRARIANS, lambda s: {"pk": s.stocktake.pk}, methods="GET",
     ),
     "circulation:kiosk": U(PUBLIC, reset_session=True),
     "circulation:kiosk_end": U(PUBLIC, methods="POST", reset_session=True),

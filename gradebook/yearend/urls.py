@@ -12,6 +12,8 @@ urlpatterns = [
     path("klasyfikacja/klasa/<int:class_pk>/", views.class_summary, name="class"),
     path("klasyfikacja/klasa/<int:class_pk>/csv/", views.class_csv, name="class_csv"),
     path("klasyfikacja/klasa/<int:class_pk>/pdf/", views.class_pdf, name="class_pdf"),
+    # the pupils' record sheets (arkusze ocen)
+    path("arkusze/", include("gradebook.yearend.urls_sheets")),
     # the register's XML/JSON export (§ 21 ust. 4a)
     path("eksport/", export_views.export_index, name="export_index"),
     path("eksport/<int:school_pk>/", export_views.export_school, name="export"),

@@ -13,6 +13,7 @@ urlpatterns = [
         views.overdue_remind,
         name="overdue_remind",
     ),
+    path("wypozyczalnia/<int:school_id>/zalegle/pdf/", views.overdue_pdf, name="overdue_pdf"),
     path("wypozyczalnia/<int:school_id>/zasady/", views.rules_page, name="rules"),
     path("wypozyczalnia/<int:school_id>/karty-klasy/", views.class_cards, name="class_cards"),
     path("wypozyczalnia/<int:school_id>/czytelnicy/", views.readers, name="readers"),
@@ -36,6 +37,9 @@ urlpatterns = [
     path("egzemplarze/rekord/<int:pk>/rezerwuj/", views.hold_place, name="hold_place"),
     path("skontrum/<int:school_id>/", views.stocktakes, name="stocktakes"),
     path("skontrum/spis/<int:pk>/", views.stocktake, name="stocktake"),
+    path(
+        "skontrum/spis/<int:pk>/protokol.pdf", views.stocktake_protocol, name="stocktake_protocol"
+    ),
     path("kiosk/", views.kiosk, name="kiosk"),
     path("kiosk/koniec/", views.kiosk_end, name="kiosk_end"),
     path("kiosk/wyjdz/", views.kiosk_leave, name="kiosk_leave"),

@@ -24,8 +24,9 @@ from library.models import Record
 from portal.confirm import confirm_delete
 from portal.inputs import id_list_param, id_param, search_words
 from portal.models import User
+from portal.pdfs import pdf_response
 
-from . import cards, rules, selectors, services
+from . import cards, printouts, rules, selectors, services
 from .forms import (
     BarcodeForm,
     CheckoutForm,
@@ -245,6 +246,23 @@ def overdue_remind(request, school_id):
     else:
         messages.info(request, _("Nobody there has an overdue loan: no reminder queued."))
     return redirect(_overdue_back(school, school_class, reader_id))
+
+
+@login_required
+@require_GET
+def overdue_pdf(request, school_id):
+    """The overdue loans as a PDF: of one class (`?klasa=`), or of every class
+    and the staff, a page per class."""
+    school = _desk_school(request, school_id)
+    class_id = id_param(request.GET, "klasa")
+    school_class = None
+    if class_id is not None:
+        school_class = get_object_or_404(selectors.desk_classes(school), pk=class_id)
+    data = printouts.overdue_pdf(
+        school=school, school_class=school_class, base_url=request.build_absolute_uri("/")
+    )
+    name = f"zalegle-{school_class.name}" if school_class else f"zalegle-{school.short_name}"
+    return pdf_response(data, filename=name)
 
 
 def _overdue_back(school, school_class, reader_id) -> str:
@@ -585,14 +603,19 @@ def stocktakes(request, school_id):
     return render(request, "circulation/stocktakes.html", {"school": school, "page": page})
 
 
-@login_required
-def stocktake(request, pk):
+def _stocktake(request, pk) -> Stocktake:
     take = get_object_or_404(
         Stocktake.objects.filter(school__in=desk_schools(request.user)).select_related("school"),
         pk=pk,
     )
     if not can_run_desk(request.user, take.school):
         raise Http404
+    return take
+
+
+@login_required
+def stocktake(request, pk):
+    take = _stocktake(request, pk)
     form = StocktakeScanForm()
     if request.method == "POST":
         action = request.POST.get("action")
@@ -629,6 +652,15 @@ def stocktake(request, pk):
         "missing": _page(request, report["missing"], 100),
     }
     return render(request, "circulation/stocktake.html", context)
+
+
+@login_required
+@require_GET
+def stocktake_protocol(request, pk):
+    """The stocktake protocol (protokół skontrum) for the commission to sign."""
+    take = _stocktake(request, pk)
+    data = printouts.stocktake_protocol_pdf(take, base_url=request.build_absolute_uri("/"))
+    return pdf_response(data, filename=f"protokol-skontrum-{take.name}")
 
 
 # --- Kiosk -----------------------------------------------------------------------------------

@@ -30,22 +30,6 @@ def urls(side):
     }
 
 
-@pytest.fixture
-def fake_pdf(monkeypatch):
-    """The permission matrix needs no real PDF: WeasyPrint is stood in for."""
-    import sys
-    from types import SimpleNamespace
-
-    class Fake:
-        def __init__(self, string, base_url):
-            self.string = string
-
-        def write_pdf(self):
-            return b"%PDF-1.4 fake"
-
-    monkeypatch.setitem(sys.modules, "weasyprint", SimpleNamespace(HTML=Fake))
-
-
 SCHOOL_PAGES = ("school", "school_csv", "school_pdf")
 CLASS_PAGES = ("class", "class_csv", "class_pdf")
 
