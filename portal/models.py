@@ -846,6 +846,10 @@ AUDIT_ACTIONS = {
     "register_export.xml": _("register exported to XML"),
     "register_export.json": _("register exported to JSON"),
     "register_export.request": _("export of the whole school's register requested"),
+    "year_archive.request": _("year-end archive requested"),
+    "year_archive.create": _("year-end archive made and signed"),
+    "year_archive.verify": _("year-end archive verified"),
+    "year_archive.download": _("year-end archive downloaded"),
 }
 
 
