@@ -111,6 +111,7 @@ NOT_HTML = {
     "intranet:request_export",
     "yearend:export_class",
     "yearend:export_job_file",
+    "yearend_archive:zip",
     "circulation:card",
     "circulation:card_child",
     "circulation:reader_card",
