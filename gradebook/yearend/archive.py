@@ -156,18 +156,23 @@ def year_archive_request(*, user: User | None, school_year: SchoolYear, queue: b
             requested_by=user,
             retention_until=retention_date(school_year),
         )
-        audit_record(
-            actor=user,
-            category=AuditEvent.Category.YEAR_END,
-            action="year_archive.request",
-            school=school_year.school_id,
-            target=archive,
-            after={"school_year": school_year.pk},
-            only_changes=False,
-        )
+        _audit(archive, "request", user, {"school_year": school_year.pk})
         if queue:
             transaction.on_commit(lambda: run_year_archive.enqueue(archive.pk))
     return archive
+
+
+def _audit(archive: YearArchive, action: str, user: User | None, after: dict) -> None:
+    """One row of the audit trail about an archive (user None: the operator's command)."""
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.YEAR_END,
+        action=f"year_archive.{action}",
+        school=archive.school_id,
+        target=archive,
+        after=after,
+        only_changes=False,
+    )
 
 
 def _sha256(data: bytes) -> str:
@@ -210,18 +215,15 @@ def year_archive_run(*, archive_id: int) -> None:
             }
         year_archive_fail(archive_id=archive_id, reason=message)
         raise
-    audit_record(
-        actor=archive.requested_by,
-        category=AuditEvent.Category.YEAR_END,
-        action="year_archive.create",
-        school=archive.school_id,
-        target=archive,
-        after={
+    _audit(
+        archive,
+        "create",
+        archive.requested_by,
+        {
             "school_year": archive.school_year_id,
             "files": len(archive.manifest["files"]),
             "signer": archive.signer_subject,
         },
-        only_changes=False,
     )
 
 
@@ -483,14 +485,8 @@ def year_archive_verify(*, archive: YearArchive, user: User | None) -> ArchiveRe
     archive.verification_ok = report.ok
     archive.verification = report.as_dict()
     archive.save(update_fields=["verified_at", "verified_by", "verification_ok", "verification"])
-    audit_record(
-        actor=user,
-        category=AuditEvent.Category.YEAR_END,
-        action="year_archive.verify",
-        school=archive.school_id,
-        target=archive,
-        after={"ok": report.ok, "problems": [p.name for p in report.problems]},
-        only_changes=False,
+    _audit(
+        archive, "verify", user, {"ok": report.ok, "problems": [p.name for p in report.problems]}
     )
     return report
 
@@ -513,13 +509,5 @@ def year_archive_zip(*, archive: YearArchive, user: User) -> tuple[IO[bytes], st
         for name in sorted(files.names()):
             zf.writestr(f"{top}/{name}", files.read(name))
     out.seek(0)
-    audit_record(
-        actor=user,
-        category=AuditEvent.Category.YEAR_END,
-        action="year_archive.download",
-        school=archive.school_id,
-        target=archive,
-        after={"school_year": archive.school_year_id},
-        only_changes=False,
-    )
+    _audit(archive, "download", user, {"school_year": archive.school_year_id})
     return out, f"{top}.zip"

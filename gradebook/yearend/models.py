@@ -84,6 +84,16 @@ class PromotionDecision(models.Model):
         return bool(self.outcome and self.homeroom_confirmed_at and self.admin_confirmed_at)
 
 
+class JobStatus(models.TextChoices):
+    """The states of a piece of background work (an export, an archive): it ends
+    succeeded or failed, never stays running."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("ready")
+    FAILED = "failed", _("failed")
+
+
 def export_upload_to(instance, filename: str) -> str:
     return f"yearend/register-exports/{instance.school_id}/{filename}"
 
@@ -93,11 +103,7 @@ class RegisterExportJob(models.Model):
     (`export_tasks.run_register_export`): queued, running, then succeeded (the file
     is kept in the private storage) or failed (with the reason)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("ready")
-        FAILED = "failed", _("failed")
+    Status = JobStatus
 
     class Format(models.TextChoices):
         XML = "xml", "XML"
@@ -149,11 +155,7 @@ class YearArchive(models.Model):
     (`archive_tasks.run_year_archive`) or `manage.py archive_year` makes them:
     queued, running, then succeeded or failed (with the reason)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("ready")
-        FAILED = "failed", _("failed")
+    Status = JobStatus
 
     school = models.ForeignKey(
         "portal.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
