@@ -869,6 +869,10 @@ AUDIT_ACTIONS = {
     "statutory_print.register": _("class register printed to PDF"),
     "statutory_print.attendance_pdf": _("attendance report printed to PDF"),
     "statutory_print.attendance_csv": _("attendance report exported to CSV"),
+    "year_archive.request": _("year-end archive requested"),
+    "year_archive.create": _("year-end archive made and signed"),
+    "year_archive.verify": _("year-end archive verified"),
+    "year_archive.download": _("year-end archive downloaded"),
 }
 
 

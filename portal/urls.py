@@ -97,6 +97,7 @@ urlpatterns = [
     path("dziennik/", include("gradebook.register.urls")),
     path("dziennik/koniec-roku/nowy-rok/", include("gradebook.yearend.urls_rollover")),
     path("dziennik/koniec-roku/", include("gradebook.yearend.urls")),
+    path("dziennik/koniec-roku/archiwum/", include("gradebook.yearend.urls_archive")),
     path("biblioteka/", include("library.circulation.urls")),
     path("biblioteka/", include("library.urls")),
     path("wiadomosci/", include("messaging.urls")),

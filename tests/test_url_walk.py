@@ -43,7 +43,7 @@ from gradebook.register.models import (
     PlannedTest,
 )
 from gradebook.selectors import current_term
-from gradebook.yearend.models import RegisterExportJob
+from gradebook.yearend.models import RegisterExportJob, YearArchive
 from intranet import services as intranet_services
 from library.circulation.models import Stocktake
 from library.models import ImportJob
@@ -681,6 +681,28 @@ URLS: dict[str, U] = {
         MANAGERS, lambda s: {"school_pk": s.school.pk, "year_pk": s.year.pk},
         methods="POST", everywhere=MANAGE_EVERYWHERE,
     ),
+    # --- year end: the signed year-end archive (§ 22) ---------------------------------------
+    "yearend_archive:index": U(MANAGERS, methods="GET"),
+    "yearend_archive:school": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk}, methods="GET",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend_archive:start": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "year_pk": s.year.pk},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend_archive:detail": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "archive_pk": s.year_archive.pk},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend_archive:zip": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "archive_pk": s.year_archive.pk},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend_archive:verify": U(
+        MANAGERS, lambda s: {"school_pk": s.school.pk, "archive_pk": s.year_archive.pk},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- intranet (the education office and its schools) ------------------------------------
     "intranet:home": U(INTRANET_STAFF, methods="GET"),
     "intranet:circulars": U(INTRANET_HEADS, methods="GET"),
@@ -816,6 +838,10 @@ def _add_school_objects(side, site_section):
         school=side.school, school_year=side.year, fmt="xml", status="succeeded"
     )
     side.export_job.file.save("dziennik.xml", ContentFile(b"<register/>"))
+    side.year_archive = YearArchive.objects.create(
+        school=side.school, school_year=side.year, status="succeeded",
+        folder=f"yearend/archives/{side.school.pk}/walk/",
+    )
     side.msg = conversation(side)
     side.stocktake = Stocktake.objects.create(
         school=side.school, name="Spis", started_by=side.librarian

@@ -18,6 +18,7 @@ class YearEndConfig(AppConfig):
 
         dashboard.register()
         register_export()
+        register_archive()
 
 
 def register_export():
@@ -34,5 +35,23 @@ def register_export():
             schools=export_tasks.export_task_schools,
             on_failure=export_tasks.export_task_failed,
             before_retry=export_tasks.export_task_retry,
+        )
+    )
+
+
+def register_archive():
+    """The year-end archive's background task (its screens are reached from the
+    year end's page, "Koniec roku")."""
+    from portal.registry import TaskKind, register_task_kind
+
+    from . import archive_tasks
+
+    register_task_kind(
+        TaskKind(
+            archive_tasks.run_year_archive.module_path,
+            _("Year-end archive (signed)"),
+            schools=archive_tasks.archive_task_schools,
+            on_failure=archive_tasks.archive_task_failed,
+            before_retry=archive_tasks.archive_task_retry,
         )
     )

@@ -126,6 +126,14 @@ class RetakeExam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.date}: {self.old_grade} → {self.new_grade}"
+class JobStatus(models.TextChoices):
+    """The states of a piece of background work (an export, an archive): it ends
+    succeeded or failed, never stays running."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("ready")
+    FAILED = "failed", _("failed")
 
 
 def export_upload_to(instance, filename: str) -> str:
@@ -141,11 +149,7 @@ class RegisterExportJob(models.Model):
     storage) or failed (with the reason). What each format is made of is the
     dispatch table `export_jobs.JOB_KINDS`."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        SUCCEEDED = "succeeded", _("ready")
-        FAILED = "failed", _("failed")
+    Status = JobStatus
 
     class Format(models.TextChoices):
         XML = "xml", "XML"
@@ -198,3 +202,76 @@ class RegisterExportJob(models.Model):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class YearArchive(models.Model):
+    """The signed archive of a school year's register (§ 22 of the regulation):
+    for every class the register's XML and its PDF/A-3b with the XML embedded,
+    PAdES-signed, and a `manifest.json` of every file's SHA-256 with a detached
+    CMS signature (`manifest.json.p7s`), all signed with the school's certificate.
+    The files live in the private storage under `folder`; the task worker
+    (`archive_tasks.run_year_archive`) or `manage.py archive_year` makes them:
+    queued, running, then succeeded or failed (with the reason)."""
+
+    Status = JobStatus
+
+    school = models.ForeignKey(
+        "portal.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    school_year = models.ForeignKey(
+        "portal.SchoolYear",
+        on_delete=models.PROTECT,
+        related_name="archives",
+        verbose_name=_("school year"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    requested_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    progress_done = models.PositiveIntegerField(_("classes done"), default=0)
+    progress_total = models.PositiveIntegerField(_("classes"), default=0)
+    folder = models.CharField(_("folder"), max_length=300, blank=True)
+    manifest = models.JSONField(_("manifest"), default=dict, blank=True)
+    size = models.PositiveBigIntegerField(_("size"), null=True, blank=True)
+    signer_subject = models.CharField(_("signed by"), max_length=500, blank=True)
+    signer_serial = models.CharField(_("certificate serial number"), max_length=100, blank=True)
+    retention_until = models.DateField(_("keep until"), null=True, blank=True)
+    message = models.TextField(_("error"), blank=True)
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verification_ok = models.BooleanField(_("verification passed"), null=True, blank=True)
+    verification = models.JSONField(_("verification result"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("year-end archive")
+        verbose_name_plural = _("year-end archives")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} ({self.get_status_display()})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+    @property
+    def file_count(self) -> int:
+        """The files the manifest lists, and the manifest with its signature."""
+        files = self.manifest.get("files", []) if self.manifest else []
+        return len(files) + 2 if files else 0

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs between
 machines is read from environment variables (see `.env.example`)."""
 
+import json
 import os
 from pathlib import Path
 
@@ -396,8 +397,23 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # an untrusted (e.g. self-signed) certificate is a finding of verify_archive,
+        # not a warning with a traceback on every check
+        "pyhanko.sign.validation.generic_cms": {"level": "ERROR"},
+    },
 }
+
+# --- year-end archive (§ 22; docs/operations.md) -----------------------------------------
+# Each school's signing certificate: a PKCS#12 file on this server, configured by the
+# operator (never uploaded through the web), as JSON keyed by the school's id, slug or
+# RSPO number: {"sp1": {"pkcs12": "/etc/portal/sp1.p12", "passphrase_env": "SP1_P12_PASS"}}.
+# The passphrase itself stays in the environment variable named by passphrase_env.
+YEAR_END_SIGNING = json.loads(os.environ.get("YEAR_END_SIGNING", "") or "{}")
+# Extra trusted roots (PEM or DER files) for checking archive signatures, e.g. the
+# qualified trust service's root; the system's roots are trusted as well.
+YEAR_END_TRUST_ROOTS = env_list("YEAR_END_TRUST_ROOTS")
 
 # --- cms (public portal) ---------------------------------------------------------------
 # Rich text anywhere without its own feature list gets the same small set as the

@@ -113,6 +113,7 @@ NOT_HTML = {
     "yearend:export_job_file",
     "yearend:statutory_register",
     "yearend:statutory_attendance",
+    "yearend_archive:zip",
     "circulation:card",
     "circulation:card_child",
     "circulation:reader_card",

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('portal', '0009_alter_auditevent_category'),
-        ('yearend', '0002_register_export_job'),
+        ('yearend', '0003_promotion_retakes'),
     ]
 
     operations = [
