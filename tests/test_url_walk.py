@@ -839,7 +839,9 @@ def _add_school_objects(side, site_section):
     )
     side.export_job.file.save("dziennik.xml", ContentFile(b"<register/>"))
     side.year_archive = YearArchive.objects.create(
-        school=side.school, school_year=side.year, status="succeeded",
+        school=side.school,
+        school_year=side.year,
+        status="succeeded",
         folder=f"yearend/archives/{side.school.pk}/walk/",
     )
     side.msg = conversation(side)

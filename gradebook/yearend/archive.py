@@ -27,7 +27,6 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -35,7 +34,8 @@ from django.utils.translation import override
 
 from portal.audit import audit_record
 from portal.files import private_storage
-from portal.models import AuditEvent, Enrolment, SchoolClass, SchoolYear, User
+from portal.models import AuditEvent, SchoolClass, SchoolYear, User
+from portal.pdfs import PdfAttachment
 from portal.services import PortalError
 
 from .archive_signing import (
@@ -50,6 +50,7 @@ from .archive_signing import (
 )
 from .models import YearArchive
 from .permissions import can_run_year_end
+from .statutory.register_pdf import class_register_pdf
 from .xml_export import export_filename, register_export_write
 
 logger = logging.getLogger(__name__)
@@ -88,40 +89,21 @@ def archive_zip_name(archive: YearArchive) -> str:
 
 
 def archive_register_pdf(school_class: SchoolClass, xml_bytes: bytes) -> bytes:
-    """The class's register as PDF/A-3b with its XML embedded (an associated file,
-    relationship "Source"). For now a cover of the register (school, class, year,
-    pupils); the full register printout replaces this body at merge."""
-    from weasyprint import HTML, Attachment
-
+    """The class's register (the whole year's dziennik lekcyjny) as PDF/A-3b with
+    its XML embedded (an associated file, relationship "Source")."""
     school_year = school_class.school_year
-    enrolments = (
-        Enrolment.objects.filter(school_class=school_class)
-        .select_related("pupil")
-        .order_by("register_number", "pupil__last_name", "pupil__first_name")
-    )
     with override(settings.LANGUAGE_CODE):
-        html = render_to_string(
-            "yearend/archive_register_pdf.html",
-            {
-                "school": school_year.school,
-                "school_year": school_year,
-                "school_class": school_class,
-                "enrolments": enrolments,
-            },
-        )
         description = _("The register of class %(name)s, %(year)s (XML, register 1.0)") % {
             "name": school_class.name,
             "year": school_year.name,
         }
-    attachment = Attachment(
-        string=xml_bytes,
-        name=export_filename(school_year=school_year, school_class=school_class, fmt="xml"),
-        description=description,
-        relationship="Source",
-    )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(
-        pdf_variant="pdf/a-3b", attachments=[attachment]
-    )
+        attachment = PdfAttachment(
+            name=export_filename(school_year=school_year, school_class=school_class, fmt="xml"),
+            data=xml_bytes,
+            description=description,
+            relationship="Source",
+        )
+        return class_register_pdf(school_class, pdf_variant="pdf/a-3b", attachments=[attachment])
 
 
 # --- making an archive ---------------------------------------------------------------------

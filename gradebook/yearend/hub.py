@@ -16,7 +16,8 @@ from portal.models import School, SchoolClass, Term
 @dataclass(frozen=True)
 class Step:
     """One link of the hub. `kind` says what the URL takes: the school ("school"),
-    the school and its current term ("term"), or a class ("class")."""
+    the school and its current term ("term"), a class ("class"), or the class's
+    school ("class_school")."""
 
     label: str
     help: str
@@ -39,9 +40,39 @@ SCHOOL_STEPS = [
         "school",
     ),
     Step(
+        _("Promotion decisions"),
+        _("Each class's outcomes, the council's resolution and the exam retakes."),
+        "yearend:promotion_school",
+        "school",
+    ),
+    Step(
+        _("Register printouts"),
+        _("The dziennik lekcyjny of a class for a month or the year, attendance reports."),
+        "yearend:statutory",
+        "school",
+    ),
+    Step(
+        _("Record sheets"),
+        _("The arkusze ocen of each pupil and class."),
+        "yearend:sheets_school",
+        "school",
+    ),
+    Step(
         _("Register export (XML/JSON)"),
         _("The register of a class or the whole school year in the documented format."),
         "yearend:export",
+        "school",
+    ),
+    Step(
+        _("Year-end archive"),
+        _("Every class's register signed, with a manifest; kept for five years."),
+        "yearend_archive:school",
+        "school",
+    ),
+    Step(
+        _("Next school year"),
+        _("Create the next year from this one; finished years are read-only."),
+        "yearend_rollover:year",
         "school",
     ),
 ]
@@ -52,6 +83,24 @@ CLASS_STEPS = [
         _("Final grades, averages, honours and pupils at risk."),
         "yearend:class",
         "class",
+    ),
+    Step(
+        _("Promotion decisions"),
+        _("Accept or change each pupil's proposed outcome and confirm the class."),
+        "yearend:promotion_class",
+        "class",
+    ),
+    Step(
+        _("Record sheets"),
+        _("The arkusze ocen of the class's pupils."),
+        "yearend:sheets_class",
+        "class",
+    ),
+    Step(
+        _("Register printouts"),
+        _("The class's dziennik lekcyjny and attendance report."),
+        "yearend:statutory",
+        "class_school",
     ),
 ]
 
@@ -64,6 +113,8 @@ class Link:
 
 
 def _url(step: Step, obj, term: Term | None) -> str | None:
+    if step.kind == "class_school":  # a school's page that a homeroom teacher sees too
+        return reverse(step.url_name, args=[obj.school_year.school_id])
     if step.kind == "term":
         return reverse(step.url_name, args=[obj.pk, term.pk]) if term else None
     return reverse(step.url_name, args=[obj.pk])

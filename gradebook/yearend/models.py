@@ -126,6 +126,8 @@ class RetakeExam(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} {self.date}: {self.old_grade} → {self.new_grade}"
+
+
 class JobStatus(models.TextChoices):
     """The states of a piece of background work (an export, an archive): it ends
     succeeded or failed, never stays running."""

@@ -206,6 +206,11 @@ def test_navigation_and_dashboard(ye, login):
         reverse("gradebook:term_status", args=[ye.a.school.pk, ye.a.term2.pk]),
         reverse("yearend:school", args=[ye.a.school.pk]),
         reverse("yearend:export", args=[ye.a.school.pk]),
+        reverse("yearend:promotion_school", args=[ye.a.school.pk]),
+        reverse("yearend:statutory", args=[ye.a.school.pk]),
+        reverse("yearend:sheets_school", args=[ye.a.school.pk]),
+        reverse("yearend_archive:school", args=[ye.a.school.pk]),
+        reverse("yearend_rollover:year", args=[ye.a.school.pk]),
     ):
         assert url in html, url
     assert reverse("yearend:school", args=[ye.b.school.pk]) not in html
@@ -216,7 +221,10 @@ def test_navigation_and_dashboard(ye, login):
     # A homeroom teacher: their class's steps, no school's.
     html = login(ye.a.homeroom).get(reverse("yearend:index")).content.decode()
     assert reverse("yearend:class", args=[ye.a.class_a.pk]) in html
+    assert reverse("yearend:promotion_class", args=[ye.a.class_a.pk]) in html
+    assert reverse("yearend:sheets_class", args=[ye.a.class_a.pk]) in html
     assert reverse("yearend:school", args=[ye.a.school.pk]) not in html
+    assert reverse("yearend_rollover:year", args=[ye.a.school.pk]) not in html
     client = login(ye.a.teacher)
     assert reverse("yearend:index") not in client.get(reverse("portal:dashboard")).content.decode()
     assert client.get(reverse("yearend:index")).status_code == 404
