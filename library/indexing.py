@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import FIELD_PREFIX, fold, normalise_phrase, text_keys, words
+from .analysis import FIELD_PREFIX, analyzer, fold, normalise_phrase, words
 
 FACET_KINDS = ("subject", "genre", "series", "ukd")
 
@@ -41,8 +41,14 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
     names = " ".join(desc["names"])
     subjects = " ".join(desc["subjects"] + desc["genres"])
     series = " ".join(desc["series"])
-    # Each text is analysed once: the general keys are the union of the field
-    # keys and the rest (words never span the spaces the texts are joined with).
+    # Each text is analysed once, in the record's language: the general keys are
+    # the union of the field keys and the rest (words never span the spaces the
+    # texts are joined with).
+    analysis, language = analyzer(), desc["language"]
+
+    def text_keys(text: str) -> set[str]:
+        return analysis.index_keys(text, language)
+
     title_keys = text_keys(desc["title"] + " " + desc["host_title"])
     author_keys = text_keys(names + " " + desc["responsibility"])
     subject_keys = text_keys(subjects)
