@@ -45,6 +45,9 @@ _NOT_KEY = re.compile(r"[^a-z0-9]")
 # Library of Congress data writes some Polish acutes as a modifier prime before
 # the letter ("wartoʹsci"); decomposed text (NFD) would split words at the accent.
 _PRIME = re.compile("\u02b9([cnoszCNOSZ])")
+# ... and its older records write the ogonek as a comma, half ring or cedilla below
+# ("Ksie̜gach", "Światopogla̦d"): not letters, so the word would be split there.
+_OGONEK = re.compile("([aeAE])[\u0326\u031c\u0327]")
 
 
 def fold(text: str) -> str:
@@ -69,7 +72,8 @@ def _fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The lower-case words of a text (letters and digits, composed)."""
-    text = unicodedata.normalize("NFC", _PRIME.sub("\\1\u0301", text or ""))
+    text = _OGONEK.sub("\\1\u0328", _PRIME.sub("\\1\u0301", text or ""))
+    text = unicodedata.normalize("NFC", text)
     return _WORD.findall(text.lower())
 
 
