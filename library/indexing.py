@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .analysis import FIELD_PREFIX, fold, normalise_phrase, text_keys, words
+from .analysis import FIELD_PREFIX, analyzer, fold, normalise_phrase, words
 
 FACET_KINDS = ("subject", "genre", "series", "ukd")
 
@@ -41,8 +41,14 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
     names = " ".join(desc["names"])
     subjects = " ".join(desc["subjects"] + desc["genres"])
     series = " ".join(desc["series"])
-    # Each text is analysed once: the general keys are the union of the field
-    # keys and the rest (words never span the spaces the texts are joined with).
+    # Each text is analysed once, in the record's language: the general keys are
+    # the union of the field keys and the rest (words never span the spaces the
+    # texts are joined with).
+    analysis, language = analyzer(), desc["language"]
+
+    def text_keys(text: str) -> set[str]:
+        return analysis.index_keys(text, language)
+
     title_keys = text_keys(desc["title"] + " " + desc["host_title"])
     author_keys = text_keys(names + " " + desc["responsibility"])
     subject_keys = text_keys(subjects)
@@ -222,3 +228,31 @@ SEARCH_COLUMNS = [
     "material",
     "school_id_value",
 ]
+
+
+def rebuild_search_index(record_model=None, document_model=None, batch_size: int = 1000) -> int:
+    """Write every record's search row again from its stored MARC (after the
+    analysis changed: `manage.py reindex_catalogue`, and the data migration that
+    brought issue 17's lemmas). A batch at a time, each in its own transaction;
+    facets, identifiers and the vocabulary do not depend on the analysis and are
+    kept. The models may be a migration's historical ones. Returns the count."""
+    from django.db import transaction
+
+    from . import marc
+
+    if record_model is None or document_model is None:
+        from .models import Record, SearchDocument
+
+        record_model, document_model = record_model or Record, document_model or SearchDocument
+    pks = list(record_model.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(pks), batch_size):
+        chunk = pks[start : start + batch_size]
+        rows = record_model.objects.filter(pk__in=chunk).values_list("pk", "marc", "school_id")
+        documents = [
+            search_document(pk, marc.describe(marc.from_stored(data)), school_id)
+            for pk, data, school_id in rows
+        ]
+        with transaction.atomic():
+            document_model.objects.filter(record_id__in=chunk).delete()
+            insert_rows(document_model, SEARCH_COLUMNS, documents)
+    return len(pks)

@@ -1,7 +1,7 @@
 """Catalogue search on SQLite (FTS5) and PostgreSQL (GIN tsvector) alike.
 
-A query becomes groups of keys: every word is one group (its stem-then-fold and
-fold-then-stem keys, OR-ed); groups are AND-ed. Both databases get the same
+A query becomes groups of keys: every word is one group (its keys from
+`portal.search.analysis`: lemmas, stems, OR-ed); groups are AND-ed. Both databases get the same
 boolean expression over the same keys, so they return the same records. Phrases
 ("...") also require the folded phrase in the folded text. Filters and facets run
 on plain columns of `library_searchdocument`, identical on both databases.
@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 
-from .analysis import FIELD_PREFIX, normalise_phrase, word_keys, words
+from .analysis import FIELD_PREFIX, analyzer, normalise_phrase, words
 from .marc import isbn_digits, normalise_isbn
 from .models import Record, Term
 
@@ -97,13 +97,10 @@ class Query:
         )
 
 
-def _groups(text: str, prefix: str = "") -> list[list[str]]:
-    groups = []
-    for word in words(text):
-        keys = [prefix + k for k in word_keys(word)]
-        if keys:
-            groups.append(keys)
-    return groups
+def _groups(text: str, prefix: str = "", language: str = "") -> list[list[str]]:
+    """One group of keys per word (any of them matches it), from the analysis the
+    index was built with; a language filter adds that language's stems."""
+    return [[prefix + k for k in keys] for keys in analyzer().query_keys(text, language) if keys]
 
 
 def _isbn_of(text: str) -> str:
@@ -131,9 +128,9 @@ class Compiled:
             groups.append(["zzinone"])
         if q and not _isbn_of(q):
             self.phrases = [normalise_phrase(p) for p in _PHRASE.findall(q) if p.strip()]
-            groups += _groups(q)
+            groups += _groups(q, language=query.language)
         for name in ("title", "author", "subject", "series"):
-            groups += _groups(getattr(query, name), FIELD_PREFIX[name])
+            groups += _groups(getattr(query, name), FIELD_PREFIX[name], query.language)
         self.groups = groups
         where, params = [], []
         if groups:

@@ -1,0 +1,356 @@
+"""Text analysis for search: words -> plain-ASCII keys.
+
+Polish words (issue 17): the keys of a word are its lemmas from the Morfeusz 2
+dictionary (SGJP), folded ("zamków" -> zamek; "Kaszubach" -> kaszub, kaszuba,
+kaszuby: every lemma of an ambiguous form). Only a word the dictionary does not
+know (a surname, a typo, an English word of a heading) gets fallback keys: its
+Stempel stem and the Snowball "polish" keys, each stem-then-fold and
+fold-then-stem. A query word the dictionary does not know, typically typed
+without diacritics ("zakazne", "slask", "ksiazek"), is also tried as the accented
+spellings the dictionary knows ("zakaźne", "Śląsk", "książek"), as long as there
+are at most MAX_CANDIDATES of them.
+
+Other languages keep Snowball stemming by the record's language (English records
+English stems, German records German ones ...) plus the folded word itself; a
+language without a Snowball stemmer gets the folded word only. A query does not
+know the language of the records it should find, so each query word is one group
+of keys: its Polish keys, its English stems, the folded word, and the stems of
+the language filter when one is chosen.
+
+Keys are [a-z0-9] only: SQLite FTS5 (unicode61) and PostgreSQL's "simple"
+configuration split them identically, so both databases find the same records.
+The same analysis would be an OpenSearch analyser (Morfeusz or Stempel plugin,
+asciifolding): `Analyzer` is the interface such a backend implements.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import math
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+# --- Words and folding -----------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SPECIAL = str.maketrans({"ł": "l", "Ł": "L", "ø": "o", "Ø": "O", "đ": "d", "ß": "ss", "æ": "ae"})
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+# Library of Congress data writes some Polish acutes as a modifier prime before
+# the letter ("wartoʹsci"); decomposed text (NFD) would split words at the accent.
+_PRIME = re.compile("\u02b9([cnoszCNOSZ])")
+# ... and its older records write the ogonek as a comma, half ring or cedilla below
+# ("Ksie̜gach", "Światopogla̦d"): not letters, so the word would be split there.
+_OGONEK = re.compile("([aeAE])[\u0326\u031c\u0327]")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: "Żółw" -> "zolw"."""
+    if not text:
+        return ""
+    if text.isascii():
+        return text.lower()
+    return _fold_word(text) if len(text) < 40 else _fold(text)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
+    text = text.translate(_SPECIAL)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    """The lower-case words of a text (letters and digits, composed)."""
+    text = _OGONEK.sub("\\1\u0328", _PRIME.sub("\\1\u0301", text or ""))
+    text = unicodedata.normalize("NFC", text)
+    return _WORD.findall(text.lower())
+
+
+def normalise_phrase(text: str) -> str:
+    """Folded words joined by single spaces, for exact comparisons."""
+    return " ".join(words(fold(text)))
+
+
+def _keys(values: Iterable[str | None]) -> tuple[str, ...]:
+    """Folded [a-z0-9] keys, sorted, without empties."""
+    out = {_NOT_KEY.sub("", fold(v)) for v in values if v}
+    out.discard("")
+    return tuple(sorted(out))
+
+
+# --- Languages -------------------------------------------------------------------------
+
+POLISH = "polish"
+# MARC (ISO 639-2/B and /T) and ISO 639-1 codes -> Snowball algorithm
+_SNOWBALL = {
+    "ara": "arabic", "ar": "arabic", "arm": "armenian", "hye": "armenian", "hy": "armenian",
+    "baq": "basque", "eus": "basque", "eu": "basque", "cat": "catalan", "ca": "catalan",
+    "cze": "czech", "ces": "czech", "cs": "czech", "dan": "danish", "da": "danish",
+    "dut": "dutch", "nld": "dutch", "nl": "dutch", "eng": "english", "en": "english",
+    "epo": "esperanto", "eo": "esperanto", "est": "estonian", "et": "estonian",
+    "fin": "finnish", "fi": "finnish", "fre": "french", "fra": "french", "fr": "french",
+    "ger": "german", "deu": "german", "de": "german", "gre": "greek", "ell": "greek",
+    "el": "greek", "hin": "hindi", "hi": "hindi", "hun": "hungarian", "hu": "hungarian",
+    "ind": "indonesian", "id": "indonesian", "gle": "irish", "ga": "irish",
+    "ita": "italian", "it": "italian", "lit": "lithuanian", "lt": "lithuanian",
+    "nep": "nepali", "ne": "nepali", "nor": "norwegian", "nob": "norwegian",
+    "nno": "norwegian", "no": "norwegian", "nb": "norwegian", "nn": "norwegian",
+    "per": "persian", "fas": "persian", "fa": "persian", "pol": POLISH, "pl": POLISH,
+    "por": "portuguese", "pt": "portuguese", "rum": "romanian", "ron": "romanian",
+    "ro": "romanian", "rus": "russian", "ru": "russian", "srp": "serbian", "sr": "serbian",
+    "sot": "sesotho", "st": "sesotho", "spa": "spanish", "es": "spanish",
+    "swe": "swedish", "sv": "swedish", "tam": "tamil", "ta": "tamil",
+    "tur": "turkish", "tr": "turkish", "yid": "yiddish", "yi": "yiddish",
+}  # fmt: skip
+# Not a language of the text, or not said: the catalogue is Polish
+_UNSTATED = frozenset({"", "und", "mul", "zxx", "mis", "|||"})
+# a language with no Snowball stemmer: its words are keys as they are
+_NONE = ""
+
+
+def algorithm(language: str | None) -> str:
+    """The Snowball algorithm for a MARC or ISO 639-1 code: "polish" for Polish
+    and for an unstated language, "" for a language without a stemmer."""
+    code = (language or "").strip().lower()
+    if code in _UNSTATED:
+        return POLISH
+    return _SNOWBALL.get(code, _NONE)
+
+
+_stemmers: dict[str, Stemmer.Stemmer] = {}
+_stemmer_lock = threading.Lock()
+
+
+def _stem(name: str, word: str) -> str:
+    stemmer = _stemmers.get(name)
+    if stemmer is None:
+        stemmer = _stemmers.setdefault(name, Stemmer.Stemmer(name))
+    with _stemmer_lock:  # a Snowball stemmer is not thread-safe
+        return stemmer.stemWord(word)
+
+
+@lru_cache(maxsize=200_000)
+def snowball_keys(word: str, name: str) -> tuple[str, ...]:
+    """Stem-then-fold and fold-then-stem (Snowball gives "krak" for "Kraków" and
+    "krakow" for "krakow"), for a Snowball algorithm's name."""
+    return _keys([_stem(name, word), _stem(name, fold(word))])
+
+
+_CONSONANTS = set("bcdfghjklmnprstwzxqv")
+
+
+@lru_cache(maxsize=200_000)
+def old_polish_keys(word: str) -> tuple[str, ...]:
+    """The Snowball "polish" keys of the analysis before issue 17, with its
+    variant for the fleeting "e" ("książek" -> "książk")."""
+    keys = set(snowball_keys(word, POLISH))
+    for key in list(keys):
+        if len(key) >= 6 and key.endswith("ek") and key[-3] in _CONSONANTS:
+            keys.add(key[:-2] + "k")
+    return tuple(sorted(keys))
+
+
+# --- Morfeusz 2 and Stempel ------------------------------------------------------------
+
+
+class _Morfeusz:
+    """Lemmas of one word from Morfeusz 2 with the SGJP dictionary of its wheel.
+    Words are lower case here, so case is ignored ("śląsku" -> Śląsk too)."""
+
+    def __init__(self):
+        self._instance = None
+        self._lock = threading.Lock()
+
+    def lemmas(self, word: str) -> list[str]:
+        """The lemmas of `word` without Morfeusz's qualifiers ("zamek:Sm3~a" ->
+        "zamek"), [] when the dictionary does not know it."""
+        with self._lock:  # one instance, not shared between threads at once
+            if self._instance is None:
+                import morfeusz2
+
+                self._instance = morfeusz2.Morfeusz(
+                    generate=False, expand_tags=False, case_handling=morfeusz2.IGNORE_CASE
+                )
+            analysis = self._instance.analyse(word)
+        out = []
+        for start, _end, (_orth, lemma, tag, *_rest) in analysis:
+            # an agglutinate ("zrobiłbym" = zrobił + by + m) starts later: the
+            # word's own lemma is the segment at the start
+            if start == 0 and tag != "ign":
+                out.append(lemma.split(":", 1)[0])
+        return out
+
+
+class _Stempel:
+    """The Stempel stemmer (pystempel, its original table: the one Lucene and
+    Elasticsearch ship), loaded on first use (about 3 s)."""
+
+    def __init__(self):
+        self._stemmer = None
+        self._lock = threading.Lock()
+
+    def stem(self, word: str) -> str:
+        if self._stemmer is None:
+            with self._lock:
+                if self._stemmer is None:
+                    self._stemmer = self._load()
+        return self._stemmer(word) or ""
+
+    @staticmethod
+    def _load():
+        from pystempel import Stemmer as StempelStemmer
+        from pystempel.streams import DataInputStream
+
+        table = resources.files("pystempel.data.original") / "stemmer_20000.tbl.gz"
+        with table.open("rb") as raw, gzip.open(raw, "rb") as stream:
+            # without a size, pystempel reads it without its progress bar
+            return StempelStemmer.from_stream(DataInputStream(stream))
+
+
+morfeusz = _Morfeusz()
+stempel = _Stempel()
+
+# Accented spellings of a letter typed without its diacritic
+_ACCENTS = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
+MAX_CANDIDATES = 512  # about 25 ms of dictionary look-ups, once per word form
+
+
+def accented(word: str) -> Iterable[str]:
+    """The spellings of a folded word with diacritics put back in every way
+    ("slask" -> ..., "śląsk", ...), none when there would be more than MAX_CANDIDATES."""
+    options = [_ACCENTS.get(c, c) for c in word]
+    if math.prod(len(o) for o in options) > MAX_CANDIDATES:
+        return ()
+    return ("".join(p) for p in itertools.product(*options))
+
+
+@lru_cache(maxsize=300_000)
+def lemma_keys(word: str) -> tuple[str, ...]:
+    """The folded lemmas of a (lower-case) word, () when the dictionary does not know it."""
+    if word.isdigit():
+        return (word,)
+    return _keys(morfeusz.lemmas(word))
+
+
+@lru_cache(maxsize=100_000)
+def fallback_keys(word: str) -> tuple[str, ...]:
+    """Keys of a word the dictionary does not know: Stempel and Snowball stems."""
+    folded = fold(word)
+    stems = [stempel.stem(word), stempel.stem(folded)] if word.isalpha() else []
+    return tuple(sorted({*_keys(stems), *old_polish_keys(word)}))
+
+
+@lru_cache(maxsize=300_000)
+def polish_index_keys(word: str) -> tuple[str, ...]:
+    return lemma_keys(word) or fallback_keys(word)
+
+
+@lru_cache(maxsize=20_000)
+def polish_query_keys(word: str) -> tuple[str, ...]:
+    """As typed when the dictionary knows the word; else the lemmas of its accented
+    spellings that it knows, and the fallback keys."""
+    known = lemma_keys(word)
+    if known:
+        return known
+    keys = set(fallback_keys(word))
+    folded = fold(word)
+    if folded.isalpha():
+        for candidate in accented(folded):
+            keys.update(lemma_keys(candidate))
+    return tuple(sorted(keys))
+
+
+@lru_cache(maxsize=200_000)
+def other_keys(word: str, name: str) -> tuple[str, ...]:
+    """A word of a language other than Polish: the folded word and its stems."""
+    stems = snowball_keys(word, name) if name else ()
+    return tuple(sorted({*stems, *_keys([word])}))
+
+
+# --- Analyzers -------------------------------------------------------------------------
+
+
+class Analyzer:
+    """What a search backend needs from analysis: the keys to index for a text in a
+    language, and for a query the groups of keys (one group per word, any key of a
+    group matches the word; every group must match)."""
+
+    name = ""
+
+    def index_keys(self, text: str, language: str = "") -> set[str]:
+        raise NotImplementedError
+
+    def query_keys(self, text: str, language: str = "") -> list[tuple[str, ...]]:
+        raise NotImplementedError
+
+
+class LemmaAnalyzer(Analyzer):
+    """Morfeusz lemmas for Polish, Stempel and Snowball for unknown words,
+    Snowball by the record's language for other languages (module docstring)."""
+
+    name = "morfeusz"
+
+    def index_keys(self, text: str, language: str = "") -> set[str]:
+        name = algorithm(language)
+        out: set[str] = set()
+        if name == POLISH:
+            for word in words(text):
+                out.update(polish_index_keys(word))
+        else:
+            for word in words(text):
+                out.update(other_keys(word, name))
+        return out
+
+    def query_keys(self, text: str, language: str = "") -> list[tuple[str, ...]]:
+        name = algorithm(language)
+        extra = name if name not in (POLISH, "english") else ""
+        groups = []
+        for word in words(text):
+            keys = {*polish_query_keys(word), *other_keys(word, "english")}
+            if extra:
+                keys.update(other_keys(word, extra))
+            groups.append(tuple(sorted(keys)))
+        return groups
+
+
+class SnowballAnalyzer(Analyzer):
+    """The analysis before issue 17 (Snowball "polish" for every word of every
+    language), kept only so bench/search_quality.py can compare the two."""
+
+    name = "snowball"
+
+    def index_keys(self, text: str, language: str = "") -> set[str]:
+        out: set[str] = set()
+        for word in words(text):
+            out.update(old_polish_keys(word))
+        return out
+
+    def query_keys(self, text: str, language: str = "") -> list[tuple[str, ...]]:
+        return [keys for word in words(text) if (keys := old_polish_keys(word))]
+
+
+_analyzer: Analyzer = LemmaAnalyzer()
+
+
+def analyzer() -> Analyzer:
+    """The analysis in use (indexing and querying must use the same one)."""
+    return _analyzer
+
+
+def use_analyzer(new: Analyzer) -> Analyzer:
+    """Switch the analysis (the quality bench compares two); returns the previous
+    one. The index must be rebuilt after a switch."""
+    global _analyzer
+    previous, _analyzer = _analyzer, new
+    return previous
