@@ -155,8 +155,10 @@ def rollover_classes(request, school_pk):
             value = request.POST.get(f"homeroom_{c.pk}", "")
             if value == "":
                 chosen[c.pk] = None
-            elif value.isdigit() and (
-                int(value) in teacher_ids or int(value) == c.homeroom_teacher_id
+            elif (
+                value.isascii()
+                and value.isdigit()
+                and (int(value) in teacher_ids or int(value) == c.homeroom_teacher_id)
             ):
                 chosen[c.pk] = int(value)
             else:

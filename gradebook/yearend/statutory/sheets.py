@@ -19,6 +19,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -318,7 +319,12 @@ def class_sheet_pupils(school_class: SchoolClass) -> list[Enrolment]:
     enrolments = list(
         Enrolment.objects.filter(school_class=school_class)
         .select_related("pupil")
-        .order_by("register_number", "pupil__last_name", "pupil__first_name", "-start_date")
+        .order_by(
+            F("register_number").asc(nulls_last=True),
+            "pupil__last_name",
+            "pupil__first_name",
+            "-start_date",
+        )
     )
     moved_on: dict[int, datetime.date] = {}
     for pupil_id, start in (
