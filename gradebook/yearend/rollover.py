@@ -186,6 +186,11 @@ class ClassPlan:
     groups: tuple[str, ...]
     assignments: tuple[AssignmentCopy, ...]
 
+    @property
+    def weekly_lessons(self) -> int:
+        """The timetable's lessons a week copied into the class."""
+        return sum(a.timetable_entries for a in self.assignments)
+
 
 @dataclass(frozen=True)
 class PupilMove:

@@ -192,9 +192,28 @@ def rollover_classes(request, school_pk):
     )
 
 
-def _move_rows(plan, action):
+def _class_moves(plan) -> list[dict]:
+    """The pupils' moves per class of this year, in the plan's order: each
+    class's counts (promote, repeat, leave, undecided: no confirmed decision)
+    for the overview, and its rows (move, the decision's label) for the class's
+    folded list, so that a school of 300 pupils reads as one short table."""
     labels = dict(PromotionOutcome.choices)
-    return [(m, labels.get(m.outcome, m.outcome)) for m in plan.moves_by(action)]
+    groups: dict[int, dict] = {}
+    for m in plan.moves:
+        group = groups.setdefault(
+            m.from_class_id,
+            {"name": m.from_class, "rows": [], "undecided": 0, "to": set()}
+            | dict.fromkeys((rollover.PROMOTE, rollover.REPEAT, rollover.LEAVE), 0),
+        )
+        group["rows"].append((m, labels.get(m.outcome, m.outcome)))
+        group[m.action] += 1
+        group["undecided"] += not m.confirmed
+        if m.to_class:
+            group["to"].add(m.to_class)
+    for group in groups.values():
+        group["rows"].sort(key=lambda row: row[0].pupil_name)
+        group["to"] = sorted(group["to"])
+    return list(groups.values())
 
 
 @login_required
@@ -215,9 +234,7 @@ def rollover_preview(request, school_pk):
             "old_year": old_year,
             "plan": plan,
             "counts": plan.counts(),
-            "promoted": _move_rows(plan, rollover.PROMOTE),
-            "repeating": _move_rows(plan, rollover.REPEAT),
-            "leaving": _move_rows(plan, rollover.LEAVE),
+            "class_moves": _class_moves(plan),
             "step": 3,
         },
     )

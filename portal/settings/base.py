@@ -402,6 +402,9 @@ LOGGING = {
         # an untrusted (e.g. self-signed) certificate is a finding of verify_archive,
         # not a warning with a traceback on every check
         "pyhanko.sign.validation.generic_cms": {"level": "ERROR"},
+        # WeasyPrint logs each step of every render ("Step 5 - Creating layout -
+        # Page 28") at INFO: noise in the worker's log, kept for its warnings
+        "weasyprint.progress": {"level": "WARNING"},
     },
 }
 

@@ -415,6 +415,10 @@ def test_the_wizard_end_to_end_in_polish(ro, login):
     page = client.get(urls["preview"]).content.decode()
     assert "Podgląd i zastosowanie" in page and "brak zatwierdzonej decyzji" in page
     assert a.undecided_8.sort_name in page
+    # one overview row per class, each class's pupils folded under it
+    assert "Uczniowie według klas" in page
+    plan = rollover.rollover_plan(school=a.school, year_input=rollover.next_year_defaults(a.year))
+    assert page.count('<details id="moves-') == len({m.from_class_id for m in plan.moves})
     digest = page.split('name="digest" value="')[1].split('"')[0]
     response = client.post(
         reverse("yearend_rollover:apply", args=[a.school.pk]), {"digest": digest}

@@ -175,6 +175,14 @@ class YearTable:
         by_year = [{s.name: s for s in y.subjects} for y in self.years]
         return [(name, [subjects.get(name) for subjects in by_year]) for name in names]
 
+    @property
+    def unconfirmed(self) -> bool:
+        """Whether a year of the table has a decision not confirmed yet (marked
+        with an asterisk, explained under the table)."""
+        return any(
+            y.decision and y.decision.outcome and not y.decision.is_confirmed for y in self.years
+        )
+
 
 def _day(day: datetime.date | None) -> str:
     return date_format(day, "SHORT_DATE_FORMAT") if day else ""
