@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.audit import note_reads
+from portal.class_years import class_year_choice
 from portal.confirm import confirm_delete
 from portal.inputs import id_from, id_param
 from portal.models import ReadAccess, School, Term
@@ -26,9 +27,7 @@ from portal.permissions import (
     children_of,
     managed_schools,
     pupils_visible_to,
-    shown_enrolment,
     user_roles,
-    visible_enrolments,
 )
 
 from . import selectors, services
@@ -571,17 +570,9 @@ def pupil(request, pk):
     # The class shown is the latest one whose period the viewer may see: after a
     # transfer the old school sees its own class, never the new school's. Earlier
     # years (finished, read-only) are chosen with `?klasa=<enrolment>`.
-    visible = list(visible_enrolments(request.user, child))
-    years = _class_years(visible)
-    chosen = id_param(request.GET, "klasa")
-    if chosen is not None:
-        enrolment = next((e for e in years if e.pk == chosen), None)
-        if enrolment is None:
-            raise Http404
-    else:
-        enrolment = shown_enrolment(request.user, child, visible=visible)
+    choice = class_year_choice(request.user, child, request.GET)
     register = selectors.pupil_register(
-        child, viewer=request.user, mark_seen=True, enrolment=enrolment
+        child, viewer=request.user, mark_seen=True, enrolment=choice.enrolment
     )
     _note_grade_reads(request, [child], register.school_class)
     roles = user_roles(request.user)
@@ -598,21 +589,9 @@ def pupil(request, pk):
             "layout": layout,
             "children": children_of(request.user) if roles.is_guardian else [],
             "kinds": TermGrade.Kind,
-            "class_years": years if len(years) > 1 else [],
-            "chosen_enrolment": enrolment.pk if chosen is not None and enrolment else None,
+            "year_choice": choice,
         },
     )
-
-
-def _class_years(enrolments) -> list:
-    """One enrolment per class (the latest), newest first: the choice of the
-    school year and class whose grades a pupil page shows."""
-    seen, years = set(), []
-    for enrolment in enrolments:
-        if enrolment.school_class_id not in seen:
-            seen.add(enrolment.school_class_id)
-            years.append(enrolment)
-    return years
 
 
 PUPIL_LAYOUTS = ("tabela", "karty")  # the compact table (default) and the cards

@@ -496,6 +496,19 @@ def excusable_absences(pupil: User, *, days: int = EXCUSE_DAYS):
 # --- Announcements -----------------------------------------------------------------------
 
 
+def remarks_in_enrolment(remarks, enrolment: Enrolment):
+    """The remarks of `remarks` written in `enrolment`'s class during its dates
+    (a family's earlier school year on the remarks page)."""
+    remarks = remarks.filter(
+        pupil_id=enrolment.pupil_id,
+        school_class_id=enrolment.school_class_id,
+        created_at__date__gte=enrolment.start_date,
+    )
+    if enrolment.end_date is not None:
+        remarks = remarks.filter(created_at__date__lte=enrolment.end_date)
+    return remarks
+
+
 def announcements_for(user: User):
     """Announcements addressed to the user (or written by them)."""
     roles = user_roles(user)

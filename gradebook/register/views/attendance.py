@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from portal.class_years import YEAR_PARAM, class_year_choice
 from portal.inputs import id_param
 from portal.models import SchoolClass, Term
 from portal.permissions import (
     can_manage_school,
     pupils_visible_to,
-    shown_enrolment,
     user_roles,
 )
 
@@ -32,9 +33,13 @@ from ._common import (
     _page,
 )
 
+# `term=rok`: the whole school year (the default for a year with no current term).
+WHOLE_YEAR = "rok"
+
 
 def _period(request, school_class: SchoolClass):
-    """The chosen month (YYYY-MM) or term (term=N); the current term by default."""
+    """The chosen month (YYYY-MM), term (term=N) or whole year (term=rok); the
+    current term by default, the whole year when none is current."""
     today = timezone.localdate()
     month = request.GET.get("month")
     terms = list(Term.objects.filter(school_year=school_class.school_year))
@@ -96,10 +101,12 @@ def stats_view(request):
 
 def _pupil_period(request):
     """The pupil of ?pupil= the user may see (a guardian their children, a pupil
-    themself, staff their classes' pupils; else 404) and the chosen period,
-    cut to the part of the pupil's enrolment the user may see."""
+    themself, staff their classes' pupils; else 404), the school year and class
+    (the current one, or an earlier one of ?klasa= the user may see; else 404)
+    and the chosen period, cut to the part of that enrolment the user may see."""
     pupil = get_object_or_404(pupils_visible_to(request.user), pk=id_param(request.GET, "pupil"))
-    enrolment = shown_enrolment(request.user, pupil)
+    choice = class_year_choice(request.user, pupil, request.GET)
+    enrolment = choice.enrolment
     if enrolment is None:
         raise Http404
     school_class = enrolment.school_class
@@ -117,6 +124,12 @@ def _pupil_period(request):
             "end": end,
             "terms": terms,
             "term": term,
+            "year_choice": choice,
+            "whole_year": WHOLE_YEAR,
+            "period_query": urlencode(
+                {"pupil": pupil.pk, "term": term.number if term else WHOLE_YEAR}
+                | ({YEAR_PARAM: choice.chosen_id} if choice.chosen else {})
+            ),
         },
     )
 

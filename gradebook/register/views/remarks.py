@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from portal.class_years import class_year_choice
 from portal.http import safe_next_url
 from portal.inputs import id_param
 from portal.permissions import (
     user_roles,
 )
 
-from .. import forms, services
+from .. import forms, selectors, services
 from ..models import (
     Remark,
 )
@@ -25,6 +26,7 @@ from ..permissions import (
     can_edit_remark,
     can_write_remark,
     classes_for_staff,
+    family_pupils,
     is_register_staff,
     remarks_for,
 )
@@ -38,12 +40,21 @@ from ._common import (
 
 @login_required
 def remarks_view(request):
+    """Remarks the user may see. A family's page of one pupil (?pupil= themself or
+    their child) shows one school year and class, the current one by default and
+    an earlier one of ?klasa= (portal.class_years); other lists are not split."""
     remarks = remarks_for(request.user).select_related(
         "pupil", "author", "school_class__school_year"
     )
     pupil_id = id_param(request.GET, "pupil")
+    pupil = year_choice = None
     if pupil_id is not None:
         remarks = remarks.filter(pupil_id=pupil_id)
+        pupil = family_pupils(request.user).filter(pk=pupil_id).first()
+    if pupil is not None:
+        year_choice = class_year_choice(request.user, pupil, request.GET)
+        if year_choice.enrolment is not None:
+            remarks = selectors.remarks_in_enrolment(remarks, year_choice.enrolment)
     page = _page(request, remarks)
     for remark in page:
         _note_reads(request, [remark.pupil_id], REMARKS, remark.school_class)
@@ -54,6 +65,8 @@ def remarks_view(request):
             "page": page,
             "may_write": is_register_staff(request.user),
             "family_ids": set(user_roles(request.user).child_ids),
+            "pupil": pupil,
+            "year_choice": year_choice,
         },
     )
 
