@@ -4,8 +4,11 @@
 A page's title and its text (search description, lead, introduction, body ...)
 are analysed by `portal.search.analysis`, the same Polish analysis as the
 library catalogue: folded Morfeusz lemmas, Stempel and Snowball for words the
-dictionary does not know. Title keys are marked so that title matches rank
-first.
+dictionary does not know. Besides, every word is a key as written, folded
+("pierwszoklasistow" for "pierwszoklasistów"): a long word typed without its
+diacritics may have too many accented spellings for the analysis to try
+(analysis.MAX_CANDIDATES), and its folded form still finds it. Title keys are
+marked so that title matches rank first.
 
 Everything here takes its models from an app registry, so the data migration
 that fills the table runs the same code on the historical models.
@@ -13,6 +16,7 @@ that fills the table runs the same code on the historical models.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -23,7 +27,7 @@ from django.utils.text import Truncator
 
 from wagtail.rich_text import get_text_for_indexing
 
-from portal.search.analysis import analyzer, normalise_phrase
+from portal.search.analysis import analyzer, normalise_phrase, words
 
 from .search_models import KEY_LENGTH
 
@@ -35,6 +39,30 @@ SKIP_FIELDS = frozenset({"title", "search_folded"})
 SUMMARY_WORDS = 40
 STEPLEN = 4  # of Wagtail's materialised paths (Page.steplen)
 BATCH = 200
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
+
+
+def _folded_words(text: str) -> set[str]:
+    return {k[:KEY_LENGTH] for w in normalise_phrase(text).split() if (k := _NOT_KEY.sub("", w))}
+
+
+def text_keys(text: str) -> set[str]:
+    """The keys a page's text is indexed under: the analysis's and the folded words."""
+    keys = {k[:KEY_LENGTH] for k in analyzer().index_keys(text, LANGUAGE)}
+    return keys | _folded_words(text)
+
+
+def query_groups(query: str) -> list[tuple[str, ...]]:
+    """One group of keys per word of a query (any key of a group matches the word)."""
+    groups = []
+    for word in words(query):
+        keys = {k for group in analyzer().query_keys(word, LANGUAGE) for k in group}
+        keys |= _folded_words(word)
+        if keys:
+            groups.append(tuple(sorted(k[:KEY_LENGTH] for k in keys)))
+    return groups
 
 
 @dataclass
@@ -112,11 +140,10 @@ def page_document(page, school_paths: dict[str, int]) -> Document:
     for name in _field_names(page):
         parts.extend(_texts(getattr(page, name, None)))
     parts = [p.strip() for p in parts if p and p.strip()]
-    analysis = analyzer()
-    title_keys = analysis.index_keys(page.title, LANGUAGE)
+    title_keys = text_keys(page.title)
     body_keys = set()
     for part in parts:
-        body_keys |= analysis.index_keys(part, LANGUAGE)
+        body_keys |= text_keys(part)
     summary = next(iter(parts), "")
     return Document(
         page_id=page.pk,
@@ -124,8 +151,8 @@ def page_document(page, school_paths: dict[str, int]) -> Document:
         title=page.title[:255],
         summary=Truncator(" ".join(summary.split())).words(SUMMARY_WORDS),
         date=_date(page),
-        title_keys={k[:KEY_LENGTH] for k in title_keys},
-        body_keys={k[:KEY_LENGTH] for k in body_keys},
+        title_keys=title_keys,
+        body_keys=body_keys,
     )
 
 

@@ -15,10 +15,10 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from portal.models import School
-from portal.search.analysis import analyzer, normalise_phrase
+from portal.search.analysis import normalise_phrase
 
 from .common import LINK_FIELDS
-from .search_index import LANGUAGE
+from .search_index import query_groups
 
 # Words of a query that count; the rest of a pasted paragraph is ignored.
 MAX_QUERY_WORDS = 8
@@ -155,7 +155,7 @@ def site_search(query: str, *, root: Page | None = None):
     query comes first, then pages with more of the query's words in the title,
     then the newest. Entries of the index (`cms.search_models`) with their page
     and school, in a fixed number of queries however many hits there are."""
-    groups = [g for g in analyzer().query_keys(query, LANGUAGE) if g][:MAX_QUERY_WORDS]
+    groups = query_groups(query)[:MAX_QUERY_WORDS]
     entries = apps.get_model("cms", "PageSearchEntry").objects
     if not groups:
         return entries.none()
