@@ -542,5 +542,7 @@ class EditorialGroup(models.Model):
         return self.group.name
 
 
-# The statement's page type lives in its own module; importing it here registers it.
+# The statement's page type and the site search's index live in their own
+# modules; importing them here registers them.
+from .search_models import PageSearchEntry, PageSearchKey  # noqa: E402, F401
 from .statement import AccessibilityStatementPage  # noqa: E402, F401

@@ -8,16 +8,20 @@ from itertools import groupby
 from taggit.models import Tag
 
 from django.apps import apps
-from django.db.models import Count, Q
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from wagtail.models import Page
 
-from portal.inputs import search_words
 from portal.models import School
+from portal.search.analysis import normalise_phrase
 
-from .common import LINK_FIELDS, fold
+from .common import LINK_FIELDS
+from .search_index import query_groups
+
+# Words of a query that count; the rest of a pasted paragraph is ignored.
+MAX_QUERY_WORDS = 8
 
 
 def _pages(name: str):
@@ -144,14 +148,37 @@ def menu_pages(site_root: Page | None):
     return list(site_root.get_children().live().public().in_menu().only(*LINK_FIELDS))
 
 
-def site_search(query: str):
-    """Live, public pages matching every word of `query` (Wagtail's database search
-    backend)."""
-    # Only the words: the backend quotes each term without escaping it, so a quote,
-    # bracket or operator would be FTS5 (SQLite) or tsquery (PostgreSQL) syntax.
-    words = search_words(fold(query))
-    if not words:
-        return Page.objects.none()
-    # Every page indexes a diacritic-free copy of its title and lead, so the folded
-    # query finds "Ślubowanie" typed as "slubowanie" as well as typed correctly.
-    return Page.objects.live().public().specific().search(" ".join(words), operator="and")
+def site_search(query: str, *, root: Page | None = None):
+    """Live, public pages (under `root`, the site's home) matching every word of
+    `query` by the Polish analysis of `portal.search.analysis`: "konkurs" finds
+    "w konkursie", "jaselka" finds "Jasełka". A page whose whole title is the
+    query comes first, then pages with more of the query's words in the title,
+    then the newest. Entries of the index (`cms.search_models`) with their page
+    and school, in a fixed number of queries however many hits there are."""
+    groups = query_groups(query)[:MAX_QUERY_WORDS]
+    entries = apps.get_model("cms", "PageSearchEntry").objects
+    if not groups:
+        return entries.none()
+    keys = apps.get_model("cms", "PageSearchKey").objects
+    # Wagtail decides what may be shown, whatever the index holds
+    pages = Page.objects.live().public()
+    if root is not None:
+        pages = pages.descendant_of(root, inclusive=True)
+    found = entries.filter(page__in=pages.values("pk"))
+    in_title = Value(0)
+    for group in groups:
+        found = found.filter(pk__in=keys.filter(key__in=group).values("entry_id"))
+        title_match = Exists(keys.filter(entry=OuterRef("pk"), key__in=group, in_title=True))
+        in_title = in_title + Case(When(title_match, then=Value(1)), default=Value(0))
+    exact = Case(When(title_norm=normalise_phrase(query), then=Value(1)), default=Value(0))
+    return (
+        found.annotate(exact_title=exact, title_words=in_title)
+        .select_related("page", "school")
+        .order_by(
+            "-exact_title",
+            "-title_words",
+            F("date").desc(nulls_last=True),
+            F("page__first_published_at").desc(nulls_last=True),
+            "pk",
+        )
+    )

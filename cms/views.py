@@ -9,9 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
+from wagtail.models import Site
 
 from portal.exports import ical_response
 from portal.models import School
+from portal.registry import search_sections
 
 from . import ical, selectors
 
@@ -22,15 +24,25 @@ SEARCH_PAGE_SIZE = 10
 
 
 def search(request):
+    """Pages found, and beside them what other parts of the portal found (the
+    library catalogue's records, registered in portal.registry)."""
     query = request.GET.get("q", "").strip()[:200]
-    results = selectors.site_search(query)
+    site = Site.find_for_request(request)
+    results = selectors.site_search(query, root=site.root_page if site else None)
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    sections = []
+    if query:
+        for section in search_sections():
+            context = section.context(request, query)
+            if context is not None:
+                sections.append((section.template, context))
     return render(
         request,
         "cms/search.html",
         {
             "query": query,
             "page_obj": page_obj,
+            "sections": sections,
             "library_url": "/biblioteka/?" + urlencode({"q": query}) if query else "/biblioteka/",
         },
     )

@@ -105,6 +105,30 @@ class PeriodicJob:
     every: int  # seconds
 
 
+@dataclass(frozen=True)
+class SearchSection:
+    """Hits from another part of the portal shown beside the pages found by the
+    site search (the library catalogue's records). `context(request, query)`
+    returns the template's context, or None when the section has nothing to show;
+    it must take a fixed number of queries however many hits there are."""
+
+    key: str
+    template: str
+    context: Callable  # (request, query: str) -> dict | None
+    order: int = 100
+
+
+_search_sections: dict[str, SearchSection] = {}
+
+
+def register_search_section(section: SearchSection) -> None:
+    _search_sections[section.key] = section
+
+
+def search_sections() -> list[SearchSection]:
+    return sorted(_search_sections.values(), key=lambda s: (s.order, s.key))
+
+
 _nav: dict[str, NavItem] = {}
 _header_counters: dict[str, HeaderCounter] = {}
 _panels: dict[str, DashboardPanel] = {}
