@@ -866,6 +866,8 @@ AUDIT_ACTIONS = {
     "register_export.request": _("export of the whole school's register requested"),
     "school_year.rollover": _("next school year started from this one"),
     "register_export.register-pdfs": _("the whole school's register PDFs downloaded"),
+    "sheets_export.request": _("a class's record sheets requested as a background job"),
+    "register_export.sheets-pdf": _("a class's record sheets downloaded from a background job"),
     "statutory_print.register": _("class register printed to PDF"),
     "statutory_print.attendance_pdf": _("attendance report printed to PDF"),
     "statutory_print.attendance_csv": _("attendance report exported to CSV"),

@@ -355,6 +355,14 @@ URLS: dict[str, U] = {
                 everywhere=MANAGE_EVERYWHERE)
         for name in ("yearend:sheets_class", "yearend:sheets_class_pdf")
     },
+    "yearend:sheets_class_job_start": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk}, methods="POST",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "yearend:sheets_class_job_file": U(
+        YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk, "job_pk": s.sheets_job.pk},
+        methods="GET", everywhere=MANAGE_EVERYWHERE,
+    ),
     "yearend:sheets_pupil_pdf": U(
         YEAR_END | {"homeroom"}, lambda s: {"class_pk": s.class_a.pk, "pupil_pk": s.pupil.pk},
         methods="GET", everywhere=MANAGE_EVERYWHERE,
@@ -838,6 +846,14 @@ def _add_school_objects(side, site_section):
         school=side.school, school_year=side.year, fmt="xml", status="succeeded"
     )
     side.export_job.file.save("dziennik.xml", ContentFile(b"<register/>"))
+    side.sheets_job = RegisterExportJob.objects.create(
+        school=side.school,
+        school_year=side.year,
+        school_class=side.class_a,
+        fmt="sheets-pdf",
+        status="succeeded",
+    )
+    side.sheets_job.file.save("arkusze.pdf", ContentFile(b"%PDF-1.4 walk"))
     side.year_archive = YearArchive.objects.create(
         school=side.school,
         school_year=side.year,

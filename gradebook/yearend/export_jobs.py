@@ -4,8 +4,8 @@ someone took away (who exported what).
 
 The task worker's jobs are one model (`RegisterExportJob`) and one runner; what
 a job's format is made of is one entry of `JOB_KINDS` (how to write the file,
-how to name it). A new kind of file (a class's record sheets as one PDF) is one
-more entry there and one more choice of `RegisterExportJob.Format`."""
+how to name it): the XML and JSON exports, the whole school's register PDFs and
+a class's record sheets as one PDF."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ from portal.models import AuditEvent, SchoolClass, SchoolYear, User
 from portal.services import PortalError
 
 from .models import RegisterExportJob
-from .permissions import can_run_year_end
-from .statutory.batch import register_pdfs_filename, register_pdfs_write
+from .permissions import can_run_year_end, can_view_class_classification
+from .statutory import sheets
+from .statutory.batch import (
+    class_sheets_filename,
+    class_sheets_write,
+    register_pdfs_filename,
+    register_pdfs_write,
+)
 from .xml_export import FORMATS, export_filename, register_export_write
 
 logger = logging.getLogger(__name__)
@@ -58,7 +64,11 @@ JOB_KINDS: dict[str, JobKind] = {
     RegisterExportJob.Format.XML: JobKind(_export_write, _export_filename),
     RegisterExportJob.Format.JSON: JobKind(_export_write, _export_filename),
     RegisterExportJob.Format.REGISTER_PDFS: JobKind(register_pdfs_write, register_pdfs_filename),
+    RegisterExportJob.Format.SHEETS_PDF: JobKind(class_sheets_write, class_sheets_filename),
 }
+# Kinds made for one class, requested by whoever may see the class's papers (not
+# through `register_export_job_create`, which is for those who run the year end).
+CLASS_KINDS = {RegisterExportJob.Format.SHEETS_PDF}
 
 
 def job_filename(job: RegisterExportJob) -> str:
@@ -116,9 +126,47 @@ def register_export_job_create(
     """Queue the file of a whole school's year (or of one class) in a format of
     `JOB_KINDS`; the task worker writes it. A job of the same year, class and
     format already waiting is reused."""
+    _check(user, school_year, fmt, formats=JOB_KINDS.keys() - CLASS_KINDS)
+    return _job_queue(
+        user=user,
+        school_year=school_year,
+        school_class=school_class,
+        fmt=fmt,
+        action="register_export.request",
+    )
+
+
+def class_sheets_job_create(*, user: User, school_class: SchoolClass) -> RegisterExportJob:
+    """Queue the record sheets of a class's pupils as one PDF (the task worker
+    renders `sheets.class_sheets_pdf`). Whoever may open the class's sheets may
+    ask: the school's year-end staff and the class's homeroom teacher. A job of
+    the class already waiting is reused."""
+    if not can_view_class_classification(user, school_class):
+        raise PortalError("not_allowed", _("You cannot print this class's record sheets."))
+    if not sheets.class_sheet_pupils(school_class):
+        raise PortalError("no_pupils", _("The class has no pupils: there are no sheets to print."))
+    return _job_queue(
+        user=user,
+        school_year=school_class.school_year,
+        school_class=school_class,
+        fmt=RegisterExportJob.Format.SHEETS_PDF,
+        action="sheets_export.request",
+    )
+
+
+def _job_queue(
+    *,
+    user: User,
+    school_year: SchoolYear,
+    school_class: SchoolClass | None,
+    fmt: str,
+    action: str,
+) -> RegisterExportJob:
+    """The job of that year, class and format already waiting, or a new one,
+    recorded in the audit trail as `action` and handed to the task worker once
+    the transaction commits."""
     from .export_tasks import run_register_export
 
-    _check(user, school_year, fmt, formats=JOB_KINDS)
     with transaction.atomic():
         waiting = RegisterExportJob.objects.filter(
             school_year=school_year,
@@ -138,7 +186,7 @@ def register_export_job_create(
         audit_record(
             actor=user,
             category=AuditEvent.Category.YEAR_END,
-            action="register_export.request",
+            action=action,
             school=school_year.school_id,
             target=job,
             after={"school_year": school_year.pk, "fmt": fmt},

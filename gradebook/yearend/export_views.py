@@ -16,6 +16,7 @@ from portal.models import SchoolClass, SchoolYear
 from portal.services import PortalError
 
 from .export_jobs import (
+    CLASS_KINDS,
     job_filename,
     register_export_audit,
     register_export_class,
@@ -58,6 +59,7 @@ def export_school(request, school_pk):
     )
     jobs = list(
         RegisterExportJob.objects.filter(school=school)
+        .exclude(fmt__in=CLASS_KINDS)  # listed on their class's page
         .select_related("school_year", "requested_by")
         .order_by("-created_at", "-pk")[:JOBS_SHOWN]
     )
@@ -119,6 +121,8 @@ def export_job_file(request, school_pk, job_pk):
         school=school,
         status=RegisterExportJob.Status.SUCCEEDED,
     )
+    if job.fmt in CLASS_KINDS:  # downloaded from the class's page, which notes the reads
+        raise Http404
     if not job.file:
         raise Http404
     register_export_audit(

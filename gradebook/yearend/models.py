@@ -146,10 +146,11 @@ class RegisterExportJob(models.Model):
     """A file of the register prepared by the task worker
     (`export_tasks.run_register_export`): a whole school's export (XML or JSON),
     the whole school's register PDFs in one ZIP, or (with `school_class`) a file
-    of one class. Queued, running (with its progress: `progress_done` of
-    `progress_total` classes), then succeeded (the file is kept in the private
-    storage) or failed (with the reason). What each format is made of is the
-    dispatch table `export_jobs.JOB_KINDS`."""
+    of one class (the class's record sheets in one PDF). Queued, running (with
+    its progress: `progress_done` of `progress_total` classes, or steps), then
+    succeeded (the file is kept in the private storage) or failed (with the
+    reason). What each format is made of is the dispatch table
+    `export_jobs.JOB_KINDS`."""
 
     Status = JobStatus
 
@@ -157,6 +158,7 @@ class RegisterExportJob(models.Model):
         XML = "xml", "XML"
         JSON = "json", "JSON"
         REGISTER_PDFS = "register-pdfs", _("register PDFs (ZIP)")
+        SHEETS_PDF = "sheets-pdf", _("a class's record sheets (PDF)")
 
     school = models.ForeignKey(
         "portal.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")

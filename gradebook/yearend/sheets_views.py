@@ -1,27 +1,37 @@
 """The record sheets (arkusze ocen): the school's classes by year, a class's
-pupils, and the PDFs of one pupil or of the whole class. Those who run the
-school's year end see every class of the school; a homeroom teacher sees their
-own class; anyone else, and anything of another school, gets 404. Opening a
-sheet is recorded in the read audit (personal data and grades)."""
+pupils, and the PDFs of one pupil or of the whole class, the latter also
+prepared in the background. Those who run the school's year end see every class
+of the school; a homeroom teacher sees their own class; anyone else, and
+anything of another school, gets 404. Opening a sheet is recorded in the read
+audit (personal data and grades)."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from portal.audit import note_reads
+from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.models import ReadAccess, SchoolClass
 from portal.pdfs import pdf_response
 from portal.permissions import user_roles
+from portal.services import PortalError
 
+from .export_jobs import class_sheets_job_create, job_filename, register_export_audit
+from .models import RegisterExportJob
 from .permissions import can_view_class_classification, classes_visible_to, year_end_schools
 from .statutory import sheets
 from .views import _school
 
 CLASSES_PER_PAGE = 60
+JOBS_SHOWN = 10
+SHEETS_JOB = RegisterExportJob.Format.SHEETS_PDF
 
 
 def _sheet_class(request, class_pk) -> SchoolClass:
@@ -74,11 +84,66 @@ def sheets_school(request, school_pk):
 def sheets_class(request, class_pk):
     school_class = _sheet_class(request, class_pk)
     enrolments = sheets.class_sheet_pupils(school_class)
+    jobs = list(
+        RegisterExportJob.objects.filter(school_class=school_class, fmt=SHEETS_JOB)
+        .select_related("requested_by")
+        .order_by("-created_at", "-pk")[:JOBS_SHOWN]
+    )
     return render(
         request,
         "yearend/sheets/class.html",
-        {"school_class": school_class, "enrolments": enrolments},
+        {
+            "school_class": school_class,
+            "enrolments": enrolments,
+            "jobs": jobs,
+            "running": any(not job.is_final for job in jobs),
+        },
     )
+
+
+@login_required
+@require_POST
+def sheets_class_job_start(request, class_pk):
+    """Queue the class's record sheets as one PDF for the task worker."""
+    school_class = _sheet_class(request, class_pk)
+    try:
+        class_sheets_job_create(user=request.user, school_class=school_class)
+    except PortalError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The class's record sheets are being prepared; they appear below when ready."),
+        )
+    return redirect(f"{reverse('yearend:sheets_class', args=[school_class.pk])}#sheet-jobs")
+
+
+@login_required
+@require_GET
+def sheets_class_job_file(request, class_pk, job_pk):
+    """The PDF a finished job made; recorded like a direct download: the audit
+    trail's `register_export.sheets-pdf` and a read of every pupil the class
+    keeps a sheet of."""
+    school_class = _sheet_class(request, class_pk)
+    job = get_object_or_404(
+        RegisterExportJob.objects.select_related("school_year__school", "school_class"),
+        pk=job_pk,
+        school_class=school_class,
+        fmt=SHEETS_JOB,
+        status=RegisterExportJob.Status.SUCCEEDED,
+    )
+    if not job.file:
+        raise Http404
+    register_export_audit(
+        user=request.user,
+        school_year=job.school_year,
+        school_class=school_class,
+        fmt=job.fmt,
+        job=job,
+    )
+    school = school_class.school_year.school
+    _note_sheet_reads(request, [e.pupil for e in sheets.class_sheet_pupils(school_class)], school)
+    return serve_protected_file(request, PRIVATE_STORAGE, job.file.name, job_filename(job))
 
 
 @login_required

@@ -11,6 +11,16 @@ urlpatterns = [
     path("klasa/<int:class_pk>/", sheets_views.sheets_class, name="sheets_class"),
     path("klasa/<int:class_pk>/pdf/", sheets_views.sheets_class_pdf, name="sheets_class_pdf"),
     path(
+        "klasa/<int:class_pk>/w-tle/",
+        sheets_views.sheets_class_job_start,
+        name="sheets_class_job_start",
+    ),
+    path(
+        "klasa/<int:class_pk>/w-tle/<int:job_pk>/",
+        sheets_views.sheets_class_job_file,
+        name="sheets_class_job_file",
+    ),
+    path(
         "klasa/<int:class_pk>/uczen/<int:pupil_pk>/pdf/",
         sheets_views.sheets_pupil_pdf,
         name="sheets_pupil_pdf",

@@ -116,6 +116,7 @@ NOT_HTML = {
     "yearend_archive:zip",
     "yearend:sheets_class_pdf",
     "yearend:sheets_pupil_pdf",
+    "yearend:sheets_class_job_file",
     "circulation:overdue_pdf",
     "circulation:stocktake_protocol",
     "circulation:card",

@@ -21,21 +21,24 @@ from django.urls import reverse
 from gradebook.models import BehaviourGrade, Grade, GradeHistory, TermGrade
 from gradebook.register.models import Attendance, Lesson
 from gradebook.services import TermGradeInput, behaviour_grades_save, term_grades_save
-from gradebook.yearend.models import PromotionDecision, RegisterExportJob
+from gradebook.yearend.models import PromotionDecision, RegisterExportJob, RetakeExam
+from gradebook.yearend.promotion import retake_record
 from gradebook.yearend.xml_export import (
     NAMESPACE,
+    SCHEMA_PATH,
     register_export_write,
     register_schema,
 )
 from portal.models import AuditEvent, Enrolment, Term, User
 from tests.conftest import build_school_world
-from tests.factories import EnrolmentFactory, TeachingGroupFactory, UserFactory
+from tests.factories import EnrolmentFactory, TeachingGroupFactory, UserFactory, make_pupil
 from tests.factories.gradebook import AssessmentFactory, grade_put
 from tests.factories.register import RemarkFactory
 
 NS = {"r": NAMESPACE}
 TODAY = datetime.datetime(2027, 3, 17, 11, 0, tzinfo=datetime.UTC)  # a Wednesday, term 2
 MOVED = datetime.date(2027, 1, 15)  # the last day of the moving pupil in 4a
+RETAKE_DAY = datetime.date(2027, 3, 10)
 
 
 def school_days(first: datetime.date, count: int) -> list[datetime.date]:
@@ -88,7 +91,8 @@ def add_pupils(side, count, tag):
 def ex(db):
     """School A's 4a with grades (one changed, one deleted), term and behaviour
     grades, lessons with attendance, a remark and a group; a pupil who moved
-    from 4a to 5a on MOVED; school B alongside."""
+    from 4a to 5a on MOVED; a pupil who failed maths for the year and passed its
+    retake exam; school B alongside."""
     with time_machine.travel(TODAY, tick=False):
         a, b = build_school_world("a"), build_school_world("b")
         term1, term2 = Term.objects.filter(school_year=a.year).order_by("number")
@@ -130,7 +134,27 @@ def ex(db):
         PromotionDecision.objects.create(
             pupil=a.pupil, school_class=a.class_a, proposed="promoted", outcome="promoted"
         )
-    return SimpleNamespace(a=a, b=b, mover=mover, group=group, term1=term1, term2=term2)
+        retaker = make_pupil(a.class_a, username="a-retaker", first_name="Rafał", last_name="Zych")
+        term_grades_save(
+            assignment=a.assignment,
+            term=term2,
+            user=a.teacher,
+            entries=[TermGradeInput(retaker.pk, "final", 1)],
+        )
+        retake = retake_record(
+            school_class=a.class_a,
+            pupil_id=retaker.pk,
+            subject_id=a.subject.pk,
+            date=RETAKE_DAY,
+            grade=2,
+            board="Jan Kowalski (przewodniczący), Anna Nowak",
+            note="Zdał część ustną & <pisemną>.",
+            user=a.admin,
+        )
+    return SimpleNamespace(
+        a=a, b=b, mover=mover, group=group, term1=term1, term2=term2, retaker=retaker,
+        retake=retake,
+    )  # fmt: skip
 
 
 def export(fmt, *, year, school_class=None) -> bytes:
@@ -282,9 +306,9 @@ def test_term_behaviour_remarks_and_decisions_round_trip(ex):
         (t.pupil_id, t.term.number, t.kind): (
             t.grade,
             list(
-                GradeHistory.objects.filter(kind="term", object_id=t.pk).values_list(
-                    "new_value", flat=True
-                )
+                GradeHistory.objects.filter(kind="term", object_id=t.pk)
+                .order_by("at", "pk")
+                .values_list("new_value", flat=True)
             ),
         )
         for t in TermGrade.objects.filter(assignment__school_class=ex.a.class_a)
@@ -302,10 +326,96 @@ def test_term_behaviour_remarks_and_decisions_round_trip(ex):
     remark = klass.find("r:remarks/r:remark", NS)
     assert remark.findtext("r:text", namespaces=NS) == "Pomaga innym."
     assert (remark.get("kind"), remark.get("acknowledged")) == ("negative", "false")
-    decision = klass.find("r:promotion-decisions/r:decision", NS)
-    assert (decision.get("pupil"), decision.get("outcome")) == (str(ex.a.pupil.pk), "promoted")
+    decision = klass.find(f"r:promotion-decisions/r:decision[@pupil='{ex.a.pupil.pk}']", NS)
+    assert decision.get("outcome") == "promoted"
     staff = {int(p.get("id")) for p in doc.iterfind("r:staff/r:person", NS)}
-    assert staff == {ex.a.teacher.pk, ex.a.homeroom.pk}
+    # the admin recorded the retake (and so wrote its annual grade)
+    assert staff == {ex.a.teacher.pk, ex.a.homeroom.pk, ex.a.admin.pk}
+
+
+def test_retake_exams_round_trip(ex):
+    doc = parse(export("xml", year=ex.a.year, school_class=ex.a.class_a))
+    register_schema().assertValid(doc)
+    klass = _class(doc, ex.a.class_a)
+    exported = [
+        (
+            int(r.get("pupil")),
+            int(r.get("subject")),
+            datetime.date.fromisoformat(r.get("date")),
+            int(r.get("grade-before")),
+            int(r.get("grade-after")),
+            int(r.get("recorded-by")),
+            datetime.datetime.fromisoformat(r.get("recorded-at")),
+            r.findtext("r:board", namespaces=NS),
+            r.findtext("r:note", namespaces=NS),
+        )
+        for r in klass.iterfind("r:retake-exams/r:retake-exam", NS)
+    ]
+    expected = [
+        (
+            r.pupil_id,
+            r.subject_id,
+            r.date,
+            r.old_grade,
+            r.new_grade,
+            r.recorded_by_id,
+            r.recorded_at.replace(microsecond=0),
+            r.board,
+            r.note,
+        )
+        for r in RetakeExam.objects.filter(school_class=ex.a.class_a)
+    ]
+    assert exported == expected
+    assert exported[0][:5] == (ex.retaker.pk, ex.a.subject.pk, RETAKE_DAY, 1, 2)
+    assert exported[0][8] == "Zdał część ustną & <pisemną>."
+    # the pupil and the subject it names are in the document
+    assert klass.find(f"r:pupils/r:pupil[@id='{ex.retaker.pk}']", NS) is not None
+    assert doc.find(f"r:subjects/r:subject[@id='{ex.a.subject.pk}']", NS) is not None
+    # the annual grade it changed says so in its history
+    annual = klass.find(
+        f"r:term-grades/r:term-grade[@pupil='{ex.retaker.pk}'][@term='2'][@kind='final']", NS
+    )
+    assert annual.get("grade") == "2"
+    assert [c.findtext("r:new", namespaces=NS) for c in annual.iterfind("r:history/r:change", NS)][
+        -1
+    ].startswith("2")
+    # a class without retakes has the list, empty
+    other = _class(parse(export("xml", year=ex.a.year)), ex.a.class_b)
+    assert other.find("r:retake-exams", NS) is not None
+    assert other.find("r:retake-exams/r:retake-exam", NS) is None
+
+
+def test_a_retake_naming_a_pupil_or_subject_outside_the_document_is_refused(ex):
+    """The schema's identity constraints hold the retakes to the document's
+    pupils, subjects and staff (a broken reference is a bug, never handed out)."""
+    doc = parse(export("xml", year=ex.a.year, school_class=ex.a.class_a))
+    schema = register_schema()
+    retake = doc.find(".//r:retake-exams/r:retake-exam", NS)
+    for attribute, foreign in (
+        ("pupil", ex.b.pupil.pk),
+        ("subject", ex.b.subject.pk),
+        ("recorded-by", ex.b.admin.pk),
+        ("grade-after", 7),
+    ):
+        original = retake.get(attribute)
+        retake.set(attribute, str(foreign))
+        assert not schema.validate(doc), attribute
+        retake.set(attribute, original)
+    assert schema.validate(doc)
+
+
+def test_version_1_1_differs_from_1_0_only_by_the_retakes(ex):
+    """Files made before 1.1 are still checked by register-1.0.xsd, and a 1.1
+    document without its retake lists is a valid 1.0 document."""
+    old_schema = etree.XMLSchema(etree.parse(str(SCHEMA_PATH.with_name("register-1.0.xsd"))))
+    data = export("xml", year=ex.a.year)
+    assert b'format-version="1.1"' in data and NAMESPACE == "urn:portal-oswiatowy:register:1.1"
+    doc = parse(data.replace(NAMESPACE.encode(), b"urn:portal-oswiatowy:register:1.0"))
+    assert not old_schema.validate(doc)  # 1.0 knows no retakes
+    for retakes in doc.iterfind(".//{urn:portal-oswiatowy:register:1.0}retake-exams"):
+        retakes.getparent().remove(retakes)
+    doc.set("format-version", "1.0")
+    old_schema.assertValid(doc)
 
 
 def test_a_pupil_who_moved_appears_in_both_classes_with_dates(ex):
@@ -342,7 +452,7 @@ CONTAINERS = {
     "terms", "subjects", "grade-categories", "classes", "groups", "members", "pupils",
     "enrolments", "assignments", "lessons", "attendance", "assessments", "grades", "history",
     "deleted-grades", "term-grades", "behaviour-grades", "remarks", "promotion-decisions",
-    "staff",
+    "retake-exams", "staff",
 }  # fmt: skip
 
 
@@ -386,6 +496,19 @@ def test_json_holds_the_same_content_as_the_xml(ex, whole_school):
     assert from_json["classes"][0]["lessons"][0]["date"] == "2027-01-11"
     grade = from_json["classes"][0]["assessments"][0]["grades"][0]
     assert grade["history"][0]["action"] == "create"
+    assert from_json["format_version"] == "1.1"
+    retake = from_json["classes"][0]["retake_exams"][0]
+    assert retake == {
+        "pupil": ex.retaker.pk,
+        "subject": ex.a.subject.pk,
+        "date": RETAKE_DAY.isoformat(),
+        "grade_before": 1,
+        "grade_after": 2,
+        "recorded_by": ex.a.admin.pk,
+        "recorded_at": retake["recorded_at"],
+        "board": "Jan Kowalski (przewodniczący), Anna Nowak",
+        "note": "Zdał część ustną & <pisemną>.",
+    }
 
 
 # --- bounded queries -------------------------------------------------------------------------
@@ -536,7 +659,7 @@ def test_whole_school_export_runs_in_the_background(
     register_schema().assertValid(doc)
     assert doc.get("scope") == "school" and len(doc.findall("r:classes/r:class", NS)) == 2
     actions = list(
-        AuditEvent.objects.filter(category="yearend")
+        AuditEvent.objects.filter(category="yearend", action__startswith="register_export.")
         .order_by("pk")
         .values_list("action", flat=True)
     )

@@ -2,8 +2,9 @@
 
 One builder reads a school year of one class, or of a whole school, into plain
 ordered data (dicts and lists of strings, numbers, booleans, dates); two
-serialisers write that data as XML (format `register-1.0.xsd`, namespace
-`NAMESPACE`) or as JSON with the same keys. Documented in docs/register-xml.md.
+serialisers write that data as XML (format `register-1.1.xsd`, namespace
+`NAMESPACE`; `register-1.0.xsd` stays for files made before) or as JSON with
+the same keys. Documented in docs/register-xml.md.
 
 The builder reads a fixed number of queries per class, whatever the number of
 pupils, lessons or grades (about 14, and 5 for the header and staff), and

@@ -31,9 +31,10 @@ from portal.models import (
     User,
 )
 
-from ..models import PromotionDecision
+from ..models import PromotionDecision, RetakeExam
 
-FORMAT_VERSION = "1.0"
+# 1.1: the classes' retake exams (register-1.0.xsd stays for the files made before).
+FORMAT_VERSION = "1.1"
 NAMESPACE = f"urn:portal-oswiatowy:register:{FORMAT_VERSION}"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / f"register-{FORMAT_VERSION}.xsd"
 FORMATS = ("xml", "json")
@@ -461,6 +462,38 @@ class RegisterBuilder:
                 }
             )
 
+        retakes = []
+        for r in (
+            RetakeExam.objects.filter(school_class=school_class)
+            .order_by("date", "pupil__last_name", "pupil__first_name", "pk")
+            .values(
+                "pupil_id",
+                "subject_id",
+                "date",
+                "old_grade",
+                "new_grade",
+                "recorded_by_id",
+                "recorded_at",
+                "board",
+                "note",
+            )
+        ):
+            referenced.add(r["pupil_id"])
+            self._staff(r["recorded_by_id"])
+            retakes.append(
+                {
+                    "pupil": r["pupil_id"],
+                    "subject": r["subject_id"],
+                    "date": r["date"],
+                    "grade_before": r["old_grade"],
+                    "grade_after": r["new_grade"],
+                    "recorded_by": r["recorded_by_id"],
+                    "recorded_at": _when(r["recorded_at"]),
+                    "board": r["board"],
+                    "note": r["note"],
+                }
+            )
+
         # a pupil with an entry in this class but no enrolment in it (an enrolment
         # removed by mistake) is still listed, with no enrolment dates
         for group in groups:
@@ -493,6 +526,7 @@ class RegisterBuilder:
             "behaviour_grades": behaviour_grades,
             "remarks": remarks,
             "promotion_decisions": decisions,
+            "retake_exams": retakes,
         }
 
     # --- staff ------------------------------------------------------------------------------

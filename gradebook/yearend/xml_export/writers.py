@@ -40,6 +40,7 @@ ITEMS = {
     "behaviour_grades": "behaviour-grade",
     "remarks": "remark",
     "promotion_decisions": "decision",
+    "retake_exams": "retake-exam",
     "staff": "person",
 }
 # Scalars written as child elements (free text); every other scalar is an attribute.
@@ -61,6 +62,7 @@ TEXTS = {
     "new",
     "label",
     "note",
+    "board",
 }
 # Text elements written even when empty (the XSD requires them).
 REQUIRED_TEXTS = {"name", "first_name", "last_name"}

@@ -2,7 +2,7 @@
 [--format xml|json] [--output PATH]
 
 The electronic register of a school year (one class, or the whole school) as XML
-(format register 1.0, validated against gradebook/yearend/schemas/register-1.0.xsd)
+(format register 1.1, validated against gradebook/yearend/schemas/register-1.1.xsd)
 or JSON; to a file or to standard output. For the operators: the web page
 (/dziennik/koniec-roku/eksport/) records who downloaded what in the audit trail."""
 
