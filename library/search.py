@@ -5,6 +5,13 @@ A query becomes groups of keys: every word is one group (its keys from
 boolean expression over the same keys, so they return the same records. Phrases
 ("...") also require the folded phrase in the folded text. Filters and facets run
 on plain columns of `library_searchdocument`, identical on both databases.
+
+Relevance orders the hits in tiers computed the same way on both databases
+(exact title; exact author; the query's words as a phrase in the title; every
+word in the title, in any form; the rest), then within a tier by a field-weighted
+score: FTS5's bm25() over the four key columns on SQLite, ts_rank_cd() over the
+setweight()-ed tsvector on PostgreSQL (the same weights, `WEIGHTS`), then by
+title and record id, so equal scores come out in the same order on both.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ from .marc import isbn_digits, normalise_isbn
 from .models import Record, Term
 
 SORTS = ("relevance", "year", "-year", "title")
+# Weights of the key columns (indexing.KEY_COLUMNS: title, authors and subjects,
+# series and notes, the rest); PostgreSQL's ts_rank_cd takes them in D, C, B, A order.
+WEIGHTS = (1.0, 0.4, 0.2, 0.1)
+_PG_WEIGHTS = "'{" + ", ".join(str(w) for w in reversed(WEIGHTS)) + "}'"
+_FTS_WEIGHTS = ", ".join(str(w) for w in WEIGHTS)
 FACETS = ("subject", "genre", "language", "year", "material")
 
 
@@ -126,25 +138,25 @@ class Compiled:
             groups.append([FIELD_PREFIX["isbn"] + isbn])
         elif query.isbn.strip():
             groups.append(["zzinone"])
+        self.word_groups: list[list[str]] = []  # the groups of `q` alone
         if q and not _isbn_of(q):
             self.phrases = [normalise_phrase(p) for p in _PHRASE.findall(q) if p.strip()]
-            groups += _groups(q, language=query.language)
+            self.word_groups = _groups(q, language=query.language)
+            groups += self.word_groups
         for name in ("title", "author", "subject", "series"):
             groups += _groups(getattr(query, name), FIELD_PREFIX[name], query.language)
         self.groups = groups
         where, params = [], []
         if groups:
+            expression = self.expression(groups)
             if self.vendor == "postgresql":
-                expression = " & ".join("(" + " | ".join(g) + ")" for g in groups)
                 self.source = "library_searchdocument d"
                 where.append("d.vector @@ to_tsquery('simple', %s)")
                 params.append(expression)
-                self.rank_sql = "-ts_rank(d.vector, to_tsquery('simple', %s))"
+                # normalisation 1: divided by 1 + log(length), as BM25 favours short fields
+                self.rank_sql = f"-ts_rank_cd({_PG_WEIGHTS}, d.vector, to_tsquery('simple', %s), 1)"
                 self.rank_params = [expression]
             else:
-                expression = " AND ".join(
-                    "(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups
-                )
                 self.source = (
                     # CROSS JOIN keeps FTS5 as the outer loop: the match drives the plan
                     "library_fts CROSS JOIN library_searchdocument d"
@@ -152,7 +164,7 @@ class Compiled:
                 )
                 where.append("library_fts MATCH %s")
                 params.append(expression)
-                self.rank_sql = "library_fts.rank"
+                self.rank_sql = f"bm25(library_fts, {_FTS_WEIGHTS})"
                 self.rank_params = []
         else:
             self.source = "library_searchdocument d"
@@ -206,6 +218,25 @@ class Compiled:
         self.where = " AND ".join(where) or "1=1"
         self.params = params
 
+    def expression(self, groups: list[list[str]]) -> str:
+        """The full-text expression of key groups (AND of ORs) in the database's syntax."""
+        if self.vendor == "postgresql":
+            return " & ".join("(" + " | ".join(g) + ")" for g in groups)
+        return " AND ".join("(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups)
+
+    def in_title_sql(self) -> tuple[str, list]:
+        """A condition true for hits whose title holds every word of `q` (in any
+        form): the title's prefixed keys, as advanced search finds them."""
+        if not self.word_groups:
+            return "1=0", []
+        title = FIELD_PREFIX["title"]
+        expression = self.expression([[title + k for k in g] for g in self.word_groups])
+        if self.vendor == "postgresql":
+            return "d.vector @@ to_tsquery('simple', %s)", [expression]
+        return "d.record_id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s)", [
+            expression
+        ]
+
     def from_where(self) -> tuple[str, list]:
         return f"FROM {self.source} WHERE {self.where}", list(self.params)
 
@@ -218,12 +249,15 @@ class Compiled:
         if sort == "title" or not self.groups:
             return "d.sort_title, d.record_id", []
         exact = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        in_title, in_title_params = self.in_title_sql()
         sql = (
-            "CASE WHEN d.title_norm = %s THEN 0 WHEN d.author_norm = %s"
-            f" OR d.author_norm_alt = %s THEN 1 ELSE 2 END, {self.rank_sql},"
-            " d.sort_title, d.record_id"
+            "CASE WHEN d.title_norm = %s THEN 0"
+            " WHEN d.author_norm = %s OR d.author_norm_alt = %s THEN 1"
+            " WHEN ' ' || d.title_norm || ' ' LIKE %s THEN 2"
+            f" WHEN {in_title} THEN 3 ELSE 4 END, {self.rank_sql}, d.sort_title, d.record_id"
         )
-        return sql, [exact, exact, exact, *self.rank_params]
+        phrase = f"% {exact} %" if exact else ""
+        return sql, [exact, exact, exact, phrase, *in_title_params, *self.rank_params]
 
 
 class Results:
