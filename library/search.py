@@ -263,15 +263,10 @@ class Compiled:
 class Results:
     """A lazy, sliceable result set, so Django's Paginator can page it.
 
-    Above CAP hits a search is too broad to rank usefully and counting or ranking
-    every hit would cost far more than the reader gains: the count stops at CAP
-    (shown as "more than"), relevance becomes "exact title or author first, then
-    title order" (walks the title index), and facets count a sample of FACET_SAMPLE
-    hits. Both databases behave the same way.
+    The count and every facet are exact: each is one SQL statement over the whole
+    hit set (the facets all in one, grouped from the hits the search selects), so
+    the number of queries does not grow with the hits and no sample is taken.
     """
-
-    CAP = 2000
-    FACET_SAMPLE = 1000
 
     def __init__(self, query: Query):
         self.query = query
@@ -282,54 +277,22 @@ class Results:
         if self._count is None:
             sql, params = self.compiled.from_where()
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 AS one {sql} LIMIT %s) capped",
-                    [*params, self.CAP + 1],
-                )
-                self._count = min(cursor.fetchone()[0], self.CAP)
+                cursor.execute(f"SELECT COUNT(*) {sql}", params)
+                self._count = cursor.fetchone()[0]
         return self._count
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count() >= self.CAP
 
     def __len__(self):
         return self.count()
 
-    def _fetch(self, sql: str, params: list) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
-
     def ids(self, offset: int, limit: int) -> list[int]:
         sql, params = self.compiled.from_where()
-        broad_relevance = (
-            self.is_capped and self.compiled.groups and self.query.sort in ("relevance", "")
-        )
-        if not broad_relevance:
-            order, order_params = self.compiled.order_by()
-            return self._fetch(
+        order, order_params = self.compiled.order_by()
+        with connection.cursor() as cursor:
+            cursor.execute(
                 f"SELECT d.record_id {sql} ORDER BY {order} LIMIT %s OFFSET %s",
                 params + order_params + [limit, offset],
             )
-        exact_value = normalise_phrase(self.query.q or self.query.title or self.query.author)
-        exact_sql = "(d.title_norm = %s OR d.author_norm = %s OR d.author_norm_alt = %s)"
-        exact = self._fetch(
-            f"SELECT d.record_id {sql} AND {exact_sql} ORDER BY d.sort_title, d.record_id"
-            " LIMIT 200",
-            params + [exact_value] * 3,
-        )
-        head = exact[offset : offset + limit]
-        rest_offset = max(offset - len(exact), 0)
-        rest_limit = limit - len(head)
-        if rest_limit <= 0:
-            return head
-        rest = self._fetch(
-            f"SELECT d.record_id {sql} AND NOT {exact_sql}"
-            " ORDER BY d.sort_title, d.record_id LIMIT %s OFFSET %s",
-            params + [exact_value] * 3 + [rest_limit, rest_offset],
-        )
-        return head + rest
+            return [row[0] for row in cursor.fetchall()]
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -341,48 +304,43 @@ class Results:
         return self[item : item + 1][0]
 
     def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
-        """Facet counts over the hits (a sample of FACET_SAMPLE when capped). The
-        search runs once to collect the hit ids; each facet is then a lookup by id
-        instead of a repeat of the search."""
+        """Exact facet counts over every hit, the `limit` commonest values of each
+        kind, in one statement: the search runs once into `hits` (record id and
+        the facet columns of the search row), the multi-valued facets join
+        library_facetvalue on it, the extra facets read it as `{hits}`."""
         sql, params = self.compiled.from_where()
-        sample = " LIMIT %s" if self.is_capped else ""
-        kinds = ("subject", "genre", "language", "material", "year", *_extra_facets)
-        ids = self._fetch(
-            f"SELECT d.record_id {sql}{sample}", [*params, *([self.FACET_SAMPLE] if sample else [])]
+        counts = [
+            "SELECT f.kind AS kind, f.value AS v, COUNT(*) AS n"
+            " FROM library_facetvalue f JOIN hits ON f.record_id = hits.rid"
+            " WHERE f.kind IN ('subject', 'genre') GROUP BY f.kind, f.value",
+            "SELECT 'language', language, COUNT(*) FROM hits"
+            " WHERE language <> '' GROUP BY language",
+            "SELECT 'material', material, COUNT(*) FROM hits"
+            " WHERE material <> '' GROUP BY material",
+            "SELECT 'year', CAST(decade AS TEXT), COUNT(*)"
+            " FROM (SELECT (year / 10) * 10 AS decade FROM hits) decades"
+            " WHERE decade IS NOT NULL AND decade <> 0 GROUP BY decade",
+        ]
+        extra_params = []
+        for kind, facet in _extra_facets.items():
+            counts.append(f"SELECT %s, x.* FROM ({facet.values_sql.format(hits='hits')}) x")
+            extra_params.append(kind)
+        statement = (
+            "WITH hits AS MATERIALIZED (SELECT d.record_id AS rid, d.language AS language,"
+            f" d.material AS material, d.year AS year {sql}),"
+            " counts AS (" + " UNION ALL ".join(counts) + ")"
+            " SELECT kind, v, n FROM (SELECT kind, v, n, ROW_NUMBER() OVER"
+            " (PARTITION BY kind ORDER BY n DESC, v) AS place FROM counts) ranked"
+            " WHERE place <= %s AND n > 0 ORDER BY kind, place"
         )
-        if not ids:
-            return {kind: [] for kind in kinds}
-        if connection.vendor == "postgresql":
-            # one array parameter: planning a 2,000-item IN list costs more than the count
-            marks, id_params = "SELECT unnest(%s::bigint[])", [ids]
-        else:
-            marks, id_params = ", ".join(["%s"] * len(ids)), ids
-        hits = f"(SELECT record_id AS rid FROM library_searchdocument WHERE record_id IN ({marks}))"
-        out = {}
+        out: dict[str, list[tuple[str, int]]] = {
+            kind: []
+            for kind in ("subject", "genre", "language", "material", "year", *_extra_facets)
+        }
         with connection.cursor() as cursor:
-            for kind in ("subject", "genre"):
-                cursor.execute(
-                    "SELECT value, COUNT(*) FROM library_facetvalue"
-                    f" WHERE kind = %s AND record_id IN ({marks})"
-                    " GROUP BY value ORDER BY 2 DESC, 1 LIMIT %s",
-                    [kind, *id_params, limit],
-                )
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
-            for kind, expression in (
-                ("language", "d.language"),
-                ("material", "d.material"),
-                ("year", "(d.year / 10) * 10"),
-            ):
-                cursor.execute(
-                    f"SELECT v, COUNT(*) FROM (SELECT {expression} AS v"
-                    f" FROM library_searchdocument d WHERE d.record_id IN ({marks})) hits"
-                    " WHERE v IS NOT NULL AND v <> %s GROUP BY v ORDER BY 2 DESC, 1 LIMIT %s",
-                    [*id_params, "" if kind != "year" else 0, limit],
-                )
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
-            for kind, facet in _extra_facets.items():
-                cursor.execute(facet.values_sql.format(hits=hits), id_params)
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall() if n]
+            cursor.execute(statement, [*params, *extra_params, limit])
+            for kind, value, n in cursor.fetchall():
+                out[kind].append((str(value), n))
         return out
 
 

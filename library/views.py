@@ -99,7 +99,6 @@ def catalogue_search(request):
             page=page,
             records=list(page.object_list),
             total=results.count(),
-            capped=results.is_capped,
             facets=facets,
             # English (LCSH) headings among the subject facets get lang="en"
             facet_langs=selectors.heading_languages(v for v, _n, _l in facets.get("subject", [])),
