@@ -72,6 +72,10 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(drop_index, create_single),
+        # A default first, so that migrating back can add the column to existing rows.
+        migrations.AlterField(
+            model_name="searchdocument", name="keys", field=models.TextField(default="")
+        ),
         migrations.RemoveField(model_name="searchdocument", name="keys"),
         migrations.AddField(
             model_name="searchdocument", name="title_keys", field=models.TextField(default="")
