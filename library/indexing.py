@@ -112,11 +112,15 @@ def vocabulary(desc: dict) -> set[str]:
 
 def insert_rows(model, columns: list[str], rows: list[dict]) -> None:
     """Plain executemany for the index rows: a bulk import spends most of its
-    time in the ORM otherwise. The columns are simple text and integers."""
+    time in the ORM otherwise. The columns are simple text and integers. Index
+    rows change what searches find: cached counts and facets are dropped."""
     from django.db import connection
+
+    from .catalogue_version import catalogue_changed
 
     if not rows:
         return
+    catalogue_changed()
     quote = connection.ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({})".format(
         quote(model._meta.db_table),

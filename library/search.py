@@ -17,13 +17,16 @@ title and record id, so equal scores come out in the same order on both.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from .analysis import FIELD_PREFIX, analyzer, normalise_phrase, words
+from .catalogue_version import catalogue_version
 from .marc import isbn_digits, normalise_isbn
 from .models import Record, Term
 
@@ -34,6 +37,9 @@ WEIGHTS = (1.0, 0.4, 0.2, 0.1)
 _PG_WEIGHTS = "'{" + ", ".join(str(w) for w in reversed(WEIGHTS)) + "}'"
 _FTS_WEIGHTS = ", ".join(str(w) for w in WEIGHTS)
 FACETS = ("subject", "genre", "language", "year", "material")
+# Counts and facets are cached per query and catalogue version (`Results.facets`);
+# the version changes with the catalogue, the timeout only frees the memory.
+SUMMARY_CACHE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -263,9 +269,11 @@ class Compiled:
 class Results:
     """A lazy, sliceable result set, so Django's Paginator can page it.
 
-    The count and every facet are exact: each is one SQL statement over the whole
-    hit set (the facets all in one, grouped from the hits the search selects), so
-    the number of queries does not grow with the hits and no sample is taken.
+    The count and every facet are exact and come from one SQL statement over the
+    whole hit set (`summary`: the count and the facets grouped from the hits the
+    search selects), so a results page runs the search twice at most (this
+    statement and the ranked page), the number of queries does not grow with the
+    hits and no sample is taken. `count()` alone (no facets wanted) is a COUNT(*).
     """
 
     def __init__(self, query: Query):
@@ -274,6 +282,7 @@ class Results:
         self._count = None
 
     def count(self) -> int:
+        """The number of hits: from `facets()` when it ran, else one COUNT(*)."""
         if self._count is None:
             sql, params = self.compiled.from_where()
             with connection.cursor() as cursor:
@@ -305,12 +314,31 @@ class Results:
 
     def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
         """Exact facet counts over every hit, the `limit` commonest values of each
-        kind, in one statement: the search runs once into `hits` (record id and
-        the facet columns of the search row), the multi-valued facets join
+        kind; the hit count comes from the same statement (call this before
+        `count()` to save a statement). Both are cached under the compiled query
+        (its analysed keys and filters: what decides the hits) and the catalogue
+        version, so paging a result list or returning to it does not count again,
+        and any change to the index or the copies makes a fresh count."""
+        sql, params = self.compiled.from_where()
+        normalised = repr((sql, params, limit, sorted(_extra_facets)))
+        digest = hashlib.sha256(normalised.encode()).hexdigest()
+        key = f"library:summary:{catalogue_version()}:{digest}"
+        summary = cache.get(key)
+        if summary is None:
+            summary = self._summary(limit)
+            cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+        self._count, facets = summary
+        return facets
+
+    def _summary(self, limit: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """(count, facets) in one statement: the search runs once into `hits`
+        (record id and the facet columns of the search row), the count and the
+        single-valued facets group it, the multi-valued facets join
         library_facetvalue on it, the extra facets read it as `{hits}`."""
         sql, params = self.compiled.from_where()
         counts = [
-            "SELECT f.kind AS kind, f.value AS v, COUNT(*) AS n"
+            "SELECT '' AS kind, '' AS v, COUNT(*) AS n FROM hits",
+            "SELECT f.kind, f.value, COUNT(*)"
             " FROM library_facetvalue f JOIN hits ON f.record_id = hits.rid"
             " WHERE f.kind IN ('subject', 'genre') GROUP BY f.kind, f.value",
             "SELECT 'language', language, COUNT(*) FROM hits"
@@ -331,8 +359,9 @@ class Results:
             " counts AS (" + " UNION ALL ".join(counts) + ")"
             " SELECT kind, v, n FROM (SELECT kind, v, n, ROW_NUMBER() OVER"
             " (PARTITION BY kind ORDER BY n DESC, v) AS place FROM counts) ranked"
-            " WHERE place <= %s AND n > 0 ORDER BY kind, place"
+            " WHERE kind = '' OR (place <= %s AND n > 0) ORDER BY kind, place"
         )
+        total = 0
         out: dict[str, list[tuple[str, int]]] = {
             kind: []
             for kind in ("subject", "genre", "language", "material", "year", *_extra_facets)
@@ -340,8 +369,11 @@ class Results:
         with connection.cursor() as cursor:
             cursor.execute(statement, [*params, *extra_params, limit])
             for kind, value, n in cursor.fetchall():
-                out[kind].append((str(value), n))
-        return out
+                if kind == "":
+                    total = n
+                else:
+                    out[kind].append((str(value), n))
+        return total, out
 
 
 def search(query: Query) -> Results:
