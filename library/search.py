@@ -246,24 +246,44 @@ class Compiled:
     def from_where(self) -> tuple[str, list]:
         return f"FROM {self.source} WHERE {self.where}", list(self.params)
 
-    def order_by(self) -> tuple[str, list]:
+    def sort(self) -> str:
         sort = self.query.sort if self.query.sort in SORTS else "relevance"
+        return "title" if sort == "relevance" and not self.groups else sort
+
+    def order_by(self) -> tuple[str, list]:
+        sort = self.sort()
         if sort == "year":
             return "d.year ASC NULLS LAST, d.sort_title, d.record_id", []
         if sort == "-year":
             return "d.year DESC NULLS LAST, d.sort_title, d.record_id", []
-        if sort == "title" or not self.groups:
+        if sort == "title":
             return "d.sort_title, d.record_id", []
+        tiers, params = self._tier_conditions()
+        sql = (
+            "CASE "
+            + " ".join(f"WHEN {condition} THEN {place}" for place, condition in enumerate(tiers))
+            + f" ELSE {len(tiers)} END, {self.rank_sql}, d.sort_title, d.record_id"
+        )
+        return sql, [*params, *self.rank_params]
+
+    def title_tiers(self) -> tuple[str, list]:
+        """A condition true for the hits of every tier but the last (the rest):
+        relevance puts them first, so a page among them is theirs alone."""
+        tiers, params = self._tier_conditions()
+        return "(" + " OR ".join(tiers) + ")", params
+
+    def _tier_conditions(self) -> tuple[list[str], list]:
+        """The conditions of relevance's tiers, in order (see the module's doc)."""
         exact = normalise_phrase(self.query.q or self.query.title or self.query.author)
         in_title, in_title_params = self.in_title_sql()
-        sql = (
-            "CASE WHEN d.title_norm = %s THEN 0"
-            " WHEN d.author_norm = %s OR d.author_norm_alt = %s THEN 1"
-            " WHEN ' ' || d.title_norm || ' ' LIKE %s THEN 2"
-            f" WHEN {in_title} THEN 3 ELSE 4 END, {self.rank_sql}, d.sort_title, d.record_id"
-        )
+        tiers = [
+            "d.title_norm = %s",
+            "(d.author_norm = %s OR d.author_norm_alt = %s)",
+            "' ' || d.title_norm || ' ' LIKE %s",
+            in_title,
+        ]
         phrase = f"% {exact} %" if exact else ""
-        return sql, [exact, exact, exact, phrase, *in_title_params, *self.rank_params]
+        return tiers, [exact, exact, exact, phrase, *in_title_params]
 
 
 class Results:
@@ -294,12 +314,29 @@ class Results:
         return self.count()
 
     def ids(self, offset: int, limit: int) -> list[int]:
-        sql, params = self.compiled.from_where()
+        """The record ids of one page. By relevance, in two passes: first among
+        the hits of the upper tiers only (a title or author match, what the first
+        pages of a broad word show), so the field-weighted score is computed for
+        those alone; the whole hit set is scored only when they do not fill the
+        page. The upper tiers sort before the rest, so the page is the same."""
+        if limit <= 0:
+            return []
+        if self.compiled.sort() == "relevance":
+            condition, params = self.compiled.title_tiers()
+            ids = self._page(offset, limit, condition, params)
+            if len(ids) == limit:
+                return ids
+        return self._page(offset, limit)
+
+    def _page(self, offset: int, limit: int, condition: str = "", params=()) -> list[int]:
+        sql, where_params = self.compiled.from_where()
+        if condition:
+            sql += f" AND {condition}"
         order, order_params = self.compiled.order_by()
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT d.record_id {sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                params + order_params + [limit, offset],
+                [*where_params, *params, *order_params, limit, offset],
             )
             return [row[0] for row in cursor.fetchall()]
 

@@ -86,3 +86,26 @@ def test_equal_scores_are_ordered_by_title_then_record(marc_record):
     ids = results.ids(0, 10)
     assert ids[:3] == sorted(ids[:3])
     assert [r.title for r in results[0:4]] == ["Bajki", "Bajki", "Bajki", "Bajki i baśnie"]
+
+
+def test_pages_from_the_upper_tiers_first_are_the_pages_of_the_one_pass_order(
+    marc_record, django_assert_num_queries
+):
+    """Relevance pages in two passes (the upper tiers first, the whole hit set only
+    when they do not fill the page); every page is what the one-pass order gives."""
+    load(
+        *[marc_record(f"Opowieść {i:02}", summary="Wspomnienia z lasu.") for i in range(8)],
+        marc_record("Las", control="t0"),
+        marc_record("Zielony las", control="t1"),
+        marc_record("W lesie", control="t2"),
+        marc_record("Lasy Polski", summary="Las i lasy.", control="t3"),
+        marc_record("Ptaki", author="Las, Jan", control="a1"),
+    )
+    results = search(Query(q="las"))
+    whole = results._page(0, 50)
+    assert len(whole) == 13
+    for offset in range(14):
+        for limit in (1, 3, 5, 20):
+            assert results.ids(offset, limit) == whole[offset : offset + limit]
+    with django_assert_num_queries(1):  # a page within the upper tiers: one pass
+        results.ids(0, 3)
