@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from pymarc import Record as MarcRecord
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField
 from django.utils import timezone
@@ -27,6 +28,7 @@ from .analysis import normalise_phrase
 from .indexing import (
     ID_COLUMNS,
     SEARCH_COLUMNS,
+    analyze_tables,
     control_key,
     facet_rows,
     identifier_rows,
@@ -44,9 +46,12 @@ from .models import (
     RecordChange,
     RecordIdentifier,
     SearchDocument,
+    Term,
 )
 
 IMPORTED, UPDATED, WARNED, REJECTED = "imported", "updated", "warned", "rejected"
+# What an import writes, analysed after a large one (LIBRARY_ANALYZE_AFTER_RECORDS).
+FILLED_TABLES = (Record, RecordIdentifier, SearchDocument, FacetValue, Term)
 RECORD_FIELDS = [
     "control_number",
     "control_source",
@@ -184,6 +189,9 @@ class Importer:
             batch_keys |= keys
         self._flush(batch)
         self.summary.outcomes.sort(key=lambda o: o.position)
+        written = self.summary.total - self.summary.counts[REJECTED]
+        if written >= settings.LIBRARY_ANALYZE_AFTER_RECORDS:
+            analyze_tables(FILLED_TABLES)
         return self.summary
 
     # --- internals ------------------------------------------------------------------------

@@ -5,23 +5,41 @@ A query becomes groups of keys: every word is one group (its keys from
 boolean expression over the same keys, so they return the same records. Phrases
 ("...") also require the folded phrase in the folded text. Filters and facets run
 on plain columns of `library_searchdocument`, identical on both databases.
+
+Relevance orders the hits in tiers computed the same way on both databases
+(exact title; exact author; the query's words as a phrase in the title; every
+word in the title, in any form; the rest), then within a tier by a field-weighted
+score: FTS5's bm25() over the four key columns on SQLite, ts_rank_cd() over the
+setweight()-ed tsvector on PostgreSQL (the same weights, `WEIGHTS`), then by
+title and record id, so equal scores come out in the same order on both.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import connection
 
 from .analysis import FIELD_PREFIX, analyzer, normalise_phrase, words
+from .catalogue_version import catalogue_version
 from .marc import isbn_digits, normalise_isbn
 from .models import Record, Term
 
 SORTS = ("relevance", "year", "-year", "title")
+# Weights of the key columns (indexing.KEY_COLUMNS: title, authors and subjects,
+# series and notes, the rest); PostgreSQL's ts_rank_cd takes them in D, C, B, A order.
+WEIGHTS = (1.0, 0.4, 0.2, 0.1)
+_PG_WEIGHTS = "'{" + ", ".join(str(w) for w in reversed(WEIGHTS)) + "}'"
+_FTS_WEIGHTS = ", ".join(str(w) for w in WEIGHTS)
 FACETS = ("subject", "genre", "language", "year", "material")
+# Counts and facets are cached per query and catalogue version (`Results.facets`);
+# the version changes with the catalogue, the timeout only frees the memory.
+SUMMARY_CACHE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -126,25 +144,25 @@ class Compiled:
             groups.append([FIELD_PREFIX["isbn"] + isbn])
         elif query.isbn.strip():
             groups.append(["zzinone"])
+        self.word_groups: list[list[str]] = []  # the groups of `q` alone
         if q and not _isbn_of(q):
             self.phrases = [normalise_phrase(p) for p in _PHRASE.findall(q) if p.strip()]
-            groups += _groups(q, language=query.language)
+            self.word_groups = _groups(q, language=query.language)
+            groups += self.word_groups
         for name in ("title", "author", "subject", "series"):
             groups += _groups(getattr(query, name), FIELD_PREFIX[name], query.language)
         self.groups = groups
         where, params = [], []
         if groups:
+            expression = self.expression(groups)
             if self.vendor == "postgresql":
-                expression = " & ".join("(" + " | ".join(g) + ")" for g in groups)
                 self.source = "library_searchdocument d"
                 where.append("d.vector @@ to_tsquery('simple', %s)")
                 params.append(expression)
-                self.rank_sql = "-ts_rank(d.vector, to_tsquery('simple', %s))"
+                # normalisation 1: divided by 1 + log(length), as BM25 favours short fields
+                self.rank_sql = f"-ts_rank_cd({_PG_WEIGHTS}, d.vector, to_tsquery('simple', %s), 1)"
                 self.rank_params = [expression]
             else:
-                expression = " AND ".join(
-                    "(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups
-                )
                 self.source = (
                     # CROSS JOIN keeps FTS5 as the outer loop: the match drives the plan
                     "library_fts CROSS JOIN library_searchdocument d"
@@ -152,7 +170,7 @@ class Compiled:
                 )
                 where.append("library_fts MATCH %s")
                 params.append(expression)
-                self.rank_sql = "library_fts.rank"
+                self.rank_sql = f"bm25(library_fts, {_FTS_WEIGHTS})"
                 self.rank_params = []
         else:
             self.source = "library_searchdocument d"
@@ -206,38 +224,77 @@ class Compiled:
         self.where = " AND ".join(where) or "1=1"
         self.params = params
 
+    def expression(self, groups: list[list[str]]) -> str:
+        """The full-text expression of key groups (AND of ORs) in the database's syntax."""
+        if self.vendor == "postgresql":
+            return " & ".join("(" + " | ".join(g) + ")" for g in groups)
+        return " AND ".join("(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups)
+
+    def in_title_sql(self) -> tuple[str, list]:
+        """A condition true for hits whose title holds every word of `q` (in any
+        form): the title's prefixed keys, as advanced search finds them."""
+        if not self.word_groups:
+            return "1=0", []
+        title = FIELD_PREFIX["title"]
+        expression = self.expression([[title + k for k in g] for g in self.word_groups])
+        if self.vendor == "postgresql":
+            return "d.vector @@ to_tsquery('simple', %s)", [expression]
+        return "d.record_id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s)", [
+            expression
+        ]
+
     def from_where(self) -> tuple[str, list]:
         return f"FROM {self.source} WHERE {self.where}", list(self.params)
 
-    def order_by(self) -> tuple[str, list]:
+    def sort(self) -> str:
         sort = self.query.sort if self.query.sort in SORTS else "relevance"
+        return "title" if sort == "relevance" and not self.groups else sort
+
+    def order_by(self) -> tuple[str, list]:
+        sort = self.sort()
         if sort == "year":
             return "d.year ASC NULLS LAST, d.sort_title, d.record_id", []
         if sort == "-year":
             return "d.year DESC NULLS LAST, d.sort_title, d.record_id", []
-        if sort == "title" or not self.groups:
+        if sort == "title":
             return "d.sort_title, d.record_id", []
-        exact = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        tiers, params = self._tier_conditions()
         sql = (
-            "CASE WHEN d.title_norm = %s THEN 0 WHEN d.author_norm = %s"
-            f" OR d.author_norm_alt = %s THEN 1 ELSE 2 END, {self.rank_sql},"
-            " d.sort_title, d.record_id"
+            "CASE "
+            + " ".join(f"WHEN {condition} THEN {place}" for place, condition in enumerate(tiers))
+            + f" ELSE {len(tiers)} END, {self.rank_sql}, d.sort_title, d.record_id"
         )
-        return sql, [exact, exact, exact, *self.rank_params]
+        return sql, [*params, *self.rank_params]
+
+    def title_tiers(self) -> tuple[str, list]:
+        """A condition true for the hits of every tier but the last (the rest):
+        relevance puts them first, so a page among them is theirs alone."""
+        tiers, params = self._tier_conditions()
+        return "(" + " OR ".join(tiers) + ")", params
+
+    def _tier_conditions(self) -> tuple[list[str], list]:
+        """The conditions of relevance's tiers, in order (see the module's doc)."""
+        exact = normalise_phrase(self.query.q or self.query.title or self.query.author)
+        in_title, in_title_params = self.in_title_sql()
+        tiers = [
+            "d.title_norm = %s",
+            "(d.author_norm = %s OR d.author_norm_alt = %s)",
+            "' ' || d.title_norm || ' ' LIKE %s",
+            in_title,
+        ]
+        phrase = f"% {exact} %" if exact else ""
+        return tiers, [exact, exact, exact, phrase, *in_title_params]
 
 
 class Results:
     """A lazy, sliceable result set, so Django's Paginator can page it.
 
-    Above CAP hits a search is too broad to rank usefully and counting or ranking
-    every hit would cost far more than the reader gains: the count stops at CAP
-    (shown as "more than"), relevance becomes "exact title or author first, then
-    title order" (walks the title index), and facets count a sample of FACET_SAMPLE
-    hits. Both databases behave the same way.
+    The count and every facet are exact and come from one SQL statement over the
+    whole hit set (`summary`: the count and the facets grouped from the hits the
+    search selects), so a results page runs the search twice at most (this
+    statement and the ranked page), the number of queries does not grow with the
+    hits and no sample is taken. `count()` alone (no facets wanted) is a COUNT(*).
     """
-
-    CAP = 2000
-    FACET_SAMPLE = 1000
 
     def __init__(self, query: Query):
         self.query = query
@@ -245,57 +302,43 @@ class Results:
         self._count = None
 
     def count(self) -> int:
+        """The number of hits: from `facets()` when it ran, else one COUNT(*)."""
         if self._count is None:
             sql, params = self.compiled.from_where()
             with connection.cursor() as cursor:
-                cursor.execute(
-                    f"SELECT COUNT(*) FROM (SELECT 1 AS one {sql} LIMIT %s) capped",
-                    [*params, self.CAP + 1],
-                )
-                self._count = min(cursor.fetchone()[0], self.CAP)
+                cursor.execute(f"SELECT COUNT(*) {sql}", params)
+                self._count = cursor.fetchone()[0]
         return self._count
-
-    @property
-    def is_capped(self) -> bool:
-        return self.count() >= self.CAP
 
     def __len__(self):
         return self.count()
 
-    def _fetch(self, sql: str, params: list) -> list[int]:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return [row[0] for row in cursor.fetchall()]
-
     def ids(self, offset: int, limit: int) -> list[int]:
-        sql, params = self.compiled.from_where()
-        broad_relevance = (
-            self.is_capped and self.compiled.groups and self.query.sort in ("relevance", "")
-        )
-        if not broad_relevance:
-            order, order_params = self.compiled.order_by()
-            return self._fetch(
+        """The record ids of one page. By relevance, in two passes: first among
+        the hits of the upper tiers only (a title or author match, what the first
+        pages of a broad word show), so the field-weighted score is computed for
+        those alone; the whole hit set is scored only when they do not fill the
+        page. The upper tiers sort before the rest, so the page is the same."""
+        if limit <= 0:
+            return []
+        if self.compiled.sort() == "relevance":
+            condition, params = self.compiled.title_tiers()
+            ids = self._page(offset, limit, condition, params)
+            if len(ids) == limit:
+                return ids
+        return self._page(offset, limit)
+
+    def _page(self, offset: int, limit: int, condition: str = "", params=()) -> list[int]:
+        sql, where_params = self.compiled.from_where()
+        if condition:
+            sql += f" AND {condition}"
+        order, order_params = self.compiled.order_by()
+        with connection.cursor() as cursor:
+            cursor.execute(
                 f"SELECT d.record_id {sql} ORDER BY {order} LIMIT %s OFFSET %s",
-                params + order_params + [limit, offset],
+                [*where_params, *params, *order_params, limit, offset],
             )
-        exact_value = normalise_phrase(self.query.q or self.query.title or self.query.author)
-        exact_sql = "(d.title_norm = %s OR d.author_norm = %s OR d.author_norm_alt = %s)"
-        exact = self._fetch(
-            f"SELECT d.record_id {sql} AND {exact_sql} ORDER BY d.sort_title, d.record_id"
-            " LIMIT 200",
-            params + [exact_value] * 3,
-        )
-        head = exact[offset : offset + limit]
-        rest_offset = max(offset - len(exact), 0)
-        rest_limit = limit - len(head)
-        if rest_limit <= 0:
-            return head
-        rest = self._fetch(
-            f"SELECT d.record_id {sql} AND NOT {exact_sql}"
-            " ORDER BY d.sort_title, d.record_id LIMIT %s OFFSET %s",
-            params + [exact_value] * 3 + [rest_limit, rest_offset],
-        )
-        return head + rest
+            return [row[0] for row in cursor.fetchall()]
 
     def __getitem__(self, item):
         if isinstance(item, slice):
@@ -307,49 +350,67 @@ class Results:
         return self[item : item + 1][0]
 
     def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
-        """Facet counts over the hits (a sample of FACET_SAMPLE when capped). The
-        search runs once to collect the hit ids; each facet is then a lookup by id
-        instead of a repeat of the search."""
+        """Exact facet counts over every hit, the `limit` commonest values of each
+        kind; the hit count comes from the same statement (call this before
+        `count()` to save a statement). Both are cached under the compiled query
+        (its analysed keys and filters: what decides the hits) and the catalogue
+        version, so paging a result list or returning to it does not count again,
+        and any change to the index or the copies makes a fresh count."""
         sql, params = self.compiled.from_where()
-        sample = " LIMIT %s" if self.is_capped else ""
-        kinds = ("subject", "genre", "language", "material", "year", *_extra_facets)
-        ids = self._fetch(
-            f"SELECT d.record_id {sql}{sample}", [*params, *([self.FACET_SAMPLE] if sample else [])]
+        normalised = repr((sql, params, limit, sorted(_extra_facets)))
+        digest = hashlib.sha256(normalised.encode()).hexdigest()
+        key = f"library:summary:{catalogue_version()}:{digest}"
+        summary = cache.get(key)
+        if summary is None:
+            summary = self._summary(limit)
+            cache.set(key, summary, SUMMARY_CACHE_SECONDS)
+        self._count, facets = summary
+        return facets
+
+    def _summary(self, limit: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+        """(count, facets) in one statement: the search runs once into `hits`
+        (record id and the facet columns of the search row), the count and the
+        single-valued facets group it, the multi-valued facets join
+        library_facetvalue on it, the extra facets read it as `{hits}`."""
+        sql, params = self.compiled.from_where()
+        counts = [
+            "SELECT '' AS kind, '' AS v, COUNT(*) AS n FROM hits",
+            "SELECT f.kind, f.value, COUNT(*)"
+            " FROM library_facetvalue f JOIN hits ON f.record_id = hits.rid"
+            " WHERE f.kind IN ('subject', 'genre') GROUP BY f.kind, f.value",
+            "SELECT 'language', language, COUNT(*) FROM hits"
+            " WHERE language <> '' GROUP BY language",
+            "SELECT 'material', material, COUNT(*) FROM hits"
+            " WHERE material <> '' GROUP BY material",
+            "SELECT 'year', CAST(decade AS TEXT), COUNT(*)"
+            " FROM (SELECT (year / 10) * 10 AS decade FROM hits) decades"
+            " WHERE decade IS NOT NULL AND decade <> 0 GROUP BY decade",
+        ]
+        extra_params = []
+        for kind, facet in _extra_facets.items():
+            counts.append(f"SELECT %s, x.* FROM ({facet.values_sql.format(hits='hits')}) x")
+            extra_params.append(kind)
+        statement = (
+            "WITH hits AS MATERIALIZED (SELECT d.record_id AS rid, d.language AS language,"
+            f" d.material AS material, d.year AS year {sql}),"
+            " counts AS (" + " UNION ALL ".join(counts) + ")"
+            " SELECT kind, v, n FROM (SELECT kind, v, n, ROW_NUMBER() OVER"
+            " (PARTITION BY kind ORDER BY n DESC, v) AS place FROM counts) ranked"
+            " WHERE kind = '' OR (place <= %s AND n > 0) ORDER BY kind, place"
         )
-        if not ids:
-            return {kind: [] for kind in kinds}
-        if connection.vendor == "postgresql":
-            # one array parameter: planning a 2,000-item IN list costs more than the count
-            marks, id_params = "SELECT unnest(%s::bigint[])", [ids]
-        else:
-            marks, id_params = ", ".join(["%s"] * len(ids)), ids
-        hits = f"(SELECT record_id AS rid FROM library_searchdocument WHERE record_id IN ({marks}))"
-        out = {}
+        total = 0
+        out: dict[str, list[tuple[str, int]]] = {
+            kind: []
+            for kind in ("subject", "genre", "language", "material", "year", *_extra_facets)
+        }
         with connection.cursor() as cursor:
-            for kind in ("subject", "genre"):
-                cursor.execute(
-                    "SELECT value, COUNT(*) FROM library_facetvalue"
-                    f" WHERE kind = %s AND record_id IN ({marks})"
-                    " GROUP BY value ORDER BY 2 DESC, 1 LIMIT %s",
-                    [kind, *id_params, limit],
-                )
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
-            for kind, expression in (
-                ("language", "d.language"),
-                ("material", "d.material"),
-                ("year", "(d.year / 10) * 10"),
-            ):
-                cursor.execute(
-                    f"SELECT v, COUNT(*) FROM (SELECT {expression} AS v"
-                    f" FROM library_searchdocument d WHERE d.record_id IN ({marks})) hits"
-                    " WHERE v IS NOT NULL AND v <> %s GROUP BY v ORDER BY 2 DESC, 1 LIMIT %s",
-                    [*id_params, "" if kind != "year" else 0, limit],
-                )
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall()]
-            for kind, facet in _extra_facets.items():
-                cursor.execute(facet.values_sql.format(hits=hits), id_params)
-                out[kind] = [(str(v), n) for v, n in cursor.fetchall() if n]
-        return out
+            cursor.execute(statement, [*params, *extra_params, limit])
+            for kind, value, n in cursor.fetchall():
+                if kind == "":
+                    total = n
+                else:
+                    out[kind].append((str(value), n))
+        return total, out
 
 
 def search(query: Query) -> Results:

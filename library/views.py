@@ -93,13 +93,12 @@ def catalogue_search(request):
     context = {"form": form, "query": query, "searched": not query.is_empty()}
     if not query.is_empty():
         results = search(query)
+        facets = _labelled(results.facets())  # first: it counts the hits too
         page = Paginator(results, PAGE_SIZE).get_page(request.GET.get("page"))
-        facets = _labelled(results.facets())
         context.update(
             page=page,
             records=list(page.object_list),
             total=results.count(),
-            capped=results.is_capped,
             facets=facets,
             # English (LCSH) headings among the subject facets get lang="en"
             facet_langs=selectors.heading_languages(v for v, _n, _l in facets.get("subject", [])),

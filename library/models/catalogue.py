@@ -140,15 +140,20 @@ class RecordIdentifier(models.Model):
 
 
 class SearchDocument(models.Model):
-    """The search index row of a record. The `keys` column holds the Polish
-    analysis keys; SQLite mirrors it into an FTS5 table by triggers, PostgreSQL
-    derives a GIN-indexed tsvector column from it (both created in migrations),
-    so a record is searchable as soon as this row is written."""
+    """The search index row of a record. The four `*_keys` columns hold the
+    Polish analysis keys by field weight (title; authors and subjects; series and
+    notes; the rest); SQLite mirrors them into an FTS5 table by triggers,
+    PostgreSQL derives a GIN-indexed, setweight()-ed tsvector column from them
+    (both created in migrations), so a record is searchable as soon as this row
+    is written."""
 
     record = models.OneToOneField(
         Record, primary_key=True, on_delete=models.CASCADE, related_name="search"
     )
-    keys = models.TextField()
+    title_keys = models.TextField(default="")
+    heading_keys = models.TextField(default="", help_text="Authors and subjects.")
+    note_keys = models.TextField(default="", help_text="Series and notes.")
+    other_keys = models.TextField(default="")
     folded = models.TextField(help_text="Folded title, names and subjects, for phrases.")
     title_norm = models.CharField(max_length=300, db_index=True)
     author_norm = models.CharField(max_length=300, blank=True)

@@ -479,4 +479,7 @@ SENDFILE_BACKEND = "portal.files"
 # Reading-list PDFs: seconds a request waits for another one that is rendering the
 # same version before it answers 503 (Retry-After).
 LIBRARY_PDF_WAIT_SECONDS = int(os.environ.get("LIBRARY_PDF_WAIT_SECONDS", "15"))
+# A MARC import that writes at least this many records ANALYZEs the tables it filled,
+# so the planner knows their size at once (not when autovacuum gets round to it).
+LIBRARY_ANALYZE_AFTER_RECORDS = int(os.environ.get("LIBRARY_ANALYZE_AFTER_RECORDS", "5000"))
 # --- end protected files -----------------------------------------------------------------

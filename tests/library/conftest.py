@@ -24,6 +24,8 @@ def make_marc(
     ukd="",
     genre="",
     host=None,
+    summary="",
+    series="",
     leader="00000nam a2200000 a 4500",
 ):
     record = MarcRecord(force_utf8=True)
@@ -32,18 +34,19 @@ def make_marc(
         record.add_field(Field(tag="001", data=control))
         record.add_field(Field(tag="003", data=source))
     record.add_field(Field(tag="008", data=f"200101s{year}    pl            000 0 {lang} d"))
-    if isbn:
-        record.add_field(
-            Field(tag="020", indicators=Indicators(" ", " "), subfields=[Subfield("a", isbn)])
-        )
-    if ukd:
-        record.add_field(
-            Field(tag="080", indicators=Indicators(" ", " "), subfields=[Subfield("a", ukd)])
-        )
-    if author:
-        record.add_field(
-            Field(tag="100", indicators=Indicators("1", " "), subfields=[Subfield("a", author)])
-        )
+
+    def add(tag, value, first=" ", second=" "):
+        """A data field with $a alone, when there is a value."""
+        if value:
+            record.add_field(
+                Field(
+                    tag=tag, indicators=Indicators(first, second), subfields=[Subfield("a", value)]
+                )
+            )
+
+    add("020", isbn)
+    add("080", ukd)
+    add("100", author, "1")
     statement = [Subfield("c", responsibility)] if responsibility else []
     record.add_field(
         Field(
@@ -52,14 +55,12 @@ def make_marc(
             subfields=[Subfield("a", title), *statement],
         )
     )
+    add("490", series, "0")
+    add("520", summary)
     for s in subjects:
-        record.add_field(
-            Field(tag="650", indicators=Indicators(" ", "4"), subfields=[Subfield("a", s)])
-        )
+        add("650", s, " ", "4")
     for s in lcsh:  # Library of Congress Subject Headings: second indicator 0
-        record.add_field(
-            Field(tag="650", indicators=Indicators(" ", "0"), subfields=[Subfield("a", s)])
-        )
+        add("650", s, " ", "0")
     for s in dbn:  # the Polish National Library's descriptors, named in $2
         record.add_field(
             Field(

@@ -180,3 +180,23 @@ def test_record_the_database_refuses_is_rejected_alone_the_batch_goes_in():
     assert outcomes == [(1, "imported"), (2, "rejected"), (3, "imported")]
     assert "baza danych odrzuciła rekord" in summary.outcomes[1].reason
     assert sorted(Record.objects.values_list("title", flat=True)) == ["Pierwsza", "Trzecia"]
+
+
+@pytest.mark.parametrize(("threshold", "analysed"), [(3, True), (4, False)])
+def test_a_large_import_analyses_the_tables_it_filled(marc_record, settings, threshold, analysed):
+    """Fresh statistics right after a bulk load (issue 17: without them PostgreSQL
+    planned the search for empty tables until autovacuum ran)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.LIBRARY_ANALYZE_AFTER_RECORDS = threshold
+    records = [marc_record(f"Tom {i}", control=f"an{i}") for i in range(3)]
+    with CaptureQueriesContext(connection) as queries:
+        summary = import_stream(io.BytesIO(marc.to_binary(records)), "marc")
+    assert summary.counts["imported"] == 3
+    analysed_tables = {
+        q["sql"].split()[1].strip('"') for q in queries if q["sql"].startswith("ANALYZE")
+    }
+    expected = {"library_record", "library_searchdocument", "library_facetvalue"}
+    assert (expected <= analysed_tables) is analysed
+    assert bool(analysed_tables) is analysed

@@ -139,16 +139,107 @@ def test_decomposed_unicode_is_searchable(marc_record):
     assert titles(Query(q="światowa")) == ["Enigma tajemnica drugiej wojny s\u0301wiatowej"]
 
 
-def test_broad_searches_are_capped_with_exact_title_first(marc_record, monkeypatch):
-    from library.search import Results
+BROAD = 2100  # above the 2,000 hits where counts used to stop and facets sampled
 
-    monkeypatch.setattr(Results, "CAP", 5)
-    monkeypatch.setattr(Results, "FACET_SAMPLE", 5)
-    load(*[marc_record(f"Las numer {i}", control=f"las{i}") for i in range(8)], marc_record("Las"))
+
+def bulk_catalogue(size: int, *, word: str = "Las") -> None:
+    """`size` small records holding `word` in the title, written straight into
+    the index tables (an import of thousands would make the test slow): subject
+    A or B by parity, genre on every third, a decade by i % 4, one record in
+    five English."""
+    from library.indexing import KEY_COLUMNS, SEARCH_COLUMNS, insert_rows
+    from library.models import FacetValue, Record, SearchDocument
+    from portal.search.analysis import analyzer
+
+    title_keys = analyzer().index_keys(word, "pol")
+    keys = " ".join(sorted(title_keys | {"zzt" + k for k in title_keys}))
+    first = Record.objects.count()
+    records = Record.objects.bulk_create(
+        Record(marc={}, title=f"{word} {first + i}") for i in range(size)
+    )
+    insert_rows(
+        SearchDocument,
+        SEARCH_COLUMNS,
+        [
+            {
+                **dict.fromkeys(KEY_COLUMNS, ""),
+                "record_id": r.pk,
+                "title_keys": keys,
+                "folded": r.title.lower(),
+                "title_norm": r.title.lower(),
+                "author_norm": "",
+                "author_norm_alt": "",
+                "sort_title": r.title.lower(),
+                "year": 1970 + 10 * (i % 4),
+                "language": "eng" if i % 5 == 0 else "pol",
+                "material": "book",
+                "school_id_value": None,
+            }
+            for i, r in enumerate(records)
+        ],
+    )
+    FacetValue.objects.bulk_create(
+        [FacetValue(record=r, kind="subject", value="AB"[i % 2]) for i, r in enumerate(records)]
+        + [FacetValue(record=r, kind="genre", value="G") for r in records[::3]]
+    )
+
+
+def test_counts_and_facets_are_exact_above_two_thousand_hits():
+    bulk_catalogue(BROAD)
     results = search(Query(q="las"))
-    assert results.count() == 5 and results.is_capped
-    page = [r.title for r in results[0:3]]
-    assert page[0] == "Las"
-    assert page[1:] == ["Las numer 0", "Las numer 1"]
-    assert [r.title for r in results[3:5]] == ["Las numer 2", "Las numer 3"]
-    assert sum(n for _v, n in results.facets()["language"]) == 5
+    assert results.count() == BROAD
+    facets = results.facets()
+    assert dict(facets["subject"]) == {"A": BROAD // 2, "B": BROAD // 2}
+    assert dict(facets["genre"]) == {"G": BROAD // 3}
+    assert dict(facets["language"]) == {"pol": BROAD - BROAD // 5, "eng": BROAD // 5}
+    decades = {str(1970 + 10 * k): BROAD // 4 + (k < BROAD % 4) for k in range(4)}
+    assert dict(facets["year"]) == decades
+    assert dict(facets["material"]) == {"book": BROAD}
+    narrowed = search(Query(q="las", selected={"subject": ["A"], "language": ["eng"]}))
+    assert narrowed.count() == len([i for i in range(BROAD) if i % 2 == 0 and i % 5 == 0])
+
+
+def test_the_count_and_facets_are_one_statement_that_does_not_grow_with_hits(
+    django_assert_num_queries,
+):
+    bulk_catalogue(3, word="Bór")
+    bulk_catalogue(BROAD)
+    for q, hits in (("bór", 3), ("las", BROAD)):
+        results = search(Query(q=q))
+        with django_assert_num_queries(1):
+            facets = results.facets()
+            assert results.count() == hits
+        assert sum(n for _v, n in facets["material"]) == hits
+        with django_assert_num_queries(1):
+            assert search(Query(q=q)).count() == hits
+
+
+def test_a_broad_search_pages_by_relevance_past_two_thousand(marc_record):
+    bulk_catalogue(BROAD)
+    load(marc_record("Las"))
+    results = search(Query(q="las"))
+    assert results.count() == BROAD + 1
+    assert results[0:1][0].title == "Las"
+    last = results[BROAD : BROAD + 1]
+    assert len(last) == 1 and last[0].title != "Las"
+
+
+def test_counts_and_facets_are_cached_until_the_catalogue_changes(
+    marc_record, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    bulk_catalogue(3)
+    first = search(Query(q="las"))
+    first.facets()
+    assert first.count() == 3
+    again = search(Query(q="las", sort="title"))  # another page or order: the same hits
+    with django_assert_num_queries(0):
+        again.facets()
+        assert again.count() == 3
+    load(marc_record("Las"))  # an index write: a new catalogue version
+    with django_assert_num_queries(1):
+        fresh = search(Query(q="las"))
+        fresh.facets()
+        assert fresh.count() == 4

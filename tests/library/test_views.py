@@ -275,3 +275,22 @@ def test_schema_org_cannot_be_broken_out_of(client):
     page = client.get(record.get_absolute_url()).text
     assert "</script><script>alert(1)" not in page
     assert "\\u003c/script\\u003e" in page
+
+
+def test_returning_to_a_result_list_does_not_count_again(client):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    for i in range(3):
+        record_create(f"Zwierzęta świata {i}", subjects=["Zwierzęta"])
+    runs = []
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("library:search"), {"q": "zwierzeta"})
+        assert response.context["total"] == 3
+        runs.append(len(queries))
+    assert runs[1] < runs[0]
+    record_create("Zwierzęta Afryki", subjects=["Zwierzęta"])
+    assert client.get(reverse("library:search"), {"q": "zwierzeta"}).context["total"] == 4
