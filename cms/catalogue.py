@@ -25,6 +25,5 @@ def catalogue_hits(request, query: str) -> dict | None:
     return {
         "records": results[:SHOWN] if total else [],
         "total": total,
-        "capped": results.is_capped,
         "url": "/biblioteka/?" + urlencode({"q": query}),
     }

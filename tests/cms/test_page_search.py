@@ -167,7 +167,9 @@ def test_query_count_does_not_grow_with_the_hits(client, site):
         record_create(f"Konkurs {n}")
     many, found_many = _search_queries(client, "konkurs")
     assert (found_few, found_many) == (2, 14)
-    assert few == many
+    # the catalogue's first pass (title tiers) fills the page when there are many
+    # hits, so many hits may take one query fewer, never more
+    assert many <= few
 
 
 def _day(n):
