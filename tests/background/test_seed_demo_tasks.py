@@ -20,5 +20,8 @@ def test_seed_demo_runs_what_it_queued_and_the_search_finds_konkurs(db_tasks):
     assert "background tasks run:" in out.getvalue()
     assert not DBTaskResult.objects.filter(status="READY").exists()
     assert not DBTaskResult.objects.filter(status="FAILED").exists()
-    found = list(site_search("konkurs"))
-    assert any(isinstance(page, NewsPage) and "konkurs" in page.title.lower() for page in found)
+    found = list(site_search("konkurs"))  # entries of the page index, with their page
+    assert any(
+        entry.page.specific_class is NewsPage and "konkurs" in entry.title.lower()
+        for entry in found
+    )
