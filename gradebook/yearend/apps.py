@@ -23,7 +23,8 @@ class YearEndConfig(AppConfig):
 
 def register_export():
     """The register export's background task (its screens are reached from the
-    year end's page, "Koniec roku")."""
+    year end's page, "Koniec roku"). One task runs every export job format (XML,
+    JSON, the registers' PDFs, a class's record sheets), so its label names them all."""
     from portal.registry import TaskKind, register_task_kind
 
     from . import export_tasks
@@ -31,7 +32,7 @@ def register_export():
     register_task_kind(
         TaskKind(
             export_tasks.run_register_export.module_path,
-            _("Register export (XML/JSON)"),
+            _("Register exports and printouts (XML/JSON, PDF, record sheets)"),
             schools=export_tasks.export_task_schools,
             on_failure=export_tasks.export_task_failed,
             before_retry=export_tasks.export_task_retry,

@@ -204,3 +204,16 @@ def test_the_class_page_query_count_does_not_grow_with_jobs(ye, login):
     for _i in range(3):
         add_job()
     assert queries() == before
+
+
+def test_the_background_work_page_names_the_task_by_all_it_runs():
+    """The one export task runs XML/JSON, the registers' PDFs and the record
+    sheets: its label on the background-work page names them all (in Polish)."""
+    from django.utils import translation
+
+    from gradebook.yearend import export_tasks
+    from portal.background.taskinfo import task_label
+
+    with translation.override("pl"):
+        label = task_label(export_tasks.run_register_export.module_path)
+    assert label == "Eksporty i wydruki dziennika (XML/JSON, PDF, arkusze ocen)"
