@@ -60,6 +60,10 @@ def test_the_job_runs_to_one_pdf_with_every_pupil(ye, login, disk, run_jobs):
     page = client.get(page_url(a)).content.decode()
     assert file_url(a, job) in page and "gotowe" in page and "data-follow" not in page
     assert "Przygotuj arkusze klasy w tle" in page
+    # on a phone the job list is cards: each cell says which column it is
+    assert 'class="table-cards"' in page
+    for column in ("Kto", "Status", "Postęp", "Plik"):
+        assert f'data-label="{column}"' in page, column
     response = client.get(file_url(a, job))
     assert response["Content-Type"] == "application/pdf"
     assert "arkusze-ocen-4a-2026-2027.pdf" in response["Content-Disposition"]
