@@ -155,10 +155,25 @@ class School(models.Model):
 
     @property
     def max_level(self) -> int:
-        return 8 if self.school_type == self.Type.PRIMARY else 5
+        """The school's last class (its pupils complete school instead of moving
+        up): 8 in a primary school, 4 in a liceum, 5 in a technikum, 3 in a
+        branżowa szkoła I stopnia; a preschool's oldest group is the 6-year-olds'."""
+        return LAST_LEVEL[self.school_type]
 
     def current_year(self) -> SchoolYear | None:
         return self.years.filter(is_current=True).first()
+
+
+# The last level of each type of school (prawo oświatowe, art. 18: primary 8
+# years, liceum 4, technikum 5, branżowa I stopnia 3); preschool groups are
+# numbered by the children's age, the oldest being the 6-year-olds.
+LAST_LEVEL = {
+    School.Type.PRESCHOOL: 6,
+    School.Type.PRIMARY: 8,
+    School.Type.LYCEUM: 4,
+    School.Type.TECHNICAL: 5,
+    School.Type.VOCATIONAL: 3,
+}
 
 
 class SchoolYearQuerySet(models.QuerySet):

@@ -47,7 +47,7 @@ def test_seed_demo_builds_the_gmina_and_is_idempotent():
         year = school.current_year()
         assert year is not None and year.terms.count() == 2
         levels = set(SchoolClass.objects.filter(school_year=year).values_list("level", flat=True))
-        assert levels == set(range(1, school.max_level + 1 if school.max_level == 8 else 5))
+        assert levels == set(range(1, school.max_level + 1))
     sizes = [c.pupils_on(c.school_year.start).count() for c in SchoolClass.objects.all()]
     assert 20 <= sum(sizes) / len(sizes) <= 30
 

@@ -502,3 +502,23 @@ def test_families_read_the_previous_year_s_grades(ro, login):
         assert client.get(f"{url}?klasa={old.pk}").status_code == 200
         other = Enrolment.objects.get(pupil=a.other_pupil, school_class__school_year=new)
         assert client.get(f"{url}?klasa={other.pk}").status_code == 404
+
+
+def test_a_liceum_s_fourth_class_completes_school(june, db):
+    """A liceum has four classes: its 4a leaves (it was planned into a 5a before),
+    and its 3a moves up to 4a; a technikum keeps its 4th class for a 5th."""
+    from portal.models import School
+
+    s = build_school_world("lo")
+    s.school.school_type = School.Type.LYCEUM
+    s.school.save()
+    class_3 = SchoolClassFactory(school_year=s.year, name="3a", level=3)
+    third = make_pupil(class_3, username="lo-third", last_name="Ryś")
+    decide(s.pupil, s.class_a, Out.GRADUATED)
+    decide(third, class_3, Out.PROMOTED)
+    _input, plan = plan_of(s)
+    moves = {m.pupil_id: m for m in plan.moves}
+    assert moves[s.pupil.pk].action == "leave"
+    assert (moves[third.pk].action, moves[third.pk].to_class) == ("promote", "4a")
+    assert "4a" in plan.leaving_classes and "5a" not in {c.name for c in plan.classes}
+    assert [School(school_type=t).max_level for t in School.Type.values] == [6, 8, 4, 5, 3]

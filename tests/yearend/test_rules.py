@@ -157,8 +157,10 @@ def test_the_last_class_completes_school():
     assert outcome(level=8) == O.GRADUATED
     assert outcome(level=8, b="bardzo_dobre") == O.GRADUATED_WITH_HONOURS
     assert outcome(level=8, grades=[1, 5]) == O.NOT_PROMOTED
-    # a liceum's last class is its 4th or 5th (School.max_level)
+    # a technikum's last class is its 5th, a liceum's its 4th (School.max_level)
     assert outcome(level=5, last=5) == O.GRADUATED
+    assert outcome(level=4, last=4) == O.GRADUATED
+    assert outcome(level=4, last=5) == O.PROMOTED
 
 
 def test_no_outcome_for_the_preschool_year():
