@@ -16,7 +16,6 @@ class CmsConfig(AppConfig):
         from .demo import seed_cms
 
         register_nav(NavItem("cms-search", _("Search"), "cms:search", lambda request: True, 5))
-        register_catalogue_section()
         register_panel(DashboardPanel("cms-editor", "cms/dashboard/editor.html", editor_panel, 50))
         register_seeder("cms", seed_cms, order=500)
         register_task_kinds()
@@ -39,20 +38,6 @@ WAGTAIL_TASKS = {
     "wagtail.images.tasks.set_image_focal_point_task": _("Image focal point"),
     "wagtail.contrib.frontend_cache.tasks.purge_urls_from_cache_task": _("Front-end cache purge"),
 }
-
-
-def register_catalogue_section():
-    """The catalogue's records beside the pages the site search finds (cms.catalogue)."""
-    from django.apps import apps
-
-    from portal.registry import SearchSection, register_search_section
-
-    if apps.is_installed("library"):
-        from .catalogue import catalogue_hits
-
-        register_search_section(
-            SearchSection("library", "cms/_catalogue_hits.html", catalogue_hits, 10)
-        )
 
 
 def register_task_kinds():

@@ -5,10 +5,10 @@ A page's title and its text (search description, lead, introduction, body ...)
 are analysed by `portal.search.analysis`, the same Polish analysis as the
 library catalogue: folded Morfeusz lemmas, Stempel and Snowball for words the
 dictionary does not know. Besides, every word is a key as written, folded
-("pierwszoklasistow" for "pierwszoklasistów"): a long word typed without its
-diacritics may have too many accented spellings for the analysis to try
-(analysis.MAX_CANDIDATES), and its folded form still finds it. Title keys are
-marked so that title matches rank first.
+("pierwszoklasistow" for "pierwszoklasistów"): a word typed without its
+diacritics finds its page even when the analysis does not reach its accented
+spelling (it tries at most analysis.MAX_CANDIDATES of them) or the dictionary
+knows neither. Title keys are marked so that title matches rank first.
 
 Everything here takes its models from an app registry, so the data migration
 that fills the table runs the same code on the historical models.

@@ -148,10 +148,23 @@ def menu_pages(site_root: Page | None):
     return list(site_root.get_children().live().public().in_menu().only(*LINK_FIELDS))
 
 
-def site_search(query: str, *, root: Page | None = None):
-    """Live, public pages (under `root`, the site's home) matching every word of
-    `query` by the Polish analysis of `portal.search.analysis`: "konkurs" finds
-    "w konkursie", "jaselka" finds "Jasełka". A page whose whole title is the
+def search_school(*, schools: list[School], slug: str | None, from_page: int | None):
+    """The school a site search is limited to: the one chosen in the form (`slug`;
+    "" is every school), else, when the reader came from a page (`from_page`, the
+    search link of a school's pages), that page's school; None for every school."""
+    if slug is None and from_page is not None:
+        entries = apps.get_model("cms", "PageSearchEntry").objects
+        school_id = entries.filter(page_id=from_page).values_list("school_id", flat=True).first()
+        return next((s for s in schools if s.pk == school_id), None)
+    return next((s for s in schools if s.slug == slug), None)
+
+
+def site_search(query: str, *, root: Page | None = None, school: School | None = None):
+    """Live, public pages (under `root`, the site's home; when `school` is given,
+    only its pages and the gmina's, those outside every school's section)
+    matching every word of `query` by the Polish analysis of
+    `portal.search.analysis`: "konkurs" finds "w konkursie", "jaselka" finds
+    "Jasełka". A page whose whole title is the
     query comes first, then pages with more of the query's words in the title,
     then the newest. Entries of the index (`cms.search_models`) with their page
     and school, in a fixed number of queries however many hits there are."""
@@ -165,6 +178,8 @@ def site_search(query: str, *, root: Page | None = None):
     if root is not None:
         pages = pages.descendant_of(root, inclusive=True)
     found = entries.filter(page__in=pages.values("pk"))
+    if school is not None:
+        found = found.filter(Q(school=school) | Q(school__isnull=True))
     in_title = Value(0)
     for group in groups:
         found = found.filter(pk__in=keys.filter(key__in=group).values("entry_id"))

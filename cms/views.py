@@ -1,7 +1,6 @@
 """Views of the public portal outside the page tree: search, sitemap, iCalendar."""
 
 import datetime
-from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +11,7 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Site
 
 from portal.exports import ical_response
+from portal.inputs import parse_id
 from portal.models import School
 from portal.registry import search_sections
 
@@ -21,29 +21,39 @@ ICAL_PAST_DAYS = 60
 ICAL_SIZE = 500
 
 SEARCH_PAGE_SIZE = 10
+# the page a reader searched from (its school is chosen in the form)
+FROM_PAGE = "ze_strony"
 
 
 def search(request):
-    """Pages found, and beside them what other parts of the portal found (the
-    library catalogue's records, registered in portal.registry)."""
+    """Pages found, limited to a school's pages (and the gmina's) when one is
+    chosen, and beside them what other parts of the portal found (the sections
+    registered in portal.registry, e.g. the library catalogue's records)."""
     query = request.GET.get("q", "").strip()[:200]
     site = Site.find_for_request(request)
-    results = selectors.site_search(query, root=site.root_page if site else None)
+    schools = selectors.schools_with_pages()
+    school = selectors.search_school(
+        schools=schools,
+        slug=request.GET.get("szkola"),
+        from_page=parse_id(request.GET.get(FROM_PAGE, "")),
+    )
+    results = selectors.site_search(query, root=site.root_page if site else None, school=school)
     page_obj = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     sections = []
     if query:
         for section in search_sections():
-            context = section.context(request, query)
-            if context is not None:
-                sections.append((section.template, context))
+            hits = section.hits(request, query)
+            if hits is not None:
+                sections.append((section, hits))
     return render(
         request,
         "cms/search.html",
         {
             "query": query,
             "page_obj": page_obj,
+            "schools": schools,
+            "school": school,
             "sections": sections,
-            "library_url": "/biblioteka/?" + urlencode({"q": query}) if query else "/biblioteka/",
         },
     )
 

@@ -9,7 +9,14 @@ class LibraryConfig(AppConfig):
 
     def ready(self):
         from portal.demo import register_seeder
-        from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+        from portal.registry import (
+            DashboardPanel,
+            NavItem,
+            SearchSection,
+            register_nav,
+            register_panel,
+            register_search_section,
+        )
 
         from . import permissions  # noqa: F401 (registers the rules)
         from .demo import seed_library
@@ -21,6 +28,9 @@ class LibraryConfig(AppConfig):
         register_panel(DashboardPanel("library", "library/panel.html", _librarian_panel, 60))
         register_seeder("library", seed_library, 60)
         register_task_kinds()
+        register_search_section(
+            SearchSection("library", _("Library catalogue"), catalogue_search_hits, 10)
+        )
 
 
 def register_task_kinds():
@@ -50,3 +60,40 @@ def _librarian_panel(request):
         "records": Record.objects.count(),
         "jobs": list(jobs_for(librarian_schools(request.user))[:3]),
     }
+
+
+SEARCH_HITS_SHOWN = 5
+
+
+def catalogue_search_hits(request, query: str):
+    """The catalogue's records beside the pages the site search finds: the first
+    few and the exact count. The count comes from `Results.facets()`, which counts
+    the hits with the facets in one statement cached per query and catalogue
+    version, the same entry the catalogue's own results page reads: a repeated
+    search, or following the link to the catalogue, does not count again."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    from portal.registry import SearchHit, SearchSectionHits
+
+    from .search import Query, search
+
+    if not query:
+        return None
+    results = search(Query(q=query))
+    results.facets()  # fills count() from the cached count+facets statement
+    total = results.count()
+    records = results[:SEARCH_HITS_SHOWN] if total else []
+    return SearchSectionHits(
+        total=total,
+        hits=[
+            SearchHit(
+                record.title,
+                record.get_absolute_url(),
+                ", ".join(str(p) for p in (record.main_author, record.year) if p),
+            )
+            for record in records
+        ],
+        url=reverse("library:search") + "?" + urlencode({"q": query}),
+    )

@@ -106,15 +106,36 @@ class PeriodicJob:
 
 
 @dataclass(frozen=True)
+class SearchHit:
+    """One thing a search section found, as the site search lists it."""
+
+    title: str
+    url: str
+    detail: str = ""  # a line under the title (author and year of a record)
+
+
+@dataclass(frozen=True)
+class SearchSectionHits:
+    """What a search section found for a query: how many there are in all, the
+    first few, and the address of the section's own search for the same query."""
+
+    total: int
+    hits: list[SearchHit]
+    url: str
+
+
+@dataclass(frozen=True)
 class SearchSection:
     """Hits from another part of the portal shown beside the pages found by the
-    site search (the library catalogue's records). `context(request, query)`
-    returns the template's context, or None when the section has nothing to show;
-    it must take a fixed number of queries however many hits there are."""
+    site search (the library registers its catalogue). `hits(request, query)`
+    returns `SearchSectionHits`, or None when the section does not apply; it must
+    take a fixed number of queries however many hits there are. The site search
+    renders every section alike (its title, the count, the first hits, a link to
+    all of them), so the CMS knows nothing of what a section searches."""
 
     key: str
-    template: str
-    context: Callable  # (request, query: str) -> dict | None
+    title: str
+    hits: Callable  # (request, query: str) -> SearchSectionHits | None
     order: int = 100
 
 

@@ -7,8 +7,9 @@ know (a surname, a typo, an English word of a heading) gets fallback keys: its
 Stempel stem and the Snowball "polish" keys, each stem-then-fold and
 fold-then-stem. A query word the dictionary does not know, typically typed
 without diacritics ("zakazne", "slask", "ksiazek"), is also tried as the accented
-spellings the dictionary knows ("zakaźne", "Śląsk", "książek"), as long as there
-are at most MAX_CANDIDATES of them.
+spellings the dictionary knows ("zakaźne", "Śląsk", "książek"): every spelling
+Polish orthography allows when there are at most MAX_CANDIDATES, else that many
+with the fewest diacritics first (a long word rarely has more than three).
 
 Other languages keep Snowball stemming by the record's language (English records
 English stems, German records German ones ...) plus the folded word itself; a
@@ -223,16 +224,47 @@ stempel = _Stempel()
 
 # Accented spellings of a letter typed without its diacritic
 _ACCENTS = {"a": "aą", "c": "cć", "e": "eę", "l": "lł", "n": "nń", "o": "oó", "s": "sś", "z": "zźż"}
+# Polish spelling writes ć, ń, ś, ź only before a consonant or at the end of a
+# word (before a vowel they are "ci", "ni", "si", "zi"), and no word starts with
+# ą or ę: spellings that break these rules are never tried.
+_VOWELS = frozenset("aeiouy")
 MAX_CANDIDATES = 512  # about 25 ms of dictionary look-ups, once per word form
 
 
+def _accent_options(word: str) -> list[str]:
+    """The letters each position of a folded word may stand for."""
+    options = []
+    for i, c in enumerate(word):
+        letters = _ACCENTS.get(c, c)
+        if c in "cnsz" and word[i + 1 : i + 2] in _VOWELS:
+            letters = "zż" if c == "z" else c
+        elif c in "ae" and i == 0:
+            letters = c
+        options.append(letters)
+    return options
+
+
 def accented(word: str) -> Iterable[str]:
-    """The spellings of a folded word with diacritics put back in every way
-    ("slask" -> ..., "śląsk", ...), none when there would be more than MAX_CANDIDATES."""
-    options = [_ACCENTS.get(c, c) for c in word]
-    if math.prod(len(o) for o in options) > MAX_CANDIDATES:
-        return ()
-    return ("".join(p) for p in itertools.product(*options))
+    """The spellings of a folded word with diacritics put back ("slask" -> ...,
+    "śląsk", ...), at most MAX_CANDIDATES of them: every spelling when there are
+    no more, else those with the fewest diacritics first (one, then two ...), so
+    a long word ("pierwszoklasistow", "bezpieczenstwie") still gets the few
+    accents it needs instead of none."""
+    options = _accent_options(word)
+    if math.prod(len(o) for o in options) <= MAX_CANDIDATES:
+        return ("".join(p) for p in itertools.product(*options))
+    return itertools.islice(_fewest_accents_first(word, options), MAX_CANDIDATES)
+
+
+def _fewest_accents_first(word: str, options: list[str]) -> Iterable[str]:
+    ambiguous = [i for i, o in enumerate(options) if len(o) > 1]
+    for count in range(1, len(ambiguous) + 1):
+        for positions in itertools.combinations(ambiguous, count):
+            for letters in itertools.product(*(options[i][1:] for i in positions)):
+                spelling = list(word)
+                for i, letter in zip(positions, letters, strict=True):
+                    spelling[i] = letter
+                yield "".join(spelling)
 
 
 @lru_cache(maxsize=300_000)
