@@ -37,6 +37,9 @@ CACHE = Path(os.environ.get("BENCH_CACHE", ROOT / "var" / "bench"))
 SHA256 = "dfdcdad30e0e0a82b0aec831c1a08b61c6199eb8ee0d71ff7953213f20eb0e47"
 MEMBER = "pymarc-5.4.0/BooksAll.2016.part01.utf8"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+# The database the PostgreSQL runs create (and drop): name it apart when several
+# people bench on one server.
+PG_DB = os.environ.get("BENCH_PG_DB", "bench_library")
 
 QUERIES = {
     "one word": {"q": "history"},
@@ -106,14 +109,14 @@ def child(args) -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
     elif args.search_only:
         # Re-run the searches on the database the last PostgreSQL run left behind.
-        os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/bench_library"
+        os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + PG_DB
     else:
         import psycopg
 
         with psycopg.connect(PG_URL, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_library")
-            conn.execute("CREATE DATABASE bench_library")
-        os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/bench_library"
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}"')
+            conn.execute(f'CREATE DATABASE "{PG_DB}"')
+        os.environ["DATABASE_URL"] = PG_URL.rsplit("/", 1)[0] + "/" + PG_DB
     sys.path.insert(0, str(ROOT))
     import django
 

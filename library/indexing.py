@@ -45,6 +45,35 @@ def identifier_rows(record_id: int, desc: dict) -> list[dict]:
 KEY_COLUMNS = ("title_keys", "heading_keys", "note_keys", "other_keys")
 
 
+# The search row carries the record's subject and genre facet values too (kind's
+# letter + value, separated by FACET_SEPARATOR, the MARC subfield delimiter, which
+# no value holds): PostgreSQL counts facets from the hits' own rows, with no join
+# to library_facetvalue (measured: that join was most of a broad query's facets).
+FACET_SEPARATOR = "\x1f"
+COUNTED_FACETS = {"subject": "s", "genre": "g"}
+
+
+def _facet_values(desc: dict):
+    """(kind, values) of a record's facets, each value once, as library_facetvalue
+    stores them."""
+    for kind, values in (
+        ("subject", desc["subjects"]),
+        ("genre", desc["genres"]),
+        ("series", desc["series"]),
+        ("ukd", [desc["ukd"]] if desc["ukd"] else []),
+    ):
+        yield kind, list(dict.fromkeys(v[:300] for v in values))
+
+
+def counted_facets(desc: dict) -> str:
+    return FACET_SEPARATOR.join(
+        COUNTED_FACETS[kind] + value
+        for kind, values in _facet_values(desc)
+        if kind in COUNTED_FACETS
+        for value in values
+    )
+
+
 def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
     names = " ".join(desc["names"])
     subjects = " ".join(desc["subjects"] + desc["genres"])
@@ -89,20 +118,16 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
         "language": desc["language"],
         "material": desc["material"],
         "school_id_value": school_id,
+        "counted_facets": counted_facets(desc),
     }
 
 
 def facet_rows(record_id: int, desc: dict) -> list[dict]:
-    rows = []
-    for kind, values in (
-        ("subject", desc["subjects"]),
-        ("genre", desc["genres"]),
-        ("series", desc["series"]),
-        ("ukd", [desc["ukd"]] if desc["ukd"] else []),
-    ):
-        for value in dict.fromkeys(v[:300] for v in values):
-            rows.append({"record_id": record_id, "kind": kind, "value": value})
-    return rows
+    return [
+        {"record_id": record_id, "kind": kind, "value": value}
+        for kind, values in _facet_values(desc)
+        for value in values
+    ]
 
 
 def vocabulary(desc: dict) -> set[str]:
@@ -259,6 +284,7 @@ SEARCH_COLUMNS = [
     "language",
     "material",
     "school_id_value",
+    "counted_facets",
 ]
 
 

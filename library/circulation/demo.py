@@ -11,7 +11,6 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from library.catalogue_version import catalogue_changed
 from library.models import Record
 from portal.models import Enrolment, User
 
@@ -94,7 +93,6 @@ def _copies(school, records, rng, today):
             )
             inventory += 1
     Copy.objects.bulk_create(copies)
-    catalogue_changed()  # the availability and library facets
     CopyEvent.objects.bulk_create([CopyEvent(copy=c, kind=CopyEvent.Kind.ADDED) for c in copies])
     return copies
 
@@ -184,7 +182,6 @@ def _loans(ctx, school, copies, now, today):
             )
     Loan.objects.bulk_create(loans + history)
     Copy.objects.filter(pk__in=on_loan).update(status=Copy.Status.ON_LOAN)
-    catalogue_changed()  # the availability and library facets
     # Holds: demo-pupil waits for a title all of whose copies are out; another
     # reader has a copy waiting on the hold shelf.
     lent = {c.pk: c for c in copies if c.pk in on_loan}
@@ -226,5 +223,4 @@ def _loans(ctx, school, copies, now, today):
             )
         )
         Copy.objects.filter(pk=shelf.pk).update(status=Copy.Status.ON_HOLD_SHELF)
-        catalogue_changed()  # the availability and library facets
     Hold.objects.bulk_create(holds)

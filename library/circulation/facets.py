@@ -2,10 +2,8 @@
 and whether a copy is on the shelf now. Registered with the catalogue's search
 through `library.search.register_facet`, so the catalogue never imports us."""
 
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
-from library.catalogue_version import catalogue_changed
 from library.search import ExtraFacet, register_facet
 from portal.models import School
 
@@ -14,15 +12,9 @@ from .models import Copy
 HELD = f"('{Copy.Status.LOST}', '{Copy.Status.WITHDRAWN}')"
 
 
-def _copies_changed(sender, **kwargs) -> None:
-    catalogue_changed()
-
-
 def register_copy_facets() -> None:
-    # cached counts and facets depend on the copies: a copy saved or deleted drops
-    # them (status changes by queryset.update() call catalogue_changed themselves)
-    post_save.connect(_copies_changed, sender=Copy, dispatch_uid="library-copy-facets")
-    post_delete.connect(_copies_changed, sender=Copy, dispatch_uid="library-copy-facets-del")
+    # Cached counts and facets depend on the copies: Copy and CopyQuerySet bump
+    # the catalogue version on every write themselves.
     copies = Copy._meta.db_table
     schools = School._meta.db_table
     register_facet(

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from library.catalogue_version import catalogue_changed
 from portal.background.models import MailDelivery
 
 
@@ -27,11 +28,39 @@ class ReaderCategory(models.TextChoices):
 
 
 class CopyQuerySet(models.QuerySet):
+    """Copies decide the catalogue's library and availability facets, whose
+    counts are cached by catalogue version: every way of writing copies in bulk
+    goes through here and bumps the version, so no caller can forget it (a single
+    copy's save() and delete() do the same on the model)."""
+
     def for_school(self, school):
         return self.filter(school=school)
 
     def on_shelf(self):
         return self.filter(status=Copy.Status.AVAILABLE)
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        catalogue_changed()
+        return rows
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        catalogue_changed()
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        rows = super().bulk_update(objs, fields, *args, **kwargs)
+        catalogue_changed()
+        return rows
+
+    def delete(self):
+        deleted = super().delete()
+        catalogue_changed()
+        return deleted
+
+    delete.alters_data = True
+    delete.queryset_only = True
 
 
 class Copy(models.Model):
@@ -86,6 +115,15 @@ class Copy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.barcode} ({self.inventory_number})"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        catalogue_changed()  # see CopyQuerySet
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        catalogue_changed()
+        return deleted
 
 
 class CopyEvent(models.Model):

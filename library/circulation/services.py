@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from library.catalogue_version import catalogue_changed
 from portal.audit import audit_record, audited_delete, audited_save, model_fields
 from portal.errors import ServiceError
 from portal.models import AuditEvent
@@ -224,7 +223,6 @@ def copies_add_batch(
         try:
             with transaction.atomic():
                 Copy.objects.bulk_create(copies)
-                catalogue_changed()  # the availability and library facets
         except IntegrityError as exc:
             # Another librarian added copies at the same moment.
             raise CirculationError(
@@ -370,7 +368,6 @@ def loan_checkout(
             )
             loan.save()
             Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_LOAN)
-            catalogue_changed()  # the availability and library facets
             if hold is not None:
                 Hold.objects.filter(pk=hold.pk).update(
                     status=Hold.Status.FULFILLED, closed_at=timezone.now()
@@ -412,7 +409,6 @@ def _trap_for_next_hold(copy: Copy, today) -> Hold | None:
     )
     if hold is None:
         Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.AVAILABLE)
-        catalogue_changed()  # the availability and library facets
         copy.status = Copy.Status.AVAILABLE
         return None
     category = rules.reader_category(hold.reader, copy.school_id) or "pupil"
@@ -423,7 +419,6 @@ def _trap_for_next_hold(copy: Copy, today) -> Hold | None:
     hold.pickup_by = rules.due_date(copy.school_id, today, terms.hold_shelf_days)
     hold.save(update_fields=["status", "copy", "ready_at", "pickup_by"])
     Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_HOLD_SHELF)
-    catalogue_changed()  # the availability and library facets
     copy.status = Copy.Status.ON_HOLD_SHELF
     return hold
 
@@ -780,7 +775,6 @@ def hold_fill(*, user, school, hold: Hold, barcode: str, today=None) -> Hold:
         hold.pickup_by = rules.due_date(school, today, terms.hold_shelf_days)
         hold.save(update_fields=["status", "copy", "ready_at", "pickup_by"])
         Copy.objects.filter(pk=copy.pk).update(status=Copy.Status.ON_HOLD_SHELF)
-        catalogue_changed()  # the availability and library facets
     return hold
 
 

@@ -163,6 +163,9 @@ class SearchDocument(models.Model):
     language = models.CharField(max_length=3, blank=True)
     material = models.CharField(max_length=20, blank=True)
     school_id_value = models.IntegerField(null=True)
+    counted_facets = models.TextField(
+        default="", help_text="Subject and genre facets, for counting (indexing.counted_facets)."
+    )
 
     class Meta:
         indexes = [
