@@ -89,19 +89,36 @@ def normalize(text: str) -> str:
     return "".join(text.translate(_MINUS_CHARS).split()).lower()
 
 
-def weighted_average(items: Iterable[tuple[Decimal | None, int | Decimal]]) -> Decimal | None:
-    """Σ(value × weight) / Σ(weight) over items with a value and a positive
-    weight, rounded to two places; None when nothing counts."""
+def weighted_totals(
+    items: Iterable[tuple[Decimal | None, int | Decimal]],
+) -> tuple[Decimal, Decimal, int]:
+    """(Σ value × weight, Σ weight, how many) over items with a value and a
+    positive weight: the parts of the weighted average, which add up across
+    pupils, classes and months (the municipal aggregates keep them)."""
     total = Decimal(0)
     weights = Decimal(0)
+    count = 0
     for value, weight in items:
         if value is None or not weight or weight <= 0:
             continue
         total += Decimal(value) * Decimal(weight)
         weights += Decimal(weight)
+        count += 1
+    return total, weights, count
+
+
+def average_of(total: Decimal, weights: Decimal) -> Decimal | None:
+    """Σ(value × weight) / Σ(weight) rounded to two places; None without weights."""
     if not weights:
         return None
-    return (total / weights).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    return (Decimal(total) / Decimal(weights)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+
+
+def weighted_average(items: Iterable[tuple[Decimal | None, int | Decimal]]) -> Decimal | None:
+    """Σ(value × weight) / Σ(weight) over items with a value and a positive
+    weight, rounded to two places; None when nothing counts."""
+    total, weights, _count = weighted_totals(items)
+    return average_of(total, weights)
 
 
 @dataclass(frozen=True)
@@ -120,13 +137,18 @@ def marks_average(marks: Iterable[Mark], scale: Scale) -> Decimal | None:
 
     When the school lets an improvement replace the original, an original that
     has an improvement with a value stops counting."""
+    return weighted_average((m.value, m.weight) for m in counted_marks(marks, scale))
+
+
+def counted_marks(marks: Iterable[Mark], scale: Scale) -> list[Mark]:
+    """The marks that enter the average: those that count, without an original
+    that an improvement with a value replaces (when the school says so). Marks
+    without a value are kept; the average skips them."""
     marks = list(marks)
     replaced = set()
     if scale.improvement_replaces:
         replaced = {m.improves for m in marks if m.improves is not None and m.value is not None}
-    return weighted_average(
-        (m.value, m.weight) for m in marks if m.counts and m.key not in replaced
-    )
+    return [m for m in marks if m.counts and m.key not in replaced]
 
 
 GRADE_WORDS = {

@@ -11,17 +11,13 @@ def register_core() -> None:
     from django.utils.translation import gettext_lazy as _
 
     from . import dashboard
-    from .permissions import is_staff_member, managed_schools, user_roles
+    from .permissions import is_staff_member, managed_schools
 
     def signed_in(request):
         return request.user.is_authenticated
 
     def manages(request):
         return managed_schools(request.user).exists()
-
-    def officer(request):
-        roles = user_roles(request.user)
-        return roles.is_officer or roles.is_superuser
 
     def privacy_pages(request):
         from .permissions import can_use_privacy_pages
@@ -33,11 +29,7 @@ def register_core() -> None:
 
     register_nav(NavItem("dashboard", _("My dashboard"), "portal:dashboard", signed_in, 10))
     register_nav(NavItem("manage", _("School management"), "portal:manage_home", manages, 80))
-    register_nav(
-        NavItem(
-            "municipality", _("Schools of the municipality"), "portal:municipality", officer, 85
-        )
-    )
+    # The officer's "Schools of the municipality" (/gmina/) is registered by analytics/.
     register_nav(NavItem("cms-admin", _("Editing"), "wagtailadmin_home", wagtail_user, 90))
     register_nav(NavItem("privacy", _("Data protection"), "portal:privacy_home", privacy_pages, 95))
     dashboard.register_core_panels(is_staff_member)

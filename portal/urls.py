@@ -21,7 +21,6 @@ admin.site.site_header = "Portal Oświatowy"
 portal_patterns = [
     path("panel/", views.dashboard, name="dashboard"),
     path("panel/aktywnosc/", views.keepalive, name="keepalive"),
-    path("gmina/", views.municipality, name="municipality"),
     path("zarzadzanie/", m.ManageHomeView.as_view(), name="manage_home"),
     path("zarzadzanie/<int:school_id>/", m.ManageSchoolView.as_view(), name="manage_school"),
     path("zarzadzanie/<int:school_id>/osoby/", m.PeopleListView.as_view(), name="manage_people"),
@@ -92,6 +91,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain")),
     path("", include((portal_patterns, "portal"))),
+    path("gmina/", include("analytics.urls")),
     path("", include("portal.background.urls")),
     path("dziennik/", include("gradebook.urls")),
     path("dziennik/", include("gradebook.register.urls")),

@@ -1,15 +1,13 @@
 import time
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
 from .middleware import IDLE_SESSION_KEY, staff_idle_timeout
-from .models import School
-from .permissions import is_officer, user_roles
+from .permissions import user_roles
 from .registry import dashboard_panels
-from .selectors import school_overview
 
 
 @login_required
@@ -24,20 +22,6 @@ def dashboard(request):
     return render(
         request, "portal/dashboard.html", {"panels": panels, "roles": user_roles(request.user)}
     )
-
-
-@login_required
-@require_GET
-def municipality(request):
-    """Aggregates across the gmina's schools, for education officers."""
-    if not is_officer(request.user):
-        raise Http404
-    overview = school_overview(School.objects.active())
-    totals = {key: sum(row[key] for row in overview) for key in ("classes", "pupils", "teachers")}
-    largest = max((row["pupils"] for row in overview), default=0) or 1
-    for row in overview:
-        row["share"] = round(100 * row["pupils"] / largest)
-    return render(request, "portal/municipality.html", {"overview": overview, "totals": totals})
 
 
 @login_required

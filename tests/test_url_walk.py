@@ -172,7 +172,9 @@ URLS: dict[str, U] = {
     "robots.txt": U(PUBLIC, methods="GET"),
     "portal:dashboard": U(SIGNED_IN, methods="GET"),
     "portal:keepalive": U(SIGNED_IN, methods="POST"),
-    "portal:municipality": U(frozenset({"officer", "superuser"}), methods="GET"),
+    "analytics:overview": U(OFFICE, methods="GET"),
+    "analytics:definitions": U(OFFICE, methods="GET"),
+    "analytics:compute": U(OFFICE, methods="POST"),
     "portal:manage_home": U(MANAGERS, methods="GET"),
     "portal:manage_school": U(
         MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"name": ""},

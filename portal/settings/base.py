@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "intranet",
+    "analytics",
     "webpush",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

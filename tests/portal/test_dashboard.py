@@ -37,8 +37,8 @@ def test_school_admin_sees_own_school_figures_only(world, login):
 def test_officer_sees_the_municipality_and_the_aggregates_page(world, login):
     client = login(world.officer)
     html = dashboard(client)
-    assert reverse("portal:municipality") in html
-    response = client.get(reverse("portal:municipality"))
+    assert reverse("analytics:overview") in html
+    response = client.get(reverse("analytics:overview"))
     assert response.status_code == 200
     page = response.content.decode()
     assert world.a.school.name in page and world.b.school.name in page
@@ -46,7 +46,7 @@ def test_officer_sees_the_municipality_and_the_aggregates_page(world, login):
 
 def test_aggregates_page_is_for_officers_only(world, login):
     for user in (world.a.admin, world.a.teacher, world.a.guardian):
-        assert login(user).get(reverse("portal:municipality")).status_code == 404
+        assert login(user).get(reverse("analytics:overview")).status_code == 404
 
 
 def test_navigation_follows_roles(world, login):
@@ -54,7 +54,7 @@ def test_navigation_follows_roles(world, login):
     assert reverse("portal:manage_home") in html
     html = dashboard(login(world.a.guardian, mfa=False))
     assert reverse("portal:manage_home") not in html
-    assert reverse("portal:municipality") not in html
+    assert reverse("analytics:overview") not in html
 
 
 def test_dashboard_needs_sign_in(client, db):

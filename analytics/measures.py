@@ -1,0 +1,179 @@
+"""One definition of every figure of the municipal analytics.
+
+Each `Measure` names a figure once: its label, the definition in words (the
+formula), the unit, where the data comes from and the smallest population it is
+shown for. The officer's overview (column headers and their tooltips), the
+definitions page and, later, the exports' headers are all generated from
+`MEASURES`; the arithmetic itself is in the functions below, which reuse the
+register's own rules (`gradebook.register.selectors.attendance_percent`,
+`gradebook.scale`), so a figure here is computed exactly as a school sees it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.translation import gettext_lazy as _
+
+from gradebook import scale as grade_scale
+from gradebook.register.models import Attendance
+from gradebook.register.selectors import attendance_percent
+
+#: No figure computed from fewer pupils than this is shown (privacy by aggregation).
+MIN_POPULATION = 5
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: object  # lazy translated text
+    definition: object
+    unit: object
+    source: object
+    # Figures computed from fewer people than this are suppressed; 0 for head
+    # counts, which the school registers (SIO, RSPO) publish anyway.
+    min_population: int = MIN_POPULATION
+
+    def suppressed(self, population: int | None) -> bool:
+        return bool(self.min_population) and (population or 0) < self.min_population
+
+
+PERCENT = _("%")
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure(
+            "pupils",
+            _("Pupils"),
+            _(
+                "The number of pupils enrolled in a class of the current school year on the "
+                "day of computation, by school and by level."
+            ),
+            _("pupils"),
+            _("class lists (enrolments)"),
+            min_population=0,
+        ),
+        Measure(
+            "classes",
+            _("Classes"),
+            _("The number of classes (oddziały) of the current school year."),
+            _("classes"),
+            _("classes of the school year"),
+            min_population=0,
+        ),
+        Measure(
+            "class_size",
+            _("Average class size"),
+            _("Pupils divided by classes, to one decimal place."),
+            _("pupils per class"),
+            _("class lists (enrolments)"),
+            min_population=0,
+        ),
+        Measure(
+            "attendance",
+            _("Attendance"),
+            _(
+                "Attendance % = present ÷ (present + absent) × 100, where present = present "
+                "+ absent for school reasons + late, and absent = excused + unexcused "
+                "absences; released pupils count as neither. A school that does not count "
+                "lateness as presence counts a late arrival as an absence (the school's "
+                "register setting). Lessons of the month by their date."
+            ),
+            PERCENT,
+            _("class register: attendance of every lesson"),
+        ),
+        Measure(
+            "unexcused",
+            _("Unexcused absences"),
+            _("The share of absences that are unexcused: unexcused ÷ (excused + unexcused) × 100."),
+            PERCENT,
+            _("class register: attendance of every lesson"),
+        ),
+        Measure(
+            "grade_average",
+            _("Grade average"),
+            _(
+                "The weighted average of current grades, as the grade sheet computes it: "
+                "Σ(value × weight) ÷ Σ(weight) over the grades that count towards the "
+                "average, with the school's values of “+” and “−” and its rule on "
+                "improved grades; marks without a value (np, bz, nb, a lone + or −) do not "
+                "count. Grades of the month by the date of their column."
+            ),
+            _("grade (1–6)"),
+            _("grade sheets: current grades"),
+        ),
+        Measure(
+            "failing",
+            _("Failing grades"),
+            _(
+                "The share of the grades that count towards the average which are "
+                "niedostateczny (1, 1+ or 1−): failing ÷ all counted grades × 100."
+            ),
+            PERCENT,
+            _("grade sheets: current grades"),
+        ),
+        Measure(
+            "guardians_signed_in",
+            _("Guardians who signed in this month"),
+            _(
+                "The share of guardians of the school's current pupils who signed in to "
+                "the portal at least once in the calendar month: signed in ÷ all guardians "
+                "× 100. Months already over keep the figure of their last computation."
+            ),
+            PERCENT,
+            _("accounts: last sign-in of each guardian"),
+        ),
+    )
+}
+
+
+# --- The formulas -------------------------------------------------------------------------
+
+# Field of the attendance summary for each status code of the register.
+ATTENDANCE_FIELDS = {
+    Attendance.Status.PRESENT: "present",
+    Attendance.Status.LATE: "late",
+    Attendance.Status.SCHOOL: "school_reasons",
+    Attendance.Status.EXCUSED: "excused",
+    Attendance.Status.UNEXCUSED: "unexcused",
+    Attendance.Status.RELEASED: "released",
+}
+
+
+def status_counts(row: dict) -> dict[str, int]:
+    """The register's {status code: count} from a row of summed summary fields."""
+    return {code: row.get(field) or 0 for code, field in ATTENDANCE_FIELDS.items()}
+
+
+def attendance(row: dict, *, late_counts_as_present: bool) -> float | None:
+    """Attendance % of summed counts: the register's own formula."""
+    return attendance_percent(status_counts(row), late_counts_as_present=late_counts_as_present)
+
+
+def share(part: int, whole: int) -> float | None:
+    if not whole:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def unexcused_share(row: dict) -> float | None:
+    return share(row.get("unexcused") or 0, (row.get("excused") or 0) + (row.get("unexcused") or 0))
+
+
+def grade_average(row: dict) -> Decimal | None:
+    return grade_scale.average_of(row.get("weighted_sum") or 0, row.get("weight_sum") or 0)
+
+
+def failing_share(row: dict) -> float | None:
+    return share(row.get("failing_count") or 0, row.get("grade_count") or 0)
+
+
+def is_failing(symbol: str) -> bool:
+    """A current grade of niedostateczny, with or without a modifier."""
+    return symbol[:1] == "1"
+
+
+def class_size(pupils: int, classes: int) -> float | None:
+    return round(pupils / classes, 1) if classes else None

@@ -1,0 +1,216 @@
+"""What the officer's pages read: the summary tables only, never raw grades or
+attendance, in a fixed number of queries however many schools, classes, months
+and grades there are."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Sum
+from django.utils import timezone
+
+from gradebook.register.models import RegisterSettings
+from portal.models import School
+
+from . import measures
+from .measures import MEASURES
+from .models import AggregationRun, ClassMonth, ClassSnapshot, SchoolMonth, SubjectMonth
+
+SUMMED = (
+    *measures.ATTENDANCE_FIELDS.values(),
+    "grade_count",
+    "weighted_sum",
+    "weight_sum",
+    "failing_count",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number as the officer sees it: its value, or hidden because it was
+    computed from fewer people than its measure allows."""
+
+    measure: str
+    value: object = None
+    population: int = 0
+
+    @property
+    def suppressed(self) -> bool:
+        return MEASURES[self.measure].suppressed(self.population)
+
+    @property
+    def shown(self):
+        return None if self.suppressed else self.value
+
+
+@dataclass
+class SchoolFigures:
+    school: School
+    late_counts_as_present: bool = True
+    pupils: int = 0
+    classes: int = 0
+    pupils_by_level: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)  # measure key -> Figure
+    by_month: dict = field(default_factory=dict)  # month -> Figure (attendance)
+    subjects: list = field(default_factory=list)  # [(name, [Figure per level])]
+    subject_levels: list = field(default_factory=list)
+    computed_at: datetime.datetime | None = None
+
+    # Filled in for the template, in the order of the tables' columns.
+    figure_list: list = field(default_factory=list)
+    month_list: list = field(default_factory=list)
+    level_list: list = field(default_factory=list)
+
+
+def _sums(queryset, *keys):
+    return queryset.values(*keys).annotate(
+        **{name: Sum(name) for name in SUMMED}, computed=Max("computed_at")
+    )
+
+
+def _add(into: dict, row: dict) -> None:
+    for name in SUMMED:
+        into[name] = into.get(name, 0) + (row[name] or 0)
+
+
+def municipal_overview(*, today: datetime.date | None = None) -> dict:
+    """Schools side by side with every measure of `MEASURES`, attendance by
+    month and grade averages by subject and level, for the current school years."""
+    today = today or timezone.localdate()
+    schools = list(School.objects.active().order_by("name"))
+    ids = [s.pk for s in schools]
+    late = dict(
+        RegisterSettings.objects.filter(school_id__in=ids).values_list(
+            "school_id", "late_counts_as_present"
+        )
+    )
+    rows = {
+        s.pk: SchoolFigures(school=s, late_counts_as_present=late.get(s.pk, True)) for s in schools
+    }
+    current = {"school_id__in": ids, "school_year__is_current": True}
+
+    for row in (
+        ClassSnapshot.objects.filter(**current)
+        .values("school_id", "level")
+        .annotate(pupils=Sum("pupils"), classes=Count("pk"), computed=Max("computed_at"))
+    ):
+        school = rows[row["school_id"]]
+        school.pupils += row["pupils"]
+        school.classes += row["classes"]
+        school.pupils_by_level[row["level"]] = row["pupils"]
+        school.computed_at = max(filter(None, [school.computed_at, row["computed"]]), default=None)
+
+    populations = defaultdict(dict)  # school -> month -> (attended, graded)
+    for row in (
+        ClassMonth.objects.filter(**current)
+        .values("school_id", "month")
+        .annotate(attended=Sum("attendance_pupils"), graded=Sum("graded_pupils"))
+    ):
+        populations[row["school_id"]][row["month"]] = (row["attended"], row["graded"])
+
+    months = set()
+    totals = defaultdict(dict)
+    for row in _sums(SubjectMonth.objects.filter(**current), "school_id", "month"):
+        school = rows[row["school_id"]]
+        months.add(row["month"])
+        attended, _graded = populations[school.school.pk].get(row["month"], (0, 0))
+        school.by_month[row["month"]] = Figure(
+            "attendance",
+            measures.attendance(row, late_counts_as_present=school.late_counts_as_present),
+            attended,
+        )
+        _add(totals[school.school.pk], row)
+        school.computed_at = max(filter(None, [school.computed_at, row["computed"]]), default=None)
+
+    for school_id, school in rows.items():
+        total = totals.get(school_id, {})
+        # A pupil counts once a month; over the year the largest month is the
+        # population (a lower bound of the distinct pupils, so on the safe side).
+        attended = max((p[0] for p in populations[school_id].values()), default=0)
+        graded = max((p[1] for p in populations[school_id].values()), default=0)
+        school.figures = {
+            "pupils": Figure("pupils", school.pupils, school.pupils),
+            "classes": Figure("classes", school.classes, school.pupils),
+            "class_size": Figure(
+                "class_size", measures.class_size(school.pupils, school.classes), school.pupils
+            ),
+            "attendance": Figure(
+                "attendance",
+                measures.attendance(total, late_counts_as_present=school.late_counts_as_present),
+                attended,
+            ),
+            "unexcused": Figure("unexcused", measures.unexcused_share(total), attended),
+            "grade_average": Figure("grade_average", measures.grade_average(total), graded),
+            "failing": Figure("failing", measures.failing_share(total), graded),
+            "guardians_signed_in": Figure("guardians_signed_in"),
+        }
+
+    month = today.replace(day=1)
+    for row in SchoolMonth.objects.filter(school_id__in=ids, month=month).values(
+        "school_id", "guardians", "guardians_signed_in"
+    ):
+        rows[row["school_id"]].figures["guardians_signed_in"] = Figure(
+            "guardians_signed_in",
+            measures.share(row["guardians_signed_in"], row["guardians"]),
+            row["guardians"],
+        )
+
+    # Grade averages by subject and level: classes of one level together.
+    cells = defaultdict(dict)  # school -> (subject, level) -> sums
+    for row in (
+        SubjectMonth.objects.filter(**current, grade_count__gt=0)
+        .values("school_id", "school_class_id", "subject__name", "level")
+        .annotate(
+            **{name: Sum(name) for name in SUMMED}, most=Max("pupils"), computed=Max("computed_at")
+        )
+    ):
+        cell = cells[row["school_id"]].setdefault((row["subject__name"], row["level"]), {})
+        _add(cell, row)
+        cell["population"] = cell.get("population", 0) + row["most"]
+    for school_id, by_cell in cells.items():
+        school = rows[school_id]
+        levels = sorted({level for _name, level in by_cell})
+        names = sorted({name for name, _level in by_cell})
+        school.subject_levels = levels
+        school.subjects = [
+            (
+                name,
+                [
+                    Figure(
+                        "grade_average",
+                        measures.grade_average(by_cell[(name, level)]),
+                        by_cell[(name, level)]["population"],
+                    )
+                    if (name, level) in by_cell
+                    else None
+                    for level in levels
+                ],
+            )
+            for name in names
+        ]
+
+    school_rows = list(rows.values())
+    levels = sorted({level for s in school_rows for level in s.pupils_by_level})
+    months = sorted(months)
+    for school in school_rows:
+        school.figure_list = [school.figures[key] for key in MEASURES]
+        school.month_list = [school.by_month.get(month) for month in months]
+        school.level_list = [school.pupils_by_level.get(level) for level in levels]
+    return {
+        "schools": school_rows,
+        "months": months,
+        "levels": levels,
+        "totals": {
+            "pupils": sum(s.pupils for s in school_rows),
+            "classes": sum(s.classes for s in school_rows),
+        },
+        "measures": MEASURES,
+        "run": latest_run(),
+        "min_population": measures.MIN_POPULATION,
+    }
+
+
+def latest_run() -> AggregationRun | None:
+    return AggregationRun.objects.select_related("requested_by").first()

@@ -1,0 +1,479 @@
+"""Computing the summary tables of the municipal analytics.
+
+Incremental by design: a run recomputes only the months of a class that changed.
+Which months changed is read from the change logs the register keeps anyway
+(every grade, attendance mark and grade sheet column is recorded with its time,
+§ 21 ust. 3 of the regulation), from the previous successful run's start on:
+
+- grade history (`GradeHistory`): the month of the grade's column, and the month
+  of the grade an improvement replaces;
+- register history (`RegisterChange`) of attendance marks and lessons: the month
+  of the lesson;
+- audit trail of grade sheet columns (`AuditEvent`, category gradebook): every
+  month of the column's class (a column's date or weight may have moved);
+- grading settings changed (their audit trail): every month of the school.
+
+Those months become `DirtyMonth` markers (anything else may mark one too), and
+the run recomputes each marked class month from raw data, replacing its rows.
+The first run, and a run asked for with `full=True`, recompute every month of
+the current school years. Pupils per class and guardians' sign-ins are a
+snapshot of the day, computed in a few grouped queries on every run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gradebook import scale as grade_scale
+from gradebook.models import Assessment, Grade, GradeHistory, GradingSettings
+from gradebook.register.models import Attendance, Lesson, RegisterChange
+from portal.audit import audit_record
+from portal.models import AuditEvent, Enrolment, SchoolClass
+
+from . import measures
+from .models import (
+    AggregationRun,
+    ClassMonth,
+    ClassSnapshot,
+    DirtyMonth,
+    SchoolMonth,
+    SubjectMonth,
+)
+from .permissions import can_view_analytics
+
+logger = logging.getLogger(__name__)
+
+
+class AnalyticsError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def month_start(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], month_start(start)
+    while month <= end:
+        months.append(month)
+        month = next_month(month)
+    return months
+
+
+def _as_date(value) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
+
+
+# --- Which months changed ----------------------------------------------------------------
+
+
+def _year_months(class_ids, today: datetime.date) -> set[tuple[int, datetime.date]]:
+    """Every month of these classes' school years, up to today."""
+    pairs = set()
+    for class_id, start, end in SchoolClass.objects.filter(pk__in=class_ids).values_list(
+        "pk", "school_year__start", "school_year__end"
+    ):
+        pairs.update((class_id, m) for m in months_between(start, min(end, today)))
+    return pairs
+
+
+def changed_class_months(
+    *, since: datetime.datetime, today: datetime.date
+) -> set[tuple[int, datetime.date]]:
+    """(class id, month) pairs whose grades or attendance changed since `since`."""
+    pairs: set[tuple[int, datetime.date]] = set()
+    whole_classes: set[int] = set()
+
+    grade_changes = GradeHistory.objects.filter(at__gte=since, kind=GradeHistory.Kind.GRADE)
+    for class_id, day, assignment_class_id in grade_changes.values_list(
+        "assessment__assignment__school_class_id",
+        "assessment__date",
+        "assignment__school_class_id",
+    ).distinct():
+        if class_id and day:
+            pairs.add((class_id, month_start(day)))
+        elif assignment_class_id:  # the column is gone: its date is unknown
+            whole_classes.add(assignment_class_id)
+    # An improvement changes the month of the grade it replaces too.
+    for class_id, day in Grade.objects.filter(
+        pk__in=grade_changes.values("object_id"), improves__isnull=False
+    ).values_list(
+        "improves__assessment__assignment__school_class_id", "improves__assessment__date"
+    ):
+        pairs.add((class_id, month_start(day)))
+
+    register = RegisterChange.objects.filter(at__gte=since)
+    attendance_type = ContentType.objects.get_for_model(Attendance)
+    lesson_type = ContentType.objects.get_for_model(Lesson)
+    for class_id, month in (
+        Attendance.objects.filter(
+            pk__in=register.filter(content_type=attendance_type).values("object_id")
+        )
+        .annotate(month=TruncMonth("lesson__date"))
+        .values_list("lesson__assignment__school_class_id", "month")
+        .distinct()
+    ):
+        pairs.add((class_id, _as_date(month)))
+    for class_id, day in Lesson.objects.filter(
+        pk__in=register.filter(content_type=lesson_type).values("object_id")
+    ).values_list("assignment__school_class_id", "date"):
+        pairs.add((class_id, month_start(day)))
+
+    columns = AuditEvent.objects.filter(
+        at__gte=since,
+        category=AuditEvent.Category.GRADEBOOK,
+        target_type=ContentType.objects.get_for_model(Assessment),
+    )
+    whole_classes.update(
+        Assessment.objects.filter(pk__in=columns.values("target_id")).values_list(
+            "assignment__school_class_id", flat=True
+        )
+    )
+    gone_columns = columns.exclude(target_id__in=Assessment.objects.values("pk")).values_list(
+        "school_id", flat=True
+    )
+    # Changed grading rules (audited by `grading_settings_update`); a settings row
+    # made with the defaults on first use is no change.
+    changed_schools = set(gone_columns) | set(
+        AuditEvent.objects.filter(
+            at__gte=since, action__startswith="grading_settings."
+        ).values_list("school_id", flat=True)
+    )
+    if changed_schools:
+        whole_classes.update(
+            SchoolClass.objects.current()
+            .filter(school_year__school_id__in=changed_schools)
+            .values_list("pk", flat=True)
+        )
+    pairs |= _year_months(whole_classes, today)
+    return pairs
+
+
+def mark_dirty(pairs) -> None:
+    DirtyMonth.objects.bulk_create(
+        [DirtyMonth(school_class_id=c, month=m) for c, m in pairs], ignore_conflicts=True
+    )
+
+
+# --- Recomputing one class's months ------------------------------------------------------
+
+
+def _grade_rows(school_class, months: set[datetime.date], scale) -> dict:
+    """{(subject id, month): {sums, failing, pupils}} of the class's grades in
+    these months, averaged as the grade sheet does (`grade_scale.counted_marks`)."""
+    first, last = min(months), next_month(max(months))
+    grades = list(
+        Grade.objects.filter(
+            assessment__assignment__school_class=school_class,
+            assessment__date__gte=first,
+            assessment__date__lt=last,
+        ).values_list(
+            "pk",
+            "pupil_id",
+            "symbol",
+            "improves_id",
+            "assessment__date",
+            "assessment__weight",
+            "assessment__counts_to_average",
+            "assessment__assignment__subject_id",
+        )
+    )
+    # Improvements entered in another month still replace these grades.
+    improvements = Grade.objects.filter(improves_id__in=[g[0] for g in grades]).values_list(
+        "pk", "symbol", "improves_id"
+    )
+    marks = defaultdict(list)
+    symbols = {}
+    pupils = defaultdict(set)
+    for pk, pupil_id, symbol, improves_id, day, weight, counts, subject_id in grades:
+        month = month_start(day)
+        if month not in months:
+            continue
+        key = (subject_id, month)
+        symbols[pk] = symbol
+        marks[key].append(grade_scale.Mark(pk, scale.value_of(symbol), weight, counts, improves_id))
+        pupils[key].add(pupil_id)
+    by_original = {}
+    for pk, symbol, improves_id in improvements:
+        by_original[improves_id] = grade_scale.Mark(
+            pk, scale.value_of(symbol), 0, False, improves_id
+        )
+    result = {}
+    for key, rows in marks.items():
+        here = {m.key for m in rows}
+        extra = [by_original[m.key] for m in rows if m.key in by_original]
+        extra = [m for m in extra if m.key not in here]  # from another month
+        counted = [
+            m for m in grade_scale.counted_marks([*rows, *extra], scale) if m.value is not None
+        ]
+        total, weights, count = grade_scale.weighted_totals((m.value, m.weight) for m in counted)
+        failing = sum(1 for m in counted if m.weight and measures.is_failing(symbols[m.key]))
+        result[key] = {
+            "weighted_sum": total,
+            "weight_sum": weights,
+            "grade_count": count,
+            "failing_count": failing,
+            "pupils": pupils[key],
+        }
+    return result
+
+
+def _attendance_rows(school_class, months: set[datetime.date]) -> dict:
+    first, last = min(months), next_month(max(months))
+    rows = (
+        Attendance.objects.filter(
+            lesson__assignment__school_class=school_class,
+            lesson__date__gte=first,
+            lesson__date__lt=last,
+        )
+        .annotate(month=TruncMonth("lesson__date"))
+        .values_list("lesson__assignment__subject_id", "month", "pupil_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    result = defaultdict(lambda: {"counts": defaultdict(int), "pupils": set()})
+    for subject_id, month, pupil_id, status, n in rows:
+        month = _as_date(month)
+        if month not in months:
+            continue
+        entry = result[(subject_id, month)]
+        entry["counts"][status] += n
+        entry["pupils"].add(pupil_id)
+    return result
+
+
+def class_months_recompute(
+    school_class: SchoolClass, months: set[datetime.date], *, computed_at: datetime.datetime
+) -> int:
+    """Replace the summary rows of these months of one class by a computation
+    from raw data. Returns how many months it computed."""
+    if not months:
+        return 0
+    school_id = school_class.school_year.school_id
+    # Read, not created: a settings row made here would look like a change to the next run.
+    settings = GradingSettings.objects.filter(school_id=school_id).first()
+    scale = (settings or GradingSettings(school_id=school_id)).to_scale()
+    grades = _grade_rows(school_class, months, scale)
+    attendance = _attendance_rows(school_class, months)
+    common = {
+        "school_id": school_id,
+        "school_year_id": school_class.school_year_id,
+        "school_class": school_class,
+        "level": school_class.level,
+        "computed_at": computed_at,
+    }
+    subject_rows = []
+    class_pupils = defaultdict(lambda: (set(), set()))
+    for key in sorted(set(grades) | set(attendance)):
+        subject_id, month = key
+        g = grades.get(key, {})
+        a = attendance.get(key, {"counts": {}, "pupils": set()})
+        fields = {
+            field: a["counts"].get(code, 0) for code, field in measures.ATTENDANCE_FIELDS.items()
+        }
+        subject_rows.append(
+            SubjectMonth(
+                **common,
+                subject_id=subject_id,
+                month=month,
+                **fields,
+                grade_count=g.get("grade_count", 0),
+                weighted_sum=g.get("weighted_sum", Decimal(0)),
+                weight_sum=g.get("weight_sum", Decimal(0)),
+                failing_count=g.get("failing_count", 0),
+                pupils=len(g.get("pupils", set()) | a["pupils"]),
+            )
+        )
+        attended, graded = class_pupils[month]
+        attended |= a["pupils"]
+        graded |= g.get("pupils", set())
+    class_rows = [
+        ClassMonth(
+            **common, month=month, attendance_pupils=len(attended), graded_pupils=len(graded)
+        )
+        for month, (attended, graded) in sorted(class_pupils.items())
+    ]
+    with transaction.atomic():
+        SubjectMonth.objects.filter(school_class=school_class, month__in=months).delete()
+        ClassMonth.objects.filter(school_class=school_class, month__in=months).delete()
+        SubjectMonth.objects.bulk_create(subject_rows)
+        ClassMonth.objects.bulk_create(class_rows)
+    return len(months)
+
+
+# --- Snapshots of the day ------------------------------------------------------------------
+
+
+def snapshots_compute(*, now: datetime.datetime) -> None:
+    """Pupils per class of the current years, and guardians' sign-ins this month."""
+    today = timezone.localdate(now)
+    classes = SchoolClass.objects.current().values_list(
+        "pk", "level", "school_year_id", "school_year__school_id"
+    )
+    pupils = dict(
+        Enrolment.objects.active_on(today)
+        .filter(school_class__school_year__is_current=True)
+        .values_list("school_class_id")
+        .annotate(n=Count("pupil", distinct=True))
+    )
+    month = month_start(today)
+    month_began = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
+    guardian = "pupil__guardian_links__guardian"
+    guardians = (
+        Enrolment.objects.active_on(today)
+        .filter(school_class__school_year__is_current=True)
+        .values_list("school_class__school_year__school_id")
+        .annotate(
+            all=Count(guardian, distinct=True),
+            signed_in=Count(
+                guardian, distinct=True, filter=Q(**{f"{guardian}__last_login__gte": month_began})
+            ),
+        )
+    )
+    with transaction.atomic():
+        ClassSnapshot.objects.all().delete()
+        ClassSnapshot.objects.bulk_create(
+            ClassSnapshot(
+                school_id=school_id,
+                school_year_id=year_id,
+                school_class_id=class_id,
+                level=level,
+                pupils=pupils.get(class_id, 0),
+                computed_at=now,
+            )
+            for class_id, level, year_id, school_id in classes
+        )
+        SchoolMonth.objects.filter(month=month).delete()
+        SchoolMonth.objects.bulk_create(
+            SchoolMonth(
+                school_id=school_id,
+                month=month,
+                guardians=n,
+                guardians_signed_in=signed,
+                computed_at=now,
+            )
+            for school_id, n, signed in guardians
+        )
+
+
+# --- A run -----------------------------------------------------------------------------------
+
+
+def analytics_compute(
+    *, full: bool = False, since: datetime.datetime | None = None, now=None
+) -> int:
+    """Bring the summaries up to date: mark the class months changed since
+    `since` (every month of the current years when `full` or no `since`), then
+    recompute each marked month from raw data. Idempotent. Returns how many
+    class months it computed."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    if full or since is None:
+        mark_dirty(_year_months(SchoolClass.objects.current().values("pk"), today))
+    else:
+        mark_dirty(changed_class_months(since=since, today=today))
+    dirty = list(DirtyMonth.objects.values_list("pk", "school_class_id", "month"))
+    by_class = defaultdict(set)
+    for _pk, class_id, month in dirty:
+        by_class[class_id].add(month)
+    computed = 0
+    for school_class in SchoolClass.objects.filter(pk__in=by_class).select_related("school_year"):
+        computed += class_months_recompute(school_class, by_class[school_class.pk], computed_at=now)
+    # Only the markers read above: a change marked meanwhile waits for the next run.
+    DirtyMonth.objects.filter(pk__in=[pk for pk, _c, _m in dirty]).delete()
+    snapshots_compute(now=now)
+    return computed
+
+
+def _previous_start() -> datetime.datetime | None:
+    last = (
+        AggregationRun.objects.filter(status=AggregationRun.Status.SUCCEEDED)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return last
+
+
+def aggregation_run_execute(*, run_id: int) -> AggregationRun:
+    """Carry out one queued run (the task's body); a finished run is left alone."""
+    with transaction.atomic():
+        run = AggregationRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (AggregationRun.Status.SUCCEEDED, AggregationRun.Status.FAILED):
+            return run
+        run.status = AggregationRun.Status.RUNNING
+        run.started_at = timezone.now()
+        run.changes_since = None if run.full else _previous_start()
+        run.save(update_fields=["status", "started_at", "changes_since"])
+    try:
+        computed = analytics_compute(full=run.full, since=run.changes_since, now=run.started_at)
+    except Exception as error:
+        aggregation_run_fail(run_id=run.pk, reason=str(error)[:1000] or error.__class__.__name__)
+        raise
+    run.status = AggregationRun.Status.SUCCEEDED
+    run.finished_at = timezone.now()
+    run.months_computed = computed
+    run.save(update_fields=["status", "finished_at", "months_computed"])
+    return run
+
+
+def aggregation_run_fail(*, run_id: int, reason: str) -> None:
+    AggregationRun.objects.filter(pk=run_id).exclude(status=AggregationRun.Status.SUCCEEDED).update(
+        status=AggregationRun.Status.FAILED, finished_at=timezone.now(), message=reason
+    )
+
+
+def aggregation_run_requeue(*, run_id: int) -> None:
+    AggregationRun.objects.filter(pk=run_id, status=AggregationRun.Status.FAILED).update(
+        status=AggregationRun.Status.QUEUED, message="", finished_at=None
+    )
+
+
+def aggregation_run_queue(*, user=None, full: bool = False) -> AggregationRun:
+    """Queue a run; an officer's request is checked and audited. A run already
+    waiting is reused, so repeated clicks queue nothing more."""
+    from .tasks import compute_figures
+
+    if user is not None and not can_view_analytics(user):
+        raise AnalyticsError("not_allowed", _("You cannot compute the municipal figures."))
+    waiting = AggregationRun.objects.filter(status=AggregationRun.Status.QUEUED, full=full).first()
+    if waiting is not None:
+        return waiting
+    run = AggregationRun.objects.create(requested_by=user, full=full)
+    if user is not None:
+        audit_record(
+            actor=user,
+            category=AuditEvent.Category.TASKS,
+            action="analytics.run",
+            target=run,
+            after={"full": full},
+        )
+    transaction.on_commit(lambda: compute_figures.enqueue(run.pk))
+    return run
+
+
+def queue_nightly():
+    """The periodic job: one incremental run (see `PeriodicJob`); nothing when a
+    run is already waiting for the worker."""
+    from .tasks import compute_figures
+
+    if AggregationRun.objects.filter(status=AggregationRun.Status.QUEUED).exists():
+        return None
+    run = AggregationRun.objects.create()
+    return compute_figures.enqueue(run.pk)
