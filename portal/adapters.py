@@ -185,6 +185,16 @@ class PortalMFAAdapter(DefaultMFAAdapter):
     copy of the database (a backup, a dump for support) does not hand out
     everyone's second factor."""
 
+    def is_mfa_enabled(self, user, types=None) -> bool:
+        """Read on every request of staff (RequireStaffMFAMiddleware): answered
+        from the cached roles, which a new or deleted authenticator invalidates
+        (portal/role_changes.py), instead of a query each time."""
+        if types is None and user.is_authenticated:
+            from .permissions import user_roles
+
+            return user_roles(user).mfa_enabled
+        return super().is_mfa_enabled(user, types=types)
+
     def encrypt(self, text: str) -> str:
         return encrypt_mfa_secret(text)
 

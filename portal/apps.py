@@ -23,6 +23,7 @@ class PortalConfig(AppConfig):
             lockout,  # noqa: F401  (remembers the devices accounts sign in from)
             middleware,  # noqa: F401  (starts the staff idle clock at sign-in)
             permissions,  # noqa: F401  (registers the rules)
+            role_changes,  # noqa: F401  (bumps roles_version on every role change)
         )
         from .navigation import register_core
 

@@ -30,6 +30,7 @@ from .models import (
     Term,
     User,
 )
+from .permissions import roles_changed_for_everyone
 
 FEMALE_NAMES = [
     "Zofia",
@@ -375,6 +376,8 @@ class Seeder:
         for _order, func in sorted(_seeders.values(), key=lambda item: item[0]):
             with transaction.atomic():
                 func(self.ctx)
+        # Enrolments, guardian links and class handovers were partly written in bulk.
+        roles_changed_for_everyone()
         return self.ctx
 
     def municipality(self):

@@ -142,6 +142,50 @@ class SecurityHeadersMiddleware:
         return response
 
 
+# --- The sessions list (allauth.usersessions) ------------------------------------------
+
+USERSESSION_SEEN_KEY = "portal_usersession_seen"
+USER_AGENT_CHARS = 200
+
+
+class ThrottledUserSessionsMiddleware:
+    """allauth's UserSessionsMiddleware wrote the "your sessions" row (last seen,
+    IP address, browser) on every request: three queries and a write each time.
+    This records it when the session is new to it, when the IP address or the
+    browser changes (so the list and its "client changed" signal stay true at
+    once), and otherwise at most once a minute."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from allauth.account.adapter import get_adapter
+        from allauth.usersessions import app_settings
+        from allauth.usersessions.models import UserSession
+
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if (
+            app_settings.TRACK_ACTIVITY
+            and session is not None
+            and session.session_key
+            and user is not None
+            and user.is_authenticated
+        ):
+            now = int(time.time())
+            # A new session key (signing in again keeps the session's data) is a new row.
+            client = [
+                session.session_key,
+                get_adapter().get_client_ip(request),
+                request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_CHARS],
+            ]
+            seen = session.get(USERSESSION_SEEN_KEY)
+            if not seen or seen[1:] != client or now - int(seen[0]) >= 60:
+                UserSession.objects.create_from_request(request)
+                session[USERSESSION_SEEN_KEY] = [now, *client]
+        return self.get_response(request)
+
+
 # --- Idle sign-out for staff ----------------------------------------------------------
 
 IDLE_SESSION_KEY = "portal_last_activity"

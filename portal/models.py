@@ -54,6 +54,10 @@ class User(AbstractUser):
         default=False,
         help_text=_("Created by seed_demo; exempt from the MFA requirement while DEBUG is on."),
     )
+    # Bumped by every change to what the user's roles are computed from (roles,
+    # classes taught, guardianships, enrolments, second factor, admin permission):
+    # the cached roles are kept under it (portal/permissions.py, role_changes.py).
+    roles_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = PortalUserManager()
 

@@ -11,7 +11,7 @@ def register_core() -> None:
     from django.utils.translation import gettext_lazy as _
 
     from . import dashboard
-    from .permissions import is_staff_member, managed_schools
+    from .permissions import can_access_cms_admin, is_staff_member, managed_schools
 
     def signed_in(request):
         return request.user.is_authenticated
@@ -25,7 +25,7 @@ def register_core() -> None:
         return can_use_privacy_pages(request.user)
 
     def wagtail_user(request):
-        return request.user.is_authenticated and request.user.has_perm("wagtailadmin.access_admin")
+        return can_access_cms_admin(request.user)
 
     register_nav(NavItem("dashboard", _("My dashboard"), "portal:dashboard", signed_in, 10))
     register_nav(NavItem("manage", _("School management"), "portal:manage_home", manages, 80))

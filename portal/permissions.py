@@ -6,17 +6,19 @@ school)`, or in templates with `{% has_perm %}`. Views turn a failed rule on an
 object of another school into 404 (`get_object_or_404` on a scoped queryset),
 never 403, so nothing of another school is disclosed.
 
-A user's roles are read once per request and cached on the user object.
+A user's roles are read once per request and cached on the user object, and
+between requests in the "roles" cache under the user's `roles_version`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import rules
 
 from django.conf import settings
-from django.db.models import OuterRef, Q, Subquery
+from django.core.cache import caches
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +35,8 @@ from .models import (
 )
 
 _CACHE_ATTR = "_portal_roles"
+_FRESH_ATTR = "_portal_roles_fresh"
+ROLES_CACHE = "roles"
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,10 @@ class RoleSet:
     child_ids: frozenset[int] = frozenset()
     pupil_school_ids: frozenset[int] = frozenset()
     is_superuser: bool = False
+    # Also read on every request, so cached with the roles: whether the user has a
+    # second factor (allauth's `is_mfa_enabled`) and the Wagtail admin permission.
+    mfa_enabled: bool = False
+    admin_permission: bool = False
 
     def has(self, role: str, school_id: int | None = None) -> bool:
         if school_id is None:
@@ -105,13 +113,42 @@ class RoleSet:
 
 
 def user_roles(user) -> RoleSet:
-    """The roles of `user`, computed once and cached on the instance."""
+    """The roles of `user`: memoised on the instance (one computation per request)
+    and kept in the "roles" cache under the user's `roles_version` and today's date,
+    so a request usually makes no query for them at all. Every change to what the
+    roles are computed from bumps `roles_version` (portal/role_changes.py), so the
+    very next request computes them again: a revoked role is never served stale."""
     if user is None or not user.is_authenticated:
         return RoleSet()
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     today = timezone.localdate()
+    fresh = getattr(user, _FRESH_ATTR, False)
+    key = _cache_key(user, today)
+    roles = None if fresh else caches[ROLES_CACHE].get(key)
+    if roles is None:
+        roles = _compute_roles(user, today)
+        if not fresh:
+            caches[ROLES_CACHE].set(key, roles)
+    if roles.is_superuser != user.is_superuser:
+        roles = replace(roles, is_superuser=user.is_superuser)
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def _cache_key(user, today) -> str:
+    # date_joined tells apart two accounts that got the same id (an id reused
+    # after a rolled-back transaction on SQLite).
+    joined = int(user.date_joined.timestamp() * 1_000_000) if user.date_joined else 0
+    return f"portal-roles:{user.pk}:{joined}:{user.roles_version}:{today.isoformat()}"
+
+
+def _compute_roles(user, today) -> RoleSet:
+    from allauth.mfa.models import Authenticator
+
+    from django.contrib.auth.models import Permission
+
     grants = frozenset(RoleAssignment.objects.filter(user=user).values_list("role", "school_id"))
     homeroom = frozenset(
         SchoolClass.objects.current().filter(homeroom_teacher=user).values_list("id", flat=True)
@@ -129,22 +166,67 @@ def user_roles(user) -> RoleSet:
         .filter(pupil=user, school_class__school_year__is_current=True)
         .values_list("school_class__school_year__school_id", flat=True)
     )
-    roles = RoleSet(
+    # Both in one query: the second factor, and the Wagtail admin permission given
+    # to the user or to one of their groups.
+    admin_permission = Permission.objects.filter(
+        Q(user=OuterRef("pk")) | Q(group__user=OuterRef("pk")),
+        content_type__app_label="wagtailadmin",
+        codename="access_admin",
+    )
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .values(
+            mfa=Exists(Authenticator.objects.filter(user_id=OuterRef("pk"))),
+            admin=Exists(admin_permission),
+        )
+        .first()
+    ) or {"mfa": False, "admin": False}
+    return RoleSet(
         grants=grants,
         homeroom_class_ids=homeroom,
         taught_class_ids=taught,
         child_ids=children,
         pupil_school_ids=pupil_schools,
         is_superuser=user.is_superuser,
+        mfa_enabled=flags["mfa"],
+        admin_permission=flags["admin"],
     )
-    setattr(user, _CACHE_ATTR, roles)
-    return roles
 
 
 def forget_roles(user) -> None:
-    """Drop the cached roles (after roles change within one request or test)."""
+    """Drop the roles memoised on this instance (after roles change within one
+    request or test): the next call computes them from the database."""
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
+    if user is not None and getattr(user, "pk", None) is not None:
+        # This instance's roles_version is older than the database's now.
+        setattr(user, _FRESH_ATTR, True)
+
+
+def roles_changed(*users) -> None:
+    """What the roles of `users` (instances or ids) are computed from has changed:
+    bump their `roles_version`, so every process computes them again."""
+    ids = {u if isinstance(u, int) else u.pk for u in users if u is not None}
+    ids.discard(None)
+    if ids:
+        User.objects.filter(pk__in=ids).update(roles_version=F("roles_version") + 1)
+    for u in users:
+        if isinstance(u, User):
+            forget_roles(u)
+
+
+def roles_changed_for_everyone() -> None:
+    """A change that may move anyone's roles (the current school year switched,
+    a year's classes copied in bulk): every user's roles are computed again."""
+    User.objects.update(roles_version=F("roles_version") + 1)
+
+
+def can_access_cms_admin(user) -> bool:
+    """The `wagtailadmin.access_admin` permission, from the cached roles (no query):
+    what `user.has_perm("wagtailadmin.access_admin")` answers."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user_roles(user).admin_permission
 
 
 def _school_id(obj) -> int | None:
@@ -222,7 +304,7 @@ def requires_mfa(user) -> bool:
     roles = user_roles(user)
     if roles.is_staff_member or any(roles.has(role) for role in CMS_ROLES):
         return True
-    return user.has_perm("wagtailadmin.access_admin")
+    return can_access_cms_admin(user)
 
 
 # --- Classes and pupils ----------------------------------------------------------------

@@ -30,6 +30,15 @@ settings.register_profile("portal", deadline=None, suppress_health_check=[Health
 settings.load_profile("portal")
 
 
+@pytest.fixture(autouse=True)
+def _empty_roles_cache():
+    """Each test starts with no cached roles: on SQLite a rolled-back test's user
+    ids come back in the next test, and frozen clocks give equal join dates."""
+    from django.core.cache import caches
+
+    caches["roles"].clear()
+
+
 def build_school_world(name: str):
     school = SchoolFactory(short_name=name)
     year = SchoolYearFactory(school=school)

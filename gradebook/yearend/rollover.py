@@ -39,6 +39,7 @@ from portal.models import (
     Term,
     User,
 )
+from portal.permissions import roles_changed_for_everyone
 from portal.services import PortalError
 
 from .models import PromotionOutcome
@@ -554,6 +555,9 @@ def _apply(plan: RolloverPlan, *, school: School, user: User, override: bool) ->
         )
     Enrolment.objects.bulk_create(new_enrolments)
     copied = _copy_teaching(plan, new_classes)
+    # Enrolments and teaching assignments were written in bulk (no signals): the
+    # new year is everyone's current one now.
+    roles_changed_for_everyone()
 
     audit_record(
         actor=user,

@@ -93,7 +93,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # allauth's UserSessionsMiddleware, writing the sessions list once a minute
+    # rather than on every request.
+    "portal.middleware.ThrottledUserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.audit.ReadAuditMiddleware",
     "portal.middleware.StaffIdleTimeoutMiddleware",
@@ -435,17 +437,24 @@ WAGTAILADMIN_RICH_TEXT_EDITORS = {
 CMS_FORM_MIN_SECONDS = int(os.environ.get("CMS_FORM_MIN_SECONDS", "3"))
 CMS_FORM_MAX_AGE = 60 * 60 * 24
 CMS_FORM_RATE_LIMIT = (int(os.environ.get("CMS_FORM_RATE_LIMIT", "5")), 600)
+
+
+def process_cache(location: str, *, entries: int) -> dict:
+    """A cache in the process's memory for a day, for what each process may keep."""
+    return {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": location,
+        "TIMEOUT": 60 * 60 * 24,
+        "OPTIONS": {"MAX_ENTRIES": entries},
+    }
+
+
+# Each user's roles, kept in the process under the user's roles_version (bumped by
+# every change they are computed from), so a request reads them with no query.
+CACHES.setdefault("roles", process_cache("portal-roles", entries=20000))
 # Wagtail looks renditions up in the "renditions" cache on every image it shows; a
 # per-process memory cache keeps those lookups off the database cache (no writes per view).
-CACHES.setdefault(
-    "renditions",
-    {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "wagtail-renditions",
-        "TIMEOUT": 60 * 60 * 24,
-        "OPTIONS": {"MAX_ENTRIES": 5000},
-    },
-)
+CACHES.setdefault("renditions", process_cache("wagtail-renditions", entries=5000))
 # --- end cms ---------------------------------------------------------------------------
 
 # --- library circulation (issue 5) ------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import env_bool
+from .database import with_pool
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -36,3 +37,7 @@ CSRF_COOKIE_SECURE = True
 # operator submits the domain to hstspreload.org when it is settled, or turns the
 # directive off with SECURE_HSTS_PRELOAD=false.
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# PostgreSQL through psycopg's connection pool (portal/settings/database.py,
+# docs/operations.md); a new dict, as base's DATABASES is shared with other modules.
+DATABASES = {**DATABASES, "default": with_pool(DATABASES["default"], os.environ)}  # noqa: F405
