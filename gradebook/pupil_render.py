@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 
-from django.utils.formats import date_format
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
+
+from .sheet_render import ShortDates, escape
 
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 FALLBACK_COLOUR = "#475467"
@@ -83,6 +83,7 @@ def compact_chips_html(grades) -> SafeString:
     }
     teachers: dict[int, str] = {}
     colours: dict[int, tuple[str, str]] = {}
+    days = ShortDates()
     parts = []
     for g in grades:
         a = g.assessment
@@ -93,7 +94,7 @@ def compact_chips_html(grades) -> SafeString:
         background, text = colours.get(category.pk) or colours.setdefault(
             category.pk, chip_colours(category.colour)
         )
-        day = date_format(a.date, "SHORT_DATE_FORMAT")
+        day = days[a.date]
         counted = g.counts
         classes = "chip"
         if g.is_new:

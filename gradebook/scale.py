@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
+from typing import NamedTuple
 
 DIGITS = ("1", "2", "3", "4", "5", "6")
 NON_COUNTING = ("np", "bz", "nb", "+", "-", "0")
@@ -53,6 +55,18 @@ class Scale:
 
     def value_of(self, symbol: str) -> Decimal | None:
         """The numeric value of a valid symbol, None for marks that carry none."""
+        try:
+            return self._values[symbol]
+        except KeyError:
+            return self._value_of(symbol)
+
+    @cached_property
+    def _values(self) -> dict[str, Decimal | None]:
+        # A sheet asks for the value of its 1,400 grades, from some twenty
+        # symbols; cached on the (frozen) instance, outside eq and hash.
+        return {symbol: self._value_of(symbol) for symbol in ALL_SYMBOLS}
+
+    def _value_of(self, symbol: str) -> Decimal | None:
         if symbol in NON_COUNTING:
             return None
         base = Decimal(symbol[0])
@@ -121,9 +135,8 @@ def weighted_average(items: Iterable[tuple[Decimal | None, int | Decimal]]) -> D
     return average_of(total, weights)
 
 
-@dataclass(frozen=True)
-class Mark:
-    """One grade as the average sees it."""
+class Mark(NamedTuple):
+    """One grade as the average sees it (a named tuple: a sheet builds 1,400)."""
 
     key: object
     value: Decimal | None

@@ -260,6 +260,120 @@ def current_enrolment(pupil, day=None) -> Enrolment | None:
     )
 
 
+@dataclass(slots=True)
+class RegisterAssessment:
+    """A column as the pupil's and parents' views show it."""
+
+    pk: int
+    assignment_id: int
+    term_id: int
+    name: str
+    weight: int
+    date: datetime.date
+    description: str
+    counts_to_average: bool
+    category: GradeCategory
+
+    @property
+    def category_id(self) -> int:
+        return self.category.pk
+
+
+@dataclass(slots=True)
+class RegisterGrade:
+    """A grade as the pupil's and parents' views show it: plain attributes, not a
+    model instance. A child has a few hundred grades a year, and building them as
+    Grade + Assessment + GradeCategory + User instances took three quarters of the
+    view's data time (10 ms of ORM objects for 200 grades)."""
+
+    pk: int
+    symbol: str
+    improves_id: int | None
+    teacher_id: int | None
+    updated_at: datetime.datetime
+    assessment: RegisterAssessment
+    teacher: User | None
+    is_new: bool = False
+    improved_symbol: str | None = None  # set by compact_grades
+    counts: bool = True  # set by compact_grades
+
+
+def register_grades(pupil: User, assignments) -> list[RegisterGrade]:
+    """The pupil's grades in these assignments, oldest column first, in one query;
+    each category and teacher is built once however many grades they carry."""
+    rows = (
+        Grade.objects.filter(pupil=pupil, assessment__assignment__in=assignments)
+        .order_by("assessment__date", "id")
+        .values_list(
+            "id",
+            "symbol",
+            "improves_id",
+            "teacher_id",
+            "updated_at",
+            "assessment_id",
+            "assessment__assignment_id",
+            "assessment__term_id",
+            "assessment__name",
+            "assessment__weight",
+            "assessment__date",
+            "assessment__description",
+            "assessment__counts_to_average",
+            "assessment__category_id",
+            "assessment__category__name",
+            "assessment__category__colour",
+            "assessment__category__order",
+            "assessment__category__counts_to_average",
+            "teacher__first_name",
+            "teacher__last_name",
+        )
+    )
+    categories: dict[int, GradeCategory] = {}
+    teachers: dict[int | None, User | None] = {None: None}
+    grades = []
+    for (
+        pk,
+        symbol,
+        improves_id,
+        teacher_id,
+        updated_at,
+        assessment_id,
+        assignment_id,
+        term_id,
+        name,
+        weight,
+        date,
+        description,
+        counts,
+        category_id,
+        category_name,
+        colour,
+        order,
+        category_counts,
+        first_name,
+        last_name,
+    ) in rows:
+        category = categories.get(category_id)
+        if category is None:
+            category = categories[category_id] = GradeCategory(
+                id=category_id,
+                name=category_name,
+                colour=colour,
+                order=order,
+                counts_to_average=category_counts,
+            )
+        if teacher_id not in teachers:
+            teachers[teacher_id] = User(id=teacher_id, first_name=first_name, last_name=last_name)
+        assessment = RegisterAssessment(
+            assessment_id, assignment_id, term_id, name, weight, date, description, counts, category
+        )
+        grades.append(
+            RegisterGrade(
+                pk, symbol, improves_id, teacher_id, updated_at, assessment, teachers[teacher_id]
+            )
+        )
+    return grades
+
+
 def pupil_register(
     pupil: User, *, viewer=None, mark_seen: bool = False, enrolment: Enrolment | None = None
 ) -> PupilRegister:
@@ -279,11 +393,7 @@ def pupil_register(
         .select_related("subject", "teacher", "group")
         .order_by("subject__name")
     )
-    grades = (
-        Grade.objects.filter(pupil=pupil, assessment__assignment__in=assignments)
-        .select_related("assessment__category", "teacher")
-        .order_by("assessment__date", "id")
-    )
+    grades = register_grades(pupil, assignments)
     by_assignment: dict[int, dict[int, list[Grade]]] = defaultdict(lambda: defaultdict(list))
     visit = None
     if viewer is not None:

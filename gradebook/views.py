@@ -45,7 +45,7 @@ from .permissions import (
     classes_visible_to,
     is_gradebook_staff,
 )
-from .sheet_render import row_cells_html
+from .sheet_render import sheet_body_html, sheet_head_html, sheet_link
 from .yearend.completeness import term_completeness
 from .yearend.permissions import can_view_class_classification
 
@@ -276,19 +276,17 @@ def sheet(request, pk):
         shown = [context["row"].pupil] if "row" in context else [r.pupil for r in data.rows]
         _note_grade_reads(request, shown, assignment.school_class)
         return render(request, "gradebook/sheet_entry.html", context, status=status)
-    context["rows"] = [
-        {
-            "row": row,
-            "cells_html": row_cells_html(
-                row=row,
-                editable=sheet_editable,
-                typed=typed,
-                posted_originals=request.POST,
-                cell_errors=cell_errors,
-            ),
-        }
-        for row in data.rows
-    ]
+    link = sheet_link(request.path, data.term, data.day)
+    context["sheet_head"] = sheet_head_html(assessments=data.assessments, link=link)
+    context["sheet_body"] = sheet_body_html(
+        rows=data.rows,
+        assessments=data.assessments,
+        link=link,
+        editable=sheet_editable,
+        typed=typed,
+        posted_originals=request.POST,
+        cell_errors=cell_errors,
+    )
     _note_grade_reads(request, [r.pupil for r in data.rows], assignment.school_class)
     return render(request, "gradebook/sheet.html", context, status=status)
 

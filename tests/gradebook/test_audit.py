@@ -170,3 +170,37 @@ def test_a_page_out_of_reach_writes_nothing(gb, login):
     response = login(gb.a.teacher).get(reverse("gradebook:pupil", args=[gb.b.pupil.pk]))
     assert response.status_code == 404
     assert not ReadAccess.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_posted_column_of_35_changed_cells_records_35_entries_with_before_and_after(gb, login):
+    """The sheet saves a column in bulk, but every changed cell keeps its own
+    history row: who, when, the value before and the value after."""
+    a = gb.a
+    add_pupils(a, 34)
+    pupils = list(a.assignment.pupils_on())
+    assert len(pupils) == 35
+    client = login(a.teacher)
+    url = reverse("gradebook:sheet", args=[a.assignment.pk])
+
+    def post(symbol, before):
+        data = {"term": a.term.pk}
+        for p in pupils:
+            data[f"g-{a.assessment.pk}-{p.pk}"] = symbol
+            data[f"o-{a.assessment.pk}-{p.pk}"] = before
+        assert client.post(url, data).status_code == 302
+
+    post("4", "")
+    GradeHistory.objects.all().delete()
+    post("5-", "4")
+    rows = list(GradeHistory.objects.order_by("pupil_id"))
+    assert len(rows) == 35
+    assert sorted(r.pupil_id for r in rows) == sorted(p.pk for p in pupils)
+    grades = dict(
+        a.assessment.grades.values_list("pupil_id", "pk")
+    )  # each row names the grade it changed
+    for row in rows:
+        assert (row.action, row.old_value, row.new_value) == ("update", "4", "5-")
+        assert row.actor == a.teacher and row.actor_name
+        assert row.at is not None and row.object_id == grades[row.pupil_id]
+        assert row.assessment_id == a.assessment.pk

@@ -150,3 +150,33 @@ def test_saving_a_column_is_bounded_and_does_not_grow(gb, login):
     Grade.objects.all().delete()
     assert post_column("4", "") == small
     assert Grade.objects.count() == 35
+
+
+def test_a_column_that_changes_values_costs_the_same_queries_for_10_and_20_pupils(gb, login):
+    """Saving a column is batched: one UPDATE per distinct new value and one
+    INSERT of all the history rows, whatever the number of pupils."""
+    a = gb.a
+    client = login(a.teacher)
+    url = reverse("gradebook:sheet", args=[a.assignment.pk])
+    client.get(url)  # the first request of a session creates its rows
+
+    def change_column(count):
+        Grade.objects.all().delete()
+        pupils = list(a.assignment.pupils_on())[:count]
+        assert len(pupils) == count
+        fill(a.assignment, pupils)
+        before = dict(Grade.objects.values_list("pupil_id", "symbol"))
+        data = {"term": a.term.pk}
+        for p in pupils:
+            data[f"g-{a.assessment.pk}-{p.pk}"] = (
+                "6"  # the pupil who had a 6 keeps it, at both sizes
+            )
+            data[f"o-{a.assessment.pk}-{p.pk}"] = before[p.pk]
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.post(url, data).status_code == 302
+        assert Grade.objects.filter(symbol="6").count() == count
+        return len(ctx.captured_queries)
+
+    add_pupils(a, 19)
+    ten = change_column(10)
+    assert change_column(20) == ten
