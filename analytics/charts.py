@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 
 from .selectors import Figure
 
-WIDTH = 640
-LABEL_WIDTH = 190
-BAR = 16
+# Narrow on purpose: the SVG scales to the column, so at 390 px the text stays legible.
+WIDTH = 440
+LABEL_WIDTH = 140
+BAR = 18
 GAP = 10
 LEGEND = 26
 
@@ -40,6 +41,11 @@ PATTERNS = (
         '<rect width="8" height="8" fill="#fbe3c4"/><circle cx="4" cy="4" r="2" fill="#8a4b08"/>',
     ),
 )
+
+
+def _short(label: str, size: int = 17) -> str:
+    # The full label is in the data table; the chart keeps its left column.
+    return label if len(label) <= size else label[: size - 1] + "…"
 
 
 def value_of(cell):
@@ -67,7 +73,7 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
     chart_id = slugify(f"chart-{table.slug}-{'-'.join(map(str, series))}")
     group = len(series) * BAR + GAP
     height = LEGEND + len(rows) * group + GAP
-    plot = WIDTH - LABEL_WIDTH - 60
+    plot = WIDTH - LABEL_WIDTH - 44
     parts = []
     for r, row in enumerate(rows):
         y0 = LEGEND + r * group
@@ -76,7 +82,7 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
                 '<text x="{}" y="{}" text-anchor="end" class="label">{}</text>',
                 LABEL_WIDTH - 6,
                 y0 + len(series) * BAR / 2 + 4,
-                str(row[0])[:32],
+                _short(str(row[0])),
             )
         )
         for s, index in enumerate(series):
@@ -105,11 +111,11 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
         '<text x="{}" y="16" class="label">{}</text>',
         (
             (
-                LABEL_WIDTH + s * 150,
+                LABEL_WIDTH + s * 120,
                 chart_id,
                 PATTERNS[s % len(PATTERNS)][0],
-                LABEL_WIDTH + s * 150 + 18,
-                str(table.columns[index].label)[:20],
+                LABEL_WIDTH + s * 120 + 18,
+                str(table.columns[index].label)[:14],
             )
             for s, index in enumerate(series)
         ),
@@ -130,7 +136,7 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
         'width="100%" role="img" aria-labelledby="{id}-title {id}-desc">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         "<defs>{defs}</defs>"
-        "<style>.label{{font:12px sans-serif;fill:#111}}.value{{font:11px sans-serif;"
+        "<style>.label{{font:13px sans-serif;fill:#111}}.value{{font:12px sans-serif;"
         "fill:#111}}</style>{legend}{bars}</svg>",
         w=WIDTH,
         h=height,
