@@ -287,7 +287,8 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
         k = (school.pk,)
         table.rows.append(
             _figure_row(
-                school.name,
+                # The short name: it fits the chart's labels and tells the schools apart.
+                school.short_name or school.name,
                 keys,
                 heads.get(k),
                 figures.get(k),
