@@ -12,6 +12,7 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from portal.demo import register_seeder
         from portal.registry import (
             NavItem,
             PeriodicJob,
@@ -22,7 +23,7 @@ class AnalyticsConfig(AppConfig):
         )
 
         from . import permissions, tasks
-        from .services import queue_nightly
+        from .services import queue_nightly, seed_figures
 
         def officer(request):
             return permissions.can_view_analytics(request.user)
@@ -41,6 +42,8 @@ class AnalyticsConfig(AppConfig):
                 every=24 * 3600,
             )
         )
+        # Last of the seeders: the figures of everything the demo has just made.
+        register_seeder("analytics", seed_figures, order=900)
         register_task_kind(
             TaskKind(
                 tasks.compute_figures.module_path,

@@ -85,6 +85,16 @@ MEASURES: dict[str, Measure] = {
             _("class register: attendance of every lesson"),
         ),
         Measure(
+            "lateness",
+            _("Lateness"),
+            _(
+                "The share of lessons attended at which the pupil came late: late ÷ (present "
+                "+ late + absent for school reasons) × 100. Lessons of the month by their date."
+            ),
+            PERCENT,
+            _("class register: attendance of every lesson"),
+        ),
+        Measure(
             "unexcused",
             _("Unexcused absences"),
             _("The share of absences that are unexcused: unexcused ÷ (excused + unexcused) × 100."),
@@ -152,6 +162,31 @@ def attendance(row: dict, *, late_counts_as_present: bool) -> float | None:
     return attendance_percent(status_counts(row), late_counts_as_present=late_counts_as_present)
 
 
+def attendance_parts(row: dict, *, late_counts_as_present: bool) -> tuple[int, int]:
+    """(present, absent) of summed counts under one school's lateness setting, so
+    that schools with different settings can be pooled (`attendance_pooled`)."""
+    present = (row.get("present") or 0) + (row.get("school_reasons") or 0)
+    absent = (row.get("excused") or 0) + (row.get("unexcused") or 0)
+    if late_counts_as_present:
+        present += row.get("late") or 0
+    else:
+        absent += row.get("late") or 0
+    return present, absent
+
+
+def attendance_pooled(row: dict) -> float | None:
+    """Attendance % of rows pooled by `attendance_parts` (`counted_present`,
+    `counted_absent`): for one school it equals `attendance`."""
+    present = row.get("counted_present") or 0
+    return share(present, present + (row.get("counted_absent") or 0))
+
+
+def lateness_share(row: dict) -> float | None:
+    late = row.get("late") or 0
+    attended = (row.get("present") or 0) + late + (row.get("school_reasons") or 0)
+    return share(late, attended)
+
+
 def share(part: int, whole: int) -> float | None:
     if not whole:
         return None
@@ -177,3 +212,15 @@ def is_failing(symbol: str) -> bool:
 
 def class_size(pupils: int, classes: int) -> float | None:
     return round(pupils / classes, 1) if classes else None
+
+
+def open_data_licence() -> str:
+    """The licence note of the open data (the gmina's figures may be reused)."""
+    return str(
+        _(
+            "Licence: Creative Commons Attribution 4.0 (CC BY 4.0), "
+            "https://creativecommons.org/licenses/by/4.0/deed.pl. Reuse freely, naming the "
+            "source: the gmina's education portal. Figures computed from fewer than 5 pupils "
+            "are hidden."
+        )
+    )

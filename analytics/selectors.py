@@ -141,6 +141,7 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
                 measures.attendance(total, late_counts_as_present=school.late_counts_as_present),
                 attended,
             ),
+            "lateness": Figure("lateness", measures.lateness_share(total), attended),
             "unexcused": Figure("unexcused", measures.unexcused_share(total), attended),
             "grade_average": Figure("grade_average", measures.grade_average(total), graded),
             "failing": Figure("failing", measures.failing_share(total), graded),
@@ -207,6 +208,9 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "classes": sum(s.classes for s in school_rows),
         },
         "measures": MEASURES,
+        "school_types": sorted(
+            {(s.school.school_type, s.school.get_school_type_display()) for s in school_rows}
+        ),
         "run": latest_run(),
         "min_population": measures.MIN_POPULATION,
     }

@@ -94,6 +94,14 @@ def _year_months(class_ids, today: datetime.date) -> set[tuple[int, datetime.dat
     return pairs
 
 
+def trend_classes(today: datetime.date):
+    """Classes of the current school years and of the year before, whose months a
+    full computation covers: trends show this year beside the previous one."""
+    return SchoolClass.objects.filter(
+        school_year__end__gte=today - datetime.timedelta(days=400)
+    ).filter(school_year__start__lte=today)
+
+
 def changed_class_months(
     *, since: datetime.datetime, today: datetime.date
 ) -> set[tuple[int, datetime.date]]:
@@ -385,7 +393,7 @@ def analytics_compute(
     now = now or timezone.now()
     today = timezone.localdate(now)
     if full or since is None:
-        mark_dirty(_year_months(SchoolClass.objects.current().values("pk"), today))
+        mark_dirty(_year_months(trend_classes(today).values("pk"), today))
     else:
         mark_dirty(changed_class_months(since=since, today=today))
     dirty = list(DirtyMonth.objects.values_list("pk", "school_class_id", "month"))
@@ -477,3 +485,9 @@ def queue_nightly():
         return None
     run = AggregationRun.objects.create()
     return compute_figures.enqueue(run.pk)
+
+
+def seed_figures(_context=None) -> AggregationRun:
+    """The demo's figures computed once, so a fresh demo's /gmina/ is not empty
+    (a full run, recorded like any other; idempotent)."""
+    return aggregation_run_execute(run_id=AggregationRun.objects.create(full=True).pk)

@@ -175,6 +175,15 @@ URLS: dict[str, U] = {
     "analytics:overview": U(OFFICE, methods="GET"),
     "analytics:definitions": U(OFFICE, methods="GET"),
     "analytics:compute": U(OFFICE, methods="POST"),
+    "analytics:measure": U(OFFICE, lambda s: {"key": "attendance"}, methods="GET", scoped=False),
+    "analytics:compare": U(
+        OFFICE, lambda s: {"school_type": s.school.school_type}, methods="GET", scoped=False
+    ),
+    "analytics:school": U(OFFICE, lambda s: {"pk": s.school.pk}, methods="GET", everywhere=OFFICE),
+    "analytics:workbook": U(OFFICE, methods="GET"),
+    "analytics:report_pdf": U(OFFICE, methods="GET"),
+    "analytics:open_data": U(PUBLIC, methods="GET"),
+    "analytics:open_data_csv": U(PUBLIC, methods="GET"),
     "portal:manage_home": U(MANAGERS, methods="GET"),
     "portal:manage_school": U(
         MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"name": ""},

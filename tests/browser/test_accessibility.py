@@ -86,6 +86,9 @@ ROLES = (
 # URL names of the walk's table that answer with no HTML page (files, feeds, exports).
 NOT_HTML = {
     "robots.txt",
+    "analytics:workbook",
+    "analytics:report_pdf",
+    "analytics:open_data_csv",
     "portal:keepalive",
     "portal:privacy_export_json",
     "portal:privacy_export_pdf",
