@@ -58,6 +58,7 @@ def page_moved_reindexed(sender, instance, **kwargs):
 DRAFT_ONLY_FIELDS = frozenset(
     {
         "draft_title",
+        "wagtail_admin_comments",
         "has_unpublished_changes",
         "latest_revision",
         "latest_revision_created_at",

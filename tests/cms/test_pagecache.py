@@ -93,8 +93,10 @@ def test_school_record_change_shows_on_its_page(client, site, world):
 def test_draft_does_not_show(client, site):
     item = make_news(site.news, "Opublikowany")
     warm(client, site.news.url)
+    version = pagecache.content_version()
     item.title = "Szkic"
     item.save_revision()
+    assert pagecache.content_version() == version  # the cache stays warm for a draft
     body = client.get(site.news.url).content.decode()
     assert "Opublikowany" in body and "Szkic" not in body
 
