@@ -76,6 +76,12 @@ def page_saved(sender, instance, update_fields=None, raw=False, **kwargs):
     content_bump()
 
 
+def settings_saved(sender, instance, created=False, raw=False, **kwargs):
+    if raw or created:
+        return
+    content_bump()
+
+
 def content_signals_connect() -> None:
     """Called from CmsConfig.ready(), when every page model is known."""
     from taggit.models import Tag
@@ -93,11 +99,19 @@ def content_signals_connect() -> None:
     for model in get_page_models():
         post_save.connect(page_saved, sender=model, dispatch_uid=f"pagecache-{model._meta.label}")
     post_delete.connect(content_bump, sender=Page, dispatch_uid="pagecache-page-deleted")
+    # Wagtail creates a site's settings row on its first read (`for_request`), in the
+    # middle of a render and with the defaults that render already used: nothing shown
+    # changes, and bumping there gave the next request another Last-Modified.
+    post_save.connect(
+        settings_saved, sender=MunicipalitySettings, dispatch_uid="pagecache-settings-saved"
+    )
+    post_delete.connect(
+        content_bump, sender=MunicipalitySettings, dispatch_uid="pagecache-settings-deleted"
+    )
     for model in (
         PageViewRestriction,
         Site,
         School,
-        MunicipalitySettings,
         QuickLink,
         SchoolGalleryImage,
         NewsPageTag,

@@ -205,3 +205,18 @@ def test_version_is_bumped_after_commit_too(django_capture_on_commit_callbacks):
     for callback in callbacks:
         callback()
     assert pagecache.content_version() not in (before, during)
+
+
+def test_settings_row_made_on_first_read_keeps_the_version_an_edit_bumps_it(db):
+    """Wagtail creates the settings row on its first read, mid-render, with the
+    defaults that render used: the version (and Last-Modified) must not move;
+    a saved edit must."""
+    from portal.models import MunicipalitySettings
+
+    MunicipalitySettings.objects.all().delete()
+    before = pagecache.content_version()
+    municipality = MunicipalitySettings.load()
+    assert pagecache.content_version() == before
+    municipality.name = "Gmina Zielona Dolina"
+    municipality.save()
+    assert pagecache.content_version() != before
