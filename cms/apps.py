@@ -11,7 +11,9 @@ class CmsConfig(AppConfig):
         from portal.demo import register_seeder
         from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
 
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.content_signals_connect()
         from .dashboard import editor_panel
         from .demo import seed_cms
 

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -31,6 +31,7 @@ from . import selectors
 from .blocks import LEAD_FEATURES, RICH_TEXT_FEATURES, BodyBlock
 from .common import LINK_FIELDS, fold
 from .forms import AUTOCOMPLETE_CHOICES, ContactFormBuilder
+from .pagecache import PageCacheMixin
 from .spam import SpamProtectedForm, rate_limited
 
 PAGE_SIZE = 10
@@ -70,7 +71,13 @@ class SeoMixin:
         return fold(" ".join(str(p) for p in parts if p))
 
 
-class HomePage(SeoMixin, Page):
+def lazy(compute):
+    """A context value computed when the template first reads it: a page served
+    from its cached fragments never does (cms/pagecache.py), so it costs no query."""
+    return SimpleLazyObject(compute)
+
+
+class HomePage(PageCacheMixin, SeoMixin, Page):
     intro = RichTextField(_("introduction"), features=LEAD_FEATURES, blank=True)
     news_count = models.PositiveSmallIntegerField(_("news items shown"), default=6)
     events_count = models.PositiveSmallIntegerField(_("events shown"), default=5)
@@ -97,12 +104,16 @@ class HomePage(SeoMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["latest_news"] = selectors.news_list()[: self.news_count]
-        context["upcoming_events"] = selectors.upcoming_events()[: self.events_count]
-        context["school_pages"] = selectors.school_directory()
+        context["latest_news"] = lazy(lambda: selectors.news_list()[: self.news_count])
+        context["upcoming_events"] = lazy(lambda: selectors.upcoming_events()[: self.events_count])
+        context["school_pages"] = lazy(selectors.school_directory)
         context["quick_links"] = self.quick_links.all()
-        context["news_index"] = NewsIndexPage.objects.child_of(self).live().public().first()
-        context["event_index"] = EventIndexPage.objects.child_of(self).live().public().first()
+        context["news_index"] = lazy(
+            lambda: NewsIndexPage.objects.child_of(self).live().public().first()
+        )
+        context["event_index"] = lazy(
+            lambda: EventIndexPage.objects.child_of(self).live().public().first()
+        )
         return context
 
 
@@ -124,7 +135,7 @@ class QuickLink(Orderable):
         verbose_name_plural = _("quick links")
 
 
-class SchoolPage(SeoMixin, Page):
+class SchoolPage(PageCacheMixin, SeoMixin, Page):
     """The school's own section. Name, address and contacts come from the
     school record in portal/; the page adds what only the web needs."""
 
@@ -192,14 +203,20 @@ class SchoolPage(SeoMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["school_news"] = selectors.news_list(school=self.school)[:4]
-        context["school_events"] = selectors.upcoming_events(school=self.school)[:4]
+        context["school_news"] = lazy(lambda: selectors.news_list(school=self.school)[:4])
+        context["school_events"] = lazy(lambda: selectors.upcoming_events(school=self.school)[:4])
         context["gallery"] = self.gallery_images.select_related("image").prefetch_related(
             "image__renditions"
         )
-        context["news_index"] = NewsIndexPage.objects.child_of(self).live().public().first()
-        context["event_index"] = EventIndexPage.objects.child_of(self).live().public().first()
-        context["section_pages"] = self.get_children().live().public().only(*LINK_FIELDS)
+        context["news_index"] = lazy(
+            lambda: NewsIndexPage.objects.child_of(self).live().public().first()
+        )
+        context["event_index"] = lazy(
+            lambda: EventIndexPage.objects.child_of(self).live().public().first()
+        )
+        context["section_pages"] = lazy(
+            lambda: self.get_children().live().public().only(*LINK_FIELDS)
+        )
         return context
 
 
@@ -234,38 +251,51 @@ class SectionIndexPage(SeoMixin, Page):
     def section_school(self) -> School | None:
         return school_of_ancestors(self)
 
+    def selected_school(self, request) -> str:
+        """The school chosen in the filter (`?szkola=`), only on a portal-wide list."""
+        return request.GET.get("szkola", "") if self.section_school is None else ""
+
     def get_context(self, request, *args, **kwargs):
-        """The section's school, or the school chosen in the filter (`?szkola=`)."""
+        """The section's school, or the school chosen in the filter (`?szkola=`).
+        Lazy, as the lists below: a list served from its cached fragments reads none."""
         context = super().get_context(request, *args, **kwargs)
-        school = self.section_school
-        selected = request.GET.get("szkola", "") if school is None else ""
-        schools = [] if school else selectors.schools_with_pages()
+        schools = lazy(lambda: [] if self.section_school else selectors.schools_with_pages())
         context.update(
-            section_school=school,
-            selected_school=selected,
+            section_school=lazy(lambda: self.section_school),
+            selected_school=lazy(lambda: self.selected_school(request)),
             schools=schools,
             # Named in the title, so that each filtered list has its own.
-            filter_school=next((s for s in schools if s.slug == selected), None),
+            filter_school=lazy(
+                lambda: next((s for s in schools if s.slug == self.selected_school(request)), None)
+            ),
         )
         return context
 
 
-class NewsIndexPage(SectionIndexPage):
+class NewsIndexPage(PageCacheMixin, SectionIndexPage):
     """The news, filtered by school and tag."""
 
     subpage_types = ["cms.NewsPage"]
+    pagecache_params = ("szkola", "tag", "page")
 
     class Meta:
         verbose_name = _("news index")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        school, school_slug = context["section_school"], context["selected_school"]
         tag = request.GET.get("tag", "").strip()
-        items = selectors.news_list(school=school, school_slug=school_slug, tag=tag)
+
+        def news_page():
+            items = selectors.news_list(
+                school=self.section_school,
+                school_slug=self.selected_school(request),
+                tag=tag,
+            )
+            return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
         context.update(
-            page_obj=Paginator(items, PAGE_SIZE).get_page(request.GET.get("page")),
-            tags=selectors.popular_tags(school=school),
+            page_obj=lazy(news_page),
+            tags=lazy(lambda: selectors.popular_tags(school=self.section_school)),
             selected_tag=tag,
         )
         return context
@@ -368,7 +398,7 @@ class EventIndexPage(SectionIndexPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        school, school_slug = context["section_school"], context["selected_school"]
+        school, school_slug = self.section_school, self.selected_school(request)
         month = selectors.parse_month(request.GET.get("miesiac", ""))
         past = request.GET.get("archiwum") == "1"
         events = selectors.calendar_events(

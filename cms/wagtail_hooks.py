@@ -7,6 +7,11 @@ from wagtail import hooks
 
 from portal.files import mark_private_file
 
+from .pagecache import remember_route
+
+# The public pages' cache keeps the route of a page it may serve (cms/pagecache.py).
+hooks.register("before_serve_page", remember_route)
+
 
 @hooks.register("before_serve_document")
 def restricted_documents_are_not_cached(document, request):

@@ -1,9 +1,11 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from wagtail.models import Site
 
 from .. import selectors
 from ..common import LINK_FIELDS
+from ..pagecache import state_of
 
 register = template.Library()
 
@@ -41,3 +43,34 @@ def section_nav(context):
         "page": page,
         "root": root,
     }
+
+
+@register.tag("pagecache")
+def do_pagecache(parser, token):
+    """`{% pagecache "name" %}…{% endpagecache %}`: a part of a page kept under the
+    content version (cms/pagecache.py). Rendered as usual on a page that is not
+    served from cache (another page type, a preview, a request with other parameters).
+    Nothing per person may go inside: no user, no CSRF token, no messages."""
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the fragment's name")
+    nodelist = parser.parse(("endpagecache",))
+    parser.delete_first_token()
+    return PageCacheNode(nodelist, parser.compile_filter(bits[1]))
+
+
+class PageCacheNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        state = state_of(context.get("request"))
+        if state is None:
+            return self.nodelist.render(context)
+        name = self.name.resolve(context)
+        html = state.fragment(name)
+        if html is None:
+            html = self.nodelist.render(context)
+            state.keep_fragment(name, str(html))
+        return mark_safe(html)  # noqa: S308 (markup this template rendered itself)

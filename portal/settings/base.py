@@ -455,6 +455,11 @@ CACHES.setdefault("roles", process_cache("portal-roles", entries=20000))
 # Wagtail looks renditions up in the "renditions" cache on every image it shows; a
 # per-process memory cache keeps those lookups off the database cache (no writes per view).
 CACHES.setdefault("renditions", process_cache("wagtail-renditions", entries=5000))
+# The home, the school pages and the news indexes served from cache (cms/pagecache.py):
+# after sign-in and language (the cache keys on both). Production needs a cache shared
+# by every process (REDIS_URL); the database cache works but costs a query per read.
+MIDDLEWARE += ["cms.pagecache.PageCacheMiddleware"]
+CMS_PAGECACHE_TIMEOUT = int(os.environ.get("CMS_PAGECACHE_TIMEOUT", str(60 * 60 * 6)))
 # --- end cms ---------------------------------------------------------------------------
 
 # --- library circulation (issue 5) ------------------------------------------------------

@@ -2,6 +2,7 @@ from django import template
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import BaseForm, BaseFormSet
+from django.utils.functional import LazyObject, empty
 
 from ..permissions import user_roles
 
@@ -34,7 +35,10 @@ def has_required(form) -> bool:
 
 def _forms_in(value):
     """The bound forms in one context value: a form, a formset's forms (and its
-    own errors), nothing else."""
+    own errors), nothing else. A lazy value not read yet is no form: reading it
+    here would run the query a page served from cache skips (cms/pagecache.py)."""
+    if isinstance(value, LazyObject) and value._wrapped is empty:
+        return
     if isinstance(value, BaseForm):
         if value.is_bound:
             yield value
