@@ -11,6 +11,7 @@ app_name = "cms"
 
 urlpatterns = [
     path("szukaj/", views.search, name="search"),
+    path("infomat/", views.infomat, name="infomat"),
     path("sitemap.xml", cacheable(views.sitemap), name="sitemap"),
     path("aktualnosci/rss.xml", cacheable(feeds.NewsFeed()), name="feed_rss"),
     path("aktualnosci/atom.xml", cacheable(feeds.NewsAtomFeed()), name="feed_atom"),
