@@ -285,5 +285,6 @@ def tile_map_url(points) -> str:
     lats = [float(p.latitude) for p in points]
     lons = [float(p.longitude) for p in points]
     pad = 0.005
-    bbox = f"{min(lons) - pad},{min(lats) - pad},{max(lons) + pad},{max(lats) + pad}"
+    corners = (min(lons) - pad, min(lats) - pad, max(lons) + pad, max(lats) + pad)
+    bbox = ",".join(f"{value:.6f}" for value in corners)
     return template.replace("{bbox}", bbox)
