@@ -227,6 +227,7 @@ class AccessPointHours(Orderable):
 MAP_WIDTH = 640
 MAP_MARGIN = 36
 MARKER_RADIUS = 16
+MARKER_GAP = 2 * MARKER_RADIUS + 2
 
 
 @dataclass(frozen=True)
@@ -272,6 +273,10 @@ def access_map(points) -> AccessMap | None:
     for number, (point, lat, lon) in enumerate(zip(points, lats, lons, strict=True), start=1):
         x = offset_x + (lon - min(lons)) * squeeze * scale
         y = offset_y + (max(lats) - lat) * scale
+        # Two points in one building would hide each other: set the later one aside.
+        while any(abs(m.x - x) < MARKER_GAP and abs(m.y - y) < MARKER_GAP for m in markers):
+            x = x + MARKER_GAP if x + MARKER_GAP <= MAP_WIDTH - MARKER_RADIUS else x - MARKER_GAP
+            y += 1  # never the same spot twice, so the loop ends
         markers.append(Marker(number, point, round(x, 1), round(y, 1)))
     return AccessMap(MAP_WIDTH, height, markers)
 

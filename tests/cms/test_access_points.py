@@ -151,3 +151,10 @@ def test_the_infomat_home_shows_news_schools_catalogue_and_points(client, points
     assert "Punkty dostępu" in html and "Hotspot w parku" in html
     assert 'action="/biblioteka/"' in html
     assert site.a["page"].url in html
+
+
+def test_points_in_one_building_do_not_hide_each_other(points):
+    _index, (infomat, library, hotspot) = points
+    library.latitude, library.longitude = infomat.latitude, infomat.longitude
+    first, second, _third = access_map([infomat, library, hotspot]).markers
+    assert abs(first.x - second.x) >= 34 or abs(first.y - second.y) >= 34
