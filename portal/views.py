@@ -1,4 +1,5 @@
 import time
+from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -28,14 +29,25 @@ def dashboard(request):
     )
 
 
+def _signed_in_or_at_an_infomat(view):
+    """Like login_required, letting an anonymous visitor at an infomat through."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated and not terminal.is_infomat(request):
+            return redirect_to_login(request.get_full_path())
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@_signed_in_or_at_an_infomat
 @require_POST
 def keepalive(request):
     """ "Stay signed in" of the idle notice, and the page's activity pings: the
     request itself is the activity (StaffIdleTimeoutMiddleware, and the public
     terminal's, which also counts an anonymous visitor at an infomat). 204; once
     the session has ended, the sign-in redirect."""
-    if not request.user.is_authenticated and not terminal.is_infomat(request):
-        return redirect_to_login(request.get_full_path())
     if staff_idle_timeout(request.user):
         request.session[IDLE_SESSION_KEY] = int(time.time())
     return HttpResponse(status=204)
