@@ -391,6 +391,7 @@ class CmsSeeder:
         self.events(event_index, school_pages)
         self.content_pages(home)
         self.accessibility_statement(home)
+        access_points_seed(home, self.publish)
         sections_ensure()
         self.accounts()
         editor_groups_sync_all()
@@ -670,6 +671,191 @@ class CmsSeeder:
                 )
             self.ctx.accounts[username] = user
             RoleAssignment.objects.get_or_create(user=user, role=role, school=school)
+
+
+# The gmina's public access points (issue 18): four infomaty, two hotspots, the
+# telecentre and the library, around the market square of the demo town.
+WEEKDAYS_ONLY, SATURDAY = (0, 4), (5, 5)
+DEMO_ACCESS_POINTS = [
+    {
+        "title": "Infomat w Urzędzie Gminy",
+        "slug": "infomat-urzad-gminy",
+        "kind": "infomat",
+        "address": "ul. Rynek 1, 12-345 Zielona Dolina",
+        "place": "Hol na parterze, przy biurze podawczym",
+        "latitude": "50.061400",
+        "longitude": "19.937200",
+        "hours": [(WEEKDAYS_ONLY, "7:30", "15:30")],
+        "features": [
+            "has_computers",
+            "has_printer",
+            "has_public_services",
+            "has_wheelchair_access",
+            "has_induction_loop",
+        ],
+        "hours_note": "W dni ustawowo wolne od pracy nieczynne.",
+    },
+    {
+        "title": "Infomat w Szkole Podstawowej nr 1",
+        "slug": "infomat-sp1",
+        "kind": "infomat",
+        "address": "ul. Szkolna 1, 12-345 Zielona Dolina",
+        "place": "Korytarz przy sekretariacie",
+        "latitude": "50.064300",
+        "longitude": "19.931500",
+        "hours": [(WEEKDAYS_ONLY, "7:00", "17:00")],
+        "features": ["has_computers", "has_wheelchair_access"],
+    },
+    {
+        "title": "Infomat w Gminnym Ośrodku Kultury",
+        "slug": "infomat-gok",
+        "kind": "infomat",
+        "address": "ul. Kościuszki 8, 12-345 Zielona Dolina",
+        "place": "Foyer, obok kasy",
+        "latitude": "50.059100",
+        "longitude": "19.942800",
+        "hours": [(WEEKDAYS_ONLY, "10:00", "20:00"), (SATURDAY, "10:00", "14:00")],
+        "features": [
+            "has_computers",
+            "has_printer",
+            "has_scanner",
+            "has_digital_help",
+            "has_wheelchair_access",
+        ],
+    },
+    {
+        "title": "Infomat w Ośrodku Pomocy Społecznej",
+        "slug": "infomat-ops",
+        "kind": "infomat",
+        "address": "ul. Ogrodowa 3, 12-345 Zielona Dolina",
+        "place": "Poczekalnia na parterze",
+        "latitude": "50.057600",
+        "longitude": "19.934100",
+        "hours": [(WEEKDAYS_ONLY, "7:30", "15:30")],
+        "features": [
+            "has_computers",
+            "has_digital_help",
+            "has_public_services",
+            "has_wheelchair_access",
+        ],
+    },
+    {
+        "title": "Hotspot na Rynku",
+        "slug": "hotspot-rynek",
+        "kind": "hotspot",
+        "address": "Rynek, 12-345 Zielona Dolina",
+        "place": "Cały plac i okolice fontanny",
+        "latitude": "50.061800",
+        "longitude": "19.936300",
+        "always_open": True,
+        "features": ["has_wifi"],
+    },
+    {
+        "title": "Hotspot w Parku Miejskim",
+        "slug": "hotspot-park",
+        "kind": "hotspot",
+        "address": "Park Miejski, ul. Parkowa, 12-345 Zielona Dolina",
+        "place": "Przy placu zabaw i amfiteatrze",
+        "latitude": "50.066200",
+        "longitude": "19.945600",
+        "always_open": True,
+        "features": ["has_wifi"],
+    },
+    {
+        "title": "Telecentrum Zielona Dolina",
+        "slug": "telecentrum",
+        "kind": "telecentre",
+        "address": "ul. Kościuszki 8, 12-345 Zielona Dolina",
+        "place": "I piętro Gminnego Ośrodka Kultury, sala 12",
+        "latitude": "50.059300",
+        "longitude": "19.943300",
+        "hours": [(WEEKDAYS_ONLY, "12:00", "20:00"), (SATURDAY, "9:00", "13:00")],
+        "features": [
+            "has_computers",
+            "has_wifi",
+            "has_printer",
+            "has_scanner",
+            "has_digital_help",
+            "has_public_services",
+        ],
+        "hours_note": "Pomoc w e-usługach: wtorki i czwartki 16:00–19:00.",
+    },
+    {
+        "title": "Gminna Biblioteka Publiczna",
+        "slug": "biblioteka-publiczna",
+        "kind": "library",
+        "address": "ul. Mickiewicza 2, 12-345 Zielona Dolina",
+        "place": "Czytelnia na parterze",
+        "latitude": "50.062700",
+        "longitude": "19.940100",
+        "hours": [
+            ((0, 0), "12:00", "19:00"),
+            ((1, 4), "9:00", "17:00"),
+            (SATURDAY, "9:00", "14:00"),
+        ],
+        "features": [
+            "has_computers",
+            "has_wifi",
+            "has_printer",
+            "has_scanner",
+            "has_digital_help",
+            "has_wheelchair_access",
+            "has_induction_loop",
+        ],
+    },
+]
+
+
+def _clock(text: str) -> datetime.time:
+    hour, minute = text.split(":")
+    return datetime.time(int(hour), int(minute))
+
+
+def access_points_seed(home, publish) -> None:
+    """The access points' index (in the menu) and its points; what exists stays."""
+    from .access_points import AccessPointHours, AccessPointIndexPage, AccessPointPage
+
+    index = AccessPointIndexPage.objects.child_of(home).first()
+    if index is None:
+        index = publish(
+            home,
+            AccessPointIndexPage(
+                title="Punkty dostępu do internetu",
+                slug="punkty-dostepu",
+                show_in_menus=True,
+                intro=(
+                    "<p>Gdzie w gminie skorzystać bezpłatnie z internetu, komputera, drukarki "
+                    "i e-usług urzędów – i gdzie pomogą, jeśli nie korzystasz na co dzień z "
+                    "komputera.</p>"
+                ),
+            ),
+        )
+    for data in DEMO_ACCESS_POINTS:
+        if AccessPointPage.objects.filter(slug=data["slug"]).exists():
+            continue
+        point = AccessPointPage(
+            title=data["title"],
+            slug=data["slug"],
+            kind=data["kind"],
+            address=data["address"],
+            place=data["place"],
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            always_open=data.get("always_open", False),
+            hours_note=data.get("hours_note", ""),
+            **dict.fromkeys(data["features"], True),
+        )
+        point.opening_hours = [
+            AccessPointHours(
+                sort_order=n,
+                first_day=days[0],
+                last_day=days[1],
+                opens=_clock(opens),
+                closes=_clock(closes),
+            )
+            for n, (days, opens, closes) in enumerate(data.get("hours", []))
+        ]
+        publish(index, point)
 
 
 def seed_cms(ctx) -> None:

@@ -96,6 +96,7 @@ class HomePage(PageCacheMixin, SeoMixin, Page):
         "cms.ContentPage",
         "cms.ContactFormPage",
         "cms.AccessibilityStatementPage",
+        "cms.AccessPointIndexPage",
     ]
     max_count = 1
 
@@ -572,7 +573,8 @@ class EditorialGroup(models.Model):
         return self.group.name
 
 
-# The statement's page type and the site search's index live in their own
-# modules; importing them here registers them.
+# The statement's and the access points' page types and the site search's index
+# live in their own modules; importing them here registers them.
+from .access_points import AccessPointHours, AccessPointIndexPage, AccessPointPage  # noqa: E402, F401
 from .search_models import PageSearchEntry, PageSearchKey  # noqa: E402, F401
 from .statement import AccessibilityStatementPage  # noqa: E402, F401

@@ -197,3 +197,10 @@ def site_search(query: str, *, root: Page | None = None, school: School | None =
             "pk",
         )
     )
+
+
+def access_point_index():
+    """The gmina's page of public access points (there is at most one), or None."""
+    from .access_points import AccessPointIndexPage
+
+    return AccessPointIndexPage.objects.live().public().first()

@@ -16,6 +16,7 @@ versioned = condition(etag_func=feed_etag, last_modified_func=feed_last_modified
 
 urlpatterns = [
     path("szukaj/", views.search, name="search"),
+    path("infomat/", views.infomat, name="infomat"),
     path("sitemap.xml", cacheable(versioned(views.sitemap)), name="sitemap"),
     path("aktualnosci/rss.xml", cacheable(versioned(feeds.NewsFeed())), name="feed_rss"),
     path("aktualnosci/atom.xml", cacheable(versioned(feeds.NewsAtomFeed())), name="feed_atom"),

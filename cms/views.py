@@ -1,9 +1,11 @@
-"""Views of the public portal outside the page tree: search, sitemap, iCalendar."""
+"""Views of the public portal outside the page tree: search, sitemap, iCalendar,
+the infomat's home."""
 
 import datetime
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -72,3 +74,34 @@ def events_ical(request, school_slug=None):
     name = _("Events: %(school)s") % {"school": school.short_name} if school else _("Events")
     feed = ical.calendar(events, name=name, url_for=lambda e: e.get_full_url(request))
     return ical_response(feed, filename="wydarzenia.ics")
+
+
+INFOMAT_NEWS = 4
+
+
+def _url_or_none(name: str) -> str | None:
+    # Other apps are reached by URL only: a part not installed is not offered.
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def infomat(request):
+    """The home of a public terminal (portal.terminal): large tiles for the news,
+    the schools, the library catalogue, the access points and the e-services,
+    and how to sign in on one's own phone. Anyone may open it; on an infomat it
+    is where the screen goes back to when it is cleared."""
+    index = selectors.access_point_index()
+    return render(
+        request,
+        "cms/infomat.html",
+        {
+            "latest_news": selectors.news_list()[:INFOMAT_NEWS],
+            "school_pages": selectors.school_directory(),
+            "access_index": index,
+            "access_points": list(index.points()) if index else [],
+            "catalogue_url": _url_or_none("library:search"),
+            "services_url": _url_or_none("services:index"),
+        },
+    )

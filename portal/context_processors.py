@@ -4,6 +4,7 @@ from .middleware import idle_timeout_for
 from .permissions import can_view_task_status, is_staff_member
 from .registry import header_counters as registered_header_counters
 from .registry import nav_items
+from .terminal import idle_end_url, is_infomat
 
 
 def portal(request):
@@ -28,7 +29,8 @@ def portal(request):
         "idle_timeout": idle_timeout,
         "idle_warning": idle_warning,
         "idle_warning_minutes": max(1, round(idle_warning / 60)),
-        "idle_kiosk": bool(idle_timeout and request.session.get("kiosk")),
+        "idle_end_url": idle_end_url(request) if idle_timeout else None,
+        "infomat": is_infomat(request),
         **background_banner(request),
     }
 

@@ -210,15 +210,16 @@ def staff_idle_timeout(user) -> int:
 
 
 def idle_timeout_for(request) -> int:
-    """The idle sign-out the page should warn about: a reader at a library kiosk
-    (library.circulation.middleware) or a member of staff."""
+    """The idle sign-out the page should warn about: a reader at a public terminal
+    (the library's kiosk, portal.terminal; on an infomat anyone, signed in or
+    not, whose screen is cleared) or a member of staff."""
+    from .terminal import idle_seconds, is_infomat, is_terminal
+
     user = getattr(request, "user", None)
-    if not getattr(user, "is_authenticated", False):
-        return 0
-    session = getattr(request, "session", None)
-    if session is not None and session.get("kiosk"):
-        return getattr(settings, "CIRCULATION_KIOSK_IDLE_SECONDS", 180)
-    return staff_idle_timeout(user)
+    signed_in = getattr(user, "is_authenticated", False)
+    if is_terminal(request) and (signed_in or is_infomat(request)):
+        return idle_seconds()
+    return staff_idle_timeout(user) if signed_in else 0
 
 
 @receiver(user_logged_in)

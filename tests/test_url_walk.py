@@ -50,6 +50,7 @@ from library.models import ImportJob
 from library.tasks import run_marc_import
 from notifications.models import Notification
 from portal.models import ImportConflict, ImportRun, Role, School, User
+from portal.terminal import INFOMAT_COOKIE, infomat_token
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SubjectFactory, UserFactory
 from tests.factories import intranet as intranet_factories
@@ -172,6 +173,17 @@ URLS: dict[str, U] = {
     "robots.txt": U(PUBLIC, methods="GET"),
     "portal:dashboard": U(SIGNED_IN, methods="GET"),
     "portal:keepalive": U(SIGNED_IN, methods="POST"),
+    # A signed link opened on the terminal itself; the walk's sign_in drops the marker.
+    "portal:infomat_on": U(
+        PUBLIC, lambda s: {"token": infomat_token("Walk")}, methods="GET", scoped=False,
+        reset_session=True,
+    ),
+    "portal:infomat_off": U(
+        PUBLIC, lambda s: {"token": infomat_token("Walk")}, methods="GET", scoped=False,
+        reset_session=True,
+    ),
+    # Only an infomat's browser (the walk's clients are none) may reset itself.
+    "portal:infomat_reset": U(frozenset(), methods="GET", sign_in=False),
     "analytics:overview": U(OFFICE, methods="GET"),
     "analytics:definitions": U(OFFICE, methods="GET"),
     "analytics:compute": U(OFFICE, methods="POST"),
@@ -615,6 +627,7 @@ URLS: dict[str, U] = {
     ),
     # --- cms (public pages, feeds; the page tree is served by Wagtail) ----------------------
     "cms:search": U(PUBLIC, query=_q(q=lambda s: "szkola"), scoped=False),
+    "cms:infomat": U(PUBLIC),
     "cms:sitemap": U(PUBLIC),
     "cms:feed_rss": U(PUBLIC),
     "cms:feed_atom": U(PUBLIC),
@@ -1051,6 +1064,7 @@ def walk(client, world, role):
 
     def sign_in():
         client.logout()
+        client.cookies.pop(INFOMAT_COOKIE, None)
         if user is not None:
             enable_mfa(user)
             client.force_login(user)

@@ -4,10 +4,7 @@ and other people's accounts answer 404."""
 
 from __future__ import annotations
 
-import time
-
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -25,6 +22,7 @@ from portal.confirm import confirm_delete
 from portal.inputs import id_list_param, id_param, search_words
 from portal.models import User
 from portal.pdfs import pdf_response
+from portal.terminal import idle_seconds, terminal_clear, terminal_start
 
 from . import cards, printouts, rules, selectors, services
 from .forms import (
@@ -668,26 +666,15 @@ def stocktake_protocol(request, pk):
 
 def kiosk(request):
     """A public terminal: a large search box; the session ends with the browser
-    and after a few idle minutes (see middleware.KioskMiddleware)."""
-    request.session["kiosk"] = True
-    # The idle clock starts now (the middleware ran before kiosk mode was on).
-    request.session.setdefault("kiosk_seen", int(time.time()))
-    request.session.set_expiry(0)
-    return render(request, "circulation/kiosk.html", {"idle": _kiosk_idle()})
-
-
-def _kiosk_idle() -> int:
-    from django.conf import settings
-
-    return getattr(settings, "CIRCULATION_KIOSK_IDLE_SECONDS", 180)
+    and after a few idle minutes (see portal.terminal)."""
+    terminal_start(request)
+    return render(request, "circulation/kiosk.html", {"idle": idle_seconds()})
 
 
 @require_POST
 def kiosk_end(request):
     """Sign the reader out but stay in kiosk mode (the timer posts here)."""
-    logout(request)
-    request.session["kiosk"] = True
-    request.session.set_expiry(0)
+    terminal_clear(request)
     return redirect("circulation:kiosk")
 
 

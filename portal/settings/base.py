@@ -463,9 +463,22 @@ CMS_PAGECACHE_TIMEOUT = int(os.environ.get("CMS_PAGECACHE_TIMEOUT", str(60 * 60 
 # --- end cms ---------------------------------------------------------------------------
 
 # --- library circulation (issue 5) ------------------------------------------------------
-# Kiosk mode: sessions end with the browser and after this many idle seconds.
-MIDDLEWARE += ["library.circulation.middleware.KioskMiddleware"]
+# Public terminals (the library's kiosk and the infomaty, portal/terminal.py): sessions
+# end with the browser and after this many idle seconds.
+MIDDLEWARE += ["portal.terminal.PublicTerminalMiddleware"]
 CIRCULATION_KIOSK_IDLE_SECONDS = int(os.environ.get("CIRCULATION_KIOSK_IDLE_SECONDS", "180"))
+
+# --- public access points (issue 18) ----------------------------------------------------
+# The access points' page draws its own map (SVG, no third-party script). A tile map in a
+# frame only when this is set, e.g. to OpenStreetMap's embed:
+# https://www.openstreetmap.org/export/embed.html?bbox={bbox}&layer=mapnik
+# ({bbox} is replaced by the points' bounding box); its origin is allowed in frame-src.
+ACCESS_POINTS_TILE_MAP_URL = os.environ.get("ACCESS_POINTS_TILE_MAP_URL", "")
+if ACCESS_POINTS_TILE_MAP_URL:
+    from urllib.parse import urlsplit
+
+    _tiles = urlsplit(ACCESS_POINTS_TILE_MAP_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["frame-src"].append(f"{_tiles.scheme}://{_tiles.netloc}")
 
 # --- protected files (issue 11, files) ---------------------------------------------------
 # Uploads that only some people may read (homework attachments, generated reading-list

@@ -80,3 +80,12 @@ def error_message_shown(context) -> bool:
     its title then starts with "Błąd:" too. Reading the messages here does not
     use them up; the page still lists them."""
     return any(message.level >= messages.ERROR for message in context.get("messages") or ())
+
+
+@register.simple_tag(takes_context=True)
+def qr_code(context, path: str, label: str):
+    """{% qr_code path label %}: the QR code of this site's address `path` as inline
+    SVG with `label` as its alternative text."""
+    from portal.qr import qr_svg
+
+    return qr_svg(context["request"].build_absolute_uri(path), label=label)

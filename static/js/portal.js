@@ -134,11 +134,13 @@
   });
 })();
 
-// Idle sign-out (staff, and readers at a library kiosk). The server signs the
-// user out after data-idle-timeout seconds without a request; activity on the
-// page (typing a whole grade sheet without saving, say) keeps the session alive
-// with at most one request a minute, and data-idle-warning seconds before the
-// end a notice offers to stay signed in.
+// Idle sign-out (staff, and people at a public terminal: the library's kiosk or an
+// infomat). The server signs the user out after data-idle-timeout seconds without
+// a request; activity on the page (typing a whole grade sheet without saving, say)
+// keeps the session alive with at most one request a minute, and
+// data-idle-warning seconds before the end a notice offers to stay (its button
+// or Escape). On an infomat the notice counts down and the end replaces the page
+// with the terminal's reset, which clears everything (portal/terminal.py).
 (function () {
   "use strict";
   var body = document.body;
@@ -147,15 +149,19 @@
   if (!timeout || !box || !window.fetch) return;
   var warnBefore = parseInt(body.dataset.idleWarning || "0", 10) * 1000;
   var stay = box.querySelector("[data-idle-stay]");
+  var countdown = box.querySelector("[data-idle-countdown]");
+  var infomat = body.hasAttribute("data-infomat");
   var lastPing = Date.now();
-  var warnTimer, endTimer;
+  var warnTimer, endTimer, tickTimer, endsAt;
 
   function csrfToken() {
     var input = document.querySelector("input[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
   }
   function end() {
-    window.location.assign(body.dataset.idleEndUrl || window.location.href);
+    var url = body.dataset.idleEndUrl || window.location.href;
+    if (infomat) window.location.replace(url);
+    else window.location.assign(url);
   }
   function ping() {
     lastPing = Date.now();
@@ -167,11 +173,18 @@
       if (response.status !== 204) end();
     }).catch(function () {});
   }
+  function tick() {
+    if (countdown) countdown.textContent = String(Math.max(0, Math.ceil((endsAt - Date.now()) / 1000)));
+  }
   function schedule() {
     clearTimeout(warnTimer);
     clearTimeout(endTimer);
+    clearInterval(tickTimer);
+    endsAt = Date.now() + timeout + 2000;
     warnTimer = setTimeout(function () {
       box.hidden = false;
+      tick();
+      tickTimer = setInterval(tick, 1000);
       stay.focus();
     }, Math.max(0, timeout - warnBefore));
     endTimer = setTimeout(end, timeout + 2000);
@@ -183,13 +196,48 @@
       schedule();
     }
   }
-  stay.addEventListener("click", function () {
+  function keep() {
     box.hidden = true;
     ping();
     schedule();
+  }
+  stay.addEventListener("click", keep);
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !box.hidden) keep();
   });
   ["keydown", "pointerdown", "touchstart", "input"].forEach(function (name) {
     document.addEventListener(name, activity, { passive: true });
   });
   schedule();
+})();
+
+// Infomat: after the reset (data-infomat-cleared) the browser's own storage is
+// emptied too; a page the Back button brings back comes with its forms emptied,
+// and one kept in the back-forward cache from before the reset is replaced.
+(function () {
+  "use strict";
+  var body = document.body;
+  if (!body.hasAttribute("data-infomat")) return;
+  var loadedAt = Date.now();
+  var KEY = "infomat-cleared-at";
+  if (body.hasAttribute("data-infomat-cleared")) {
+    try {
+      window.sessionStorage.clear();
+      window.localStorage.clear();
+      window.localStorage.setItem(KEY, String(loadedAt));
+    } catch (e) { /* storage disabled: nothing to clear */ }
+    window.history.replaceState(null, "", window.location.pathname);
+  }
+  window.addEventListener("pageshow", function (event) {
+    var entries = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation") : [];
+    var fromHistory = event.persisted || (entries[0] && entries[0].type === "back_forward");
+    if (!fromHistory) return;
+    var cleared = 0;
+    try { cleared = parseInt(window.localStorage.getItem(KEY) || "0", 10); } catch (e) { cleared = 0; }
+    if (event.persisted && cleared > loadedAt && body.dataset.idleEndUrl) {
+      window.location.replace(body.dataset.idleEndUrl);
+      return;
+    }
+    document.querySelectorAll("form").forEach(function (form) { form.reset(); });
+  });
 })();

@@ -50,17 +50,19 @@ from django.urls import reverse
 
 from gradebook.register.models import Attendance
 from portal.models import Role
+from portal.terminal import infomat_token
 from tests import test_url_walk as url_walk
 from tests.browser import a11y
 from tests.conftest import a_school_day, enable_mfa
 from tests.factories import RoleFactory, UserFactory, make_pupil
 from tests.factories.circulation import card, copy_create
-from tests.factories.cms import build_site, make_event, make_news
+from tests.factories.cms import build_access_points, build_site, make_event, make_news
 from tests.factories.gradebook import AssessmentFactory, grade_put
 from tests.factories.register import LessonFactory
 from tests.test_url_walk import URLS, user_of
 
 CHROMIUM = "/usr/bin/chromium"
+INFOMAT = infomat_token("Test terminal")
 VIEWPORTS = {"1366 px": {"width": 1366, "height": 900}, "320 px": {"width": 320, "height": 640}}
 NARROW = "320 px"
 MIN_FOCUS_CONTRAST = 3.0
@@ -198,6 +200,7 @@ def a11y_world(request):
     with time_machine.travel(a_school_day(), tick=True):
         world = request.getfixturevalue("world")
         site = build_site(world)
+        world.access_index, world.access_points = build_access_points(site["home"])
         for key in ("a", "b"):
             url_walk._add_school_objects(getattr(world, key), site[key])
         world.municipal_admin = RoleFactory(
@@ -309,6 +312,13 @@ def states_of(world, role) -> list[State]:
             State(
                 "403 (CSRF cookie lost)", login, submit="form.login", drop_csrf=True, expect=(403,)
             ),
+            State("cms access points", world.access_index.url),
+            State("cms access point page", world.access_points[0].url),
+            # Last: this browser becomes an infomat (large targets, the phone's QR
+            # code), and stops being one before the next width's crawl.
+            State("infomat home (infomat mode)", reverse("portal:infomat_on", args=[INFOMAT])),
+            State("account login (infomat mode)", login),
+            State("infomat turned off", reverse("portal:infomat_off", args=[INFOMAT])),
         ]
     elif role in ACCOUNT_ROLES:
         change = reverse("account_change_password")

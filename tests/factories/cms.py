@@ -11,6 +11,9 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 
 from cms.models import (
+    AccessPointHours,
+    AccessPointIndexPage,
+    AccessPointPage,
     ContactFormField,
     ContactFormPage,
     ContentPage,
@@ -120,3 +123,61 @@ def build_site(world):
         "contact": contact,
         **sections,
     }
+
+
+def make_access_point(index, title, *, hours=(), **fields):
+    """A published access point; `hours` as ((first_day, last_day), "8:00", "16:00")."""
+    fields.setdefault("kind", AccessPointPage.Kind.INFOMAT)
+    fields.setdefault("address", "ul. Rynek 1, Zielona Dolina")
+    fields.setdefault("latitude", "50.061400")
+    fields.setdefault("longitude", "19.937200")
+    page = AccessPointPage(title=title, **fields)
+    page.opening_hours = [
+        AccessPointHours(
+            sort_order=n,
+            first_day=days[0],
+            last_day=days[1],
+            opens=datetime.time(*map(int, opens.split(":"))),
+            closes=datetime.time(*map(int, closes.split(":"))),
+        )
+        for n, (days, opens, closes) in enumerate(hours)
+    ]
+    return publish(index, page)
+
+
+def build_access_points(home):
+    """The index with three points: an infomat open on weekdays, a library open on
+    Saturdays too, and a hotspot open round the clock."""
+    index = publish(home, AccessPointIndexPage(title="Punkty dostępu", slug="punkty-dostepu"))
+    points = [
+        make_access_point(
+            index,
+            "Infomat w urzędzie",
+            slug="infomat-urzad",
+            hours=[((0, 4), "8:00", "16:00")],
+            has_computers=True,
+            has_printer=True,
+            has_induction_loop=True,
+        ),
+        make_access_point(
+            index,
+            "Biblioteka gminna",
+            slug="biblioteka",
+            kind=AccessPointPage.Kind.LIBRARY,
+            latitude="50.070000",
+            longitude="19.950000",
+            hours=[((0, 4), "9:00", "17:00"), ((5, 5), "9:00", "13:00")],
+            has_wheelchair_access=True,
+        ),
+        make_access_point(
+            index,
+            "Hotspot w parku",
+            slug="hotspot-park",
+            kind=AccessPointPage.Kind.HOTSPOT,
+            latitude="50.050000",
+            longitude="19.930000",
+            always_open=True,
+            has_wifi=True,
+        ),
+    ]
+    return index, points
