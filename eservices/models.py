@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.files import private_storage
 from portal.models import School
@@ -143,13 +144,14 @@ class CaseCounter(models.Model):
 
 
 class Status(models.TextChoices):
-    SUBMITTED = "submitted", _("submitted")
-    ACCEPTED = "accepted", _("accepted")
-    IN_PROGRESS = "in_progress", _("in progress")
-    COMPLETION = "completion", _("waiting for completion")
-    GRANTED = "granted", _("granted")
-    REFUSED = "refused", _("refused")
-    ISSUED = "issued", _("document issued")
+    # a context: other apps' "accepted" (an excuse) is feminine in Polish
+    SUBMITTED = "submitted", pgettext_lazy("case status", "submitted")
+    ACCEPTED = "accepted", pgettext_lazy("case status", "accepted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("case status", "in progress")
+    COMPLETION = "completion", pgettext_lazy("case status", "waiting for completion")
+    GRANTED = "granted", pgettext_lazy("case status", "granted")
+    REFUSED = "refused", pgettext_lazy("case status", "refused")
+    ISSUED = "issued", pgettext_lazy("case status", "document issued")
 
 
 OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.IN_PROGRESS, Status.COMPLETION)

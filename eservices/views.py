@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.inputs import parse_id
 from portal.models import School
-from portal.permissions import children_of
+from portal.permissions import children_of, managed_schools
 
 from . import forms, selectors, services
 from .builtins import COMING_LATER, builtins_ensure
@@ -151,6 +151,7 @@ def queue_view(request):
             "page": page,
             "status": status,
             "statuses": Status.choices,
+            "managed": managed_schools(request.user).order_by("name")[:10],
             "overdue": selectors.is_overdue,
         },
     )
