@@ -92,7 +92,7 @@ class ServiceField(models.Model):
         LONG_TEXT = "long_text", _("longer text")
         DATE = "date", _("date")
         CHOICE = "choice", _("choice from a list")
-        CHECKBOX = "checkbox", _("checkbox")
+        CHECKBOX = "checkbox", _("checkbox (yes or no)")
         ATTACHMENT = "attachment", _("attachment")
 
     service = models.ForeignKey(

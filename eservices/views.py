@@ -88,6 +88,7 @@ def submit_view(request, pk):
 
 
 @login_required
+@require_GET
 def case_view(request, pk):
     case, as_handler = _case_or_404(request.user, pk)
     reply_form = forms.ReplyForm(prefix="reply")

@@ -139,7 +139,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('label', models.CharField(max_length=200, verbose_name='question')),
-                ('kind', models.CharField(choices=[('text', 'text'), ('long_text', 'longer text'), ('date', 'date'), ('choice', 'choice from a list'), ('checkbox', 'checkbox'), ('attachment', 'attachment')], default='text', max_length=20, verbose_name='type')),
+                ('kind', models.CharField(choices=[('text', 'text'), ('long_text', 'longer text'), ('date', 'date'), ('choice', 'choice from a list'), ('checkbox', 'checkbox (yes or no)'), ('attachment', 'attachment')], default='text', max_length=20, verbose_name='type')),
                 ('required', models.BooleanField(default=False, verbose_name='required')),
                 ('choices', models.TextField(blank=True, help_text='For a choice from a list: one option per line.', verbose_name='options')),
                 ('help_text', models.CharField(blank=True, max_length=300, verbose_name='hint')),
