@@ -784,6 +784,7 @@ class AuditEvent(AuditEntry):
         MESSAGING = "messaging", _("messages")
         INTRANET = "intranet", _("education office intranet")
         YEAR_END = "yearend", _("year-end documentation")
+        ESERVICES = "eservices", _("e-services")
 
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     school = models.ForeignKey(

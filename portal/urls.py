@@ -106,6 +106,7 @@ urlpatterns = [
     path("wiadomosci/", include("messaging.urls")),
     path("powiadomienia/", include("notifications.urls")),
     path("intranet/", include("intranet.urls")),
+    path("", include("eservices.urls")),
     path("", include("webpush.urls")),
     path("", include("cms.urls")),
 ]

@@ -125,6 +125,11 @@ INTRANET_STAFF = TEACHERS | {
     "superuser",
 }
 
+# E-services: the family of the case, and who handles the walk's case (a notice for
+# the homeroom teacher; the school's admin sees every case of the school).
+ES_HANDLERS = frozenset({"homeroom", "school_admin", "municipal_admin", "superuser"})
+ES_READERS = ES_HANDLERS | {"guardian"}
+
 
 @dataclass(frozen=True)
 class U:
@@ -526,6 +531,63 @@ URLS: dict[str, U] = {
     "circulation:kiosk": U(PUBLIC, reset_session=True),
     "circulation:kiosk_end": U(PUBLIC, methods="POST", reset_session=True),
     "circulation:kiosk_leave": U(PUBLIC, methods="POST", reset_session=True),
+    # --- e-services (the walk's case: the guardian's advance absence notice, handled
+    # by the homeroom teacher, with an issued document and an attachment) ---------------
+    "eservices:home": U(SIGNED_IN, methods="GET"),
+    "eservices:submit": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.es_service.pk},
+        data=lambda s: {"pupil": s.pupil.pk},
+    ),
+    "eservices:case": U(ES_READERS, lambda s: {"pk": s.es_case.pk}, methods="GET",
+                        everywhere=MANAGE_EVERYWHERE),
+    "eservices:reply": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.es_case.pk},
+        data=lambda s: {"reply-text": "Odpowiedź"}, methods="POST",
+    ),
+    "eservices:transition": U(
+        ES_HANDLERS, lambda s: {"pk": s.es_case.pk}, data=lambda s: {"step-to": "accepted"},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:message": U(
+        ES_HANDLERS, lambda s: {"pk": s.es_case.pk},
+        data=lambda s: {"msg-text": "Notatka", "msg-internal": "on"}, methods="POST",
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:reassign": U(
+        ES_HANDLERS, lambda s: {"pk": s.es_case.pk}, data=lambda s: {"to-handler": s.admin.pk},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:attachment": U(ES_READERS, lambda s: {"pk": s.es_attachment.pk}, methods="GET",
+                              everywhere=MANAGE_EVERYWHERE),
+    "eservices:document": U(ES_READERS, lambda s: {"pk": s.es_document.pk}, methods="GET",
+                            everywhere=MANAGE_EVERYWHERE),
+    "eservices:revoke": U(
+        ES_HANDLERS, lambda s: {"pk": s.es_document.pk}, data=lambda s: {"revoke-reason": ""},
+        methods="POST", everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:queue": U(ES_HANDLERS | {"librarian"}, methods="GET"),
+    "eservices:verify": U(PUBLIC, lambda s: {"code": s.es_document.code}, methods="GET"),
+    "eservices:catalogue": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk},
+        data=lambda s: {"service": s.es_service.pk, "enabled": "1"}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:service_add": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk}, data=lambda s: {"service-name": ""},
+        everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:service_edit": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "pk": s.es_service.pk},
+        data=lambda s: {"service-name": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:field_add": U(
+        MANAGERS, lambda s: {"school_id": s.school.pk, "service_id": s.es_service.pk},
+        data=lambda s: {"field-label": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
+    "eservices:field_edit": U(
+        MANAGERS,
+        lambda s: {"school_id": s.school.pk, "service_id": s.es_service.pk, "pk": s.es_field.pk},
+        data=lambda s: {"field-label": ""}, everywhere=MANAGE_EVERYWHERE,
+    ),
     # --- messages (the walk's thread: the guardian wrote to the teacher, who reported it
     # to the school admin and answered) ----------------------------------------------------
     "messaging:inbox": U(SIGNED_IN, methods="GET"),
@@ -885,6 +947,7 @@ def _add_school_objects(side, site_section):
         folder=f"yearend/archives/{side.school.pk}/walk/",
     )
     side.msg = conversation(side)
+    _add_eservices(side)
     side.stocktake = Stocktake.objects.create(
         school=side.school, name="Spis", started_by=side.librarian
     )
@@ -923,6 +986,34 @@ def _add_intranet_objects(side, officer):
         file=intranet_factories.pdf(),
     )
     side.post = intranet_factories.post_create(officer)
+
+
+def _add_eservices(side):
+    from eservices import services as es_services
+    from eservices.builtins import builtins_ensure
+    from eservices.models import CaseAttachment, IssuedDocument, Service, ServiceKind
+
+    builtins_ensure(side.school)
+    Service.objects.filter(school=side.school).update(enabled=True)
+    side.es_service = Service.objects.get(school=side.school, kind=ServiceKind.ADVANCE_ABSENCE)
+    fields = {f.key: f.pk for f in side.es_service.fields.all()}
+    side.es_field = side.es_service.fields.get(key="reason")
+    side.es_case = es_services.case_submit(
+        applicant=side.guardian,
+        service=side.es_service,
+        pupil=side.pupil,
+        answers={fields["first_day"]: last_school_day(), fields["reason"]: "Lekarz"},
+    )
+    side.es_attachment = CaseAttachment.objects.create(
+        case=side.es_case, name="skan.pdf", file=ContentFile(b"%PDF-1.4 skan", name="skan.pdf")
+    )
+    side.es_document = IssuedDocument.objects.create(
+        case=side.es_case,
+        school=side.school,
+        title="Zaświadczenie",
+        issuer_name=side.school.name,
+        pdf=ContentFile(b"%PDF-1.4 walk", name="z.pdf"),
+    )
 
 
 @pytest.fixture
@@ -973,6 +1064,7 @@ WALKED_APPS = {
     "intranet",
     "webpush",
     "yearend",
+    "eservices",
 }
 
 

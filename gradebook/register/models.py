@@ -334,6 +334,13 @@ class ExcuseDay(models.Model):
         Excuse, on_delete=models.CASCADE, related_name="days", verbose_name=_("excuse")
     )
     date = models.DateField(_("day"))
+    # An advance notice may cover only some lessons of the day (both empty: all)
+    first_lesson = models.PositiveSmallIntegerField(
+        _("from lesson"), null=True, blank=True, validators=LESSON_NUMBERS
+    )
+    last_lesson = models.PositiveSmallIntegerField(
+        _("to lesson"), null=True, blank=True, validators=LESSON_NUMBERS
+    )
 
     class Meta:
         verbose_name = _("excused day")
@@ -350,6 +357,10 @@ class ExcuseDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.excuse_id}: {self.date:%d.%m.%Y}"
+
+    def covers(self, number: int) -> bool:
+        """Whether the lesson `number` of the day is covered."""
+        return (self.first_lesson or 1) <= number <= (self.last_lesson or 99)
 
 
 class Remark(models.Model):

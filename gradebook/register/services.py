@@ -416,7 +416,7 @@ def _cover_by_whole_days(*, lesson: Lesson, rows: list[Attendance], user: User) 
         excuse__pupil_id__in=[row.pupil_id for row in rows],
         excuse__status__in=[Excuse.Status.PENDING, Excuse.Status.ACCEPTED],
     ).select_related("excuse")
-    excuse_of = {day.excuse.pupil_id: day.excuse for day in days}
+    excuse_of = {day.excuse.pupil_id: day.excuse for day in days if day.covers(lesson.number)}
     links, excused, history = [], [], []
     for row in rows:
         excuse = excuse_of.get(row.pupil_id)
@@ -529,26 +529,8 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
     excuse.decision_reason = reason
     excuse.save()
     if accept:
-        later = Attendance.objects.filter(
-            pupil_id=excuse.pupil_id,
-            status=Attendance.Status.UNEXCUSED,
-            lesson__date__in=excuse.days.values("date"),
-        ).exclude(excuses=excuse)
-        excuse.attendances.add(*later)
-        rows = list(excuse.attendances.filter(status=Attendance.Status.UNEXCUSED))
-        RegisterChange.objects.bulk_create(
-            change_row(
-                obj=row,
-                action="excused",
-                user=user,
-                before={"status": row.status, "minutes_late": row.minutes_late},
-                after={"status": Attendance.Status.EXCUSED, "minutes_late": None},
-            )
-            for row in rows
-        )
-        Attendance.objects.filter(pk__in=[r.pk for r in rows]).update(
-            status=Attendance.Status.EXCUSED
-        )
+        excuse.attendances.add(*_covered_absences(excuse))
+        _excuse_absences(list(excuse.attendances.filter(status=Attendance.Status.UNEXCUSED)), user)
     record_change(
         obj=excuse,
         action="decide",
@@ -557,6 +539,114 @@ def excuse_decide(*, excuse: Excuse, user: User, accept: bool, reason: str = "")
         after={"status": excuse.status, "reason": reason},
     )
     announce("excuse", [excuse.pk])
+    return excuse
+
+
+def _excuse_absences(rows: list[Attendance], user: User) -> None:
+    """Make these absences excused, each with its history row."""
+    RegisterChange.objects.bulk_create(
+        change_row(
+            obj=row,
+            action="excused",
+            user=user,
+            before={"status": row.status, "minutes_late": row.minutes_late},
+            after={"status": Attendance.Status.EXCUSED, "minutes_late": None},
+        )
+        for row in rows
+    )
+    Attendance.objects.filter(pk__in=[r.pk for r in rows]).update(status=Attendance.Status.EXCUSED)
+
+
+def _covered_absences(excuse: Excuse) -> list[Attendance]:
+    """The pupil's unexcused absences in the lessons the excuse's days cover,
+    not yet attached to it."""
+    days = list(excuse.days.all())
+    rows = (
+        Attendance.objects.filter(
+            pupil_id=excuse.pupil_id,
+            status=Attendance.Status.UNEXCUSED,
+            lesson__date__in=[day.date for day in days],
+        )
+        .exclude(excuses=excuse)
+        .select_related("lesson")
+    )
+    return [
+        row
+        for row in rows
+        if any(day.date == row.lesson.date and day.covers(row.lesson.number) for day in days)
+    ]
+
+
+@dataclass(frozen=True)
+class CoveredDay:
+    """A day of an advance absence notice and its lessons (None: from the first,
+    to the last)."""
+
+    date: datetime.date
+    first_lesson: int | None = None
+    last_lesson: int | None = None
+
+
+@transaction.atomic
+def excuse_in_advance(
+    *,
+    pupil: User,
+    submitted_by: User,
+    decided_by: User,
+    reason: str,
+    days: Iterable[CoveredDay],
+) -> Excuse:
+    """An accepted excuse for lessons not yet held (an advance absence notice the
+    homeroom teacher accepted, from the e-services): the covered lessons marked
+    absent later become excused at once (see `_cover_by_whole_days`), exactly
+    those of the given lesson numbers; absences already marked in them now."""
+    from portal.permissions import can_manage_school, is_homeroom_teacher_of
+
+    school_class = current_class_of(pupil)
+    if school_class is None:
+        raise RegisterError("no_class", _("The pupil is not in a class."))
+    _check_year(school_class.school_year)
+    if not (
+        is_homeroom_teacher_of(decided_by, school_class)
+        or can_manage_school(decided_by, school_class.school_year.school)
+    ):
+        raise RegisterError("not_homeroom", _("Only the homeroom teacher decides excuses."))
+    days = sorted(set(days), key=lambda d: d.date)
+    if not days:
+        raise RegisterError("nothing_chosen", _("Choose at least one day."))
+    for day in days:
+        if day.first_lesson and day.last_lesson and day.first_lesson > day.last_lesson:
+            raise RegisterError("bad_lessons", _("The first lesson comes after the last one."))
+    excuse = Excuse(
+        pupil=pupil,
+        school_class=school_class,
+        submitted_by=submitted_by,
+        reason=(reason or "").strip(),
+        status=Excuse.Status.ACCEPTED,
+        decided_by=decided_by,
+        decided_at=timezone.now(),
+    )
+    _full_clean(excuse)
+    excuse.save()
+    ExcuseDay.objects.bulk_create(
+        ExcuseDay(
+            excuse=excuse, date=d.date, first_lesson=d.first_lesson, last_lesson=d.last_lesson
+        )
+        for d in days
+    )
+    rows = _covered_absences(excuse)
+    excuse.attendances.add(*rows)
+    _excuse_absences(rows, decided_by)
+    record_change(
+        obj=excuse,
+        action="advance",
+        user=decided_by,
+        after={
+            "status": excuse.status,
+            "reason": excuse.reason,
+            "days": [[d.date.isoformat(), d.first_lesson, d.last_lesson] for d in days],
+        },
+    )
     return excuse
 
 

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "messaging",
     "notifications",
     "intranet",
+    "eservices",
     "analytics",
     "webpush",
     "wagtail.contrib.forms",

@@ -1,0 +1,90 @@
+"""Demo e-services for `seed_demo`: every built-in switched on in SP 1 (the school
+of demo-parent's children) and a case of demo-parent in each status, handled by
+the secretariat (demo-schooladmin) and the homeroom teacher (demo-teacher).
+Idempotent: nothing is made again once demo-parent has a case."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from portal.selectors import current_class_of
+
+from . import services
+from .builtins import builtins_ensure
+from .models import Case, Service, ServiceKind, Status
+from .workdays import add_working_days
+
+
+def _answers(service, **values):
+    return {f.pk: values.get(f.key, "") for f in service.fields.all()}
+
+
+def seed_eservices(ctx) -> None:
+    parent = ctx.accounts.get("demo-parent")
+    pupil = ctx.accounts.get("demo-pupil")
+    secretary = ctx.accounts.get("demo-schooladmin")
+    homeroom = ctx.accounts.get("demo-teacher")
+    if None in (parent, pupil, secretary, homeroom):
+        return
+    school_class = current_class_of(pupil)
+    if school_class is None or Case.objects.filter(applicant=parent).exists():
+        return
+    school = school_class.school_year.school
+    builtins_ensure(school)
+    Service.objects.filter(school=school).update(enabled=True)
+    by_kind = {s.kind: s for s in Service.objects.filter(school=school)}
+    certificate = by_kind[ServiceKind.ATTENDANCE_CERTIFICATE]
+    notice = by_kind[ServiceKind.ADVANCE_ABSENCE]
+    card = by_kind[ServiceKind.LIBRARY_CARD]
+
+    def file(service, steps, handler=secretary, child=pupil, **values):
+        case = services.case_submit(
+            applicant=parent,
+            service=service,
+            pupil=child if service.needs_pupil else None,
+            answers=_answers(service, **values),
+            consent=True,
+        )
+        for to, text in steps:
+            services.case_transition(case=case, user=handler, to=to, text=text)
+        return case
+
+    next_day = add_working_days(timezone.localdate(), 3)
+    file(certificate, [], purpose="do ośrodka pomocy społecznej")
+    file(certificate, [(Status.ACCEPTED, "")], purpose="dla pracodawcy")
+    file(
+        card,
+        [(Status.ACCEPTED, ""), (Status.IN_PROGRESS, "")],
+        address="ul. Lipowa 3",
+        phone="600 100 200",
+    )
+    file(
+        certificate, [(Status.COMPLETION, "Prosimy podać, dla jakiej instytucji.")], purpose="urząd"
+    )
+    file(
+        notice,
+        [(Status.ACCEPTED, ""), (Status.GRANTED, "")],
+        handler=homeroom,
+        first_day=next_day,
+        first_lesson="3",
+        last_lesson="5",
+        reason="Wizyta u lekarza",
+    )
+    file(
+        notice,
+        [(Status.REFUSED, "Zawody nie są powodem nieobecności — to wyjście szkolne.")],
+        handler=homeroom,
+        first_day=next_day + datetime.timedelta(days=7),
+        reason="Zawody sportowe",
+    )
+    issued = file(
+        certificate, [(Status.ACCEPTED, ""), (Status.GRANTED, "")], purpose="dodatek mieszkaniowy"
+    )
+    services.case_message(
+        case=issued,
+        user=secretary,
+        internal=True,
+        text="Zaświadczenie wydrukowane też do odbioru w sekretariacie.",
+    )

@@ -1,0 +1,520 @@
+"""Writes of the e-services: filing a case, its status steps, messages and notes,
+handing it over, issuing and revoking documents, the school's catalogue. Every
+step is one transaction, written to the case's timeline and the audit trail, and
+the family is told through the notification centre."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.models import Kind as NotificationKind
+from notifications.services import notify
+from portal.audit import audit_record, audited_delete, audited_save, model_fields
+from portal.errors import ServiceError, validate
+from portal.models import AuditEvent, GuardianLink, RoleAssignment, User, actor_label
+
+from .models import (
+    Case,
+    CaseAttachment,
+    CaseCounter,
+    CaseEvent,
+    HandlerRole,
+    IssuedDocument,
+    Service,
+    ServiceField,
+    ServiceKind,
+    Status,
+)
+from .workdays import add_working_days
+
+CATEGORY = AuditEvent.Category.ESERVICES
+MAX_ATTACHMENT = 5 * 1024 * 1024
+
+
+class EservicesError(ServiceError):
+    pass
+
+
+# Which status may follow which; the family's answer moves COMPLETION on itself.
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    Status.SUBMITTED: (Status.ACCEPTED, Status.COMPLETION, Status.REFUSED),
+    Status.ACCEPTED: (Status.IN_PROGRESS, Status.COMPLETION, Status.GRANTED, Status.REFUSED),
+    Status.IN_PROGRESS: (Status.COMPLETION, Status.GRANTED, Status.REFUSED),
+    Status.COMPLETION: (Status.IN_PROGRESS, Status.REFUSED),
+    Status.GRANTED: (Status.ISSUED,),
+}
+NEEDS_TEXT = {Status.REFUSED, Status.COMPLETION}
+FINAL = {Status.REFUSED, Status.ISSUED}
+
+
+def number_prefix(school) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", school.short_name or school.name)[:12] or "S"
+
+
+def _allocate_sequence(school, year: int) -> int:
+    """The next number of the school's year. The UPDATE holds the counter row's
+    lock until the caller's transaction ends, so concurrent filings queue."""
+    try:
+        with transaction.atomic():
+            CaseCounter.objects.get_or_create(school=school, year=year)
+    except IntegrityError:  # another filing made the row first
+        pass
+    CaseCounter.objects.filter(school=school, year=year).update(last=F("last") + 1)
+    return CaseCounter.objects.get(school=school, year=year).last
+
+
+def _event(case, kind, user, *, text="", status_from="", status_to="", internal=False):
+    return CaseEvent.objects.create(
+        case=case,
+        kind=kind,
+        actor=user,
+        actor_name=actor_label(user),
+        text=text,
+        status_from=status_from,
+        status_to=status_to,
+        internal=internal,
+    )
+
+
+def _audit(case, user, action, *, before=None, after=None, reason=""):
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action=f"case.{action}",
+        target=case,
+        school=case.school_id,
+        person=case.pupil,
+        before=before,
+        after=after,
+        reason=reason,
+        only_changes=False,
+    )
+
+
+def family_recipients(case) -> list[int]:
+    """The applicant and the pupil's guardians (not the pupil: a family's errand)."""
+    ids = [case.applicant_id]
+    if case.pupil_id:
+        ids += list(
+            GuardianLink.objects.filter(pupil_id=case.pupil_id, guardian__is_active=True)
+            .order_by("pk")
+            .values_list("guardian_id", flat=True)
+        )
+    return list(dict.fromkeys(ids))
+
+
+def _tell_family(case, event: CaseEvent, title: str) -> None:
+    notify(
+        recipients=family_recipients(case),
+        kind=NotificationKind.ESERVICE,
+        title=title,
+        body=f"{case.number} · {case.service.name}",
+        key=f"eservice:{case.pk}:{event.pk}",
+        url=reverse("eservices:case", args=[case.pk]),
+        pupil=case.pupil_id,
+    )
+
+
+def handlers_of(case) -> list[int]:
+    """Who answers the case: its handler, or everyone of the handling role."""
+    from .permissions import ROLE_OF_HANDLER
+
+    if case.handler_id:
+        return [case.handler_id]
+    if case.handler_role == HandlerRole.HOMEROOM:
+        teacher = case.pupil_class.homeroom_teacher_id if case.pupil_class_id else None
+        return [teacher] if teacher else []
+    return list(
+        RoleAssignment.objects.filter(
+            school_id=case.school_id, role=ROLE_OF_HANDLER[case.handler_role]
+        ).values_list("user_id", flat=True)
+    )
+
+
+# --- Filing ----------------------------------------------------------------------------
+
+
+def _store_files(case, event, user, files: list[tuple[str, object]]) -> None:
+    for label, upload in files:
+        if upload.size > MAX_ATTACHMENT:
+            raise EservicesError("too_large", _("An attachment may have at most 5 MB."))
+        attachment = CaseAttachment(
+            case=case,
+            event=event,
+            field_label=label,
+            name=(upload.name or "plik")[-200:],
+            size=upload.size,
+            uploaded_by=user,
+        )
+        attachment.file.save(upload.name or "plik", upload, save=False)
+        attachment.save()
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    applicant: User,
+    service: Service,
+    pupil: User | None,
+    answers: dict[int, object],
+    files: dict[int, object] | None = None,
+    consent: bool = False,
+    now: datetime.datetime | None = None,
+) -> Case:
+    """File a case: checked again here (the form checks first), numbered
+    `SP1/2026/0042`, due in the service's working days, the handlers told."""
+    from portal.permissions import is_guardian_of
+    from portal.selectors import current_class_of
+
+    if not service.enabled:
+        raise EservicesError("disabled", _("This service is not available."))
+    school_class = None
+    if service.needs_pupil:
+        if pupil is None or not is_guardian_of(applicant, pupil):
+            raise EservicesError("not_guardian", _("Choose one of your children."))
+        school_class = current_class_of(pupil)
+        if school_class is None or school_class.school_year.school_id != service.school_id:
+            raise EservicesError("other_school", _("The child does not attend this school."))
+    else:
+        pupil = None
+    if service.consents and not consent:
+        raise EservicesError("consent", _("Accept the required consents."))
+    fields = list(service.fields.all())
+    files = files or {}
+    stored = []
+    for field in fields:
+        value = answers.get(field.pk)
+        if field.kind == ServiceField.Kind.ATTACHMENT:
+            value = files.get(field.pk)
+            if field.required and not value:
+                raise EservicesError("required", _("Fill in: %(field)s.") % {"field": field.label})
+            continue
+        if isinstance(value, datetime.date):
+            value = value.isoformat()
+        elif isinstance(value, bool):
+            value = value
+        else:
+            value = str(value or "").strip()
+        if field.required and value in ("", None, False):
+            raise EservicesError("required", _("Fill in: %(field)s.") % {"field": field.label})
+        stored.append(
+            {
+                "field": field.pk,
+                "key": field.key,
+                "label": field.label,
+                "kind": field.kind,
+                "value": value,
+            }
+        )
+    now = now or timezone.now()
+    year = timezone.localtime(now).year
+    sequence = _allocate_sequence(service.school, year)
+    case = Case(
+        school=service.school,
+        service=service,
+        year=year,
+        sequence=sequence,
+        number=f"{number_prefix(service.school)}/{year}/{sequence:04d}",
+        applicant=applicant,
+        pupil=pupil,
+        pupil_class=school_class,
+        handler_role=service.handler_role,
+        answers=stored,
+        consents=service.consents if consent else "",
+        submitted_at=now,
+        due_date=add_working_days(timezone.localtime(now).date(), service.deadline_days),
+    )
+    validate(case, error=EservicesError)
+    case.save()
+    event = _event(case, CaseEvent.Kind.SUBMITTED, applicant, status_to=Status.SUBMITTED)
+    _store_files(
+        case,
+        event,
+        applicant,
+        [(f.label, files[f.pk]) for f in fields if f.kind == "attachment" and files.get(f.pk)],
+    )
+    _audit(case, applicant, "submit", after={"number": case.number, "service": service.pk})
+    _tell_family(case, event, _("Case %(number)s filed") % {"number": case.number})
+    notify(
+        recipients=handlers_of(case),
+        kind=NotificationKind.ESERVICE,
+        title=_("New case %(number)s: %(service)s")
+        % {"number": case.number, "service": service.name},
+        key=f"eservice:{case.pk}:new",
+        url=reverse("eservices:case", args=[case.pk]),
+    )
+    return case
+
+
+# --- Handling --------------------------------------------------------------------------
+
+
+def _locked(case) -> Case:
+    return Case.objects.select_for_update().select_related("service", "school").get(pk=case.pk)
+
+
+@transaction.atomic
+def case_transition(*, case: Case, user: User, to: str, text: str = "") -> Case:
+    """Move a case to its next status. A refusal and a request for completion need
+    the reason; granting an advance absence notice excuses the covered lessons;
+    granting a certificate of attendance issues it at once."""
+    case = _locked(case)
+    text = (text or "").strip()
+    if to not in TRANSITIONS.get(case.status, ()):
+        raise EservicesError(
+            "bad_transition",
+            _("A case that is “%(status)s” cannot become “%(to)s”.")
+            % {
+                "status": case.get_status_display(),
+                "to": Status(to).label if to in Status.values else to,
+            },
+        )
+    if to in NEEDS_TEXT and not text:
+        raise EservicesError(
+            "reason_required",
+            _("Give the reason of the refusal.")
+            if to == Status.REFUSED
+            else _("Say what the family should complete."),
+        )
+    before = {"status": case.status, "handler": case.handler_id}
+    previous = case.status
+    case.status = to
+    if case.handler_id is None:
+        case.handler = user
+    if to in (Status.REFUSED, Status.GRANTED):
+        case.decision_reason = text
+    if to in FINAL or to == Status.GRANTED:
+        case.closed_at = timezone.now()
+    case.save()
+    event = _event(case, CaseEvent.Kind.STATUS, user, text=text, status_from=previous, status_to=to)
+    _audit(
+        case,
+        user,
+        "status",
+        before=before,
+        after={"status": to, "handler": case.handler_id},
+        reason=text,
+    )
+    if to == Status.GRANTED and case.service.kind == ServiceKind.ADVANCE_ABSENCE:
+        _pre_excuse(case, user)
+    _tell_family(
+        case,
+        event,
+        _("Case %(number)s: %(status)s")
+        % {"number": case.number, "status": case.get_status_display()},
+    )
+    if to == Status.GRANTED and case.service.kind == ServiceKind.ATTENDANCE_CERTIFICATE:
+        from .documents import certificate_issue
+
+        certificate_issue(case=case, user=user)
+    return case
+
+
+def answers_by_key(case) -> dict[str, object]:
+    return {a["key"]: a["value"] for a in case.answers if a.get("key")}
+
+
+def covered_days(case) -> list:
+    """The days and lessons an advance absence notice covers (working days only)."""
+    from gradebook.register.services import CoveredDay
+
+    from .workdays import is_working_day
+
+    values = answers_by_key(case)
+    first = datetime.date.fromisoformat(values["first_day"])
+    last = datetime.date.fromisoformat(values["last_day"]) if values.get("last_day") else first
+    first_lesson = int(values["first_lesson"]) if values.get("first_lesson") else None
+    last_lesson = int(values["last_lesson"]) if values.get("last_lesson") else None
+    days, day = [], first
+    while day <= last:
+        if is_working_day(day):
+            days.append(CoveredDay(day, first_lesson, last_lesson))
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def _pre_excuse(case, user) -> None:
+    from gradebook.register.services import excuse_in_advance
+
+    excuse_in_advance(
+        pupil=case.pupil,
+        submitted_by=case.applicant,
+        decided_by=user,
+        reason=_("Advance absence notice %(number)s: %(reason)s")
+        % {"number": case.number, "reason": answers_by_key(case).get("reason", "")},
+        days=covered_days(case),
+    )
+
+
+@transaction.atomic
+def case_message(*, case: Case, user: User, text: str, internal: bool, files=()) -> CaseEvent:
+    """The handler's message to the family, or an internal note the family never sees."""
+    case = _locked(case)
+    text = (text or "").strip()
+    if not text:
+        raise EservicesError("text_required", _("Write the text."))
+    kind = CaseEvent.Kind.NOTE if internal else CaseEvent.Kind.ANSWER
+    event = _event(case, kind, user, text=text, internal=internal)
+    _store_files(case, event, user, [("", f) for f in files])
+    _audit(case, user, "note" if internal else "answer", after={"event": event.pk})
+    if not internal:
+        _tell_family(case, event, _("A message in case %(number)s") % {"number": case.number})
+    return event
+
+
+@transaction.atomic
+def case_family_reply(*, case: Case, user: User, text: str, files=()) -> CaseEvent:
+    """The family's answer in its own case; an answer to a request for completion
+    puts the case back in progress."""
+    case = _locked(case)
+    text = (text or "").strip()
+    if case.status in FINAL:
+        raise EservicesError("closed", _("This case is closed."))
+    if not text and not files:
+        raise EservicesError("text_required", _("Write the text or attach a file."))
+    event = _event(case, CaseEvent.Kind.FAMILY, user, text=text)
+    _store_files(case, event, user, [("", f) for f in files])
+    _audit(case, user, "reply", after={"event": event.pk})
+    if case.status == Status.COMPLETION:
+        case.status = Status.IN_PROGRESS
+        case.save(update_fields=["status", "updated_at"])
+        _event(
+            case,
+            CaseEvent.Kind.STATUS,
+            user,
+            status_from=Status.COMPLETION,
+            status_to=Status.IN_PROGRESS,
+        )
+    notify(
+        recipients=handlers_of(case),
+        kind=NotificationKind.ESERVICE,
+        title=_("The family answered in case %(number)s") % {"number": case.number},
+        key=f"eservice:{case.pk}:{event.pk}",
+        url=reverse("eservices:case", args=[case.pk]),
+    )
+    return event
+
+
+@transaction.atomic
+def case_reassign(*, case: Case, user: User, handler: User, reason: str = "") -> Case:
+    """Hand a case over to another member of the school's staff."""
+    from .permissions import can_handle_case, handler_candidates
+
+    case = _locked(case)
+    if not handler_candidates(case).filter(pk=handler.pk).exists():
+        raise EservicesError("bad_handler", _("This person cannot handle the school's cases."))
+    before = {"handler": case.handler_id}
+    case.handler = handler
+    case.save(update_fields=["handler", "updated_at"])
+    _event(
+        case,
+        CaseEvent.Kind.REASSIGNED,
+        user,
+        internal=True,
+        text=_("Handed over to %(name)s. %(reason)s")
+        % {"name": actor_label(handler), "reason": reason.strip()},
+    )
+    _audit(case, user, "reassign", before=before, after={"handler": handler.pk}, reason=reason)
+    if handler.pk != user.pk and can_handle_case(handler, case):
+        notify(
+            recipients=[handler],
+            kind=NotificationKind.ESERVICE,
+            title=_("Case %(number)s was handed over to you") % {"number": case.number},
+            key=f"eservice:{case.pk}:handler:{handler.pk}:{timezone.now().timestamp()}",
+            url=reverse("eservices:case", args=[case.pk]),
+        )
+    return case
+
+
+# --- Documents -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_revoke(*, document: IssuedDocument, user: User, reason: str) -> IssuedDocument:
+    document = IssuedDocument.objects.select_for_update().select_related("case").get(pk=document.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise EservicesError("reason_required", _("Give the reason of revoking."))
+    if document.revoked_at:
+        raise EservicesError("revoked", _("The document is already revoked."))
+    document.revoked_at = timezone.now()
+    document.revoked_by = user
+    document.revoke_reason = reason
+    document.save(update_fields=["revoked_at", "revoked_by", "revoke_reason"])
+    case = document.case
+    event = _event(case, CaseEvent.Kind.REVOKED, user, text=f"{document.title}: {reason}")
+    _audit(
+        case,
+        user,
+        "document_revoke",
+        before={"document": document.code, "valid": True},
+        after={"document": document.code, "valid": False},
+        reason=reason,
+    )
+    _tell_family(
+        case, event, _("A document of case %(number)s was revoked") % {"number": case.number}
+    )
+    return document
+
+
+# --- The catalogue ---------------------------------------------------------------------
+
+SERVICE_FIELDS = model_fields(Service)
+FIELD_FIELDS = model_fields(ServiceField)
+
+
+@transaction.atomic
+def service_save(*, service: Service, user: User) -> Service:
+    """Save a service of the catalogue (made or changed), audited."""
+    validate(service, error=EservicesError)
+    return audited_save(
+        service,
+        actor=user,
+        category=CATEGORY,
+        name="service",
+        school=service.school_id,
+        fields=SERVICE_FIELDS,
+    )
+
+
+@transaction.atomic
+def field_save(*, field: ServiceField, user: User) -> ServiceField:
+    """Save a question of a service's form, audited. A built-in's question keeps its type."""
+    if field.key and field.pk:
+        stored = ServiceField.objects.filter(pk=field.pk).values_list("kind", flat=True).first()
+        if stored != field.kind:
+            raise EservicesError(
+                "builtin_field", _("The type of a built-in service's field is fixed.")
+            )
+    if field.kind == ServiceField.Kind.CHOICE and not field.choice_list:
+        raise EservicesError("choices_required", _("Give the options, one per line."))
+    validate(field, error=EservicesError)
+    return audited_save(
+        field,
+        actor=user,
+        category=CATEGORY,
+        name="service_field",
+        school=field.service.school_id,
+        fields=FIELD_FIELDS,
+    )
+
+
+@transaction.atomic
+def field_delete(*, field: ServiceField, user: User) -> None:
+    if field.key:
+        raise EservicesError("builtin_field", _("A built-in service's field cannot be removed."))
+    audited_delete(
+        field,
+        actor=user,
+        category=CATEGORY,
+        name="service_field",
+        school=field.service.school_id,
+        fields=FIELD_FIELDS,
+    )
