@@ -102,6 +102,6 @@ def infomat(request):
             "access_index": index,
             "access_points": list(index.points()) if index else [],
             "catalogue_url": _url_or_none("library:search"),
-            "services_url": _url_or_none("services:index"),
+            "services_url": _url_or_none("eservices:home"),
         },
     )

@@ -151,6 +151,7 @@ def test_the_infomat_home_shows_news_schools_catalogue_and_points(client, points
     assert "Punkty dostępu" in html and "Hotspot w parku" in html
     assert 'action="/biblioteka/"' in html
     assert site.a["page"].url in html
+    assert 'href="/e-uslugi/"' in html  # the e-services, by their URL name
 
 
 def test_points_in_one_building_do_not_hide_each_other(points):
