@@ -43,7 +43,11 @@ def test_a_family_files_a_case_and_sees_it(es, login):
     )
     case = Case.objects.get()
     assert response.status_code == 302 and response.url == reverse("eservices:case", args=[case.pk])
-    assert case.number in client.get(reverse("eservices:home")).text
+    cases = client.get(reverse("eservices:home")).text
+    assert case.number in cases
+    # A card per case on a phone, each value labelled; the case's "Numer", not "Liczba".
+    assert '<table class="table-cards">' in cases and 'data-label="Status"' in cases
+    assert ">Numer</th>" in cases and "Liczba" not in cases
 
 
 def test_another_schools_service_is_not_offered(es, login):
