@@ -10,6 +10,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.inputs import parse_id
 from portal.models import School
 from portal.pdfs import pdf_response, render_pdf
 
@@ -102,7 +103,11 @@ def measure(request, key):
         raise Http404
     school = None
     if request.GET.get("szkola"):
-        school = get_object_or_404(School.objects.active(), pk=request.GET.get("szkola"))
+        # A school id that is not a number is a school that does not exist (404, not 500).
+        wanted = parse_id(request.GET["szkola"])
+        if wanted is None:
+            raise Http404
+        school = get_object_or_404(School.objects.active(), pk=wanted)
     today = timezone.localdate()
     if key in reports.TRENDS:
         tables = reports.measure_trend(key=key, today=today, school=school)

@@ -184,3 +184,9 @@ def test_the_school_page_takes_the_same_queries_however_much_data(small, officer
         html = get(officer, url).content.decode()
     assert "4c" in html
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.parametrize("wanted", ["abc", "-1", "1.5", "²", "999999"])
+def test_a_school_that_is_not_one_is_404_not_an_error(small, officer, wanted):
+    url = reverse("analytics:measure", args=["attendance"])
+    assert officer.get(url, {"szkola": wanted}).status_code == 404

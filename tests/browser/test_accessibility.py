@@ -91,6 +91,8 @@ NOT_HTML = {
     "analytics:workbook",
     "analytics:report_pdf",
     "analytics:open_data_csv",
+    "eservices:attachment",
+    "eservices:document",
     "portal:keepalive",
     "portal:privacy_export_json",
     "portal:privacy_export_pdf",
