@@ -129,6 +129,19 @@ MEASURES: dict[str, Measure] = {
             _("grade sheets: current grades"),
         ),
         Measure(
+            "excuse_days",
+            _("Days from absence to excuse decision"),
+            _(
+                "The average number of calendar days from the first absence an excuse "
+                "covers to the day it was accepted or rejected: Σ days ÷ decided excuses, "
+                "to one decimal place; an excuse decided before the absence (an advance "
+                "notice) counts 0 days. Excuses decided in the school year; shown from 5 "
+                "pupils with a decided excuse."
+            ),
+            _("days"),
+            _("class register: excuses and their decisions"),
+        ),
+        Measure(
             "behaviour",
             _("Behaviour grades"),
             _(
@@ -191,7 +204,8 @@ MEASURES: dict[str, Measure] = {
             _("Active readers"),
             _(
                 "The share of pupils who borrowed from the school library at least once in "
-                "the school year: readers ÷ pupils enrolled in the year × 100."
+                "the school year: readers ÷ pupils enrolled in the year × 100. No figure "
+                "where the library recorded no loan in the year."
             ),
             PERCENT,
             _("school library: loans"),
@@ -302,6 +316,9 @@ YEAR_FIELDS = (
     "not_promoted",
     "loans",
     "readers",
+    "excuses_decided",
+    "excuse_days",
+    "excused_pupils",
 )
 
 
@@ -329,7 +346,15 @@ def loans_per_reader(row: dict) -> float | None:
     return round((row.get("loans") or 0) / readers, 1) if readers else None
 
 
+def excuse_days(row: dict) -> float | None:
+    decided = row.get("excuses_decided") or 0
+    return round((row.get("excuse_days") or 0) / decided, 1) if decided else None
+
+
 def active_readers_share(row: dict) -> float | None:
+    # No loan at all: the library does not lend through the portal (no data, not 0 %).
+    if not row.get("loans"):
+        return None
     return share(row.get("readers") or 0, row.get("pupils") or 0)
 
 

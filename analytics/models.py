@@ -104,8 +104,9 @@ class ClassSnapshot(SummaryRow):
 
 class ClassYear(SummaryRow):
     """What a class's school year ends with, counted per class: the pupils'
-    latest final behaviour grades, the confirmed promotion decisions and the
-    pupils' loans from the school library. Recomputed whole on every run (a few
+    latest final behaviour grades, the confirmed promotion decisions, the
+    pupils' loans from the school library and the days from an absence to the
+    decision on its excuse. Recomputed whole on every run (a few
     grouped queries): the change logs that mark `DirtyMonth`s do not cover these
     sources."""
 
@@ -122,6 +123,9 @@ class ClassYear(SummaryRow):
     not_promoted = models.PositiveIntegerField(default=0)
     loans = models.PositiveIntegerField(default=0)
     readers = models.PositiveIntegerField(default=0)
+    excuses_decided = models.PositiveIntegerField(default=0)
+    excuse_days = models.PositiveIntegerField(default=0)  # summed over the decided excuses
+    excused_pupils = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("yearly summary of a class")

@@ -69,10 +69,18 @@ class SchoolFigures:
     figure_list: list = field(default_factory=list)
     month_list: list = field(default_factory=list)
     level_list: list = field(default_factory=list)
+    behaviour_list: list = field(default_factory=list)  # a Figure per behaviour grade
 
 
 #: Measures of a class's school year (`ClassYear`), one figure each.
-YEARLY = ("behaviour_poor", "honours", "not_promoted", "loans_per_reader", "active_readers")
+YEARLY = (
+    "excuse_days",
+    "behaviour_poor",
+    "honours",
+    "not_promoted",
+    "loans_per_reader",
+    "active_readers",
+)
 #: The measures with one figure per school: the columns of the overview.
 SINGLE = {k: m for k, m in MEASURES.items() if m.single}
 
@@ -100,6 +108,7 @@ def year_figures(*, by: tuple[str, ...], where: dict) -> dict:
                 value: Figure("behaviour", figure, graded)
                 for value, figure in measures.behaviour_shares(row).items()
             },
+            "excuse_days": Figure("excuse_days", measures.excuse_days(row), row["excused_pupils"]),
             "behaviour_poor": Figure("behaviour_poor", measures.behaviour_poor_share(row), graded),
             "honours": Figure("honours", measures.honours_share(row), decided),
             "not_promoted": Figure("not_promoted", measures.not_promoted_share(row), decided),
@@ -200,6 +209,7 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
 
     for (school_id,), figures in year_figures(by=("school_id",), where=current).items():
         rows[school_id].figures.update({k: figures[k] for k in YEARLY})
+        rows[school_id].behaviour_list = list(figures["behaviour"].values())
 
     month = today.replace(day=1)
     for row in SchoolMonth.objects.filter(school_id__in=ids, month=month).values(
@@ -261,6 +271,8 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "classes": sum(s.classes for s in school_rows),
         },
         "measures": SINGLE,
+        "behaviour": MEASURES["behaviour"],
+        "behaviour_grades": [value.label for value in measures.BEHAVIOUR_FIELDS],
         "school_types": sorted(
             {(s.school.school_type, s.school.get_school_type_display()) for s in school_rows}
         ),

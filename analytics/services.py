@@ -19,7 +19,8 @@ The first run, and a run asked for with `full=True`, recompute every month of
 the current school years. Pupils per class and guardians' sign-ins are a
 snapshot of the day, computed in a few grouped queries on every run.
 
-Behaviour grades, year-end promotion decisions and library loans are not in
+Behaviour grades, year-end promotion decisions, library loans and the
+decisions on excuses (an excuse's own time, not a register change) are not in
 those change logs; their yearly class summary (`ClassYear`) is therefore
 recomputed whole, for the current and the previous school year, by every run
 (the nightly one included), in a few grouped queries.
@@ -41,7 +42,7 @@ from django.utils.translation import gettext as _
 
 from gradebook import scale as grade_scale
 from gradebook.models import Assessment, BehaviourGrade, Grade, GradeHistory, GradingSettings
-from gradebook.register.models import Attendance, Lesson, RegisterChange
+from gradebook.register.models import Attendance, Excuse, ExcuseDay, Lesson, RegisterChange
 from gradebook.yearend.models import PromotionDecision, PromotionOutcome
 from library.circulation.models import Loan
 from portal.audit import audit_record
@@ -393,6 +394,38 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
 HONOURS = (PromotionOutcome.PROMOTED_WITH_HONOURS, PromotionOutcome.GRADUATED_WITH_HONOURS)
 
 
+def _excuses_count(classes: dict, counts) -> None:
+    """Add to `counts` the excuses decided in each class's school year: how many,
+    the days from the first absence each covers to its decision, and the pupils
+    they are for."""
+    excuses = {}
+    for pk, class_id, pupil_id, decided_at in Excuse.objects.filter(
+        school_class_id__in=classes, decided_at__isnull=False
+    ).values_list("pk", "school_class_id", "pupil_id", "decided_at"):
+        _pk, _level, _year, _school, start, end = classes[class_id]
+        decided = timezone.localdate(decided_at)
+        if start <= decided <= end:
+            excuses[pk] = [class_id, pupil_id, decided, None]
+    firsts = [
+        *ExcuseDay.objects.filter(excuse_id__in=excuses).values_list("excuse_id", "date"),
+        *Excuse.attendances.through.objects.filter(excuse_id__in=excuses).values_list(
+            "excuse_id", "attendance__lesson__date"
+        ),
+    ]
+    for excuse_id, day in firsts:
+        entry = excuses[excuse_id]
+        entry[3] = day if entry[3] is None else min(entry[3], day)
+    pupils = defaultdict(set)
+    for class_id, pupil_id, decided, first in excuses.values():
+        if first is None:  # covers no day: nothing to measure from
+            continue
+        counts[class_id]["excuses_decided"] += 1
+        counts[class_id]["excuse_days"] += max((decided - first).days, 0)
+        pupils[class_id].add(pupil_id)
+    for class_id, ids in pupils.items():
+        counts[class_id]["excused_pupils"] = len(ids)
+
+
 def class_years_compute(*, now: datetime.datetime) -> int:
     """Replace the yearly class summaries of the current and the previous school
     years by a computation from raw data. Returns how many classes."""
@@ -445,6 +478,7 @@ def class_years_compute(*, now: datetime.datetime) -> int:
             counts[class_id]["honours"] += n
         elif outcome == PromotionOutcome.NOT_PROMOTED:
             counts[class_id]["not_promoted"] += n
+    _excuses_count(classes, counts)
     readers = defaultdict(set)
     if classes:
         first = min(c[4] for c in classes.values())

@@ -11,6 +11,7 @@ from analytics.models import ClassYear
 from analytics.selectors import municipal_overview
 from analytics.services import analytics_compute
 from gradebook.models import BehaviourGrade
+from gradebook.register.models import Attendance, Excuse, ExcuseDay
 from gradebook.yearend.models import PromotionDecision, PromotionOutcome
 from library.circulation.models import Loan
 from portal.models import School, Term
@@ -86,6 +87,7 @@ def test_behaviour_distribution_and_poor_share(behaviour_graded):
     # inadequate + reprehensible = 1 of 5 pupils
     assert figures_of(s.school)["behaviour_poor"].shown == 20.0
     classes, distribution, *_rest = reports.school_drilldown(school=s.school)
+    assert distribution.slug.endswith("-behaviour")
     assert [f.shown for f in distribution.rows[0][1:]] == [20.0, 20.0, 20.0, 20.0, 20.0, 0.0]
     assert distribution.rows[0][0] == "4a"
     assert [f.shown for f in distribution.foot[0][1:]] == [20.0, 20.0, 20.0, 20.0, 20.0, 0.0]
@@ -174,3 +176,46 @@ def test_new_measures_in_comparison_trend_and_open_data(behaviour_graded):
     assert "behaviour" not in overview["measures"]
     assert len(overview["schools"][0].figure_list) == len(overview["measures"])
     assert School.objects.count() == 1
+
+
+def excuse(s, pupil, days, decided=None, *, absences=()):
+    status = Excuse.Status.ACCEPTED if decided else Excuse.Status.PENDING
+    item = Excuse.objects.create(
+        pupil=pupil,
+        school_class=s.school_class,
+        submitted_by=pupil,
+        reason="choroba",
+        status=status,
+        decided_by=s.teacher if decided else None,
+        decided_at=datetime.datetime.combine(decided, datetime.time(10), tzinfo=datetime.UTC)
+        if decided
+        else None,
+    )
+    for day in days:
+        ExcuseDay.objects.create(excuse=item, date=day)
+    item.attendances.add(*absences)
+    return item
+
+
+def test_days_from_absence_to_excuse_decision(small):
+    p = small.pupils
+    d = datetime.date
+    excuse(small, p[0], [d(2030, 10, 7)], d(2030, 10, 10))  # 3 days
+    # the marked absence of 8 October is earlier than the day it names: 1 day
+    absence = Attendance.objects.get(pupil=p[1], lesson__date=d(2030, 10, 8))
+    excuse(small, p[1], [d(2030, 10, 9)], d(2030, 10, 9), absences=[absence])
+    excuse(small, p[2], [d(2030, 10, 15), d(2030, 10, 14)], d(2030, 10, 20))  # 6 days
+    excuse(small, p[3], [d(2030, 10, 30)], d(2030, 10, 25))  # advance notice: 0 days
+    late = excuse(small, p[4], [d(2030, 10, 21)])  # still pending
+    excuse(small, p[0], [d(2030, 11, 3)])  # pending: not counted
+    analytics_compute(full=True)
+    figure = figures_of(small.school)["excuse_days"]
+    # (3 + 1 + 6 + 0) ÷ 4, from 4 pupils: hidden
+    assert figure.value == 2.5 and figure.shown is None
+    late.decided_at = datetime.datetime(2030, 10, 26, 10, tzinfo=datetime.UTC)  # 5 days
+    late.status = Excuse.Status.REJECTED
+    late.save()
+    analytics_compute(since=NOW)
+    row = ClassYear.objects.get(school_class=small.school_class)
+    assert (row.excuses_decided, row.excuse_days, row.excused_pupils) == (5, 15, 5)
+    assert figures_of(small.school)["excuse_days"].shown == 3.0  # 15 ÷ 5
