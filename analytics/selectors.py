@@ -45,6 +45,9 @@ class Figure:
 
     @property
     def suppressed(self) -> bool:
+        # Nobody counted and nothing computed: "no data", not a hidden figure.
+        if self.value is None and not self.population:
+            return False
         return MEASURES[self.measure].suppressed(self.population)
 
     @property

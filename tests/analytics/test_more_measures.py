@@ -219,3 +219,12 @@ def test_days_from_absence_to_excuse_decision(small):
     row = ClassYear.objects.get(school_class=small.school_class)
     assert (row.excuses_decided, row.excuse_days, row.excused_pupils) == (5, 15, 5)
     assert figures_of(small.school)["excuse_days"].shown == 3.0  # 15 ÷ 5
+
+
+def test_no_data_is_not_marked_hidden(small):
+    analytics_compute(full=True)
+    figures = figures_of(small.school)
+    # no behaviour grade, decision or loan yet: nothing counted, nothing hidden
+    for key in ("behaviour_poor", "honours", "loans_per_reader", "active_readers"):
+        assert figures[key].value is None and not figures[key].suppressed
+    assert figures["attendance"].shown == 66.7
