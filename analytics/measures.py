@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext_lazy as _
 
 from gradebook import scale as grade_scale
+from gradebook.models import BehaviourGrade
 from gradebook.register.models import Attendance
 from gradebook.register.selectors import attendance_percent
 
@@ -34,6 +35,9 @@ class Measure:
     # Figures computed from fewer people than this are suppressed; 0 for head
     # counts, which the school registers (SIO, RSPO) publish anyway.
     min_population: int = MIN_POPULATION
+    # A single figure per school (a column of the overview and the comparison);
+    # False for a distribution, shown as a table of its own parts.
+    single: bool = True
 
     def suppressed(self, population: int | None) -> bool:
         return bool(self.min_population) and (population or 0) < self.min_population
@@ -125,6 +129,88 @@ MEASURES: dict[str, Measure] = {
             _("grade sheets: current grades"),
         ),
         Measure(
+            "excuse_days",
+            _("Days from absence to excuse decision"),
+            _(
+                "The average number of calendar days from the first absence an excuse "
+                "covers to the day it was accepted or rejected: Σ days ÷ decided excuses, "
+                "to one decimal place; an excuse decided before the absence (an advance "
+                "notice) counts 0 days. Excuses decided in the school year; shown from 5 "
+                "pupils with a decided excuse."
+            ),
+            _("days"),
+            _("class register: excuses and their decisions"),
+        ),
+        Measure(
+            "behaviour",
+            _("Behaviour grades"),
+            _(
+                "The distribution of behaviour grades: for each grade (exemplary, very good, "
+                "good, correct, inadequate, reprehensible) the pupils who have it ÷ the pupils "
+                "with a behaviour grade × 100. Each pupil's latest final behaviour grade of "
+                "the school year: the annual one once given, the mid-year one before."
+            ),
+            PERCENT,
+            _("class register: final behaviour grades"),
+            single=False,
+        ),
+        Measure(
+            "behaviour_poor",
+            _("Inadequate or reprehensible behaviour"),
+            _(
+                "The share of pupils whose behaviour grade is inadequate or reprehensible: "
+                "those pupils ÷ the pupils with a behaviour grade × 100. Each pupil's latest "
+                "final behaviour grade of the school year: the annual one once given, the "
+                "mid-year one before."
+            ),
+            PERCENT,
+            _("class register: final behaviour grades"),
+        ),
+        Measure(
+            "honours",
+            _("Pupils with honours"),
+            _(
+                "The share of pupils promoted or completing school with honours (z "
+                "wyróżnieniem): those pupils ÷ the pupils with a confirmed year-end "
+                "decision × 100. Decisions confirmed by the homeroom teacher and the school."
+            ),
+            PERCENT,
+            _("year-end promotion decisions"),
+        ),
+        Measure(
+            "not_promoted",
+            _("Pupils not promoted"),
+            _(
+                "The share of pupils not promoted to the next class: those pupils ÷ the "
+                "pupils with a confirmed year-end decision × 100. Decisions confirmed by the "
+                "homeroom teacher and the school."
+            ),
+            PERCENT,
+            _("year-end promotion decisions"),
+        ),
+        Measure(
+            "loans_per_reader",
+            _("Library loans per reader"),
+            _(
+                "Loans from the school library to the school's pupils in the school year ÷ "
+                "the readers among them (pupils who borrowed at least once), to one decimal "
+                "place. A loan counts for the class the pupil was in on the day of the loan."
+            ),
+            _("loans per reader"),
+            _("school library: loans"),
+        ),
+        Measure(
+            "active_readers",
+            _("Active readers"),
+            _(
+                "The share of pupils who borrowed from the school library at least once in "
+                "the school year: readers ÷ pupils enrolled in the year × 100. No figure "
+                "where the library recorded no loan in the year."
+            ),
+            PERCENT,
+            _("school library: loans"),
+        ),
+        Measure(
             "guardians_signed_in",
             _("Guardians who signed in this month"),
             _(
@@ -208,6 +294,68 @@ def failing_share(row: dict) -> float | None:
 def is_failing(symbol: str) -> bool:
     """A current grade of niedostateczny, with or without a modifier."""
     return symbol[:1] == "1"
+
+
+# Field of the yearly class summary for each behaviour grade, best first.
+BEHAVIOUR_FIELDS = {
+    BehaviourGrade.Value.EXEMPLARY: "behaviour_exemplary",
+    BehaviourGrade.Value.VERY_GOOD: "behaviour_very_good",
+    BehaviourGrade.Value.GOOD: "behaviour_good",
+    BehaviourGrade.Value.CORRECT: "behaviour_correct",
+    BehaviourGrade.Value.INADEQUATE: "behaviour_inadequate",
+    BehaviourGrade.Value.REPREHENSIBLE: "behaviour_reprehensible",
+}
+POOR_BEHAVIOUR = (BehaviourGrade.Value.INADEQUATE, BehaviourGrade.Value.REPREHENSIBLE)
+#: Summed fields of the yearly class summary.
+YEAR_FIELDS = (
+    "pupils",
+    "behaviour_graded",
+    *BEHAVIOUR_FIELDS.values(),
+    "decided",
+    "honours",
+    "not_promoted",
+    "loans",
+    "readers",
+    "excuses_decided",
+    "excuse_days",
+    "excused_pupils",
+)
+
+
+def behaviour_shares(row: dict) -> dict[str, float | None]:
+    """{grade value: share of the pupils with a behaviour grade}."""
+    graded = row.get("behaviour_graded") or 0
+    return {value: share(row.get(f) or 0, graded) for value, f in BEHAVIOUR_FIELDS.items()}
+
+
+def behaviour_poor_share(row: dict) -> float | None:
+    poor = sum(row.get(BEHAVIOUR_FIELDS[v]) or 0 for v in POOR_BEHAVIOUR)
+    return share(poor, row.get("behaviour_graded") or 0)
+
+
+def honours_share(row: dict) -> float | None:
+    return share(row.get("honours") or 0, row.get("decided") or 0)
+
+
+def not_promoted_share(row: dict) -> float | None:
+    return share(row.get("not_promoted") or 0, row.get("decided") or 0)
+
+
+def loans_per_reader(row: dict) -> float | None:
+    readers = row.get("readers") or 0
+    return round((row.get("loans") or 0) / readers, 1) if readers else None
+
+
+def excuse_days(row: dict) -> float | None:
+    decided = row.get("excuses_decided") or 0
+    return round((row.get("excuse_days") or 0) / decided, 1) if decided else None
+
+
+def active_readers_share(row: dict) -> float | None:
+    # No loan at all: the library does not lend through the portal (no data, not 0 %).
+    if not row.get("loans"):
+        return None
+    return share(row.get("readers") or 0, row.get("pupils") or 0)
 
 
 def class_size(pupils: int, classes: int) -> float | None:

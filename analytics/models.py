@@ -102,6 +102,42 @@ class ClassSnapshot(SummaryRow):
         return f"{self.school_class_id}: {self.pupils}"
 
 
+class ClassYear(SummaryRow):
+    """What a class's school year ends with, counted per class: the pupils'
+    latest final behaviour grades, the confirmed promotion decisions, the
+    pupils' loans from the school library and the days from an absence to the
+    decision on its excuse. Recomputed whole on every run (a few
+    grouped queries): the change logs that mark `DirtyMonth`s do not cover these
+    sources."""
+
+    pupils = models.PositiveIntegerField(_("pupils"), default=0)
+    behaviour_graded = models.PositiveIntegerField(default=0)
+    behaviour_exemplary = models.PositiveIntegerField(default=0)
+    behaviour_very_good = models.PositiveIntegerField(default=0)
+    behaviour_good = models.PositiveIntegerField(default=0)
+    behaviour_correct = models.PositiveIntegerField(default=0)
+    behaviour_inadequate = models.PositiveIntegerField(default=0)
+    behaviour_reprehensible = models.PositiveIntegerField(default=0)
+    decided = models.PositiveIntegerField(default=0)
+    honours = models.PositiveIntegerField(default=0)
+    not_promoted = models.PositiveIntegerField(default=0)
+    loans = models.PositiveIntegerField(default=0)
+    readers = models.PositiveIntegerField(default=0)
+    excuses_decided = models.PositiveIntegerField(default=0)
+    excuse_days = models.PositiveIntegerField(default=0)  # summed over the decided excuses
+    excused_pupils = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("yearly summary of a class")
+        verbose_name_plural = _("yearly summaries of classes")
+        constraints = [
+            models.UniqueConstraint(fields=["school_class"], name="analytics_class_year_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id} {self.school_year_id}"
+
+
 class SchoolMonth(models.Model):
     """Guardians of a school's current pupils, and how many signed in that month."""
 

@@ -24,14 +24,15 @@ from portal.models import School
 from . import measures
 from .measures import MEASURES
 from .models import ClassMonth, ClassSnapshot, SchoolMonth, SubjectMonth
-from .selectors import SUMMED, Figure
+from .selectors import SINGLE, SUMMED, YEARLY, Figure, grouped, year_figures
 
 #: Measures computed from the register and the grade sheets month by month.
 MONTHLY = ("attendance", "lateness", "unexcused", "grade_average", "failing")
 #: Head counts of the day of computation (no history).
 HEAD_COUNTS = ("pupils", "classes", "class_size")
-#: Every measure that has a value per month, in the order of `MEASURES`.
-TRENDS = tuple(k for k in MEASURES if k in MONTHLY or k == "guardians_signed_in")
+#: Every measure with a trend, in the order of `MEASURES`: by month, or (the
+#: measures of a class's school year, `YEARLY`) by school year only.
+TRENDS = tuple(k for k in MEASURES if k in MONTHLY or k in YEARLY or k == "guardians_signed_in")
 
 
 @dataclass(frozen=True)
@@ -133,18 +134,11 @@ def register_figures(*, by: tuple[str, ...], where: dict, per_subject: bool = Fa
     }
 
 
-def _grouped(queryset, by: tuple[str, ...], sums: dict) -> list[dict]:
-    """Sums per group of `by`; with no fields, the one total."""
-    if by:
-        return list(queryset.values(*by).annotate(**sums))
-    return [queryset.aggregate(**sums)]
-
-
 def guardian_figures(*, by: tuple[str, ...], where: dict) -> dict:
     """{group: Figure} of guardians who signed in, pooled over schools."""
     result = {}
     sums = {"n": Sum("guardians"), "signed": Sum("guardians_signed_in")}
-    for row in _grouped(SchoolMonth.objects.filter(**where), by, sums):
+    for row in grouped(SchoolMonth.objects.filter(**where), by, sums):
         if row["n"] is not None:
             result[tuple(row[k] for k in by)] = Figure(
                 "guardians_signed_in", measures.share(row["signed"], row["n"]), row["n"]
@@ -156,7 +150,7 @@ def head_counts(*, by: tuple[str, ...], where: dict) -> dict:
     """{group: {pupils, classes, class_size: Figure}} of the day's class sizes."""
     result = {}
     sums = {"pupils": Sum("pupils"), "classes": Count("pk")}
-    for row in _grouped(ClassSnapshot.objects.filter(**where), by, sums):
+    for row in grouped(ClassSnapshot.objects.filter(**where), by, sums):
         pupils, classes = row["pupils"] or 0, row["classes"]
         if not classes:
             continue
@@ -209,6 +203,23 @@ def measure_trend(*, key: str, today: datetime.date, school: School | None = Non
         school_year_label(datetime.date(year, 9, 1)),
         school_year_label(datetime.date(year - 1, 9, 1)),
     )
+    if key in YEARLY:
+        # Counted once a year: no months, the years side by side.
+        years_rows = year_figures(
+            by=("school_year__start",),
+            where={**where, "school_year__start__gte": datetime.date(year - 4, 9, 1)},
+        )
+        return [
+            Table(
+                f"{key}-years",
+                _("%(measure)s by school year") % {"measure": measure.label},
+                [Column(_("School year")), Column(str(measure.label), key)],
+                rows=[
+                    [school_year_label(start), figures[key]]
+                    for (start,), figures in sorted(years_rows.items())
+                ],
+            )
+        ]
     if key == "guardians_signed_in":
         by_month = {k[0]: v for k, v in guardian_figures(by=("month",), where=where).items()}
         by_year = defaultdict(list)
@@ -253,7 +264,7 @@ def measure_trend(*, key: str, today: datetime.date, school: School | None = Non
 
 
 def compared_keys() -> list[str]:
-    return list(MEASURES)
+    return list(SINGLE)
 
 
 def _figure_row(label, keys, *sources) -> list:
@@ -273,6 +284,8 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
     schools = list(School.objects.active().filter(school_type=school_type).order_by("name"))
     figures = register_figures(by=("school_id",), where=current)
     average = register_figures(by=(), where=current).get(())
+    yearly = year_figures(by=("school_id",), where=current)
+    yearly_all = year_figures(by=(), where=current).get(())
     heads = head_counts(by=("school_id",), where=current)
     month = {"month": _current_month(today), "school__school_type": school_type}
     month["school__is_active"] = True
@@ -292,6 +305,7 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
                 keys,
                 heads.get(k),
                 figures.get(k),
+                yearly.get(k),
                 {"guardians_signed_in": guardians.get(k)},
             )
         )
@@ -312,6 +326,7 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
                 keys,
                 mean,
                 average,
+                yearly_all,
                 {"guardians_signed_in": guardians_all},
             )
         )
@@ -321,13 +336,14 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
 def school_drilldown(*, school: School) -> list[Table]:
     """One school down to its classes and its subjects, never below a class."""
     current = {"school": school, "school_year__is_current": True}
-    keys = ["pupils", *MONTHLY]
+    keys = ["pupils", *MONTHLY, *YEARLY]
     classes = list(
         ClassSnapshot.objects.filter(**current)
         .select_related("school_class")
         .order_by("level", "school_class__name")
     )
     figures = register_figures(by=("school_class_id",), where=current)
+    yearly = year_figures(by=("school_class_id",), where=current)
     by_class = Table(
         f"school-{school.pk}-classes",
         _("%(school)s: classes") % {"school": school.short_name or school.name},
@@ -340,8 +356,18 @@ def school_drilldown(*, school: School) -> list[Table]:
                 keys,
                 {"pupils": Figure("pupils", snapshot.pupils, snapshot.pupils)},
                 figures.get((snapshot.school_class_id,)),
+                yearly.get((snapshot.school_class_id,)),
             )
         )
+    behaviour = behaviour_table(
+        f"school-{school.pk}-behaviour",
+        _("%(school)s: behaviour grades") % {"school": school.short_name or school.name},
+        [
+            (snapshot.school_class.name, yearly.get((snapshot.school_class_id,)))
+            for snapshot in classes
+        ],
+        total=year_figures(by=(), where=current).get(()),
+    )
     subject_keys = list(MONTHLY)
     subjects = register_figures(by=("subject__name",), where=current, per_subject=True)
     by_subject = Table(
@@ -363,7 +389,22 @@ def school_drilldown(*, school: School) -> list[Table]:
             for (month,) in sorted(months)
         ],
     )
-    return [by_class, by_subject, by_month]
+    return [by_class, behaviour, by_subject, by_month]
+
+
+def behaviour_table(slug: str, title: str, rows, *, total=None) -> Table:
+    """The distribution of behaviour grades: a row per class (or school), a
+    column per grade, each a share of the pupils with a behaviour grade."""
+    values = list(measures.BEHAVIOUR_FIELDS)
+    table = Table(
+        slug, title, [Column(_("Class")), *[Column(str(v.label), "behaviour") for v in values]]
+    )
+    for label, figures in rows:
+        shares = (figures or {}).get("behaviour", {})
+        table.rows.append([label, *[shares.get(v) for v in values]])
+    if total:
+        table.foot.append([_("School"), *[total["behaviour"][v] for v in values]])
+    return table
 
 
 # --- Open data and the whole year ---------------------------------------------------------------
@@ -376,6 +417,7 @@ def open_data() -> Table:
     figures = register_figures(
         by=("school_id", "school_year__start"), where={"school__is_active": True}
     )
+    yearly = year_figures(by=("school_id", "school_year__start"), where={"school__is_active": True})
     table = Table(
         "open-data",
         _("Figures of the gmina's schools by school year"),
@@ -385,6 +427,7 @@ def open_data() -> Table:
             Column(_("Type")),
             Column(_("School year")),
             *_measure_columns(MONTHLY),
+            *_measure_columns(YEARLY),
         ],
     )
     for (school_id, start), row in sorted(
@@ -398,6 +441,7 @@ def open_data() -> Table:
                 school.get_school_type_display(),
                 school_year_label(start),
                 *[row[k] for k in MONTHLY],
+                *[yearly.get((school_id, start), {}).get(k) for k in YEARLY],
             ]
         )
     return table

@@ -16,7 +16,14 @@ from portal.models import School
 
 from . import measures
 from .measures import MEASURES
-from .models import AggregationRun, ClassMonth, ClassSnapshot, SchoolMonth, SubjectMonth
+from .models import (
+    AggregationRun,
+    ClassMonth,
+    ClassSnapshot,
+    ClassYear,
+    SchoolMonth,
+    SubjectMonth,
+)
 
 SUMMED = (
     *measures.ATTENDANCE_FIELDS.values(),
@@ -38,6 +45,9 @@ class Figure:
 
     @property
     def suppressed(self) -> bool:
+        # Nobody counted and nothing computed: "no data", not a hidden figure.
+        if self.value is None and not self.population:
+            return False
         return MEASURES[self.measure].suppressed(self.population)
 
     @property
@@ -62,6 +72,57 @@ class SchoolFigures:
     figure_list: list = field(default_factory=list)
     month_list: list = field(default_factory=list)
     level_list: list = field(default_factory=list)
+    behaviour_list: list = field(default_factory=list)  # a Figure per behaviour grade
+
+
+#: Measures of a class's school year (`ClassYear`), one figure each.
+YEARLY = (
+    "excuse_days",
+    "behaviour_poor",
+    "honours",
+    "not_promoted",
+    "loans_per_reader",
+    "active_readers",
+)
+#: The measures with one figure per school: the columns of the overview.
+SINGLE = {k: m for k, m in MEASURES.items() if m.single}
+
+
+def grouped(queryset, by: tuple[str, ...], sums: dict) -> list[dict]:
+    """Sums per group of `by`; with no fields, the one total."""
+    if by:
+        return list(queryset.values(*by).annotate(**sums))
+    return [queryset.aggregate(**sums)]
+
+
+def year_figures(*, by: tuple[str, ...], where: dict) -> dict:
+    """{group: {measure: Figure}} of `YEARLY` and the behaviour distribution
+    ("behaviour": {grade value: Figure}), from the yearly class summaries
+    summed over the fields `by`. One query."""
+    sums = {name: Sum(name) for name in measures.YEAR_FIELDS}
+    queryset = ClassYear.objects.filter(**where)
+    result = {}
+    for row in grouped(queryset, by, sums):
+        if row["pupils"] is None:
+            continue
+        graded, decided = row["behaviour_graded"], row["decided"]
+        result[tuple(row[k] for k in by)] = {
+            "behaviour": {
+                value: Figure("behaviour", figure, graded)
+                for value, figure in measures.behaviour_shares(row).items()
+            },
+            "excuse_days": Figure("excuse_days", measures.excuse_days(row), row["excused_pupils"]),
+            "behaviour_poor": Figure("behaviour_poor", measures.behaviour_poor_share(row), graded),
+            "honours": Figure("honours", measures.honours_share(row), decided),
+            "not_promoted": Figure("not_promoted", measures.not_promoted_share(row), decided),
+            "loans_per_reader": Figure(
+                "loans_per_reader", measures.loans_per_reader(row), row["readers"]
+            ),
+            "active_readers": Figure(
+                "active_readers", measures.active_readers_share(row), row["pupils"]
+            ),
+        }
+    return result
 
 
 def _sums(queryset, *keys):
@@ -146,7 +207,12 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "grade_average": Figure("grade_average", measures.grade_average(total), graded),
             "failing": Figure("failing", measures.failing_share(total), graded),
             "guardians_signed_in": Figure("guardians_signed_in"),
+            **{key: Figure(key) for key in YEARLY},
         }
+
+    for (school_id,), figures in year_figures(by=("school_id",), where=current).items():
+        rows[school_id].figures.update({k: figures[k] for k in YEARLY})
+        rows[school_id].behaviour_list = list(figures["behaviour"].values())
 
     month = today.replace(day=1)
     for row in SchoolMonth.objects.filter(school_id__in=ids, month=month).values(
@@ -196,7 +262,7 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
     levels = sorted({level for s in school_rows for level in s.pupils_by_level})
     months = sorted(months)
     for school in school_rows:
-        school.figure_list = [school.figures[key] for key in MEASURES]
+        school.figure_list = [school.figures[key] for key in SINGLE]
         school.month_list = [school.by_month.get(month) for month in months]
         school.level_list = [school.pupils_by_level.get(level) for level in levels]
     return {
@@ -207,7 +273,9 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "pupils": sum(s.pupils for s in school_rows),
             "classes": sum(s.classes for s in school_rows),
         },
-        "measures": MEASURES,
+        "measures": SINGLE,
+        "behaviour": MEASURES["behaviour"],
+        "behaviour_grades": [value.label for value in measures.BEHAVIOUR_FIELDS],
         "school_types": sorted(
             {(s.school.school_type, s.school.get_school_type_display()) for s in school_rows}
         ),

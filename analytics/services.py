@@ -18,6 +18,12 @@ the run recomputes each marked class month from raw data, replacing its rows.
 The first run, and a run asked for with `full=True`, recompute every month of
 the current school years. Pupils per class and guardians' sign-ins are a
 snapshot of the day, computed in a few grouped queries on every run.
+
+Behaviour grades, year-end promotion decisions, library loans and the
+decisions on excuses (an excuse's own time, not a register change) are not in
+those change logs; their yearly class summary (`ClassYear`) is therefore
+recomputed whole, for the current and the previous school year, by every run
+(the nightly one included), in a few grouped queries.
 """
 
 from __future__ import annotations
@@ -35,8 +41,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gradebook import scale as grade_scale
-from gradebook.models import Assessment, Grade, GradeHistory, GradingSettings
-from gradebook.register.models import Attendance, Lesson, RegisterChange
+from gradebook.models import Assessment, BehaviourGrade, Grade, GradeHistory, GradingSettings
+from gradebook.register.models import Attendance, Excuse, ExcuseDay, Lesson, RegisterChange
+from gradebook.yearend.models import PromotionDecision, PromotionOutcome
+from library.circulation.models import Loan
 from portal.audit import audit_record
 from portal.models import AuditEvent, Enrolment, SchoolClass
 
@@ -45,6 +53,7 @@ from .models import (
     AggregationRun,
     ClassMonth,
     ClassSnapshot,
+    ClassYear,
     DirtyMonth,
     SchoolMonth,
     SubjectMonth,
@@ -380,6 +389,129 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
         )
 
 
+# --- The school year of a class: behaviour, year-end decisions, library -------------------
+
+HONOURS = (PromotionOutcome.PROMOTED_WITH_HONOURS, PromotionOutcome.GRADUATED_WITH_HONOURS)
+
+
+def _excuses_count(classes: dict, counts) -> None:
+    """Add to `counts` the excuses decided in each class's school year: how many,
+    the days from the first absence each covers to its decision, and the pupils
+    they are for."""
+    excuses = {}
+    for pk, class_id, pupil_id, decided_at in Excuse.objects.filter(
+        school_class_id__in=classes, decided_at__isnull=False
+    ).values_list("pk", "school_class_id", "pupil_id", "decided_at"):
+        _pk, _level, _year, _school, start, end = classes[class_id]
+        decided = timezone.localdate(decided_at)
+        if start <= decided <= end:
+            excuses[pk] = [class_id, pupil_id, decided, None]
+    firsts = [
+        *ExcuseDay.objects.filter(excuse_id__in=excuses).values_list("excuse_id", "date"),
+        *Excuse.attendances.through.objects.filter(excuse_id__in=excuses).values_list(
+            "excuse_id", "attendance__lesson__date"
+        ),
+    ]
+    for excuse_id, day in firsts:
+        entry = excuses[excuse_id]
+        entry[3] = day if entry[3] is None else min(entry[3], day)
+    pupils = defaultdict(set)
+    for class_id, pupil_id, decided, first in excuses.values():
+        if first is None:  # covers no day: nothing to measure from
+            continue
+        counts[class_id]["excuses_decided"] += 1
+        counts[class_id]["excuse_days"] += max((decided - first).days, 0)
+        pupils[class_id].add(pupil_id)
+    for class_id, ids in pupils.items():
+        counts[class_id]["excused_pupils"] = len(ids)
+
+
+def class_years_compute(*, now: datetime.datetime) -> int:
+    """Replace the yearly class summaries of the current and the previous school
+    years by a computation from raw data. Returns how many classes."""
+    today = timezone.localdate(now)
+    classes = {
+        c[0]: c
+        for c in trend_classes(today).values_list(
+            "pk",
+            "level",
+            "school_year_id",
+            "school_year__school_id",
+            "school_year__start",
+            "school_year__end",
+        )
+    }
+    counts = defaultdict(lambda: defaultdict(int))
+    enrolled = defaultdict(set)  # class -> pupils
+    periods = defaultdict(list)  # pupil -> [(class, school, from, until)]
+    for class_id, pupil_id, start, end in Enrolment.objects.filter(
+        school_class_id__in=classes
+    ).values_list("school_class_id", "pupil_id", "start_date", "end_date"):
+        _pk, _level, _year, school_id, year_start, year_end = classes[class_id]
+        enrolled[class_id].add(pupil_id)
+        periods[pupil_id].append(
+            (class_id, school_id, max(start, year_start), min(end or year_end, year_end))
+        )
+    # Each pupil's latest final behaviour grade of the year (annual over mid-year).
+    latest = {}
+    for class_id, pupil_id, value in (
+        BehaviourGrade.objects.filter(school_class_id__in=classes, kind=BehaviourGrade.Kind.FINAL)
+        .order_by("term__number")
+        .values_list("school_class_id", "pupil_id", "value")
+    ):
+        latest[(class_id, pupil_id)] = value
+    for (class_id, _pupil), value in latest.items():
+        counts[class_id]["behaviour_graded"] += 1
+        counts[class_id][measures.BEHAVIOUR_FIELDS[value]] += 1
+    for class_id, outcome, n in (
+        PromotionDecision.objects.filter(
+            school_class_id__in=classes,
+            homeroom_confirmed_at__isnull=False,
+            admin_confirmed_at__isnull=False,
+        )
+        .exclude(outcome="")
+        .values_list("school_class_id", "outcome")
+        .annotate(n=Count("pk"))
+    ):
+        counts[class_id]["decided"] += n
+        if outcome in HONOURS:
+            counts[class_id]["honours"] += n
+        elif outcome == PromotionOutcome.NOT_PROMOTED:
+            counts[class_id]["not_promoted"] += n
+    _excuses_count(classes, counts)
+    readers = defaultdict(set)
+    if classes:
+        first = min(c[4] for c in classes.values())
+        for pupil_id, school_id, at in Loan.objects.filter(
+            reader_id__in=periods, checked_out_at__date__gte=first
+        ).values_list("reader_id", "school_id", "checked_out_at"):
+            day = timezone.localdate(at)
+            for class_id, class_school, since, until in periods[pupil_id]:
+                if class_school == school_id and since <= day <= until:
+                    counts[class_id]["loans"] += 1
+                    readers[class_id].add(pupil_id)
+                    break
+    rows = []
+    for class_id, (_pk, level, year_id, school_id, _start, _end) in classes.items():
+        row = counts[class_id]
+        row["pupils"] = len(enrolled[class_id])
+        row["readers"] = len(readers[class_id])
+        rows.append(
+            ClassYear(
+                school_id=school_id,
+                school_year_id=year_id,
+                school_class_id=class_id,
+                level=level,
+                computed_at=now,
+                **{name: row[name] for name in measures.YEAR_FIELDS},
+            )
+        )
+    with transaction.atomic():
+        ClassYear.objects.filter(school_class_id__in=classes).delete()
+        ClassYear.objects.bulk_create(rows)
+    return len(rows)
+
+
 # --- A run -----------------------------------------------------------------------------------
 
 
@@ -406,6 +538,7 @@ def analytics_compute(
     # Only the markers read above: a change marked meanwhile waits for the next run.
     DirtyMonth.objects.filter(pk__in=[pk for pk, _c, _m in dirty]).delete()
     snapshots_compute(now=now)
+    class_years_compute(now=now)
     return computed
 
 

@@ -113,7 +113,7 @@ def test_a_school_drilled_down_to_classes_and_subjects_hides_small_groups(small)
     for pupil in pupils_of(small_class, 3, "mala"):
         mark(day, pupil, S.UNEXCUSED)
     analytics_compute(full=True)
-    by_class, by_subject, by_month = reports.school_drilldown(school=small.school)
+    by_class, _behaviour, by_subject, by_month = reports.school_drilldown(school=small.school)
     att = column_of(by_class, "attendance") - 1
     assert cells(by_class, "4a")[att] == 66.7
     assert cells(by_class, "4b")[att] is None  # 3 pupils: hidden
