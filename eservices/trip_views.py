@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from . import forms, selectors, services
@@ -84,7 +85,13 @@ def trip_remind_view(request, pk):
         flash.error(request, exc.message)
     else:
         flash.success(
-            request, _("A reminder was sent to %(count)d guardian(s).") % {"count": len(told)}
+            request,
+            ngettext(
+                "A reminder was sent to %(count)d guardian.",
+                "A reminder was sent to %(count)d guardians.",
+                len(told),
+            )
+            % {"count": len(told)},
         )
     return redirect("eservices:trip", pk=trip.pk)
 
