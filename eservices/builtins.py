@@ -10,9 +10,6 @@ from .models import HandlerRole, Service, ServiceField, ServiceKind
 
 LESSON_CHOICES = "\n".join(str(n) for n in range(1, 11))
 
-# Later work: listed in the catalogue as coming, never offered to families.
-COMING_LATER = [("trip_consent", "zgoda na udział w wycieczce/wyjściu")]
-
 
 def _definitions() -> dict[str, dict]:
     Kind = ServiceField.Kind

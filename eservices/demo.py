@@ -1,5 +1,6 @@
 """Demo e-services for `seed_demo`: every built-in switched on in SP 1 (the school
-of demo-parent's children) and a case of demo-parent in each status, handled by
+of demo-parent's children), a trip of demo-pupil's class with the consents
+pending, and a case of demo-parent in each status, handled by
 the secretariat (demo-schooladmin) and the homeroom teacher (demo-teacher).
 Idempotent: nothing is made again once demo-parent has a case."""
 
@@ -13,7 +14,7 @@ from portal.selectors import current_class_of
 
 from . import services
 from .builtins import builtins_ensure
-from .models import Case, Service, ServiceKind, Status
+from .models import Case, Service, ServiceKind, Status, Trip
 from .workdays import add_working_days
 
 
@@ -29,7 +30,10 @@ def seed_eservices(ctx) -> None:
     if None in (parent, pupil, secretary, homeroom):
         return
     school_class = current_class_of(pupil)
-    if school_class is None or Case.objects.filter(applicant=parent).exists():
+    if school_class is None:
+        return
+    _seed_trip(homeroom, school_class)
+    if Case.objects.filter(applicant=parent).exists():
         return
     school = school_class.school_year.school
     builtins_ensure(school)
@@ -87,4 +91,27 @@ def seed_eservices(ctx) -> None:
         user=secretary,
         internal=True,
         text="Zaświadczenie wydrukowane też do odbioru w sekretariacie.",
+    )
+
+
+def _seed_trip(teacher, school_class) -> None:
+    """A trip of demo-pupil's class organised by demo-teacher, its consents
+    pending (demo-parent answers on *e-Usługi*)."""
+    from decimal import Decimal
+
+    if Trip.objects.filter(school_class=school_class).exists():
+        return
+    today = timezone.localdate()
+    services.trip_create(
+        user=teacher,
+        trip=Trip(
+            school_class=school_class,
+            title="Wycieczka do Muzeum Przyrodniczego",
+            starts_on=today + datetime.timedelta(days=14),
+            place="Muzeum Przyrodnicze, ul. Parkowa 1",
+            cost=Decimal("35.00"),
+            description="Wyjazd autokarem o 8:00 spod szkoły, powrót ok. 15:00. "
+            "Prosimy o drugie śniadanie i wygodne buty.",
+            consent_deadline=timezone.now() + datetime.timedelta(days=7),
+        ),
     )

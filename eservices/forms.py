@@ -6,7 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import HandlerRole, Service, ServiceField, Status
+from .models import HandlerRole, Service, ServiceField, Status, Trip
 
 MAX_UPLOAD = 5 * 1024 * 1024
 
@@ -164,3 +164,64 @@ class ServiceFieldForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.key:
             self.fields["kind"].disabled = True
+
+
+class TripForm(forms.ModelForm):
+    """A teacher's new trip: one of their classes, and optionally a group of its
+    pupils (none chosen: the whole class)."""
+
+    pupils = forms.TypedMultipleChoiceField(
+        label=_("Group of pupils"),
+        required=False,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for the whole class."),
+    )
+
+    class Meta:
+        model = Trip
+        fields = [
+            "school_class",
+            "title",
+            "starts_on",
+            "ends_on",
+            "place",
+            "cost",
+            "description",
+            "consent_deadline",
+        ]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "ends_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "consent_deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, classes, pupils_by_class: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school_class"].queryset = classes
+        self.fields["school_class"].empty_label = None
+        self.fields["pupils"].choices = [
+            (p.pk, f"{school_class}: {p.get_full_name() or p.username}")
+            for school_class, pupils in pupils_by_class.items()
+            for p in pupils
+        ]
+        self.pupils_by_class = pupils_by_class
+
+    def chosen_pupils(self):
+        """The chosen pupils of the chosen class, or None for the whole class."""
+        ids = set(self.cleaned_data.get("pupils") or ())
+        if not ids:
+            return None
+        pupils = self.pupils_by_class.get(self.cleaned_data["school_class"], [])
+        return [p for p in pupils if p.pk in ids]
+
+
+class TripAnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("Answer"),
+        choices=[("consent", _("I consent")), ("refusal", _("I do not consent"))],
+    )
+    note = forms.CharField(label=_("Note for the teacher"), max_length=500, required=False)

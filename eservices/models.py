@@ -28,7 +28,7 @@ class HandlerRole(models.TextChoices):
 
 class ServiceKind(models.TextChoices):
     """Built-in services the portal knows how to complete (empty: the school's own).
-    The trip consent is later work: it is listed in `COMING_LATER`, not here."""
+    The trip consent is not a case: teachers make `Trip`s and families answer them."""
 
     CUSTOM = "", _("the school's own service")
     ATTENDANCE_CERTIFICATE = "certificate", _("certificate of attendance")
@@ -366,3 +366,93 @@ class IssuedDocument(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+
+class Trip(models.Model):
+    """A trip or an outing of a class (or of some of its pupils) that the guardians
+    consent to online until the deadline; after it the list is frozen."""
+
+    school = models.ForeignKey(
+        School, on_delete=models.CASCADE, related_name="trips", verbose_name=_("school")
+    )
+    school_class = models.ForeignKey(
+        "portal.SchoolClass",
+        on_delete=models.PROTECT,
+        related_name="trips",
+        verbose_name=_("class"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("organised by"),
+    )
+    organiser_name = models.CharField(_("organiser"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("date"))
+    ends_on = models.DateField(_("last day"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=300)
+    cost = models.DecimalField(
+        _("cost per pupil (zł)"), max_digits=8, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    consent_deadline = models.DateTimeField(_("answers until"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        ordering = ["-starts_on", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_frozen(self, now=None) -> bool:
+        """After the deadline nobody answers any more: the list is final."""
+        return (now or timezone.now()) >= self.consent_deadline
+
+
+class TripConsent(models.Model):
+    """One pupil of a trip and their guardian's answer (empty: none yet)."""
+
+    class Answer(models.TextChoices):
+        NONE = "", pgettext_lazy("trip consent", "no answer")
+        CONSENT = "consent", pgettext_lazy("trip consent", "consents")
+        REFUSAL = "refusal", pgettext_lazy("trip consent", "refuses")
+
+    trip = models.ForeignKey(
+        Trip, on_delete=models.CASCADE, related_name="consents", verbose_name=_("trip")
+    )
+    pupil = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="trip_consents",
+        verbose_name=_("pupil"),
+    )
+    answer = models.CharField(
+        _("answer"), max_length=10, choices=Answer.choices, default="", blank=True
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    answered_by_name = models.CharField(_("answered by (name)"), max_length=300, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("trip consent")
+        verbose_name_plural = _("trip consents")
+        ordering = ["trip", "pupil__last_name", "pupil__first_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "pupil"], name="eservices_trip_pupil_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}: {self.pupil_id} {self.answer or '-'}"

@@ -158,3 +158,48 @@ def handler_candidates(case):
         .objects.filter(pk__in=ids, is_active=True)
         .order_by("last_name", "first_name")
     )
+
+
+# --- Trips -----------------------------------------------------------------------------
+
+
+def trip_classes(user):
+    """The classes a teacher may organise a trip for: those they teach or are the
+    homeroom teacher of (this school year's, through the role cache)."""
+    from portal.models import SchoolClass
+
+    if not user.is_authenticated:
+        return SchoolClass.objects.none()
+    roles = user_roles(user)
+    return SchoolClass.objects.filter(
+        pk__in=roles.homeroom_class_ids | roles.taught_class_ids
+    ).select_related("school_year__school")
+
+
+def may_organise_trips(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    roles = user_roles(user)
+    return bool(roles.homeroom_class_ids or roles.taught_class_ids)
+
+
+def organised_trips(user):
+    """The trips a teacher sees with their consent lists: those of their classes.
+    Another class's or school's trip is not here (404)."""
+    from .models import Trip
+
+    if not user.is_authenticated:
+        return Trip.objects.none()
+    roles = user_roles(user)
+    return Trip.objects.filter(
+        school_class_id__in=roles.homeroom_class_ids | roles.taught_class_ids
+    )
+
+
+def family_trip_consents(user):
+    """The consent rows of the user's own children (a guardian answers only these)."""
+    from .models import TripConsent
+
+    if not user.is_authenticated:
+        return TripConsent.objects.none()
+    return TripConsent.objects.filter(pupil_id__in=user_roles(user).child_ids)

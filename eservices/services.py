@@ -518,3 +518,171 @@ def field_delete(*, field: ServiceField, user: User) -> None:
         school=field.service.school_id,
         fields=FIELD_FIELDS,
     )
+
+
+# --- Trips and their consents ----------------------------------------------------------
+
+
+def class_pupils(school_class, day: datetime.date | None = None) -> list[User]:
+    """The pupils enrolled in the class on `day` (today), in register order."""
+    from portal.models import Enrolment
+
+    enrolments = (
+        Enrolment.objects.active_on(day or timezone.localdate())
+        .filter(school_class=school_class)
+        .select_related("pupil")
+        .order_by("register_number", "pupil__last_name", "pupil__first_name")
+    )
+    return [e.pupil for e in enrolments]
+
+
+def _trip_state(trip) -> dict:
+    return {
+        "class": str(trip.school_class),
+        "title": trip.title,
+        "starts_on": trip.starts_on.isoformat(),
+        "ends_on": trip.ends_on.isoformat() if trip.ends_on else "",
+        "place": trip.place,
+        "cost": str(trip.cost) if trip.cost is not None else "",
+        "consent_deadline": timezone.localtime(trip.consent_deadline).isoformat(),
+    }
+
+
+def _consent_state(consent) -> dict:
+    return {"answer": consent.answer, "note": consent.note}
+
+
+def guardians_of(pupil_ids) -> list[int]:
+    return list(
+        dict.fromkeys(
+            GuardianLink.objects.filter(pupil_id__in=list(pupil_ids), guardian__is_active=True)
+            .order_by("pk")
+            .values_list("guardian_id", flat=True)
+        )
+    )
+
+
+def _tell_guardians(trip, pupil_ids, title: str, key: str) -> list[int]:
+    recipients = guardians_of(pupil_ids)
+    notify(
+        recipients=recipients,
+        kind=NotificationKind.ESERVICE,
+        title=title,
+        body=f"{trip.title} · {trip.starts_on:%d.%m.%Y} · {trip.place}",
+        key=key,
+        url=reverse("eservices:home") + "#wycieczki",
+    )
+    return recipients
+
+
+@transaction.atomic
+def trip_create(*, user: User, trip, pupils: list[User] | None = None):
+    """Save a new trip of the teacher's own class, one consent row per pupil (the
+    whole class or the chosen group), audited; the guardians are asked."""
+    from .models import TripConsent
+    from .permissions import trip_classes
+
+    school_class = trip.school_class
+    if not trip_classes(user).filter(pk=school_class.pk).exists():
+        raise EservicesError("not_your_class", _("You may organise trips only for your classes."))
+    enrolled = {p.pk: p for p in class_pupils(school_class)}
+    chosen = [p for p in (pupils if pupils is not None else enrolled.values()) if p.pk in enrolled]
+    if not chosen:
+        raise EservicesError("no_pupils", _("Choose at least one pupil."))
+    if trip.ends_on is not None and trip.ends_on < trip.starts_on:
+        raise EservicesError("dates", _("The last day cannot be before the first."))
+    if trip.consent_deadline <= timezone.now():
+        raise EservicesError("deadline_past", _("The deadline for answers must be in the future."))
+    trip.school_id = school_class.school_year.school_id
+    trip.created_by = user
+    trip.organiser_name = actor_label(user)
+    trip.save()
+    TripConsent.objects.bulk_create(TripConsent(trip=trip, pupil=p) for p in chosen)
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.create",
+        target=trip,
+        school=trip.school_id,
+        after={**_trip_state(trip), "pupils": len(chosen)},
+        only_changes=False,
+    )
+    _tell_guardians(
+        trip,
+        [p.pk for p in chosen],
+        _("Consent needed: %(title)s") % {"title": trip.title},
+        key=f"trip:{trip.pk}:created",
+    )
+    return trip
+
+
+@transaction.atomic
+def trip_answer(*, consent, user: User, answer: str, note: str = ""):
+    """A guardian consents or refuses for their own child, again and again until
+    the deadline; each answer is audited (who, when, before, after)."""
+    from portal.permissions import is_guardian_of
+
+    from .models import TripConsent
+
+    consent = (
+        TripConsent.objects.select_for_update().select_related("trip", "pupil").get(pk=consent.pk)
+    )
+    if not is_guardian_of(user, consent.pupil):
+        raise EservicesError("not_guardian", _("You may answer only for your own child."))
+    if answer not in (TripConsent.Answer.CONSENT, TripConsent.Answer.REFUSAL):
+        raise EservicesError("answer", _("Choose consent or refusal."))
+    now = timezone.now()
+    if consent.trip.is_frozen(now):
+        raise EservicesError("frozen", _("The deadline for answers has passed; the list is final."))
+    before = _consent_state(consent)
+    consent.answer = answer
+    consent.note = note.strip()[:500]
+    consent.answered_by = user
+    consent.answered_by_name = actor_label(user)
+    consent.answered_at = now
+    consent.save()
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.answer",
+        target=consent.trip,
+        school=consent.trip.school_id,
+        person=consent.pupil,
+        before=before,
+        after=_consent_state(consent),
+        only_changes=False,
+    )
+    return consent
+
+
+@transaction.atomic
+def trip_remind(*, trip, user: User) -> list[int]:
+    """Remind the guardians of the pupils without an answer (only them); returns
+    whom. Nothing to remind of after the deadline."""
+    from .models import Trip
+
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    now = timezone.now()
+    if trip.is_frozen(now):
+        raise EservicesError("frozen", _("The deadline for answers has passed; the list is final."))
+    waiting = list(trip.consents.filter(answer="").values_list("pupil_id", flat=True))
+    if not waiting:
+        raise EservicesError("all_answered", _("Every guardian has answered."))
+    recipients = _tell_guardians(
+        trip,
+        waiting,
+        _("Reminder: consent needed for %(title)s") % {"title": trip.title},
+        key=f"trip:{trip.pk}:remind:{now.timestamp():.0f}",
+    )
+    trip.reminded_at = now
+    trip.save(update_fields=["reminded_at"])
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.remind",
+        target=trip,
+        school=trip.school_id,
+        after={"pupils": len(waiting), "guardians": len(recipients)},
+        only_changes=False,
+    )
+    return recipients

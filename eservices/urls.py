@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import trip_views, views
 
 app_name = "eservices"
 urlpatterns = [
@@ -32,6 +32,14 @@ urlpatterns = [
         views.field_edit_view,
         name="field_edit",
     ),
+    path("e-uslugi/wycieczki/", trip_views.trips_view, name="trips"),
+    path("e-uslugi/wycieczki/nowa/", trip_views.trip_create_view, name="trip_add"),
+    path("e-uslugi/wycieczki/<int:pk>/", trip_views.trip_view, name="trip"),
+    path("e-uslugi/wycieczki/<int:pk>/druk/", trip_views.trip_print_view, name="trip_print"),
+    path(
+        "e-uslugi/wycieczki/<int:pk>/przypomnij/", trip_views.trip_remind_view, name="trip_remind"
+    ),
+    path("e-uslugi/zgoda/<int:pk>/", trip_views.trip_answer_view, name="trip_answer"),
     # public: whoever holds a printed document checks it here (the QR code's address)
     path("weryfikacja/<str:code>/", views.verify_view, name="verify"),
 ]

@@ -18,7 +18,7 @@ from portal.models import School
 from portal.permissions import children_of, managed_schools
 
 from . import forms, selectors, services
-from .builtins import COMING_LATER, builtins_ensure
+from .builtins import builtins_ensure
 from .documents import verification_of
 from .models import Case, CaseAttachment, IssuedDocument, Service, ServiceField, Status
 from .permissions import (
@@ -53,6 +53,7 @@ def home_view(request):
         "eservices/home.html",
         {
             "services": services_for_family(request.user),
+            "trip_consents": selectors.family_trips(request.user),
             "page": page,
             "overdue": selectors.is_overdue,
         },
@@ -301,7 +302,6 @@ def catalogue_view(request, school_id):
         {
             "school": school,
             "services": Service.objects.filter(school=school).prefetch_related("fields"),
-            "coming_later": COMING_LATER,
         },
     )
 
