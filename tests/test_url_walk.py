@@ -31,6 +31,7 @@ import time_machine
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from wagtail.models import PageViewRestriction
 
@@ -588,6 +589,21 @@ URLS: dict[str, U] = {
         lambda s: {"school_id": s.school.pk, "service_id": s.es_service.pk, "pk": s.es_field.pk},
         data=lambda s: {"field-label": ""}, everywhere=MANAGE_EVERYWHERE,
     ),
+    # trips: the walk's museum trip of class 4a, organised by its teacher; only its
+    # teachers see it (a school admin or superuser organises none: 404 everywhere else)
+    "eservices:trips": U(TEACHERS, methods="GET"),
+    "eservices:trip_add": U(TEACHERS, data=lambda s: {"trip-title": ""}),
+    "eservices:trip": U(TEACHERS, lambda s: {"pk": s.es_trip.pk}, methods="GET",
+                        everywhere=frozenset()),
+    "eservices:trip_print": U(TEACHERS, lambda s: {"pk": s.es_trip.pk}, methods="GET",
+                              everywhere=frozenset()),
+    "eservices:trip_remind": U(TEACHERS, lambda s: {"pk": s.es_trip.pk}, methods="POST",
+                               everywhere=frozenset()),
+    "eservices:trip_answer": U(
+        frozenset({"guardian"}), lambda s: {"pk": s.es_consent.pk},
+        data=lambda s: {"answer": "consent", "note": ""}, methods="POST",
+        everywhere=frozenset(),
+    ),
     # --- messages (the walk's thread: the guardian wrote to the teacher, who reported it
     # to the school admin and answered) ----------------------------------------------------
     "messaging:inbox": U(SIGNED_IN, methods="GET"),
@@ -991,7 +1007,14 @@ def _add_intranet_objects(side, officer):
 def _add_eservices(side):
     from eservices import services as es_services
     from eservices.builtins import builtins_ensure
-    from eservices.models import CaseAttachment, IssuedDocument, Service, ServiceKind
+    from eservices.models import (
+        CaseAttachment,
+        IssuedDocument,
+        Service,
+        ServiceKind,
+        Trip,
+        TripConsent,
+    )
 
     builtins_ensure(side.school)
     Service.objects.filter(school=side.school).update(enabled=True)
@@ -1007,6 +1030,17 @@ def _add_eservices(side):
     side.es_attachment = CaseAttachment.objects.create(
         case=side.es_case, name="skan.pdf", file=ContentFile(b"%PDF-1.4 skan", name="skan.pdf")
     )
+    side.es_trip = es_services.trip_create(
+        user=side.teacher,
+        trip=Trip(
+            school_class=side.class_a,
+            title="Muzeum",
+            starts_on=timezone.localdate() + datetime.timedelta(days=10),
+            place="Kraków",
+            consent_deadline=timezone.now() + datetime.timedelta(days=3),
+        ),
+    )
+    side.es_consent = TripConsent.objects.get(trip=side.es_trip, pupil=side.pupil)
     side.es_document = IssuedDocument.objects.create(
         case=side.es_case,
         school=side.school,
