@@ -229,6 +229,7 @@ def test_the_deadline_freezes_the_list(trip_world, login, on_a_school_day):
     page = login(a.teacher).get(reverse("eservices:trip", args=[a.trip.pk]))
     assert page.context["frozen"] is True
     assert reverse("eservices:trip_remind", args=[a.trip.pk]) not in page.content.decode()
+    assert "data-follow" not in page.content.decode()  # final: no more updates
 
 
 def test_the_reminder_goes_only_to_guardians_without_an_answer(trip_world, login):
@@ -252,6 +253,9 @@ def test_the_teachers_list_shows_the_counts(trip_world, login):
     assert page.context["waiting"] == 1
     html = page.content.decode()
     assert a.pupil2.get_full_name() in html and 'data-label="' in html
+    # Live without reloading the page (WCAG 2.2.1): the list box follows, with a pause.
+    assert 'http-equiv="refresh"' not in html
+    assert 'id="trip-list" data-follow="60"' in html and "data-follow-pause" in html
     listed = selectors.teacher_trips(a.teacher).get()
     assert (listed.pupils, listed.consented, listed.refused) == (2, 0, 1)
     printout = login(a.teacher).get(reverse("eservices:trip_print", args=[a.trip.pk]))
