@@ -401,6 +401,9 @@ class Trip(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
 
+    # The audit trail's names for what a trip's history rows hold beyond its fields.
+    audit_labels = {"pupils": _("pupils"), "guardians": _("guardians")}
+
     class Meta:
         verbose_name = _("trip")
         verbose_name_plural = _("trips")
@@ -455,4 +458,5 @@ class TripConsent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.trip_id}: {self.pupil_id} {self.answer or '-'}"
+        # Read by the audit trail ("Muzeum: Jan Kowalski"); the services load both.
+        return f"{self.trip}: {self.pupil}"

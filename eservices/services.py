@@ -538,7 +538,7 @@ def class_pupils(school_class, day: datetime.date | None = None) -> list[User]:
 
 def _trip_state(trip) -> dict:
     return {
-        "class": str(trip.school_class),
+        "school_class": trip.school_class_id,
         "title": trip.title,
         "starts_on": trip.starts_on.isoformat(),
         "ends_on": trip.ends_on.isoformat() if trip.ends_on else "",
@@ -645,7 +645,7 @@ def trip_answer(*, consent, user: User, answer: str, note: str = ""):
         actor=user,
         category=CATEGORY,
         action="trip.answer",
-        target=consent.trip,
+        target=consent,
         school=consent.trip.school_id,
         person=consent.pupil,
         before=before,

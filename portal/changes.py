@@ -45,7 +45,11 @@ def _field(model, key: str):
 
 
 def field_label(model, key: str) -> str:
-    """The field's own (translated) name where the model has one, else the key."""
+    """The field's own (translated) name where the model has one; for a key that
+    is no field (a count, say) the name the model gives it in `audit_labels`."""
+    extra = getattr(model, "audit_labels", None) or {}
+    if key in extra:
+        return str(extra[key])
     field = _field(model, key)
     if field is not None and hasattr(field, "verbose_name"):
         return str(field.verbose_name)

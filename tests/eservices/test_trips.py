@@ -198,7 +198,7 @@ def test_every_answer_is_audited_with_before_and_after(trip_world):
     consent = consent_of(a.trip, a.pupil)
     services.trip_answer(consent=consent, user=a.guardian, answer="consent")
     services.trip_answer(consent=consent, user=a.guardian, answer="refusal", note="jednak nie")
-    rows = list(AuditEvent.objects.filter(action="trip.answer", target_id=a.trip.pk).order_by("pk"))
+    rows = AuditEvent.objects.filter(action="trip.answer", target_id=consent.pk).order_by("pk")
     assert [(r.before["answer"], r.after["answer"]) for r in rows] == [
         ("", "consent"),
         ("consent", "refusal"),
@@ -260,3 +260,17 @@ def test_the_teachers_list_shows_the_counts(trip_world, login):
     assert (listed.pupils, listed.consented, listed.refused) == (2, 0, 1)
     printout = login(a.teacher).get(reverse("eservices:trip_print", args=[a.trip.pk]))
     assert printout.status_code == 200 and a.pupil.get_full_name() in printout.content.decode()
+
+
+def test_the_audit_trail_shows_a_trip_s_history_in_polish_words(trip_world, login, client):
+    """The rows of a trip's history are named in Polish (the class by its name,
+    the counts as pupils and guardians, the answer by its label), not by keys."""
+    a = trip_world.a
+    services.trip_answer(consent=consent_of(a.trip, a.pupil), user=a.guardian, answer="consent")
+    services.trip_remind(trip=a.trip, user=a.teacher)
+    login(a.admin)
+    page = client.get(reverse("portal:privacy_audit"), HTTP_ACCEPT_LANGUAGE="pl").content.decode()
+    for words in ("uczniowie", "opiekunowie", "odpowiedź", "zgoda", str(a.class_a)):
+        assert words in page
+    for key in ("pupils", "guardians", "answer", "consent<", "school_class"):
+        assert key not in page
