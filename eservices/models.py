@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.files import private_storage
-from portal.models import School
+from portal.models import Attributed, School
 
 
 class HandlerRole(models.TextChoices):
@@ -229,7 +229,7 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
 
-class CaseEvent(models.Model):
+class CaseEvent(Attributed):
     """One line of a case's timeline. Internal notes are for staff only."""
 
     class Kind(models.TextChoices):
@@ -247,15 +247,6 @@ class CaseEvent(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     at = models.DateTimeField(_("at"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    actor_name = models.CharField(_("by (name)"), max_length=300, blank=True)
     status_from = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     status_to = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
     text = models.TextField(_("text"), blank=True)

@@ -75,7 +75,6 @@ def _event(case, kind, user, *, text="", status_from="", status_to="", internal=
         case=case,
         kind=kind,
         actor=user,
-        actor_name=actor_label(user),
         text=text,
         status_from=status_from,
         status_to=status_to,

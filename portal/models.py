@@ -729,12 +729,9 @@ def actor_label(user) -> str:
     return f"{full} ({user.username})" if full else user.username
 
 
-class AuditEntry(models.Model):
-    """What every history row has: who, when, what, before, after and why.
-
-    The per-app history tables (grades, register, catalogue) and the portal's own
-    trail (`AuditEvent`) share it. `actor_name` is a copy of the actor's name at
-    the time, so deleting or anonymising an account never erases "who"."""
+class Attributed(models.Model):
+    """Who did it: the account and a copy of its name at the time, so deleting or
+    anonymising an account never erases "who" (history rows, case timelines)."""
 
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -745,6 +742,22 @@ class AuditEntry(models.Model):
         verbose_name=_("by"),
     )
     actor_name = models.CharField(_("by (name)"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.actor_id and not self.actor_name:
+            self.actor_name = actor_label(self.actor)
+        super().save(*args, **kwargs)
+
+
+class AuditEntry(Attributed):
+    """What every history row has: who, when, what, before, after and why.
+
+    The per-app history tables (grades, register, catalogue) and the portal's own
+    trail (`AuditEvent`) share it."""
+
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=40)
     before = models.JSONField(_("before"), null=True, blank=True)
@@ -754,11 +767,6 @@ class AuditEntry(models.Model):
     class Meta:
         abstract = True
         ordering = ["-at", "-id"]
-
-    def save(self, *args, **kwargs):
-        if self.actor_id and not self.actor_name:
-            self.actor_name = actor_label(self.actor)
-        super().save(*args, **kwargs)
 
     @property
     def who(self) -> str:
