@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.confirm import confirm_delete
 from portal.files import PRIVATE_STORAGE, serve_protected_file
 from portal.inputs import parse_id
 from portal.models import School
@@ -342,6 +343,13 @@ def field_edit_view(request, school_id, service_id, pk=None):
         else ServiceField(service=service)
     )
     if request.method == "POST" and request.POST.get("delete") and field.pk:
+        asked = confirm_delete(
+            request,
+            what=_("The question “%(label)s” leaves the form; answers already given keep it.")
+            % {"label": field.label},
+        )
+        if asked is not None:
+            return asked
         try:
             services.field_delete(field=field, user=request.user)
         except services.EservicesError as exc:

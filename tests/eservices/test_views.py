@@ -66,3 +66,27 @@ def test_the_admin_switches_a_builtin_on_and_off(es, login):
     from portal.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="service.update", target_id=service.pk).exists()
+
+
+def test_removing_a_form_question_asks_first(es, login):
+    """The first press answers a confirmation page and keeps the question; only
+    the page's own button removes it (and the removal is in the audit trail)."""
+    from eservices.models import ServiceField
+    from portal.models import AuditEvent
+
+    service = service_of(es.a, ServiceKind.LIBRARY_CARD)
+    field = ServiceField.objects.create(
+        service=service, label="Numer telefonu domowego", kind="text", position=9
+    )
+    client = login(es.a.admin)
+    url = reverse("eservices:field_edit", args=[es.a.school.pk, service.pk, field.pk])
+    with translation.override("pl"):
+        asked = client.post(url, {"delete": "1"}, HTTP_ACCEPT_LANGUAGE="pl")
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Numer telefonu domowego" in page and 'name="confirm" value="1"' in page
+    assert ServiceField.objects.filter(pk=field.pk).exists()
+    done = client.post(url, {"delete": "1", "confirm": "1"})
+    assert done.status_code == 302
+    assert not ServiceField.objects.filter(pk=field.pk).exists()
+    assert AuditEvent.objects.filter(action="service_field.delete", target_id=field.pk).exists()
