@@ -219,6 +219,25 @@ class TripForm(forms.ModelForm):
         return [p for p in pupils if p.pk in ids]
 
 
+class TripChangeForm(forms.ModelForm):
+    """The organiser's changes to a trip still open for answers (the class and its
+    pupils stay as they are)."""
+
+    class Meta:
+        model = Trip
+        fields = TripForm.Meta.fields[1:]
+        widgets = TripForm.Meta.widgets
+
+
+class TripCancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the trip cancelled?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The guardians are told."),
+    )
+
+
 class TripAnswerForm(forms.Form):
     answer = forms.ChoiceField(
         label=_("Answer"),

@@ -391,9 +391,15 @@ class Trip(models.Model):
     consent_deadline = models.DateTimeField(_("answers until"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     reminded_at = models.DateTimeField(_("last reminder"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
 
     # The audit trail's names for what a trip's history rows hold beyond its fields.
-    audit_labels = {"pupils": _("pupils"), "guardians": _("guardians")}
+    audit_labels = {
+        "pupils": _("pupils"),
+        "guardians": _("guardians"),
+        "answers_cleared": _("answers cleared"),
+    }
 
     class Meta:
         verbose_name = _("trip")
@@ -404,8 +410,9 @@ class Trip(models.Model):
         return self.title
 
     def is_frozen(self, now=None) -> bool:
-        """After the deadline nobody answers any more: the list is final."""
-        return (now or timezone.now()) >= self.consent_deadline
+        """After the deadline (or once cancelled) nobody answers any more: the list
+        is final."""
+        return self.cancelled_at is not None or (now or timezone.now()) >= self.consent_deadline
 
 
 class TripConsent(models.Model):

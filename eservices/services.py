@@ -685,3 +685,85 @@ def trip_remind(*, trip, user: User) -> list[int]:
         only_changes=False,
     )
     return recipients
+
+
+# What a consent was given to: a change of any of these asks the guardians again.
+TRIP_TERMS = ("starts_on", "ends_on", "place", "cost")
+
+
+@transaction.atomic
+def trip_update(*, trip, user: User):
+    """Save the organiser's changes to a trip still open for answers (`trip` holds
+    them, unsaved). A change of the date, the place or the cost clears the answers
+    given so far and asks every guardian again, since they consented to other
+    terms; other changes are told to the guardians. Audited with before and after."""
+    from .models import Trip
+
+    stored = Trip.objects.select_for_update().select_related("school_class").get(pk=trip.pk)
+    if stored.is_frozen():
+        raise EservicesError("frozen", _("The deadline for answers has passed; the list is final."))
+    if trip.ends_on is not None and trip.ends_on < trip.starts_on:
+        raise EservicesError("dates", _("The last day cannot be before the first."))
+    if trip.consent_deadline <= timezone.now():
+        raise EservicesError("deadline_past", _("The deadline for answers must be in the future."))
+    before, after = _trip_state(stored), _trip_state(trip)
+    if before == after:
+        return stored
+    trip.school_class_id, trip.school_id = stored.school_class_id, stored.school_id
+    trip.save()
+    terms_changed = any(before[key] != after[key] for key in TRIP_TERMS)
+    cleared = 0
+    if terms_changed:
+        cleared = trip.consents.exclude(answer="").update(
+            answer="", note="", answered_by=None, answered_by_name="", answered_at=None
+        )
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.update",
+        target=trip,
+        school=trip.school_id,
+        before=before,
+        after={**after, "answers_cleared": cleared} if cleared else after,
+    )
+    pupils = list(trip.consents.values_list("pupil_id", flat=True))
+    stamp = f"{timezone.now().timestamp():.0f}"
+    if terms_changed:
+        title = _("The trip changed, please answer again: %(title)s") % {"title": trip.title}
+    else:
+        title = _("The trip's details changed: %(title)s") % {"title": trip.title}
+    _tell_guardians(trip, pupils, title, key=f"trip:{trip.pk}:update:{stamp}")
+    return trip
+
+
+@transaction.atomic
+def trip_cancel(*, trip, user: User, reason: str):
+    """Call a trip off: nobody answers any more and every guardian is told why."""
+    from .models import Trip
+
+    trip = Trip.objects.select_for_update().get(pk=trip.pk)
+    reason = reason.strip()[:500]
+    if trip.cancelled_at is not None:
+        raise EservicesError("cancelled", _("The trip is already cancelled."))
+    if not reason:
+        raise EservicesError("reason", _("Say why the trip is cancelled; the guardians are told."))
+    trip.cancelled_at = timezone.now()
+    trip.cancel_reason = reason
+    trip.save(update_fields=["cancelled_at", "cancel_reason"])
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.cancel",
+        target=trip,
+        school=trip.school_id,
+        after={"cancel_reason": reason},
+        reason=reason,
+        only_changes=False,
+    )
+    _tell_guardians(
+        trip,
+        list(trip.consents.values_list("pupil_id", flat=True)),
+        _("Trip cancelled: %(title)s") % {"title": trip.title},
+        key=f"trip:{trip.pk}:cancelled",
+    )
+    return trip

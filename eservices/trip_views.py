@@ -59,6 +59,7 @@ def _trip_context(request, pk) -> dict:
         "trip": trip,
         "frozen": trip.is_frozen(),
         "now": timezone.now(),
+        "cancel_form": forms.TripCancelForm(),
         **selectors.trip_list(trip),
     }
 
@@ -93,6 +94,41 @@ def trip_remind_view(request, pk):
             )
             % {"count": len(told)},
         )
+    return redirect("eservices:trip", pk=trip.pk)
+
+
+@login_required
+def trip_edit_view(request, pk):
+    trip = get_object_or_404(organised_trips(request.user).select_related("school_class"), pk=pk)
+    if trip.is_frozen():
+        flash.error(request, _("The deadline for answers has passed; the list is final."))
+        return redirect("eservices:trip", pk=trip.pk)
+    form = forms.TripChangeForm(request.POST or None, instance=trip, prefix="trip")
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.trip_update(trip=form.instance, user=request.user)
+        except services.EservicesError as exc:
+            form.add_error(None, exc.message)
+        else:
+            flash.success(request, _("The trip was saved and the guardians were told."))
+            return redirect("eservices:trip", pk=trip.pk)
+    return render(request, "eservices/trip_edit.html", {"form": form, "trip": trip})
+
+
+@login_required
+@require_POST
+def trip_cancel_view(request, pk):
+    trip = get_object_or_404(organised_trips(request.user), pk=pk)
+    form = forms.TripCancelForm(request.POST)
+    if not form.is_valid():
+        flash.error(request, _("Say why the trip is cancelled; the guardians are told."))
+    else:
+        try:
+            services.trip_cancel(trip=trip, user=request.user, reason=form.cleaned_data["reason"])
+        except services.EservicesError as exc:
+            flash.error(request, exc.message)
+        else:
+            flash.success(request, _("The trip was cancelled and the guardians were told."))
     return redirect("eservices:trip", pk=trip.pk)
 
 

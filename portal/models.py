@@ -879,6 +879,7 @@ AUDIT_VERBS = {
     "document_issue": pgettext_lazy("audit", "document issued"),
     "document_revoke": pgettext_lazy("audit", "document revoked"),
     "remind": pgettext_lazy("audit", "reminder sent"),
+    "cancel": pgettext_lazy("audit", "cancelled"),
     "confirm_homeroom": pgettext_lazy("audit", "confirmed by the homeroom teacher"),
     "confirm_school": pgettext_lazy("audit", "confirmed by the school"),
     "unconfirm": pgettext_lazy("audit", "confirmation withdrawn"),

@@ -599,6 +599,11 @@ URLS: dict[str, U] = {
                               everywhere=frozenset()),
     "eservices:trip_remind": U(TEACHERS, lambda s: {"pk": s.es_trip.pk}, methods="POST",
                                everywhere=frozenset()),
+    "eservices:trip_edit": U(TEACHERS, lambda s: {"pk": s.es_trip.pk},
+                             data=lambda s: {"trip-title": ""}, everywhere=frozenset()),
+    "eservices:trip_cancel": U(TEACHERS, lambda s: {"pk": s.es_trip.pk},
+                               data=lambda s: {"reason": ""}, methods="POST",
+                               everywhere=frozenset()),
     "eservices:trip_answer": U(
         frozenset({"guardian"}), lambda s: {"pk": s.es_consent.pk},
         data=lambda s: {"answer": "consent", "note": ""}, methods="POST",

@@ -143,6 +143,11 @@ def test_only_the_classes_teachers_see_the_list(trip_world, login, client):
         assert c.get(url).status_code == 404
         assert c.get(reverse("eservices:trip_print", args=[a.trip.pk])).status_code == 404
         assert c.post(reverse("eservices:trip_remind", args=[a.trip.pk])).status_code == 404
+        assert c.get(reverse("eservices:trip_edit", args=[a.trip.pk])).status_code == 404
+        cancel = reverse("eservices:trip_cancel", args=[a.trip.pk])
+        assert c.post(cancel, {"reason": "x"}).status_code == 404
+    a.trip.refresh_from_db()
+    assert a.trip.cancelled_at is None
 
 
 def test_guardians_answer_only_for_their_own_child(trip_world, login, client):
@@ -274,3 +279,84 @@ def test_the_audit_trail_shows_a_trip_s_history_in_polish_words(trip_world, logi
         assert words in page
     for key in ("pupils", "guardians", "answer", "consent<", "school_class"):
         assert key not in page
+
+
+def _told(guardian, trip, kind):
+    return Notification.objects.filter(recipient=guardian, key__startswith=f"trip:{trip.pk}:{kind}")
+
+
+def test_a_change_of_the_details_keeps_the_answers_and_tells_the_guardians(trip_world, login):
+    a = trip_world.a
+    services.trip_answer(consent=consent_of(a.trip, a.pupil), user=a.guardian, answer="consent")
+    client = login(a.teacher)
+    url = reverse("eservices:trip_edit", args=[a.trip.pk])
+    assert client.get(url).status_code == 200
+    form = {
+        "trip-title": "Muzeum Narodowe",
+        "trip-starts_on": a.trip.starts_on.isoformat(),
+        "trip-place": "Kraków",
+        "trip-cost": "40.00",
+        "trip-description": "Zbiórka 8:00",
+        "trip-consent_deadline": timezone.localtime(a.trip.consent_deadline).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+    }
+    assert client.post(url, form).status_code == 302
+    a.trip.refresh_from_db()
+    assert a.trip.title == "Muzeum Narodowe" and a.trip.description == "Zbiórka 8:00"
+    assert consent_of(a.trip, a.pupil).answer == "consent"
+    assert _told(a.guardian, a.trip, "update").count() == 1
+    row = AuditEvent.objects.get(action="trip.update", target_id=a.trip.pk)
+    assert (row.before["title"], row.after["title"]) == ("Muzeum", "Muzeum Narodowe")
+
+
+def test_a_new_cost_or_date_asks_every_guardian_again(trip_world):
+    a = trip_world.a
+    services.trip_answer(consent=consent_of(a.trip, a.pupil), user=a.guardian, answer="consent")
+    a.trip.cost = Decimal("55.00")
+    services.trip_update(trip=a.trip, user=a.teacher)
+    consent = consent_of(a.trip, a.pupil)
+    assert consent.answer == "" and consent.answered_at is None
+    row = AuditEvent.objects.get(action="trip.update", target_id=a.trip.pk)
+    assert row.after["answers_cleared"] == 1
+    for guardian in (a.guardian, a.guardian2):
+        assert _told(guardian, a.trip, "update").exists()
+
+
+def test_no_change_after_the_deadline_and_bad_dates_are_refused(trip_world, login, on_a_school_day):
+    a = trip_world.a
+    a.trip.ends_on = a.trip.starts_on - datetime.timedelta(days=1)
+    with pytest.raises(services.EservicesError):
+        services.trip_update(trip=a.trip, user=a.teacher)
+    a.trip.refresh_from_db()
+    on_a_school_day.move_to(a.trip.consent_deadline + datetime.timedelta(minutes=1))
+    a.trip.title = "Za późno"
+    with pytest.raises(services.EservicesError):
+        services.trip_update(trip=a.trip, user=a.teacher)
+    client = login(a.teacher)
+    response = client.get(reverse("eservices:trip_edit", args=[a.trip.pk]))
+    assert response.status_code == 302
+    a.trip.refresh_from_db()
+    assert a.trip.title == "Muzeum"
+
+
+def test_a_cancelled_trip_takes_no_answers_and_every_guardian_is_told(trip_world, login):
+    a = trip_world.a
+    client = login(a.teacher)
+    url = reverse("eservices:trip_cancel", args=[a.trip.pk])
+    client.post(url, {"reason": ""})
+    a.trip.refresh_from_db()
+    assert a.trip.cancelled_at is None  # a reason is needed
+    assert client.post(url, {"reason": "Choroba przewodnika"}).status_code == 302
+    a.trip.refresh_from_db()
+    assert a.trip.cancelled_at is not None and a.trip.is_frozen()
+    with pytest.raises(services.EservicesError):
+        services.trip_answer(consent=consent_of(a.trip, a.pupil), user=a.guardian, answer="consent")
+    with pytest.raises(services.EservicesError):
+        services.trip_cancel(trip=a.trip, user=a.teacher, reason="again")
+    for guardian in (a.guardian, a.guardian2):
+        assert _told(guardian, a.trip, "cancelled").count() == 1
+    assert AuditEvent.objects.filter(action="trip.cancel", target_id=a.trip.pk).exists()
+    assert "Odwołana" in client.get(reverse("eservices:trip", args=[a.trip.pk])).content.decode()
+    family = login(a.guardian).get(reverse("eservices:home")).content.decode()
+    assert "Choroba przewodnika" in family and 'value="consent"' not in family
