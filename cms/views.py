@@ -61,7 +61,14 @@ def search(request):
 
 
 def sitemap(request):
-    return wagtail_sitemap(request)
+    response = wagtail_sitemap(request)
+    # Django's sitemap view dates the response by the newest page it lists; the
+    # conditional GET around it (cms/urls.py) answers by the content version's
+    # time, which can be a second later. One clock for both, or a reader sending
+    # back the page's date would never get a 304.
+    if response.has_header("Last-Modified"):
+        del response["Last-Modified"]
+    return response
 
 
 def events_ical(request, school_slug=None):

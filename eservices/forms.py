@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import HandlerRole, Service, ServiceField, Status, Trip
 
@@ -240,7 +241,7 @@ class TripCancelForm(forms.Form):
 
 class TripAnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        label=_("Answer"),
+        label=pgettext_lazy("trip consent", "Answer"),
         choices=[("consent", _("I consent")), ("refusal", _("I do not consent"))],
     )
     note = forms.CharField(label=_("Note for the teacher"), max_length=500, required=False)

@@ -543,7 +543,10 @@ def _trip_state(trip) -> dict:
         "ends_on": trip.ends_on.isoformat() if trip.ends_on else "",
         "place": trip.place,
         "cost": str(trip.cost) if trip.cost is not None else "",
-        "consent_deadline": timezone.localtime(trip.consent_deadline).isoformat(),
+        # to the minute, as the form shows it: saving an unchanged form changes nothing
+        "consent_deadline": timezone.localtime(trip.consent_deadline)
+        .replace(second=0, microsecond=0)
+        .isoformat(),
     }
 
 

@@ -190,6 +190,17 @@ class TestConditionalFeeds:
         assert after.status_code == 200
         assert after["Last-Modified"] == http_date(int(later.timestamp()))
 
+    def test_the_sitemap_is_dated_by_the_content_version_not_by_its_newest_page(self, client, site):
+        """Django's sitemap view sets Last-Modified from the newest page; a version
+        bumped a second after that publish must still answer 304 to that date."""
+        later = timezone.now() + datetime.timedelta(seconds=5)
+        with time_machine.travel(later, tick=False):
+            pagecache.content_bump()
+        first = client.get("/sitemap.xml")
+        assert first["Last-Modified"] == http_date(int(later.timestamp()))
+        again = client.get("/sitemap.xml", headers={"if-modified-since": first["Last-Modified"]})
+        assert again.status_code == 304
+
     def test_school_feed_etag_is_its_own(self, client, site, world):
         school = client.get(f"/aktualnosci/{world.a.school.slug}/rss.xml")
         portal = client.get("/aktualnosci/rss.xml")

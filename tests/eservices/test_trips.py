@@ -310,6 +310,24 @@ def test_a_change_of_the_details_keeps_the_answers_and_tells_the_guardians(trip_
     assert (row.before["title"], row.after["title"]) == ("Muzeum", "Muzeum Narodowe")
 
 
+def test_saving_the_form_unchanged_tells_nobody(trip_world, login):
+    a = trip_world.a
+    client = login(a.teacher)
+    url = reverse("eservices:trip_edit", args=[a.trip.pk])
+    form = {
+        "trip-title": a.trip.title,
+        "trip-starts_on": a.trip.starts_on.isoformat(),
+        "trip-place": a.trip.place,
+        "trip-cost": "40.00",
+        "trip-consent_deadline": timezone.localtime(a.trip.consent_deadline).strftime(
+            "%Y-%m-%dT%H:%M"
+        ),
+    }
+    assert client.post(url, form).status_code == 302
+    assert not _told(a.guardian, a.trip, "update").exists()
+    assert not AuditEvent.objects.filter(action="trip.update").exists()
+
+
 def test_a_new_cost_or_date_asks_every_guardian_again(trip_world):
     a = trip_world.a
     services.trip_answer(consent=consent_of(a.trip, a.pupil), user=a.guardian, answer="consent")
