@@ -30,6 +30,16 @@ def grant(world, reader, side="a"):
     return services.external_reader_grant(user=side.librarian, school=side.school, reader=reader)
 
 
+def lend(side, reader, copy):
+    return services.loan_checkout(
+        user=side.librarian,
+        school=side.school,
+        card_number=card(reader),
+        barcode=copy.barcode,
+        today=MONDAY,
+    )
+
+
 def test_a_resident_is_nobodys_reader_until_granted(world, resident):
     assert rules.reader_category(resident, world.a.school) is None
     assert not has_library_account(resident)
@@ -42,23 +52,9 @@ def test_a_resident_is_nobodys_reader_until_granted(world, resident):
 
 def test_the_grant_gives_a_card_and_checkout_works_at_that_school_only(world, library, resident):
     grant(world, resident)
-    number = card(resident)
-    loan = services.loan_checkout(
-        user=world.a.librarian,
-        school=world.a.school,
-        card_number=number,
-        barcode=library["copy"].barcode,
-        today=MONDAY,
-    )
-    assert loan.reader == resident
+    assert lend(world.a, resident, library["copy"]).reader == resident
     with pytest.raises(CirculationError) as refused:
-        services.loan_checkout(
-            user=world.b.librarian,
-            school=world.b.school,
-            card_number=number,
-            barcode=library["other_copy"].barcode,
-            today=MONDAY,
-        )
+        lend(world.b, resident, library["other_copy"])
     assert refused.value.code == "unknown_card"
 
 
@@ -66,22 +62,9 @@ def test_the_librarian_sets_the_terms_of_readers_from_outside(world, library, re
     rule_create(world.a.school, reader_category=ReaderCategory.EXTERNAL, loan_days=7, max_loans=1)
     rule_create(world.a.school, reader_category="", loan_days=21)
     grant(world, resident)
-    loan = services.loan_checkout(
-        user=world.a.librarian,
-        school=world.a.school,
-        card_number=card(resident),
-        barcode=library["copy"].barcode,
-        today=MONDAY,
-    )
-    assert loan.due_on == MONDAY + datetime.timedelta(days=7)
+    assert lend(world.a, resident, library["copy"]).due_on == MONDAY + datetime.timedelta(days=7)
     with pytest.raises(CirculationError) as refused:
-        services.loan_checkout(
-            user=world.a.librarian,
-            school=world.a.school,
-            card_number=card(resident),
-            barcode=library["copy2"].barcode,
-            today=MONDAY,
-        )
+        lend(world.a, resident, library["copy2"])
     assert refused.value.code == "limit_reached"
 
 
@@ -124,27 +107,14 @@ def test_the_schools_own_people_keep_their_role_category(world, who, category):
 
 def test_ending_the_membership_stops_new_loans_and_renewals(world, library, resident):
     grant(world, resident)
-    number = card(resident)
-    loan = services.loan_checkout(
-        user=world.a.librarian,
-        school=world.a.school,
-        card_number=number,
-        barcode=library["copy"].barcode,
-        today=MONDAY,
-    )
+    loan = lend(world.a, resident, library["copy"])
     ended = services.external_reader_end(
         user=world.a.librarian, school=world.a.school, reader=resident, reason="wyprowadzka"
     )
     assert ended.ended_at is not None and ended.ended_by == world.a.librarian
     assert rules.reader_category(resident, world.a.school) is None
     with pytest.raises(CirculationError) as refused:
-        services.loan_checkout(
-            user=world.a.librarian,
-            school=world.a.school,
-            card_number=number,
-            barcode=library["copy2"].barcode,
-            today=MONDAY,
-        )
+        lend(world.a, resident, library["copy2"])
     assert refused.value.code == "unknown_card"
     with pytest.raises(CirculationError) as refused:
         services.loan_renew(user=resident, loan=loan, today=MONDAY)
