@@ -1,7 +1,9 @@
 """Demo e-services for `seed_demo`: every built-in switched on in SP 1 (the school
 of demo-parent's children), a trip of demo-pupil's class with the consents
 pending, and a case of demo-parent in each status, handled by
-the secretariat (demo-schooladmin) and the homeroom teacher (demo-teacher).
+the secretariat (demo-schooladmin) and the homeroom teacher (demo-teacher); its
+library card application granted by demo-librarian makes demo-parent a reader
+from outside the school of SP 1's library.
 Idempotent: nothing is made again once demo-parent has a case."""
 
 from __future__ import annotations
@@ -58,12 +60,17 @@ def seed_eservices(ctx) -> None:
     next_day = add_working_days(timezone.localdate(), 3)
     file(certificate, [], purpose="do ośrodka pomocy społecznej")
     file(certificate, [(Status.ACCEPTED, "")], purpose="dla pracodawcy")
-    file(
-        card,
-        [(Status.ACCEPTED, ""), (Status.IN_PROGRESS, "")],
-        address="ul. Lipowa 3",
-        phone="600 100 200",
-    )
+    file(certificate, [(Status.ACCEPTED, ""), (Status.IN_PROGRESS, "")], purpose="szkoła muzyczna")
+    librarian = ctx.accounts.get("demo-librarian")
+    if librarian is not None:
+        # Granted: demo-parent is a reader of SP 1's library and has a card.
+        file(
+            card,
+            [(Status.ACCEPTED, ""), (Status.GRANTED, "")],
+            handler=librarian,
+            address="ul. Lipowa 3",
+            phone="600 100 200",
+        )
     file(
         certificate, [(Status.COMPLETION, "Prosimy podać, dla jakiej instytucji.")], purpose="urząd"
     )

@@ -263,7 +263,9 @@ def _locked(case) -> Case:
 def case_transition(*, case: Case, user: User, to: str, text: str = "") -> Case:
     """Move a case to its next status. A refusal and a request for completion need
     the reason; granting an advance absence notice excuses the covered lessons;
-    granting a certificate of attendance issues it at once."""
+    granting a library card application makes the applicant a reader of the
+    school's library and tells them the card number; granting a certificate of
+    attendance issues it at once."""
     case = _locked(case)
     text = (text or "").strip()
     if to not in TRANSITIONS.get(case.status, ()):
@@ -301,14 +303,20 @@ def case_transition(*, case: Case, user: User, to: str, text: str = "") -> Case:
         after={"status": to, "handler": case.handler_id},
         reason=text,
     )
+    title = _("Case %(number)s: %(status)s") % {
+        "number": case.number,
+        "status": case.get_status_display(),
+    }
     if to == Status.GRANTED and case.service.kind == ServiceKind.ADVANCE_ABSENCE:
         _pre_excuse(case, user)
-    _tell_family(
-        case,
-        event,
-        _("Case %(number)s: %(status)s")
-        % {"number": case.number, "status": case.get_status_display()},
-    )
+    if to == Status.GRANTED and case.service.kind == ServiceKind.LIBRARY_CARD:
+        card_number = _grant_library_card(case, user)
+        title = _("Case %(number)s: %(status)s, library card %(card)s") % {
+            "number": case.number,
+            "status": case.get_status_display(),
+            "card": card_number,
+        }
+    _tell_family(case, event, title)
     if to == Status.GRANTED and case.service.kind == ServiceKind.ATTENDANCE_CERTIFICATE:
         from .documents import certificate_issue
 
@@ -350,6 +358,35 @@ def _pre_excuse(case, user) -> None:
         % {"number": case.number, "reason": answers_by_key(case).get("reason", "")},
         days=covered_days(case),
     )
+
+
+def _grant_library_card(case, user) -> str:
+    """The applicant becomes a reader from outside the school of the school's
+    library (only its librarians may grant it: otherwise the whole step is
+    refused); the card number goes on the case's timeline for the family.
+    Returns the card number."""
+    from library.circulation.services import (
+        CirculationError,
+        external_reader_grant,
+        reader_profile_for,
+    )
+
+    try:
+        external_reader_grant(user=user, school=case.school, reader=case.applicant, case=case)
+    except CirculationError as error:
+        raise EservicesError(error.code, error.message) from error
+    card_number = reader_profile_for(case.applicant).card_number
+    _event(
+        case,
+        CaseEvent.Kind.ANSWER,
+        user,
+        text=_(
+            "Your library card number: %(card)s. Give it at the library desk to borrow; "
+            "your loans and holds are on your library account (%(url)s)."
+        )
+        % {"card": card_number, "url": reverse("circulation:account")},
+    )
+    return card_number
 
 
 @transaction.atomic

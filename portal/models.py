@@ -884,6 +884,7 @@ AUDIT_VERBS = {
     "confirm_school": pgettext_lazy("audit", "confirmed by the school"),
     "unconfirm": pgettext_lazy("audit", "confirmation withdrawn"),
     "redecide": pgettext_lazy("audit", "decided again"),
+    "end": pgettext_lazy("audit", "ended"),
 }
 AUDIT_THINGS = {
     "account": _("account"),
@@ -927,6 +928,7 @@ AUDIT_THINGS = {
     "test": pgettext_lazy("audit", "test"),
     "timetable_entry": pgettext_lazy("audit", "timetable lesson"),
     "trip": pgettext_lazy("audit", "trip"),
+    "external_reader": pgettext_lazy("audit", "reader from outside the school"),
 }
 AUDIT_ACTIONS = {
     "export": _("export of personal data"),

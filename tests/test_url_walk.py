@@ -498,6 +498,11 @@ URLS: dict[str, U] = {
     "circulation:reader_card": U(
         LIBRARIANS, lambda s: {"school_id": s.school.pk, "user_id": s.pupil.pk},
     ),
+    # a pupil is a reader by role, not from outside the school: the refusal redirects
+    "circulation:external_reader_end": U(
+        LIBRARIANS, lambda s: {"school_id": s.school.pk, "user_id": s.pupil.pk},
+        data=lambda s: {"reason": "koniec"}, methods="POST",
+    ),
     "circulation:account": U(SIGNED_IN),
     "circulation:card": U(SIGNED_IN),
     "circulation:account_action": U(

@@ -25,6 +25,7 @@ class ReaderCategory(models.TextChoices):
     PUPIL = "pupil", _("pupil")
     TEACHER = "teacher", _("teacher")
     STAFF = "staff", _("staff")
+    EXTERNAL = "external", _("reader from outside the school")
 
 
 class CopyQuerySet(models.QuerySet):
@@ -240,6 +241,76 @@ class ReaderProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.card_number} {self.user}"
+
+
+class ExternalReaderQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class ExternalReader(models.Model):
+    """A person from outside the school (a parent, a resident) who is a reader
+    of one school's library: granted by its librarian, usually on a library card
+    application filed through the e-services, until the membership is ended.
+    The school's own pupils and staff are readers through their roles instead."""
+
+    school = models.ForeignKey(
+        "portal.School",
+        on_delete=models.CASCADE,
+        related_name="external_readers",
+        verbose_name=_("library"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="external_library_memberships",
+        verbose_name=_("reader"),
+    )
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("granted by"),
+    )
+    granted_at = models.DateTimeField(_("granted"))
+    # The e-service case's number ("SP1/2026/0042"), not a foreign key: the
+    # library does not depend on the e-services app.
+    case_number = models.CharField(_("case number"), max_length=40, blank=True)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+
+    objects = ExternalReaderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reader from outside the school")
+        verbose_name_plural = _("readers from outside the school")
+        ordering = ["school", "-granted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "user"],
+                condition=Q(ended_at__isnull=True),
+                name="circulation_one_active_external_reader",
+                violation_error_message=_(
+                    "This person is already a reader from outside the school here."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.case_number})" if self.case_number else str(self.user)
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_at is None
 
 
 class LoanQuerySet(models.QuerySet):

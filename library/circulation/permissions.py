@@ -14,7 +14,10 @@ from library.permissions import (
 from portal.models import User
 from portal.permissions import user_roles
 
+from .models import ExternalReader
+
 __all__ = [
+    "can_manage_external_readers",
     "can_override_refusal",
     "can_remind_readers",
     "can_run_desk",
@@ -43,6 +46,13 @@ def can_remind_readers(user, school) -> bool:
 
 
 @rules.predicate
+def can_manage_external_readers(user, school) -> bool:
+    """Granting and ending the membership of a reader from outside the school
+    (a library card application, or at the desk): that library's librarians."""
+    return can_manage_school_library(user, school)
+
+
+@rules.predicate
 def can_view_account(user, reader) -> bool:
     """A reader sees their own account; guardians their children's."""
     if reader is None or not user.is_authenticated:
@@ -57,11 +67,17 @@ def viewable_readers(user):
 
 @rules.predicate
 def has_library_account(user) -> bool:
+    if not user.is_authenticated:
+        return False
     roles = user_roles(user)
-    return user.is_authenticated and (roles.is_pupil or roles.is_guardian or roles.is_staff_member)
+    if roles.is_pupil or roles.is_guardian or roles.is_staff_member:
+        return True
+    # A reader from outside the school with no role of the portal (a resident).
+    return ExternalReader.objects.active().filter(user_id=user.pk).exists()
 
 
 rules.add_perm("circulation.run_desk", can_run_desk)
 rules.add_perm("circulation.view_account", can_view_account)
 rules.add_perm("circulation.override_refusal", can_override_refusal)
 rules.add_perm("circulation.remind_readers", can_remind_readers)
+rules.add_perm("circulation.manage_external_readers", can_manage_external_readers)

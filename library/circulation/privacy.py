@@ -5,13 +5,14 @@ from django.utils.translation import gettext as _
 
 from portal.privacy.export import fmt_dt, table
 
-from .models import Hold, Loan, ReaderProfile, SentNotification
+from .models import ExternalReader, Hold, Loan, ReaderProfile, SentNotification
 
 
 def export_person(person) -> list[dict]:
     profiles = ReaderProfile.objects.filter(user=person)
     loans = Loan.objects.filter(reader=person).select_related("copy__record", "school")
     holds = Hold.objects.filter(reader=person).select_related("record", "school")
+    memberships = ExternalReader.objects.filter(user=person).select_related("school")
     return [
         table(
             _("Reader"),
@@ -55,13 +56,23 @@ def export_person(person) -> list[dict]:
                 for h in holds
             ],
         ),
+        table(
+            _("Reader from outside the school"),
+            [_("Library"), _("Granted"), _("Case number"), _("Ended")],
+            [
+                [str(m.school), fmt_dt(m.granted_at), m.case_number, fmt_dt(m.ended_at)]
+                for m in memberships
+            ],
+        ),
     ]
 
 
 def anonymise_person(person) -> dict[str, int]:
-    """The reader's card, holds and reminders go; closed loans stay with the
-    copies' history (under the pseudonym)."""
+    """The reader's card, holds, reminders and memberships as a reader from
+    outside the school go; closed loans stay with the copies' history (under
+    the pseudonym)."""
     return {
+        "external_readers": ExternalReader.objects.filter(user=person).delete()[0],
         "reader_profiles": ReaderProfile.objects.filter(user=person).delete()[0],
         "holds": Hold.objects.filter(reader=person).delete()[0],
         "reminders": SentNotification.objects.filter(recipient=person).delete()[0],

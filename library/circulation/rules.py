@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from portal.models import Role
 from portal.permissions import user_roles
 
-from .models import ClosedPeriod, LoanRule, ReaderCategory
+from .models import ClosedPeriod, ExternalReader, LoanRule, ReaderCategory
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,9 @@ DEFAULT_TERMS = Terms()
 
 def reader_category(user, school) -> str | None:
     """The reader's category at `school`, derived from portal roles: teachers,
-    other staff (librarians, administrators), pupils; None when the person is
-    not a reader of that library."""
+    other staff (librarians, administrators), pupils; then readers from outside
+    the school (an active `ExternalReader` membership of that library; roles come
+    first); None when the person is not a reader of that library."""
     roles = user_roles(user)
     school_id = getattr(school, "pk", school)
     if roles.has(Role.TEACHER, school_id):
@@ -36,7 +37,18 @@ def reader_category(user, school) -> str | None:
         return ReaderCategory.STAFF
     if school_id in roles.pupil_school_ids:
         return ReaderCategory.PUPIL
+    if is_external_reader(user, school_id):
+        return ReaderCategory.EXTERNAL
     return None
+
+
+def is_external_reader(user, school) -> bool:
+    """Whether `user` has an active membership of `school`'s library as a
+    reader from outside the school."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    school_id = getattr(school, "pk", school)
+    return ExternalReader.objects.active().filter(user_id=user.pk, school_id=school_id).exists()
 
 
 def pick_rule(rules, category: str, item_type: str) -> Terms:
@@ -82,12 +94,15 @@ def due_date(school, start: datetime.date, days: int, closed=None) -> datetime.d
 
 
 def reader_schools(user):
-    """Libraries where `user` may borrow (pupil of, or staff at)."""
+    """Libraries where `user` may borrow (pupil of, staff at, or a reader from
+    outside the school of)."""
     from portal.models import School
-    from portal.permissions import user_roles
 
     roles = user_roles(user)
     ids = set(roles.pupil_school_ids)
     for role in (Role.TEACHER, Role.LIBRARIAN, Role.SCHOOL_ADMIN):
         ids |= roles.schools(role)
+    if getattr(user, "pk", None):
+        memberships = ExternalReader.objects.active().filter(user_id=user.pk)
+        ids |= set(memberships.values_list("school_id", flat=True))
     return School.objects.filter(pk__in=ids)

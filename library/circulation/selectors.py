@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from .models import Copy, Hold, Loan, Stocktake, StocktakeScan
+from .models import Copy, ExternalReader, Hold, Loan, Stocktake, StocktakeScan
 
 
 def copies_of_record(record, schools=None):
@@ -217,8 +217,9 @@ def _current_enrolments(school, today):
 
 
 def library_readers(school, today=None):
-    """The readers of `school`'s library (its current pupils and staff), each
-    with `class_name` (None for staff) and the card, in one query."""
+    """The readers of `school`'s library (its current pupils, its staff and its
+    readers from outside the school), each with `class_name` (None for the
+    others), `is_staff_reader` and the card, in one query."""
     from portal.models import RoleAssignment, User
 
     today = today or timezone.localdate()
@@ -229,12 +230,18 @@ def library_readers(school, today=None):
         .values("school_class__name")[:1]
     )
     staff = RoleAssignment.objects.filter(school=school, role__in=_STAFF_READER_ROLES)
+    external = ExternalReader.objects.active().filter(school=school)
     return (
         User.objects.filter(
-            Q(pk__in=enrolments.values("pupil_id")) | Q(pk__in=staff.values("user_id")),
+            Q(pk__in=enrolments.values("pupil_id"))
+            | Q(pk__in=staff.values("user_id"))
+            | Q(pk__in=external.values("user_id")),
             is_active=True,
         )
-        .annotate(class_name=Subquery(class_name))
+        .annotate(
+            class_name=Subquery(class_name),
+            is_staff_reader=Exists(staff.filter(user_id=OuterRef("pk"))),
+        )
         .select_related("library_reader")
     )
 

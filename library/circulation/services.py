@@ -30,6 +30,7 @@ from .models import (
     ClosedPeriod,
     Copy,
     CopyEvent,
+    ExternalReader,
     Hold,
     Loan,
     LoanRule,
@@ -153,6 +154,85 @@ def loan_history_clear(*, reader) -> int:
     return Loan.objects.filter(reader=reader, returned_at__isnull=False).update(
         hidden_from_reader=True
     )
+
+
+# --- Readers from outside the school ------------------------------------------------------
+
+
+@transaction.atomic
+def external_reader_grant(*, user, school, reader, case=None) -> ExternalReader:
+    """Make `reader`, a person from outside the school (a parent, a resident),
+    a reader of `school`'s library, and give them a card (`reader_profile_for`).
+    Idempotent: an active membership is returned as it is. `case`: the
+    e-service case (library card application) the grant decides, kept by its
+    number. Audited; only the school's librarians may grant."""
+    _require_librarian(user, school)
+    if not reader.is_active:
+        raise CirculationError("inactive_reader", _("This account is not active."))
+    school_id = getattr(school, "pk", school)
+    profile = reader_profile_for(reader)
+    existing = ExternalReader.objects.active().filter(school_id=school_id, user=reader).first()
+    if existing is not None:
+        return existing
+    membership = ExternalReader(
+        school_id=school_id,
+        user=reader,
+        granted_by=user,
+        granted_at=timezone.now(),
+        case_number=getattr(case, "number", "") or "",
+    )
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError:
+        # Granted at the same moment elsewhere (the partial unique index).
+        return ExternalReader.objects.active().get(school_id=school_id, user=reader)
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        action="external_reader.grant",
+        target=membership,
+        school=school_id,
+        person=reader,
+        after={"card_number": profile.card_number, "case": membership.case_number},
+        only_changes=False,
+    )
+    return membership
+
+
+@transaction.atomic
+def external_reader_end(*, user, school, reader, reason: str = "") -> ExternalReader:
+    """End `reader`'s membership of `school`'s library as a reader from outside
+    the school: no new loans, holds or renewals from now on (the copies still
+    out are taken back at the desk as usual). Audited; librarians only."""
+    _require_librarian(user, school)
+    school_id = getattr(school, "pk", school)
+    membership = (
+        _locked(ExternalReader.objects.active().filter(school_id=school_id, user=reader))
+        .order_by("pk")
+        .first()
+    )
+    if membership is None:
+        raise CirculationError(
+            "not_external_reader",
+            _("This person is not a reader from outside the school of this library."),
+        )
+    membership.ended_at = timezone.now()
+    membership.ended_by = user
+    membership.save(update_fields=["ended_at", "ended_by"])
+    audit_record(
+        actor=user,
+        category=AuditEvent.Category.LIBRARY,
+        action="external_reader.end",
+        target=membership,
+        school=school_id,
+        person=reader,
+        before={"active": True},
+        after={"active": False},
+        reason=reason,
+        only_changes=False,
+    )
+    return membership
 
 
 # --- Copies --------------------------------------------------------------------------------

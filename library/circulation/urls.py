@@ -18,6 +18,11 @@ urlpatterns = [
     path("wypozyczalnia/<int:school_id>/karty-klasy/", views.class_cards, name="class_cards"),
     path("wypozyczalnia/<int:school_id>/czytelnicy/", views.readers, name="readers"),
     path(
+        "wypozyczalnia/<int:school_id>/czytelnicy/<int:user_id>/zakoncz/",
+        views.external_reader_end,
+        name="external_reader_end",
+    ),
+    path(
         "wypozyczalnia/<int:school_id>/czytelnicy/<int:user_id>/karta.pdf",
         views.reader_card_for,
         name="reader_card",

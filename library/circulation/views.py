@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,8 +37,9 @@ from .forms import (
     ReaderSettingsForm,
     StocktakeScanForm,
 )
-from .models import ClosedPeriod, Copy, Hold, Loan, LoanRule, Stocktake
+from .models import ClosedPeriod, Copy, Hold, Loan, LoanRule, ReaderCategory, Stocktake
 from .permissions import (
+    can_manage_external_readers,
     can_override_refusal,
     can_remind_readers,
     can_run_desk,
@@ -178,10 +180,16 @@ def _reader_of_card(card_number: str, school):
 
 
 def _reader_loans(reader, school):
-    """The reader at the desk and their open loans here, shown beside the results."""
+    """The reader at the desk, their category here and their open loans here,
+    shown beside the results."""
     if reader is None:
         return None
-    return {"reader": reader, "loans": selectors.open_loans(reader).filter(school=school)}
+    category = rules.reader_category(reader, school)
+    return {
+        "reader": reader,
+        "category": ReaderCategory(category).label if category else "",
+        "loans": selectors.open_loans(reader).filter(school=school),
+    }
 
 
 @login_required
@@ -276,8 +284,40 @@ def readers(request, school_id):
     school = _desk_school(request, school_id)
     q = request.GET.get("q", "").strip()[:100]
     page = _page(request, selectors.readers_find(school, q)) if search_words(q) else None
-    context = {"school": school, "page": page, "q": q, "searched": bool(q)}
+    context = {
+        "school": school,
+        "page": page,
+        "q": q,
+        "searched": bool(q),
+        "can_end_external": can_manage_external_readers(request.user, school),
+    }
     return render(request, "circulation/readers.html", context)
+
+
+@login_required
+@require_POST
+def external_reader_end(request, school_id, user_id):
+    """End the membership of a reader from outside the school (the readers
+    page's form, opened first, with the reason): they can no longer borrow here."""
+    school = _desk_school(request, school_id)
+    if not can_manage_external_readers(request.user, school):
+        raise Http404
+    reader = get_object_or_404(selectors.library_readers(school), pk=user_id)
+    back = reverse("circulation:readers", args=[school.pk])
+    q = request.POST.get("q", "").strip()[:100]
+    if q:
+        back += "?" + urlencode({"q": q})
+    reason = request.POST.get("reason", "").strip()[:500]
+    try:
+        services.external_reader_end(user=request.user, school=school, reader=reader, reason=reason)
+        messages.success(
+            request,
+            _("%(name)s is no longer a reader of this library.")
+            % {"name": reader.get_full_name() or reader.username},
+        )
+    except CirculationError as error:
+        messages.error(request, error.message)
+    return redirect(back)
 
 
 @login_required
