@@ -399,6 +399,7 @@ class Trip(models.Model):
         "pupils": _("pupils"),
         "guardians": _("guardians"),
         "answers_cleared": _("answers cleared"),
+        "names": _("who"),
     }
 
     class Meta:

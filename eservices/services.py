@@ -807,3 +807,43 @@ def trip_cancel(*, trip, user: User, reason: str):
         key=f"trip:{trip.pk}:cancelled",
     )
     return trip
+
+
+def trip_missing_pupils(trip) -> list[User]:
+    """The pupils enrolled in the trip's class today who are not on its list (a
+    pupil who joined the class later, or one left out of a group)."""
+    listed = set(trip.consents.values_list("pupil_id", flat=True))
+    return [p for p in class_pupils(trip.school_class) if p.pk not in listed]
+
+
+@transaction.atomic
+def trip_add_pupils(*, trip, user: User, pupil_ids) -> list[User]:
+    """Put more pupils of the trip's class on its list while answers are open and
+    ask their guardians; a pupil not in the class (today) or already listed is
+    left out. Audited."""
+    from .models import Trip, TripConsent
+
+    trip = Trip.objects.select_for_update().select_related("school_class").get(pk=trip.pk)
+    if trip.is_frozen():
+        raise EservicesError("frozen", _("The deadline for answers has passed; the list is final."))
+    wanted = {int(pk) for pk in pupil_ids}
+    added = [p for p in trip_missing_pupils(trip) if p.pk in wanted]
+    if not added:
+        raise EservicesError("no_pupils", _("Choose at least one pupil."))
+    TripConsent.objects.bulk_create(TripConsent(trip=trip, pupil=p) for p in added)
+    audit_record(
+        actor=user,
+        category=CATEGORY,
+        action="trip.add_pupils",
+        target=trip,
+        school=trip.school_id,
+        after={"pupils": len(added), "names": [actor_label(p) for p in added]},
+        only_changes=False,
+    )
+    _tell_guardians(
+        trip,
+        [p.pk for p in added],
+        _("Consent needed: %(title)s") % {"title": trip.title},
+        key=f"trip:{trip.pk}:created",
+    )
+    return added

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.inputs import parse_id
+
 from . import forms, selectors, services
 from .permissions import family_trip_consents, may_organise_trips, organised_trips, trip_classes
 
@@ -60,6 +62,7 @@ def _trip_context(request, pk) -> dict:
         "frozen": trip.is_frozen(),
         "now": timezone.now(),
         "cancel_form": forms.TripCancelForm(),
+        "missing": [] if trip.is_frozen() else services.trip_missing_pupils(trip),
         **selectors.trip_list(trip),
     }
 
@@ -113,6 +116,33 @@ def trip_edit_view(request, pk):
             flash.success(request, _("The trip was saved and the guardians were told."))
             return redirect("eservices:trip", pk=trip.pk)
     return render(request, "eservices/trip_edit.html", {"form": form, "trip": trip})
+
+
+@login_required
+@require_POST
+def trip_add_pupils_view(request, pk):
+    trip = get_object_or_404(organised_trips(request.user), pk=pk)
+    try:
+        added = services.trip_add_pupils(
+            trip=trip,
+            user=request.user,
+            pupil_ids=[
+                pk for pk in map(parse_id, request.POST.getlist("pupils")) if pk is not None
+            ],
+        )
+    except services.EservicesError as exc:
+        flash.error(request, exc.message)
+    else:
+        flash.success(
+            request,
+            ngettext(
+                "%(count)d pupil was added and their guardians were asked.",
+                "%(count)d pupils were added and their guardians were asked.",
+                len(added),
+            )
+            % {"count": len(added)},
+        )
+    return redirect("eservices:trip", pk=trip.pk)
 
 
 @login_required

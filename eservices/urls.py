@@ -37,6 +37,11 @@ urlpatterns = [
     path("e-uslugi/wycieczki/<int:pk>/", trip_views.trip_view, name="trip"),
     path("e-uslugi/wycieczki/<int:pk>/druk/", trip_views.trip_print_view, name="trip_print"),
     path("e-uslugi/wycieczki/<int:pk>/zmien/", trip_views.trip_edit_view, name="trip_edit"),
+    path(
+        "e-uslugi/wycieczki/<int:pk>/dopisz/",
+        trip_views.trip_add_pupils_view,
+        name="trip_add_pupils",
+    ),
     path("e-uslugi/wycieczki/<int:pk>/odwolaj/", trip_views.trip_cancel_view, name="trip_cancel"),
     path(
         "e-uslugi/wycieczki/<int:pk>/przypomnij/", trip_views.trip_remind_view, name="trip_remind"

@@ -880,6 +880,7 @@ AUDIT_VERBS = {
     "document_revoke": pgettext_lazy("audit", "document revoked"),
     "remind": pgettext_lazy("audit", "reminder sent"),
     "cancel": pgettext_lazy("audit", "cancelled"),
+    "add_pupils": pgettext_lazy("audit", "pupils added to the list"),
     "confirm_homeroom": pgettext_lazy("audit", "confirmed by the homeroom teacher"),
     "confirm_school": pgettext_lazy("audit", "confirmed by the school"),
     "unconfirm": pgettext_lazy("audit", "confirmation withdrawn"),

@@ -378,3 +378,28 @@ def test_a_cancelled_trip_takes_no_answers_and_every_guardian_is_told(trip_world
     assert "Odwołana" in client.get(reverse("eservices:trip", args=[a.trip.pk])).content.decode()
     family = login(a.guardian).get(reverse("eservices:home")).content.decode()
     assert "Choroba przewodnika" in family and 'value="consent"' not in family
+
+
+def test_a_pupil_who_joined_later_is_added_and_their_guardian_asked(trip_world, login):
+    a = trip_world.a
+    newcomer = make_pupil(a.class_a, username="a-newcomer")
+    parent = UserFactory(username="a-newcomer-parent")
+    GuardianLinkFactory(guardian=parent, pupil=newcomer)
+    client = login(a.teacher)
+    page = client.get(reverse("eservices:trip", args=[a.trip.pk])).content.decode()
+    assert f'value="{newcomer.pk}"' in page
+    url = reverse("eservices:trip_add_pupils", args=[a.trip.pk])
+    # another class's pupil, an unknown id and junk are left out
+    response = client.post(url, {"pupils": [newcomer.pk, a.other_pupil.pk, 999999, "x"]})
+    assert response.status_code == 302
+    assert set(a.trip.consents.values_list("pupil_id", flat=True)) == {
+        a.pupil.pk,
+        a.pupil2.pk,
+        newcomer.pk,
+    }
+    assert Notification.objects.filter(recipient=parent, key=f"trip:{a.trip.pk}:created").exists()
+    assert AuditEvent.objects.filter(action="trip.add_pupils", target_id=a.trip.pk).exists()
+    page = client.get(reverse("eservices:trip", args=[a.trip.pk])).content.decode()
+    assert f'value="{newcomer.pk}"' not in page
+    with pytest.raises(services.EservicesError):
+        services.trip_add_pupils(trip=a.trip, user=a.teacher, pupil_ids=[a.other_pupil.pk])
