@@ -79,25 +79,35 @@ def trip_print_view(request, pk):
     return render(request, "eservices/trip_print.html", _trip_context(request, pk))
 
 
-@login_required
-@require_POST
-def trip_remind_view(request, pk):
+def _trip_step(request, pk, step, said):
+    """An organiser's POST on their trip: the service, then its message (or the
+    service's refusal), then back to the trip."""
     trip = get_object_or_404(organised_trips(request.user), pk=pk)
     try:
-        told = services.trip_remind(trip=trip, user=request.user)
+        result = step(trip)
     except services.EservicesError as exc:
         flash.error(request, exc.message)
     else:
-        flash.success(
-            request,
+        flash.success(request, said(result))
+    return redirect("eservices:trip", pk=trip.pk)
+
+
+@login_required
+@require_POST
+def trip_remind_view(request, pk):
+    return _trip_step(
+        request,
+        pk,
+        lambda trip: services.trip_remind(trip=trip, user=request.user),
+        lambda told: (
             ngettext(
                 "A reminder was sent to %(count)d guardian.",
                 "A reminder was sent to %(count)d guardians.",
                 len(told),
             )
-            % {"count": len(told)},
-        )
-    return redirect("eservices:trip", pk=trip.pk)
+            % {"count": len(told)}
+        ),
+    )
 
 
 @login_required
@@ -121,45 +131,33 @@ def trip_edit_view(request, pk):
 @login_required
 @require_POST
 def trip_add_pupils_view(request, pk):
-    trip = get_object_or_404(organised_trips(request.user), pk=pk)
-    try:
-        added = services.trip_add_pupils(
-            trip=trip,
-            user=request.user,
-            pupil_ids=[
-                pk for pk in map(parse_id, request.POST.getlist("pupils")) if pk is not None
-            ],
-        )
-    except services.EservicesError as exc:
-        flash.error(request, exc.message)
-    else:
-        flash.success(
-            request,
+    ids = [pk for pk in map(parse_id, request.POST.getlist("pupils")) if pk is not None]
+    return _trip_step(
+        request,
+        pk,
+        lambda trip: services.trip_add_pupils(trip=trip, user=request.user, pupil_ids=ids),
+        lambda added: (
             ngettext(
                 "%(count)d pupil was added and their guardians were asked.",
                 "%(count)d pupils were added and their guardians were asked.",
                 len(added),
             )
-            % {"count": len(added)},
-        )
-    return redirect("eservices:trip", pk=trip.pk)
+            % {"count": len(added)}
+        ),
+    )
 
 
 @login_required
 @require_POST
 def trip_cancel_view(request, pk):
-    trip = get_object_or_404(organised_trips(request.user), pk=pk)
     form = forms.TripCancelForm(request.POST)
-    if not form.is_valid():
-        flash.error(request, _("Say why the trip is cancelled; the guardians are told."))
-    else:
-        try:
-            services.trip_cancel(trip=trip, user=request.user, reason=form.cleaned_data["reason"])
-        except services.EservicesError as exc:
-            flash.error(request, exc.message)
-        else:
-            flash.success(request, _("The trip was cancelled and the guardians were told."))
-    return redirect("eservices:trip", pk=trip.pk)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _trip_step(
+        request,
+        pk,
+        lambda trip: services.trip_cancel(trip=trip, user=request.user, reason=reason),
+        lambda _trip: _("The trip was cancelled and the guardians were told."),
+    )
 
 
 @login_required
