@@ -39,6 +39,19 @@ def _empty_roles_cache():
     caches["roles"].clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (Polish). The language middleware
+    activates the request's language for the thread and leaves it there (the next
+    request sets its own), so a test whose client chose English would otherwise
+    hand English to whichever test the worker runs next."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 def build_school_world(name: str):
     school = SchoolFactory(short_name=name)
     year = SchoolYearFactory(school=school)
