@@ -247,6 +247,12 @@ class ExternalReaderQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_at__isnull=True)
 
+    def active_of(self, user):
+        """The active memberships of `user` (none for an anonymous visitor)."""
+        if user is None or not getattr(user, "pk", None):
+            return self.none()
+        return self.active().filter(user_id=user.pk)
+
 
 class ExternalReader(models.Model):
     """A person from outside the school (a parent, a resident) who is a reader

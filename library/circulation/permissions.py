@@ -73,7 +73,7 @@ def has_library_account(user) -> bool:
     if roles.is_pupil or roles.is_guardian or roles.is_staff_member:
         return True
     # A reader from outside the school with no role of the portal (a resident).
-    return ExternalReader.objects.active().filter(user_id=user.pk).exists()
+    return ExternalReader.objects.active_of(user).exists()
 
 
 rules.add_perm("circulation.run_desk", can_run_desk)

@@ -45,10 +45,8 @@ def reader_category(user, school) -> str | None:
 def is_external_reader(user, school) -> bool:
     """Whether `user` has an active membership of `school`'s library as a
     reader from outside the school."""
-    if user is None or not getattr(user, "pk", None):
-        return False
     school_id = getattr(school, "pk", school)
-    return ExternalReader.objects.active().filter(user_id=user.pk, school_id=school_id).exists()
+    return ExternalReader.objects.active_of(user).filter(school_id=school_id).exists()
 
 
 def pick_rule(rules, category: str, item_type: str) -> Terms:
@@ -102,7 +100,5 @@ def reader_schools(user):
     ids = set(roles.pupil_school_ids)
     for role in (Role.TEACHER, Role.LIBRARIAN, Role.SCHOOL_ADMIN):
         ids |= roles.schools(role)
-    if getattr(user, "pk", None):
-        memberships = ExternalReader.objects.active().filter(user_id=user.pk)
-        ids |= set(memberships.values_list("school_id", flat=True))
+    ids |= set(ExternalReader.objects.active_of(user).values_list("school_id", flat=True))
     return School.objects.filter(pk__in=ids)
