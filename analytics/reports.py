@@ -24,7 +24,15 @@ from portal.models import School
 from . import measures
 from .measures import MEASURES
 from .models import ClassMonth, ClassSnapshot, SchoolMonth, SubjectMonth
-from .selectors import SINGLE, SUMMED, YEARLY, Figure, grouped, year_figures
+from .selectors import (
+    SINGLE,
+    SUMMED,
+    YEARLY,
+    Figure,
+    grouped,
+    subject_level_figures,
+    year_figures,
+)
 
 #: Measures computed from the register and the grade sheets month by month.
 MONTHLY = ("attendance", "lateness", "unexcused", "grade_average", "failing")
@@ -379,6 +387,17 @@ def school_drilldown(*, school: School) -> list[Table]:
             for (name,) in sorted(subjects, key=lambda k: k[0] or "")
         ],
     )
+    levels, subject_rows = subject_level_figures(school=school)
+    by_level = Table(
+        f"school-{school.pk}-subject-levels",
+        _("%(school)s: %(measure)s by subject and level")
+        % {"school": school.short_name or school.name, "measure": MEASURES["grade_average"].label},
+        [
+            Column(_("Subject")),
+            *[Column(_("level %(level)s") % {"level": level}, "grade_average") for level in levels],
+        ],
+        rows=[[name, *figures] for name, figures in subject_rows],
+    )
     months = register_figures(by=("month",), where=current)
     by_month = Table(
         f"school-{school.pk}-months",
@@ -389,7 +408,7 @@ def school_drilldown(*, school: School) -> list[Table]:
             for (month,) in sorted(months)
         ],
     )
-    return [by_class, behaviour, by_subject, by_month]
+    return [by_class, behaviour, by_subject, by_level, by_month]
 
 
 def behaviour_table(slug: str, title: str, rows, *, total=None) -> Table:

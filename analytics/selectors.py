@@ -64,8 +64,6 @@ class SchoolFigures:
     pupils_by_level: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)  # measure key -> Figure
     by_month: dict = field(default_factory=dict)  # month -> Figure (attendance)
-    subjects: list = field(default_factory=list)  # [(name, [Figure per level])]
-    subject_levels: list = field(default_factory=list)
     computed_at: datetime.datetime | None = None
 
     # Filled in for the template, in the order of the tables' columns.
@@ -136,9 +134,45 @@ def _add(into: dict, row: dict) -> None:
         into[name] = into.get(name, 0) + (row[name] or 0)
 
 
+def subject_level_figures(*, school: School) -> tuple[list[int], list[tuple[str, list]]]:
+    """Grade averages of one school's current year by subject and level
+    (classes of one level together): the levels, and a row per subject with a
+    `Figure` per level (None where the subject is not taught at that level)."""
+    cells = {}  # (subject, level) -> sums
+    for row in (
+        SubjectMonth.objects.filter(school=school, school_year__is_current=True, grade_count__gt=0)
+        .values("school_class_id", "subject__name", "level")
+        .annotate(
+            **{name: Sum(name) for name in SUMMED}, most=Max("pupils"), computed=Max("computed_at")
+        )
+    ):
+        cell = cells.setdefault((row["subject__name"], row["level"]), {})
+        _add(cell, row)
+        cell["population"] = cell.get("population", 0) + row["most"]
+    levels = sorted({level for _name, level in cells})
+    names = sorted({name for name, _level in cells})
+    return levels, [
+        (
+            name,
+            [
+                Figure(
+                    "grade_average",
+                    measures.grade_average(cells[(name, level)]),
+                    cells[(name, level)]["population"],
+                )
+                if (name, level) in cells
+                else None
+                for level in levels
+            ],
+        )
+        for name in names
+    ]
+
+
 def municipal_overview(*, today: datetime.date | None = None) -> dict:
     """Schools side by side with every measure of `MEASURES`, attendance by
-    month and grade averages by subject and level, for the current school years."""
+    month and behaviour, for the current school years (a school's subjects are
+    on its own page: `subject_level_figures`)."""
     today = today or timezone.localdate()
     schools = list(School.objects.active().order_by("name"))
     ids = [s.pk for s in schools]
@@ -223,40 +257,6 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             measures.share(row["guardians_signed_in"], row["guardians"]),
             row["guardians"],
         )
-
-    # Grade averages by subject and level: classes of one level together.
-    cells = defaultdict(dict)  # school -> (subject, level) -> sums
-    for row in (
-        SubjectMonth.objects.filter(**current, grade_count__gt=0)
-        .values("school_id", "school_class_id", "subject__name", "level")
-        .annotate(
-            **{name: Sum(name) for name in SUMMED}, most=Max("pupils"), computed=Max("computed_at")
-        )
-    ):
-        cell = cells[row["school_id"]].setdefault((row["subject__name"], row["level"]), {})
-        _add(cell, row)
-        cell["population"] = cell.get("population", 0) + row["most"]
-    for school_id, by_cell in cells.items():
-        school = rows[school_id]
-        levels = sorted({level for _name, level in by_cell})
-        names = sorted({name for name, _level in by_cell})
-        school.subject_levels = levels
-        school.subjects = [
-            (
-                name,
-                [
-                    Figure(
-                        "grade_average",
-                        measures.grade_average(by_cell[(name, level)]),
-                        by_cell[(name, level)]["population"],
-                    )
-                    if (name, level) in by_cell
-                    else None
-                    for level in levels
-                ],
-            )
-            for name in names
-        ]
 
     school_rows = list(rows.values())
     levels = sorted({level for s in school_rows for level in s.pupils_by_level})

@@ -2,6 +2,7 @@
 drill-down of a school, and lateness: against values worked out by hand."""
 
 import datetime
+from decimal import Decimal
 
 from analytics import reports
 from analytics.services import analytics_compute
@@ -113,7 +114,8 @@ def test_a_school_drilled_down_to_classes_and_subjects_hides_small_groups(small)
     for pupil in pupils_of(small_class, 3, "mala"):
         mark(day, pupil, S.UNEXCUSED)
     analytics_compute(full=True)
-    by_class, _behaviour, by_subject, by_month = reports.school_drilldown(school=small.school)
+    tables = reports.school_drilldown(school=small.school)
+    by_class, _behaviour, by_subject, by_level, by_month = tables
     att = column_of(by_class, "attendance") - 1
     assert cells(by_class, "4a")[att] == 66.7
     assert cells(by_class, "4b")[att] is None  # 3 pupils: hidden
@@ -121,6 +123,9 @@ def test_a_school_drilled_down_to_classes_and_subjects_hides_small_groups(small)
     # the subject pools both classes: 8 pupils; present 6, absent 3 + 3
     assert cells(by_subject, "Matematyka")[0] == 50.0
     assert [r[0] for r in by_month.rows] == ["Październik 2030"]
+    # grade averages by subject and level: only 4a has grades, 48.75 ÷ 16
+    assert [c.label for c in by_level.columns] == ["Przedmiot", "klasa 4"]
+    assert cells(by_level, "Matematyka") == [Decimal("3.05")]
 
 
 def test_open_data_per_school_and_year(small):
