@@ -20,9 +20,11 @@ from django.utils.translation import gettext as _
 
 from .selectors import Figure
 
-# Narrow on purpose: the SVG scales to the column, so at 390 px the text stays legible.
-WIDTH = 440
-LABEL_WIDTH = 140
+# Narrow on purpose: the SVG scales to the column, so at 390 px the 14-unit
+# labels still read at about 11 px; on a wide screen the figure is held to
+# 36rem (analytics/_panel.html), about 20 px.
+WIDTH = 400
+LABEL_WIDTH = 150
 BAR = 18
 GAP = 10
 LEGEND = 26
@@ -43,9 +45,30 @@ PATTERNS = (
 )
 
 
-def _short(label: str, size: int = 17) -> str:
+# Advance widths of DejaVu Sans (the usual fallback sans-serif) in 1/1000 em:
+# narrow and wide letters, the rest by case. Used to cut a bar's label so it
+# stays left of the bars (cutting by characters let "Wychowanie fizyczne" run
+# past the SVG's left edge while "Październik 2026" fitted).
+_NARROW = dict.fromkeys("iljI.,:;'!|", 280) | dict.fromkeys("ftr ()-", 400)
+_WIDE = dict.fromkeys("mwMW", 950)
+LABEL_FONT_PX = 14
+
+
+def _text_width(text: str) -> float:
+    em = sum(
+        _NARROW.get(c) or _WIDE.get(c) or (700 if c.isupper() else 620 if c.isdigit() else 600)
+        for c in text
+    )
+    return em * LABEL_FONT_PX / 1000
+
+
+def _short(label: str, room: float = LABEL_WIDTH - 8) -> str:
     # The full label is in the data table; the chart keeps its left column.
-    return label if len(label) <= size else label[: size - 1] + "…"
+    if _text_width(label) <= room:
+        return label
+    while label and _text_width(label + "…") > room:
+        label = label[:-1]
+    return label.rstrip() + "…"
 
 
 def value_of(cell):
@@ -93,7 +116,7 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
             parts.append(
                 format_html(
                     '<rect x="{}" y="{}" width="{}" height="{}" fill="url(#{}-{})" '
-                    'stroke="#1f4e79"/><text x="{}" y="{}" class="value">{}</text>',
+                    'stroke="#1f4e79"/><text x="{}" y="{}" class="value" font-size="13">{}</text>',
                     LABEL_WIDTH,
                     y + 1,
                     length,
@@ -133,13 +156,17 @@ def bar_chart(table, *, series: list[int], title: str, description: str = "") ->
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {w} {h}" '
-        'width="100%" role="img" aria-labelledby="{id}-title {id}-desc">'
+        'width="100%" role="img" aria-labelledby="{id}-title {id}-desc" '
+        # Presentation attributes, not a <style>: the portal's CSP allows no
+        # inline style sheet, so a <style> here was dropped and the labels took
+        # the page's 16 px font and ran past the chart's left edge.
+        'font-family="sans-serif" font-size="{font}" fill="#111">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
         "<defs>{defs}</defs>"
-        "<style>.label{{font:13px sans-serif;fill:#111}}.value{{font:12px sans-serif;"
-        "fill:#111}}</style>{legend}{bars}</svg>",
+        "{legend}{bars}</svg>",
         w=WIDTH,
         h=height,
+        font=LABEL_FONT_PX,
         id=chart_id,
         title=title,
         desc=described,

@@ -216,7 +216,7 @@ def main():
             pages = {
                 "overview /gmina/": reverse("analytics:overview"),
                 "school drill-down": reverse("analytics:school", args=[school.pk]),
-                "school XLSX (3 tables)": reverse("analytics:school", args=[school.pk])
+                "school XLSX (every table)": reverse("analytics:school", args=[school.pk])
                 + "?eksport=xlsx",
                 "trend of attendance": reverse("analytics:measure", args=["attendance"]),
                 "comparison of primary schools": reverse("analytics:compare", args=["primary"]),

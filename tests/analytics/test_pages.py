@@ -132,6 +132,17 @@ def test_a_chart_is_accessible_svg_with_its_data_table(small, officer):
     assert "66,7" in svg  # the value written at its bar
     assert "<details>" in html and "<table" in html[html.index("<details>") :]
     assert "<script" not in svg
+    # the portal's CSP drops an inline <style>: the chart's fonts are attributes
+    assert "<style" not in svg and 'font-family="sans-serif" font-size="14"' in svg
+
+
+def test_a_long_bar_label_is_cut_to_fit_left_of_the_bars():
+    from analytics.charts import LABEL_WIDTH, _short, _text_width
+
+    assert _short("Matematyka") == "Matematyka"
+    cut = _short("Edukacja wczesnoszkolna i wychowanie fizyczne")
+    assert cut.endswith("…") and cut.startswith("Edukacja")
+    assert _text_width(cut) <= LABEL_WIDTH - 8
 
 
 def test_exports_of_a_table_as_csv_and_xlsx(small, officer):
