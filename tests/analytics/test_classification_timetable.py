@@ -8,10 +8,14 @@ from decimal import Decimal
 
 import pytest
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
 from analytics import reports
 from analytics.models import ClassSnapshot, ClassYear, SchoolMonth
 from analytics.selectors import municipal_overview
-from analytics.services import analytics_compute
+from analytics.services import analytics_compute, class_years_compute, snapshots_compute
 from gradebook.models import TermGrade, TermStatus
 from portal.models import School, Term
 from tests.factories import (
@@ -247,3 +251,35 @@ def test_timetable_in_comparison_trend_and_open_data(timetabled, clock):
     sp1 = next(r for r in data.rows if r[0] == s.school.name)
     assert sp1[4 + keys.index("teachers")].shown == 4
     assert sp1[4 + keys.index("weekly_lessons")].shown == 11
+
+
+def test_the_yearly_and_daily_counts_take_the_same_queries_however_many_pupils(classified):
+    """Grouped queries, never one per pupil, class or teacher."""
+    s = classified
+    close_annual(s)
+    slot(s.assignment, 0, 1)
+
+    def counted():
+        with CaptureQueriesContext(connection) as queries:
+            class_years_compute(now=timezone.now())
+            snapshots_compute(now=timezone.now())
+        return len(queries.captured_queries)
+
+    few = counted()
+    for name in ("4b", "5a"):
+        school_class = SchoolClassFactory(school_year=s.year, name=name)
+        group = TeachingGroupFactory(school_class=school_class)
+        pupils = pupils_of(school_class, 6, f"wiecej{name}")
+        group.pupils.add(*pupils[:3])
+        teachings = [
+            TeachingAssignmentFactory(school_class=school_class),
+            TeachingAssignmentFactory(school_class=school_class, group=group),
+        ]
+        for number, teaching in enumerate(teachings, start=1):
+            slot(teaching, 2, number)
+            for pupil in pupils[:3]:
+                final(teaching, pupil, 2)
+                final(teaching, pupil, 3, term=2)
+    build_school("SP 2")
+    assert counted() == few
+    assert ClassYear.objects.get(school_class__name="5a").annual_classified == 3
