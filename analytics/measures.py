@@ -44,6 +44,8 @@ class Measure:
 
 
 PERCENT = _("%")
+TIMETABLE_SOURCE = _("class register: the timetable")
+CLASSIFICATION_SOURCE = _("grade sheets: final mid-year and annual grades")
 
 MEASURES: dict[str, Measure] = {
     m.key: m
@@ -73,6 +75,53 @@ MEASURES: dict[str, Measure] = {
             _("Pupils divided by classes, to one decimal place."),
             _("pupils per class"),
             _("class lists (enrolments)"),
+            min_population=0,
+        ),
+        Measure(
+            "teachers",
+            _("Teachers in the timetable"),
+            _(
+                "The number of teachers who teach at least one lesson in the timetable in "
+                "force on the day of computation: the timetable entries valid that day (an "
+                "entry limited to part of the year by its “valid from” and “valid until” "
+                "dates counts only while it is in force). A teacher who teaches in several "
+                "schools counts in each, and in each class they teach. Teachers are counted, "
+                "never named. A count of staff, not of pupils, so it is always shown; no "
+                "figure where the school keeps no timetable in the portal. Months already "
+                "over keep the figure of their last computation."
+            ),
+            _("teachers"),
+            TIMETABLE_SOURCE,
+            min_population=0,
+        ),
+        Measure(
+            "weekly_lessons",
+            _("Weekly lessons in the timetable"),
+            _(
+                "The lessons a week in the timetable in force on the day of computation: "
+                "each timetable entry valid that day is one lesson of one teacher, so two "
+                "groups of a class taught at the same time are two lessons (as the school's "
+                "organisation sheet counts hours). An entry limited to part of the year by "
+                "its “valid from” and “valid until” dates counts only while it is in force. "
+                "A count of lessons, not of pupils, so it is always shown; no figure where "
+                "the school (or the class) keeps no timetable in the portal."
+            ),
+            _("lessons a week"),
+            TIMETABLE_SOURCE,
+            min_population=0,
+        ),
+        Measure(
+            "lessons_per_teacher",
+            _("Weekly lessons per teacher"),
+            _(
+                "Weekly lessons in the timetable ÷ teachers in the timetable, to one decimal "
+                "place, on the day of computation; a teacher who also teaches in another "
+                "school has only this school's lessons here. For several schools: their "
+                "lessons ÷ the sum of their teachers. Not a pupil count, so it is always "
+                "shown; no figure where the school keeps no timetable in the portal."
+            ),
+            _("lessons a week per teacher"),
+            TIMETABLE_SOURCE,
             min_population=0,
         ),
         Measure(
@@ -127,6 +176,70 @@ MEASURES: dict[str, Measure] = {
             ),
             PERCENT,
             _("grade sheets: current grades"),
+        ),
+        Measure(
+            "midyear_average",
+            _("Mid-year classification average"),
+            _(
+                "The mean of the numeric mid-year grades (final grades of term 1, 1–6): "
+                "Σ grades ÷ their number, to two decimal places, each final grade counting "
+                "once, as the school's classification summary averages them; descriptive "
+                "assessments (classes 1–3) have no number and do not count. The grades "
+                "entered so far. Shown from 5 pupils with a numeric mid-year grade."
+            ),
+            _("grade (1–6)"),
+            CLASSIFICATION_SOURCE,
+        ),
+        Measure(
+            "annual_average",
+            _("Annual classification average"),
+            _(
+                "The mean of the numeric annual grades (final grades of the school year's "
+                "last term, 1–6): Σ grades ÷ their number, to two decimal places, each final "
+                "grade counting once, as the school's classification summary averages them; "
+                "descriptive assessments (classes 1–3) do not count. The grades entered so "
+                "far. Shown from 5 pupils with a numeric annual grade."
+            ),
+            _("grade (1–6)"),
+            CLASSIFICATION_SOURCE,
+        ),
+        Measure(
+            "midyear_failing",
+            _("Pupils failing at mid-year"),
+            _(
+                "The share of pupils with at least one niedostateczny (1) among their "
+                "mid-year grades (final grades of term 1): those pupils ÷ the pupils with a "
+                "numeric mid-year grade × 100. The grades entered so far."
+            ),
+            PERCENT,
+            CLASSIFICATION_SOURCE,
+        ),
+        Measure(
+            "annual_failing",
+            _("Pupils failing at the annual classification"),
+            _(
+                "The share of pupils with at least one niedostateczny (1) among their annual "
+                "grades (final grades of the school year's last term): those pupils ÷ the "
+                "pupils with a numeric annual grade × 100. The grades entered so far, before "
+                "any retake exam."
+            ),
+            PERCENT,
+            CLASSIFICATION_SOURCE,
+        ),
+        Measure(
+            "annual_unclassified",
+            _("Pupils unclassified at the annual classification"),
+            _(
+                "The share of pupils not classified (nieklasyfikowany) in at least one "
+                "subject at the annual classification: pupils without an annual grade "
+                "(neither a number nor a descriptive assessment) in a subject taught to "
+                "their class or to their group ÷ the pupils with at least one annual grade "
+                "× 100. Counted only once the school has closed the year's last term (before "
+                "that a missing grade may simply not be entered yet); a pupil with no annual "
+                "grade at all is not counted."
+            ),
+            PERCENT,
+            CLASSIFICATION_SOURCE,
         ),
         Measure(
             "excuse_days",
@@ -306,6 +419,8 @@ BEHAVIOUR_FIELDS = {
     BehaviourGrade.Value.REPREHENSIBLE: "behaviour_reprehensible",
 }
 POOR_BEHAVIOUR = (BehaviourGrade.Value.INADEQUATE, BehaviourGrade.Value.REPREHENSIBLE)
+#: The two classifications of a school year: final grades of term 1, and of the last term.
+CLASSIFICATIONS = ("midyear", "annual")
 #: Summed fields of the yearly class summary.
 YEAR_FIELDS = (
     "pupils",
@@ -319,6 +434,13 @@ YEAR_FIELDS = (
     "excuses_decided",
     "excuse_days",
     "excused_pupils",
+    *(
+        f"{classification}_{name}"
+        for classification in CLASSIFICATIONS
+        for name in ("graded", "grade_sum", "grade_count", "failing")
+    ),
+    "annual_classified",
+    "annual_unclassified",
 )
 
 
@@ -349,6 +471,27 @@ def loans_per_reader(row: dict) -> float | None:
 def excuse_days(row: dict) -> float | None:
     decided = row.get("excuses_decided") or 0
     return round((row.get("excuse_days") or 0) / decided, 1) if decided else None
+
+
+def classification_average(row: dict, classification: str) -> Decimal | None:
+    """The mean of a classification's numeric final grades, two places half up:
+    the arithmetic of `gradebook.yearend.rules.grades_average` on summed parts."""
+    return grade_scale.average_of(
+        row.get(f"{classification}_grade_sum") or 0, row.get(f"{classification}_grade_count") or 0
+    )
+
+
+def classification_failing_share(row: dict, classification: str) -> float | None:
+    failing, graded = row.get(f"{classification}_failing"), row.get(f"{classification}_graded")
+    return share(failing or 0, graded or 0)
+
+
+def unclassified_share(row: dict) -> float | None:
+    return share(row.get("annual_unclassified") or 0, row.get("annual_classified") or 0)
+
+
+def lessons_per_teacher(lessons: int | None, teachers: int | None) -> float | None:
+    return round(lessons / teachers, 1) if lessons and teachers else None
 
 
 def active_readers_share(row: dict) -> float | None:

@@ -87,9 +87,14 @@ class ClassMonth(SummaryRow):
 
 
 class ClassSnapshot(SummaryRow):
-    """The pupils of a class of the current year on the day of computation."""
+    """The pupils of a class of the current year on the day of computation, and
+    its lessons in the timetable in force that day: the weekly lessons (one per
+    timetable entry, a group's lesson too) and the distinct teachers who teach
+    them (counted, never named)."""
 
     pupils = models.PositiveIntegerField(_("pupils"), default=0)
+    weekly_lessons = models.PositiveIntegerField(default=0)
+    teachers = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("class size")
@@ -106,9 +111,9 @@ class ClassYear(SummaryRow):
     """What a class's school year ends with, counted per class: the pupils'
     latest final behaviour grades, the confirmed promotion decisions, the
     pupils' loans from the school library and the days from an absence to the
-    decision on its excuse. Recomputed whole on every run (a few
-    grouped queries): the change logs that mark `DirtyMonth`s do not cover these
-    sources."""
+    decision on its excuse, and the mid-year and annual classification (final
+    term grades). Recomputed whole on every run (a few grouped queries): the
+    change logs that mark `DirtyMonth`s do not cover these sources."""
 
     pupils = models.PositiveIntegerField(_("pupils"), default=0)
     behaviour_graded = models.PositiveIntegerField(default=0)
@@ -126,6 +131,22 @@ class ClassYear(SummaryRow):
     excuses_decided = models.PositiveIntegerField(default=0)
     excuse_days = models.PositiveIntegerField(default=0)  # summed over the decided excuses
     excused_pupils = models.PositiveIntegerField(default=0)
+    # Final term grades: mid-year (term 1) and annual (the year's last term).
+    # *_graded: pupils with a numeric final grade; *_grade_sum/_count: the numeric
+    # final grades; *_failing: pupils with at least one final 1 (niedostateczny).
+    midyear_graded = models.PositiveIntegerField(default=0)
+    midyear_grade_sum = models.PositiveIntegerField(default=0)
+    midyear_grade_count = models.PositiveIntegerField(default=0)
+    midyear_failing = models.PositiveIntegerField(default=0)
+    annual_graded = models.PositiveIntegerField(default=0)
+    annual_grade_sum = models.PositiveIntegerField(default=0)
+    annual_grade_count = models.PositiveIntegerField(default=0)
+    annual_failing = models.PositiveIntegerField(default=0)
+    # Once the school closed the last term: pupils with an annual final grade
+    # (a number or a descriptive assessment), and those of them without one in a
+    # subject they attend (nieklasyfikowany).
+    annual_classified = models.PositiveIntegerField(default=0)
+    annual_unclassified = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("yearly summary of a class")
@@ -139,7 +160,10 @@ class ClassYear(SummaryRow):
 
 
 class SchoolMonth(models.Model):
-    """Guardians of a school's current pupils, and how many signed in that month."""
+    """Guardians of a school's current pupils, and how many signed in that month;
+    the teachers and weekly lessons of the school's timetable in force on the day
+    of the month's last computation (empty in months computed before these were
+    counted)."""
 
     school = models.ForeignKey(
         School, on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
@@ -147,6 +171,9 @@ class SchoolMonth(models.Model):
     month = models.DateField(_("month"))
     guardians = models.PositiveIntegerField(default=0)
     guardians_signed_in = models.PositiveIntegerField(default=0)
+    # A teacher of two schools counts in each: these do not add up to the gmina's.
+    teachers = models.PositiveIntegerField(null=True, blank=True)
+    weekly_lessons = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField(_("computed"))
 
     class Meta:

@@ -25,12 +25,17 @@ from . import measures
 from .measures import MEASURES
 from .models import ClassMonth, ClassSnapshot, SchoolMonth, SubjectMonth
 from .selectors import (
+    SCHOOL_MONTH_FIELDS,
+    SCHOOL_MONTHLY,
     SINGLE,
     SUMMED,
+    TIMETABLE,
     YEARLY,
     Figure,
     grouped,
+    school_month_figures,
     subject_level_figures,
+    timetable_figures,
     year_figures,
 )
 
@@ -40,7 +45,9 @@ MONTHLY = ("attendance", "lateness", "unexcused", "grade_average", "failing")
 HEAD_COUNTS = ("pupils", "classes", "class_size")
 #: Every measure with a trend, in the order of `MEASURES`: by month, or (the
 #: measures of a class's school year, `YEARLY`) by school year only.
-TRENDS = tuple(k for k in MEASURES if k in MONTHLY or k in YEARLY or k == "guardians_signed_in")
+TRENDS = tuple(k for k in MEASURES if k in MONTHLY or k in YEARLY or k in SCHOOL_MONTHLY)
+#: The columns of the open data, after the school and the year.
+OPEN_DATA = (*MONTHLY, *YEARLY, *TIMETABLE)
 
 
 @dataclass(frozen=True)
@@ -142,15 +149,14 @@ def register_figures(*, by: tuple[str, ...], where: dict, per_subject: bool = Fa
     }
 
 
-def guardian_figures(*, by: tuple[str, ...], where: dict) -> dict:
-    """{group: Figure} of guardians who signed in, pooled over schools."""
+def month_figures(*, by: tuple[str, ...], where: dict) -> dict:
+    """{group: {measure: Figure}} of `SCHOOL_MONTHLY` (guardians who signed in,
+    the timetable's teachers and lessons), pooled over schools. One query."""
     result = {}
-    sums = {"n": Sum("guardians"), "signed": Sum("guardians_signed_in")}
+    sums = {name: Sum(name) for name in SCHOOL_MONTH_FIELDS}
     for row in grouped(SchoolMonth.objects.filter(**where), by, sums):
-        if row["n"] is not None:
-            result[tuple(row[k] for k in by)] = Figure(
-                "guardians_signed_in", measures.share(row["signed"], row["n"]), row["n"]
-            )
+        if row["guardians"] is not None:
+            result[tuple(row[k] for k in by)] = school_month_figures(row)
     return result
 
 
@@ -228,10 +234,10 @@ def measure_trend(*, key: str, today: datetime.date, school: School | None = Non
                 ],
             )
         ]
-    if key == "guardians_signed_in":
-        by_month = {k[0]: v for k, v in guardian_figures(by=("month",), where=where).items()}
+    if key in SCHOOL_MONTHLY:
+        by_month = {k[0]: v[key] for k, v in month_figures(by=("month",), where=where).items()}
         by_year = defaultdict(list)
-        for month, figure in by_month.items():
+        for month, figure in sorted(by_month.items()):
             by_year[school_year_start(month)].append(figure)
         # A year's figure: its months' shares averaged would hide the population;
         # the year shows its latest month, the last computed state of the year.
@@ -297,8 +303,8 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
     heads = head_counts(by=("school_id",), where=current)
     month = {"month": _current_month(today), "school__school_type": school_type}
     month["school__is_active"] = True
-    guardians = guardian_figures(by=("school_id",), where=month)
-    guardians_all = guardian_figures(by=(), where=month).get(())
+    monthly = month_figures(by=("school_id",), where=month)
+    monthly_all = month_figures(by=(), where=month).get(())
     table = Table(
         f"{school_type}-schools",
         _("Schools of one type side by side: %(type)s") % {"type": School.Type(school_type).label},
@@ -314,7 +320,7 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
                 heads.get(k),
                 figures.get(k),
                 yearly.get(k),
-                {"guardians_signed_in": guardians.get(k)},
+                monthly.get(k),
             )
         )
     if schools:
@@ -335,16 +341,28 @@ def school_comparison(*, school_type: str, today: datetime.date) -> list[Table]:
                 mean,
                 average,
                 yearly_all,
-                {"guardians_signed_in": guardians_all},
+                monthly_all,
+                _timetable_mean(monthly.values()),
             )
         )
     return [table]
 
 
+def _timetable_mean(schools) -> dict[str, Figure]:
+    """Teachers and weekly lessons as the mean per school with a timetable (like
+    the head counts); lessons per teacher stays pooled (`month_figures`)."""
+    mean = {}
+    for key in ("teachers", "weekly_lessons"):
+        values = [f[key].value for f in schools if f[key].value is not None]
+        if values:
+            mean[key] = Figure(key, round(sum(values) / len(values), 1), sum(values))
+    return mean
+
+
 def school_drilldown(*, school: School) -> list[Table]:
     """One school down to its classes and its subjects, never below a class."""
     current = {"school": school, "school_year__is_current": True}
-    keys = ["pupils", *MONTHLY, *YEARLY]
+    keys = ["pupils", "weekly_lessons", "teachers", *MONTHLY, *YEARLY]
     classes = list(
         ClassSnapshot.objects.filter(**current)
         .select_related("school_class")
@@ -363,6 +381,7 @@ def school_drilldown(*, school: School) -> list[Table]:
                 snapshot.school_class.name,
                 keys,
                 {"pupils": Figure("pupils", snapshot.pupils, snapshot.pupils)},
+                timetable_figures(teachers=snapshot.teachers, lessons=snapshot.weekly_lessons),
                 figures.get((snapshot.school_class_id,)),
                 yearly.get((snapshot.school_class_id,)),
             )
@@ -437,6 +456,12 @@ def open_data() -> Table:
         by=("school_id", "school_year__start"), where={"school__is_active": True}
     )
     yearly = year_figures(by=("school_id", "school_year__start"), where={"school__is_active": True})
+    # The timetable of a school year: its latest computed month.
+    timetable = {}
+    for (school_id, month), row in sorted(
+        month_figures(by=("school_id", "month"), where={"school__is_active": True}).items()
+    ):
+        timetable[(school_id, school_year_start(month))] = row
     table = Table(
         "open-data",
         _("Figures of the gmina's schools by school year"),
@@ -445,8 +470,7 @@ def open_data() -> Table:
             Column(_("RSPO number")),
             Column(_("Type")),
             Column(_("School year")),
-            *_measure_columns(MONTHLY),
-            *_measure_columns(YEARLY),
+            *_measure_columns(OPEN_DATA),
         ],
     )
     for (school_id, start), row in sorted(
@@ -459,8 +483,13 @@ def open_data() -> Table:
                 school.rspo,
                 school.get_school_type_display(),
                 school_year_label(start),
-                *[row[k] for k in MONTHLY],
-                *[yearly.get((school_id, start), {}).get(k) for k in YEARLY],
+                *_figure_row(
+                    None,
+                    OPEN_DATA,
+                    row,
+                    yearly.get((school_id, start)),
+                    timetable.get((school_id, school_year_start(start))),
+                )[1:],
             ]
         )
     return table

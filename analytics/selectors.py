@@ -75,6 +75,11 @@ class SchoolFigures:
 
 #: Measures of a class's school year (`ClassYear`), one figure each.
 YEARLY = (
+    "midyear_average",
+    "annual_average",
+    "midyear_failing",
+    "annual_failing",
+    "annual_unclassified",
     "excuse_days",
     "behaviour_poor",
     "honours",
@@ -82,6 +87,10 @@ YEARLY = (
     "loans_per_reader",
     "active_readers",
 )
+#: Counts of the timetable in force on the day of computation (no pupils behind them).
+TIMETABLE = ("teachers", "weekly_lessons", "lessons_per_teacher")
+#: Measures of a school's month (`SchoolMonth`): the month's last computation.
+SCHOOL_MONTHLY = ("guardians_signed_in", *TIMETABLE)
 #: The measures with one figure per school: the columns of the overview.
 SINGLE = {k: m for k, m in MEASURES.items() if m.single}
 
@@ -109,6 +118,23 @@ def year_figures(*, by: tuple[str, ...], where: dict) -> dict:
                 value: Figure("behaviour", figure, graded)
                 for value, figure in measures.behaviour_shares(row).items()
             },
+            **{
+                f"{c}_average": Figure(
+                    f"{c}_average", measures.classification_average(row, c), row[f"{c}_graded"]
+                )
+                for c in measures.CLASSIFICATIONS
+            },
+            **{
+                f"{c}_failing": Figure(
+                    f"{c}_failing",
+                    measures.classification_failing_share(row, c),
+                    row[f"{c}_graded"],
+                )
+                for c in measures.CLASSIFICATIONS
+            },
+            "annual_unclassified": Figure(
+                "annual_unclassified", measures.unclassified_share(row), row["annual_classified"]
+            ),
             "excuse_days": Figure("excuse_days", measures.excuse_days(row), row["excused_pupils"]),
             "behaviour_poor": Figure("behaviour_poor", measures.behaviour_poor_share(row), graded),
             "honours": Figure("honours", measures.honours_share(row), decided),
@@ -121,6 +147,37 @@ def year_figures(*, by: tuple[str, ...], where: dict) -> dict:
             ),
         }
     return result
+
+
+def timetable_figures(*, teachers: int | None, lessons: int | None) -> dict[str, Figure]:
+    """The figures of `TIMETABLE` from counted teachers and weekly lessons; no
+    data without a lesson in the timetable (the school keeps it elsewhere). Staff
+    and lessons, not pupils: never hidden (their measures' minimum is 0)."""
+    if not lessons:
+        return {key: Figure(key) for key in TIMETABLE}
+    return {
+        "teachers": Figure("teachers", teachers, teachers),
+        "weekly_lessons": Figure("weekly_lessons", lessons, lessons),
+        "lessons_per_teacher": Figure(
+            "lessons_per_teacher", measures.lessons_per_teacher(lessons, teachers), teachers
+        ),
+    }
+
+
+def school_month_figures(row: dict) -> dict[str, Figure]:
+    """The figures of `SCHOOL_MONTHLY` from (summed) school-month fields."""
+    return {
+        "guardians_signed_in": Figure(
+            "guardians_signed_in",
+            measures.share(row["guardians_signed_in"] or 0, row["guardians"] or 0),
+            row["guardians"] or 0,
+        ),
+        **timetable_figures(teachers=row["teachers"], lessons=row["weekly_lessons"]),
+    }
+
+
+#: Fields of `SchoolMonth` that `school_month_figures` reads.
+SCHOOL_MONTH_FIELDS = ("guardians", "guardians_signed_in", "teachers", "weekly_lessons")
 
 
 def _sums(queryset, *keys):
@@ -240,8 +297,7 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "unexcused": Figure("unexcused", measures.unexcused_share(total), attended),
             "grade_average": Figure("grade_average", measures.grade_average(total), graded),
             "failing": Figure("failing", measures.failing_share(total), graded),
-            "guardians_signed_in": Figure("guardians_signed_in"),
-            **{key: Figure(key) for key in YEARLY},
+            **{key: Figure(key) for key in (*SCHOOL_MONTHLY, *YEARLY)},
         }
 
     for (school_id,), figures in year_figures(by=("school_id",), where=current).items():
@@ -250,13 +306,9 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
 
     month = today.replace(day=1)
     for row in SchoolMonth.objects.filter(school_id__in=ids, month=month).values(
-        "school_id", "guardians", "guardians_signed_in"
+        "school_id", *SCHOOL_MONTH_FIELDS
     ):
-        rows[row["school_id"]].figures["guardians_signed_in"] = Figure(
-            "guardians_signed_in",
-            measures.share(row["guardians_signed_in"], row["guardians"]),
-            row["guardians"],
-        )
+        rows[row["school_id"]].figures.update(school_month_figures(row))
 
     school_rows = list(rows.values())
     levels = sorted({level for s in school_rows for level in s.pupils_by_level})

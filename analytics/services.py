@@ -35,18 +35,42 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gradebook import scale as grade_scale
-from gradebook.models import Assessment, BehaviourGrade, Grade, GradeHistory, GradingSettings
-from gradebook.register.models import Attendance, Excuse, ExcuseDay, Lesson, RegisterChange
+from gradebook.models import (
+    Assessment,
+    BehaviourGrade,
+    Grade,
+    GradeHistory,
+    GradingSettings,
+    TermGrade,
+    TermStatus,
+)
+from gradebook.register.models import (
+    Attendance,
+    Excuse,
+    ExcuseDay,
+    Lesson,
+    RegisterChange,
+    TimetableEntry,
+)
+from gradebook.register.selectors import timetable_in_force
 from gradebook.yearend.models import PromotionDecision, PromotionOutcome
+from gradebook.yearend.rules import FAILING
 from library.circulation.models import Loan
 from portal.audit import audit_record
-from portal.models import AuditEvent, Enrolment, SchoolClass
+from portal.models import (
+    AuditEvent,
+    Enrolment,
+    SchoolClass,
+    TeachingAssignment,
+    TeachingGroup,
+    Term,
+)
 
 from . import measures
 from .models import (
@@ -338,7 +362,9 @@ def class_months_recompute(
 
 
 def snapshots_compute(*, now: datetime.datetime) -> None:
-    """Pupils per class of the current years, and guardians' sign-ins this month."""
+    """Pupils per class of the current years, the timetable in force today (weekly
+    lessons and teachers, per class and per school), and guardians' sign-ins this
+    month."""
     today = timezone.localdate(now)
     classes = SchoolClass.objects.current().values_list(
         "pk", "level", "school_year_id", "school_year__school_id"
@@ -349,11 +375,27 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
         .values_list("school_class_id")
         .annotate(n=Count("pupil", distinct=True))
     )
+    # Each entry in force today is one lesson a week of one teacher.
+    timetable = TimetableEntry.objects.filter(
+        timetable_in_force(today), assignment__school_class__school_year__is_current=True
+    )
+    lessons = {"lessons": Count("pk"), "teachers": Count("assignment__teacher", distinct=True)}
+    class_lessons = {
+        row[0]: row[1:]
+        for row in timetable.values_list("assignment__school_class_id").annotate(**lessons)
+    }
+    school_lessons = {
+        row[0]: row[1:]
+        for row in timetable.values_list(
+            "assignment__school_class__school_year__school_id"
+        ).annotate(**lessons)
+    }
     month = month_start(today)
     month_began = timezone.make_aware(datetime.datetime.combine(month, datetime.time.min))
     guardian = "pupil__guardian_links__guardian"
-    guardians = (
-        Enrolment.objects.active_on(today)
+    guardians = {
+        row[0]: row[1:]
+        for row in Enrolment.objects.active_on(today)
         .filter(school_class__school_year__is_current=True)
         .values_list("school_class__school_year__school_id")
         .annotate(
@@ -362,7 +404,7 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
                 guardian, distinct=True, filter=Q(**{f"{guardian}__last_login__gte": month_began})
             ),
         )
-    )
+    }
     with transaction.atomic():
         ClassSnapshot.objects.all().delete()
         ClassSnapshot.objects.bulk_create(
@@ -372,6 +414,8 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
                 school_class_id=class_id,
                 level=level,
                 pupils=pupils.get(class_id, 0),
+                weekly_lessons=class_lessons.get(class_id, (0, 0))[0],
+                teachers=class_lessons.get(class_id, (0, 0))[1],
                 computed_at=now,
             )
             for class_id, level, year_id, school_id in classes
@@ -381,11 +425,13 @@ def snapshots_compute(*, now: datetime.datetime) -> None:
             SchoolMonth(
                 school_id=school_id,
                 month=month,
-                guardians=n,
-                guardians_signed_in=signed,
+                guardians=guardians.get(school_id, (0, 0))[0],
+                guardians_signed_in=guardians.get(school_id, (0, 0))[1],
+                weekly_lessons=school_lessons.get(school_id, (0, 0))[0],
+                teachers=school_lessons.get(school_id, (0, 0))[1],
                 computed_at=now,
             )
-            for school_id, n, signed in guardians
+            for school_id in sorted(set(guardians) | set(school_lessons))
         )
 
 
@@ -424,6 +470,81 @@ def _excuses_count(classes: dict, counts) -> None:
         pupils[class_id].add(pupil_id)
     for class_id, ids in pupils.items():
         counts[class_id]["excused_pupils"] = len(ids)
+
+
+def _classification_count(classes: dict, counts) -> None:
+    """Add to `counts` each class's mid-year (term 1) and annual (the year's last
+    term) classification from the final term grades: per pupil in grouped
+    queries, never a query per pupil. Unclassified pupils are counted the way the
+    school's classification summary counts them (a subject of the class, or of
+    the pupil's group, without a final grade), and only in years whose last term
+    the school has closed."""
+    years = {c[2] for c in classes.values()}
+    terms = defaultdict(dict)  # year -> {number: term id}
+    for pk, year_id, number in Term.objects.filter(school_year_id__in=years).values_list(
+        "pk", "school_year_id", "number"
+    ):
+        terms[year_id][number] = pk
+    which = {}  # term id -> "midyear" | "annual"
+    for numbers in terms.values():
+        last = max(numbers)
+        which[numbers[last]] = "annual"
+        if last > 1 and 1 in numbers:  # a year of one term has no mid-year classification
+            which[numbers[1]] = "midyear"
+    finals = TermGrade.objects.filter(
+        assignment__school_class_id__in=classes, term_id__in=which, kind=TermGrade.Kind.FINAL
+    )
+    for class_id, term_id, _pupil, numeric, total, failing in (
+        finals.values_list("assignment__school_class_id", "term_id", "pupil_id")
+        .annotate(
+            numeric=Count("grade"),
+            total=Sum("grade"),
+            failing=Count("pk", filter=Q(grade=FAILING)),
+        )
+        .order_by()
+    ):
+        if not numeric:  # descriptive assessments only (classes 1–3)
+            continue
+        row, prefix = counts[class_id], which[term_id]
+        row[f"{prefix}_graded"] += 1
+        row[f"{prefix}_grade_sum"] += total
+        row[f"{prefix}_grade_count"] += numeric
+        row[f"{prefix}_failing"] += failing > 0
+
+    closed = set(
+        TermStatus.objects.filter(
+            term_id__in=[t for t, kind in which.items() if kind == "annual"], is_closed=True
+        ).values_list("term_id", flat=True)
+    )
+    if not closed:
+        return
+    graded = defaultdict(set)  # (class, pupil) -> subjects with an annual grade
+    for class_id, pupil_id, subject_id in (
+        finals.filter(term_id__in=closed)
+        .values_list("assignment__school_class_id", "pupil_id", "assignment__subject_id")
+        .distinct()
+    ):
+        graded[(class_id, pupil_id)].add(subject_id)
+    whole_class = defaultdict(set)  # class -> subjects taught to the whole class
+    by_group = defaultdict(set)  # (class, group) -> subjects taught to the group
+    for class_id, subject_id, group_id in TeachingAssignment.objects.filter(
+        school_class_id__in={class_id for class_id, _pupil in graded}
+    ).values_list("school_class_id", "subject_id", "group_id"):
+        if group_id is None:
+            whole_class[class_id].add(subject_id)
+        else:
+            by_group[(class_id, group_id)].add(subject_id)
+    group_subjects = defaultdict(set)  # (class, pupil) -> subjects of their groups there
+    groups = {group_id: class_id for class_id, group_id in by_group}
+    for group_id, pupil_id in TeachingGroup.pupils.through.objects.filter(
+        teachinggroup_id__in=groups
+    ).values_list("teachinggroup_id", "user_id"):
+        class_id = groups[group_id]
+        group_subjects[(class_id, pupil_id)] |= by_group[(class_id, group_id)]
+    for (class_id, pupil_id), subjects in graded.items():
+        counts[class_id]["annual_classified"] += 1
+        attended = whole_class[class_id] | group_subjects[(class_id, pupil_id)]
+        counts[class_id]["annual_unclassified"] += bool(attended - subjects)
 
 
 def class_years_compute(*, now: datetime.datetime) -> int:
@@ -479,6 +600,7 @@ def class_years_compute(*, now: datetime.datetime) -> int:
         elif outcome == PromotionOutcome.NOT_PROMOTED:
             counts[class_id]["not_promoted"] += n
     _excuses_count(classes, counts)
+    _classification_count(classes, counts)
     readers = defaultdict(set)
     if classes:
         first = min(c[4] for c in classes.values())

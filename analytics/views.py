@@ -197,7 +197,7 @@ def open_data(request):
         "analytics/open_data.html",
         {
             "tables": [table],
-            "about": [MEASURES[k] for k in (*reports.MONTHLY, *reports.YEARLY)],
+            "about": [MEASURES[k] for k in reports.OPEN_DATA],
             "licence": open_data_licence(),
             "measures": MEASURES,
             "computed_at": reports.computed_at(),

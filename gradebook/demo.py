@@ -203,7 +203,24 @@ def seed_grades(ctx) -> None:
                 )
             )
         TermGrade.objects.bulk_create(proposed, ignore_conflicts=True)
+        # A demo seeded after term 1 ended has its mid-year classification: the
+        # proposals confirmed as final grades (the municipal analytics count them).
+        finals = []
+        if today > term.end:
+            finals = [
+                TermGrade(
+                    pupil_id=p.pupil_id,
+                    assignment_id=p.assignment_id,
+                    term=term,
+                    kind=TermGrade.Kind.FINAL,
+                    grade=p.grade,
+                    description=p.description,
+                    teacher_id=p.teacher_id,
+                )
+                for p in proposed
+            ]
+            TermGrade.objects.bulk_create(finals, ignore_conflicts=True)
         ctx.log(
             f"  {school}: {len(created)} assessments, {len(saved)} grades, "
-            f"{len(proposed)} proposed grades"
+            f"{len(proposed)} proposed grades, {len(finals)} mid-year grades"
         )

@@ -800,7 +800,9 @@ def _weekly(entries: list[TimetableEntry], hours: dict) -> dict:
     return {"rows": rows, "days": days, "weekdays": [label for _d, label in weekdays]}
 
 
-def _in_force(day: datetime.date) -> Q:
+def timetable_in_force(day: datetime.date) -> Q:
+    """Timetable entries in force on `day` (an entry without dates always is):
+    the register's timetable and the municipal analytics' count of lessons."""
     return (Q(valid_from__isnull=True) | Q(valid_from__lte=day)) & (
         Q(valid_until__isnull=True) | Q(valid_until__gte=day)
     )
@@ -808,7 +810,7 @@ def _in_force(day: datetime.date) -> Q:
 
 def _timetable(entries_filter: Q, day: datetime.date) -> dict:
     entries = list(
-        TimetableEntry.objects.filter(entries_filter, _in_force(day))
+        TimetableEntry.objects.filter(entries_filter, timetable_in_force(day))
         .select_related(
             "assignment__subject",
             "assignment__teacher",

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 
-from gradebook.models import Grade
+from gradebook.models import Grade, TermGrade
 from gradebook.register.models import Attendance
-from portal.models import Role
+from portal.models import Role, Term
 from tests.factories import (
     RoleFactory,
     SchoolClassFactory,
@@ -20,8 +20,8 @@ from tests.factories import (
     UserFactory,
     make_pupil,
 )
-from tests.factories.gradebook import AssessmentFactory, GradeCategoryFactory
-from tests.factories.register import AttendanceFactory, LessonFactory
+from tests.factories.gradebook import AssessmentFactory, GradeCategoryFactory, TermGradeFactory
+from tests.factories.register import AttendanceFactory, LessonFactory, TimetableEntryFactory
 
 # A Thursday of the school year 2030/2031: the data below is of October.
 NOW = datetime.datetime(2030, 11, 14, 10, 0, tzinfo=datetime.UTC)
@@ -93,6 +93,29 @@ def grade(assessment, pupil, symbol, improves=None):
         symbol=symbol,
         teacher=assessment.assignment.teacher,
         improves=improves,
+    )
+
+
+def final(assignment, pupil, grade=None, *, term=1, description="", kind=TermGrade.Kind.FINAL):
+    """A final (or proposed) grade of term 1 (mid-year) or 2 (annual)."""
+    return TermGradeFactory(
+        pupil=pupil,
+        assignment=assignment,
+        term=Term.objects.get(school_year=assignment.school_class.school_year, number=term),
+        kind=kind,
+        grade=grade,
+        description=description,
+    )
+
+
+def slot(assignment, weekday, number, *, valid_from=None, valid_until=None):
+    """A timetable entry: one lesson a week while in force."""
+    return TimetableEntryFactory(
+        assignment=assignment,
+        weekday=weekday,
+        number=number,
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
 
 

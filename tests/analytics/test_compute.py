@@ -5,15 +5,25 @@ import datetime
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from analytics.models import AggregationRun, ClassMonth, SubjectMonth
+from analytics.models import (
+    AggregationRun,
+    ClassMonth,
+    ClassSnapshot,
+    ClassYear,
+    SchoolMonth,
+    SubjectMonth,
+)
 from analytics.services import aggregation_run_execute, aggregation_run_queue
 from gradebook import scale as grade_scale
-from gradebook.models import Grade
-from gradebook.register.models import Attendance, Lesson
+from gradebook.models import Grade, TermGrade
+from gradebook.register.models import Attendance, Lesson, TimetableEntry
+from gradebook.register.selectors import timetable_in_force
 from gradebook.register.services import Mark, lesson_record
+from gradebook.yearend.rules import FAILING, grades_average
+from tests.factories import TeachingAssignmentFactory
 from tests.factories.gradebook import grade_put
 
-from .conftest import NOVEMBER, OCTOBER, column, lesson
+from .conftest import NOVEMBER, OCTOBER, column, final, lesson, slot
 
 FIELDS = [f.name for f in SubjectMonth._meta.fields if f.name not in ("id", "computed_at")]
 
@@ -47,6 +57,35 @@ def test_aggregates_equal_a_recomputation_from_raw_data(small):
     assert grade_scale.marks_average(marks, scale) == grade_scale.average_of(
         totals["s"], totals["w"]
     )
+
+
+def test_classification_and_timetable_equal_a_recomputation_from_raw_data(small, clock):
+    other = TeachingAssignmentFactory(school_class=small.school_class)
+    for i, pupil in enumerate(small.pupils):
+        final(small.assignment, pupil, 1 + i % 6)
+        final(other, pupil, 6 - i)
+        final(small.assignment, pupil, 2 + i % 5, term=2)
+    slot(small.assignment, 0, 1)
+    slot(small.assignment, 1, 1, valid_until=datetime.date(2030, 11, 1))
+    slot(other, 0, 2)
+    run()
+    year = ClassYear.objects.get()
+    finals = TermGrade.objects.filter(kind=TermGrade.Kind.FINAL)
+    for prefix, number in (("midyear", 1), ("annual", 2)):
+        grades = list(finals.filter(term__number=number).values_list("pupil_id", "grade"))
+        average = grade_scale.average_of(
+            getattr(year, f"{prefix}_grade_sum"), getattr(year, f"{prefix}_grade_count")
+        )
+        assert average == grades_average(g for _p, g in grades)
+        assert getattr(year, f"{prefix}_graded") == len({p for p, _g in grades})
+        assert getattr(year, f"{prefix}_failing") == len({p for p, g in grades if g == FAILING})
+    in_force = TimetableEntry.objects.filter(timetable_in_force(datetime.date(2030, 11, 14)))
+    snapshot = ClassSnapshot.objects.get()
+    assert snapshot.weekly_lessons == in_force.count() == 2
+    teachers = set(in_force.values_list("assignment__teacher", flat=True))
+    assert snapshot.teachers == len(teachers)
+    month = SchoolMonth.objects.get()
+    assert (month.weekly_lessons, month.teachers) == (snapshot.weekly_lessons, len(teachers))
 
 
 def test_only_changed_months_are_computed_again(small, clock):

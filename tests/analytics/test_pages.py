@@ -21,7 +21,7 @@ from portal.models import Role
 from tests.conftest import enable_mfa
 from tests.factories import RoleFactory, SchoolClassFactory, TeachingAssignmentFactory
 
-from .conftest import S, build_school, column, grade, lesson, mark
+from .conftest import S, build_school, column, final, grade, lesson, mark, slot
 from .test_views import _grow
 
 
@@ -40,11 +40,24 @@ def officer_urls(small):
             "grade_average",
         ),
         (reverse("analytics:school", args=[school.pk]), "failing"),
+        (reverse("analytics:measure", args=["teachers"]), "teachers"),
+        (reverse("analytics:measure", args=["annual_average"]), "annual_average"),
+        (
+            reverse("analytics:compare", args=[school.school_type]) + "?miara=lessons_per_teacher",
+            "lessons_per_teacher",
+        ),
+        (reverse("analytics:school", args=[school.pk]), "annual_unclassified"),
     ]
 
 
 @pytest.fixture
 def officer(client, small):
+    # Teachers are counted from the timetable, never named.
+    small.teacher.first_name, small.teacher.last_name = "Teodozja", "Belferska"
+    small.teacher.save()
+    slot(small.assignment, 0, 1)
+    for pupil in small.pupils:
+        final(small.assignment, pupil, 4)
     analytics_compute(full=True)
     client.force_login(enable_mfa(small.officer))
     return client
@@ -89,9 +102,9 @@ def test_every_figure_page_states_definition_source_and_date_and_no_names(small,
     assert response["Content-Type"] == "application/pdf"
     bodies.append(fake_pdf_html(fake_pdf))
     for body in bodies:
-        for pupil in small.pupils:
-            assert pupil.last_name not in body and pupil.username not in body
-            assert pupil.first_name not in body
+        for person in [*small.pupils, small.teacher]:
+            assert person.last_name not in body and person.username not in body
+            assert person.first_name not in body
 
 
 def fake_pdf_html(fake):

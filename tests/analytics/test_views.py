@@ -15,7 +15,7 @@ from portal.models import Role
 from tests.conftest import enable_mfa
 from tests.factories import GuardianLinkFactory, RoleFactory, UserFactory
 
-from .conftest import S, build_school, column, grade, lesson, mark
+from .conftest import S, build_school, column, final, grade, lesson, mark, slot
 
 
 def page(client, name="analytics:overview"):
@@ -106,6 +106,10 @@ def _grow(n):
             mark(day, pupil, S.PRESENT)
             mark(later, pupil, S.LATE)
             grade(test, pupil, "4")
+            final(s.assignment, pupil, 3)
+            final(s.assignment, pupil, 4, term=2)
+        slot(s.assignment, 0, 1)
+        slot(s.assignment, 1, 2)
 
 
 def test_the_overview_takes_the_same_queries_however_much_data(small, officer_client):

@@ -2,7 +2,7 @@
 
 import factory
 
-from gradebook.models import Assessment, GradeCategory
+from gradebook.models import Assessment, GradeCategory, TermGrade
 from gradebook.selectors import current_term
 
 
@@ -42,3 +42,16 @@ def grade_put(*, assessment, pupil, user, text: str):
         cells=[CellInput(assessment.pk, pupil.pk, text, current.symbol if current else "")],
         day=min(max(assessment.date, term.start), term.end),
     )
+
+
+class TermGradeFactory(factory.django.DjangoModelFactory):
+    """A final term grade (mid-year in term 1, annual in the last term) by the
+    assignment's teacher; `kind=TermGrade.Kind.PROPOSED` for a proposal."""
+
+    class Meta:
+        model = TermGrade
+
+    kind = TermGrade.Kind.FINAL
+    grade = None
+    description = ""
+    teacher = factory.LazyAttribute(lambda o: o.assignment.teacher)

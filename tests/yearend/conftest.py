@@ -19,6 +19,7 @@ from tests.factories import (
     UserFactory,
     make_pupil,
 )
+from tests.factories.gradebook import TermGradeFactory
 from tests.factories.register import LessonFactory
 
 # A Monday near the end of the second term of 2026/2027 (term 2: 1 Feb – 26 Jun).
@@ -32,14 +33,13 @@ def june():
 
 
 def final(pupil, assignment, term, grade=None, description="", kind=TermGrade.Kind.FINAL):
-    return TermGrade.objects.create(
+    return TermGradeFactory(
         pupil=pupil,
         assignment=assignment,
         term=term,
         kind=kind,
         grade=grade,
         description=description,
-        teacher=assignment.teacher,
     )
 
 
