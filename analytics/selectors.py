@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gradebook.register.models import RegisterSettings
 from portal.models import School
@@ -67,7 +68,6 @@ class SchoolFigures:
     computed_at: datetime.datetime | None = None
 
     # Filled in for the template, in the order of the tables' columns.
-    figure_list: list = field(default_factory=list)
     month_list: list = field(default_factory=list)
     level_list: list = field(default_factory=list)
     behaviour_list: list = field(default_factory=list)  # a Figure per behaviour grade
@@ -93,6 +93,42 @@ TIMETABLE = ("teachers", "weekly_lessons", "lessons_per_teacher")
 SCHOOL_MONTHLY = ("guardians_signed_in", *TIMETABLE)
 #: The measures with one figure per school: the columns of the overview.
 SINGLE = {k: m for k, m in MEASURES.items() if m.single}
+#: The overview's schools side by side, as a few tables of one theme each (one
+#: table of every measure was 24 columns wide and scrolled on any screen).
+#: Every measure of `SINGLE` is in exactly one (tested).
+OVERVIEW_GROUPS = (
+    (
+        "people",
+        _("Pupils, classes and teachers"),
+        ("pupils", "classes", "class_size", "teachers", "weekly_lessons", "lessons_per_teacher"),
+    ),
+    ("attendance", _("Attendance"), ("attendance", "lateness", "unexcused", "excuse_days")),
+    (
+        "grades",
+        _("Grades and classification"),
+        (
+            "grade_average",
+            "failing",
+            "midyear_average",
+            "annual_average",
+            "midyear_failing",
+            "annual_failing",
+            "annual_unclassified",
+        ),
+    ),
+    (
+        "more",
+        _("Behaviour, promotion, the library and the e-register"),
+        (
+            "behaviour_poor",
+            "honours",
+            "not_promoted",
+            "loans_per_reader",
+            "active_readers",
+            "guardians_signed_in",
+        ),
+    ),
+)
 
 
 def grouped(queryset, by: tuple[str, ...], sums: dict) -> list[dict]:
@@ -314,7 +350,6 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
     levels = sorted({level for s in school_rows for level in s.pupils_by_level})
     months = sorted(months)
     for school in school_rows:
-        school.figure_list = [school.figures[key] for key in SINGLE]
         school.month_list = [school.by_month.get(month) for month in months]
         school.level_list = [school.pupils_by_level.get(level) for level in levels]
     return {
@@ -326,6 +361,15 @@ def municipal_overview(*, today: datetime.date | None = None) -> dict:
             "classes": sum(s.classes for s in school_rows),
         },
         "measures": SINGLE,
+        "groups": [
+            {
+                "slug": slug,
+                "title": title,
+                "measures": [MEASURES[key] for key in keys],
+                "rows": [(school, [school.figures[key] for key in keys]) for school in school_rows],
+            }
+            for slug, title, keys in OVERVIEW_GROUPS
+        ],
         "behaviour": MEASURES["behaviour"],
         "behaviour_grades": [value.label for value in measures.BEHAVIOUR_FIELDS],
         "school_types": sorted(

@@ -174,7 +174,11 @@ def test_new_measures_in_comparison_trend_and_open_data(behaviour_graded):
     assert data.rows[0][4 + keys.index("behaviour_poor")].shown == 20.0
     overview = municipal_overview()
     assert "behaviour" not in overview["measures"]
-    assert len(overview["schools"][0].figure_list) == len(overview["measures"])
+    # the schools side by side, in tables by theme: every measure in exactly one
+    shown = [m.key for group in overview["groups"] for m in group["measures"]]
+    assert sorted(shown) == sorted(overview["measures"]) and len(shown) == len(set(shown))
+    for group in overview["groups"]:
+        assert all(len(cells) == len(group["measures"]) for _s, cells in group["rows"])
     assert School.objects.count() == 1
 
 
