@@ -571,7 +571,21 @@ def remarks_in_enrolment(remarks, enrolment: Enrolment):
 
 
 def announcements_for(user: User):
-    """Announcements addressed to the user (or written by them)."""
+    """Announcements addressed to the user (or written by them), with author,
+    school, whether the user has read each and how many have."""
+    return (
+        addressed_announcements(user)
+        .select_related("author", "school")
+        .annotate(
+            is_read=Count("reads", filter=Q(reads__user=user)),
+            read_count=Count("reads", distinct=True),
+        )
+    )
+
+
+def addressed_announcements(user: User):
+    """The announcements of `announcements_for`, the rows alone: what a count or
+    a list of titles needs (the read counts' joins and grouping cost more than the rows)."""
     roles = user_roles(user)
     today = timezone.localdate()
     family_ids = set(roles.child_ids)
@@ -604,18 +618,12 @@ def announcements_for(user: User):
     condition |= Q(school_id__in=roles.schools(Role.SCHOOL_ADMIN))
     if roles.is_superuser:
         condition = Q()
-    return (
-        Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
-        .select_related("author", "school")
-        .annotate(
-            is_read=Count("reads", filter=Q(reads__user=user)),
-            read_count=Count("reads", distinct=True),
-        )
-    )
+    return Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
 
 
 def unread_announcements(user: User):
-    return announcements_for(user).filter(
+    """What the user has not read yet of `addressed_announcements` (no read counts)."""
+    return addressed_announcements(user).filter(
         ~Q(pk__in=AnnouncementRead.objects.filter(user=user).values("announcement"))
     )
 
