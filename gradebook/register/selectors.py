@@ -4,7 +4,7 @@ of queries, whatever the size of the class or the length of the term."""
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q
@@ -134,6 +134,13 @@ def slots_between(
         .select_related(*(f"assignment__{r}" for r in ASSIGNMENT_RELATED))
     )
     lessons = list(Lesson.objects.filter(lessons_filter, date__range=(start, end)).with_related())
+    return _merge_slots(entries, lessons, start, end)
+
+
+def _merge_slots(entries, lessons, start: datetime.date, end: datetime.date) -> list[Slot]:
+    """Timetable entries on the school days of their school year, the free days left
+    out (one query), merged with the lesson rows, in order of day, number and class.
+    Entries and lessons are model instances or `WeekEntry`/`WeekLesson` rows."""
     school_ids = {e.assignment.school_class.school_year.school_id for e in entries}
     free = _free_days(school_ids, start, end) if school_ids else []
     by_key = {(ls.assignment_id, ls.date, ls.number): ls for ls in lessons}
@@ -156,6 +163,60 @@ def slots_between(
         if key not in slots:
             slots[key] = Slot(lesson.date, lesson.number, lesson.assignment, lesson)
     return sorted(slots.values(), key=lambda s: (s.date, s.number, s.assignment.school_class.name))
+
+
+# A pupil's week reads only what it shows, as plain rows: the model instances of
+# `slots_between` (eight per timetable entry and per lesson) were a quarter of the page.
+WeekSubject = namedtuple("WeekSubject", "name")
+WeekYear = namedtuple("WeekYear", "school_id start end is_current")
+WeekClass = namedtuple("WeekClass", "name school_year")
+WeekAssignment = namedtuple("WeekAssignment", "pk subject school_class")
+WeekLesson = namedtuple("WeekLesson", "pk assignment_id date number topic assignment")
+WeekMark = namedtuple("WeekMark", "status minutes_late label")
+
+
+class WeekEntry(
+    namedtuple("WeekEntry", "assignment_id weekday number valid_from valid_until assignment")
+):
+    __slots__ = ()
+    applies_on = TimetableEntry.applies_on
+
+
+def week_assignments(assignments_filter: Q) -> dict[int, WeekAssignment]:
+    """The assignments a week shows, by id, as plain rows (subject, class, year). 1 query."""
+    return {
+        pk: WeekAssignment(pk, WeekSubject(subject), WeekClass(name, WeekYear(*year)))
+        for pk, subject, name, *year in TeachingAssignment.objects.filter(
+            assignments_filter
+        ).values_list(
+            "pk",
+            "subject__name",
+            "school_class__name",
+            "school_class__school_year__school_id",
+            "school_class__school_year__start",
+            "school_class__school_year__end",
+            "school_class__school_year__is_current",
+        )
+    }
+
+
+def week_slots(assignments: dict, start: datetime.date, end: datetime.date) -> list[Slot]:
+    """`slots_between` for the `week_assignments`, read as plain rows: each slot's
+    lesson topic and ids, no model instances. 3 queries (timetable, lessons, free days)."""
+    current = [pk for pk, a in assignments.items() if a.school_class.school_year.is_current]
+    entries = [
+        WeekEntry(*row, assignments[row[0]])
+        for row in TimetableEntry.objects.filter(assignment_id__in=current).values_list(
+            "assignment_id", "weekday", "number", "valid_from", "valid_until"
+        )
+    ]
+    lessons = [
+        WeekLesson(*row, assignments[row[1]])
+        for row in Lesson.objects.filter(
+            assignment_id__in=list(assignments), date__range=(start, end)
+        ).values_list("pk", "assignment_id", "date", "number", "topic")
+    ]
+    return _merge_slots(entries, lessons, start, end)
 
 
 def teacher_slots(teacher: User, start: datetime.date, end: datetime.date) -> list[Slot]:
@@ -510,7 +571,21 @@ def remarks_in_enrolment(remarks, enrolment: Enrolment):
 
 
 def announcements_for(user: User):
-    """Announcements addressed to the user (or written by them)."""
+    """Announcements addressed to the user (or written by them), with author,
+    school, whether the user has read each and how many have."""
+    return (
+        addressed_announcements(user)
+        .select_related("author", "school")
+        .annotate(
+            is_read=Count("reads", filter=Q(reads__user=user)),
+            read_count=Count("reads", distinct=True),
+        )
+    )
+
+
+def addressed_announcements(user: User):
+    """The announcements of `announcements_for`, the rows alone: what a count or
+    a list of titles needs (the read counts' joins and grouping cost more than the rows)."""
     roles = user_roles(user)
     today = timezone.localdate()
     family_ids = set(roles.child_ids)
@@ -543,18 +618,12 @@ def announcements_for(user: User):
     condition |= Q(school_id__in=roles.schools(Role.SCHOOL_ADMIN))
     if roles.is_superuser:
         condition = Q()
-    return (
-        Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
-        .select_related("author", "school")
-        .annotate(
-            is_read=Count("reads", filter=Q(reads__user=user)),
-            read_count=Count("reads", distinct=True),
-        )
-    )
+    return Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
 
 
 def unread_announcements(user: User):
-    return announcements_for(user).filter(
+    """What the user has not read yet of `addressed_announcements` (no read counts)."""
+    return addressed_announcements(user).filter(
         ~Q(pk__in=AnnouncementRead.objects.filter(user=user).values("announcement"))
     )
 
@@ -578,19 +647,16 @@ def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, vi
     """A pupil's week: lessons with topics and their own attendance, homework due,
     tests coming, recent remarks and announcements. A fixed number of queries."""
     sunday = monday + datetime.timedelta(days=6)
-    assignments = pupil_assignments_filter(pupil, school_class)
-    assignment_ids = list(
-        TeachingAssignment.objects.filter(assignments).values_list("pk", flat=True)
-    )
-    slots = slots_between(
-        assignments_filter=Q(assignment_id__in=assignment_ids),
-        lessons_filter=Q(assignment_id__in=assignment_ids),
-        start=monday,
-        end=min(sunday, monday + datetime.timedelta(days=4)),
-    )
+    assignments = week_assignments(pupil_assignments_filter(pupil, school_class))
+    assignment_ids = list(assignments)
+    slots = week_slots(assignments, monday, min(sunday, monday + datetime.timedelta(days=4)))
     lesson_ids = [s.lesson.pk for s in slots if s.lesson]
+    labels = dict(Attendance.Status.choices)
     marks = {
-        a.lesson_id: a for a in Attendance.objects.filter(pupil=pupil, lesson_id__in=lesson_ids)
+        lesson_id: WeekMark(status, minutes_late, labels.get(status, status))
+        for lesson_id, status, minutes_late in Attendance.objects.filter(
+            pupil=pupil, lesson_id__in=lesson_ids
+        ).values_list("lesson_id", "status", "minutes_late")
     }
     days = []
     for offset in range(5):
@@ -598,7 +664,7 @@ def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, vi
         day_slots = [s for s in slots if s.date == day]
         for s in day_slots:
             s.mark = marks.get(s.lesson.pk) if s.lesson else None
-        days.append({"date": day, "slots": day_slots})
+        days.append({"date": day, "iso": day.isoformat(), "slots": day_slots})
     homework = list(
         Homework.objects.filter(assignment_id__in=assignment_ids, due_date__range=(monday, sunday))
         .select_related("assignment__subject")

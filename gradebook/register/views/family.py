@@ -28,6 +28,7 @@ from ..permissions import (
     is_family,
     is_register_teacher,
 )
+from ..week_render import week_days_html
 from ._common import (
     _parse_date,
 )
@@ -49,6 +50,7 @@ def week_view(request):
     context = {"pupils": pupils, "pupil": pupil, "school_class": school_class}
     if school_class:
         context.update(selectors.pupil_week(pupil, school_class, monday, request.user))
+        context["week_days"] = week_days_html(context["days"])
     context["announcements"] = list(selectors.unread_announcements(request.user)[:5])
     context["is_guardian"] = pupil.pk in user_roles(request.user).child_ids
     return render(request, "register/week.html", context)

@@ -18,6 +18,7 @@ from portal.permissions import (
 )
 
 from .. import forms, selectors, services
+from ..attendance_render import attendance_rows_html
 from ..models import (
     Attendance,
     Lesson,
@@ -154,10 +155,12 @@ def lesson_view(request, assignment_id: int, date: str, number: int):
             "day": day,
             "number": number,
             "rows": rows,
-            "statuses": Attendance.Status.choices,
-            "common_statuses": COMMON_STATUSES,
-            "other_statuses": OTHER_STATUSES,
-            "other_codes": [code for code, _label in OTHER_STATUSES],
+            "pupil_rows": attendance_rows_html(
+                rows,
+                common_statuses=COMMON_STATUSES,
+                other_statuses=OTHER_STATUSES,
+                disabled=bool(refusal),
+            ),
             "topic": request.POST.get("topic", lesson.topic if lesson else ""),
             "refusal": refusal,
             "errors": errors,
