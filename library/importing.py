@@ -10,9 +10,7 @@ half-written.
 from __future__ import annotations
 
 import gc
-import queue
 import re
-import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from pymarc import Record as MarcRecord
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import JSONField
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import marc
@@ -109,9 +107,6 @@ class _Pending:
     desc: dict
     warnings: list[str]
     keys: dict  # kind -> list of values
-    document: dict  # the search row, record_id set when the record is written
-    words: set[str]  # vocabulary
-    marc: dict  # MARC-in-JSON as stored
     existing_id: int | None = None
 
 
@@ -161,14 +156,31 @@ class Importer:
     def _run(self, items: Iterable[marc.Parsed]) -> Summary:
         batch: list[_Pending] = []
         batch_keys: set[tuple[str, str]] = set()
-        for prepared in self._prepared_ahead(items):
-            if isinstance(prepared, Outcome):
-                self._report(prepared)
+        for item in items:
+            if item.record is None:
+                self._report(Outcome(item.position, REJECTED, item.error))
                 continue
-            if isinstance(prepared, marc.Parsed):
-                self._authority(prepared)
+            if str(item.record.leader)[6:7] == "z":
+                self._authority(item)
                 continue
-            pending = prepared
+            problem = marc.validate(item.record)
+            if problem:
+                self._report(Outcome(item.position, REJECTED, problem))
+                continue
+            try:
+                desc = marc.describe(item.record)
+            except Exception as exc:
+                self._report(
+                    Outcome(
+                        item.position,
+                        REJECTED,
+                        _("the record cannot be described: %(detail)s")
+                        % {"detail": marc.reason_of(exc)},
+                    )
+                )
+                continue
+            warnings = item.warnings + marc.description_warnings(desc)
+            pending = _Pending(item.position, item.record, desc, warnings, _match_keys(desc))
             keys = {(k, v) for k, values in pending.keys.items() for v in values}
             if keys & batch_keys or len(batch) >= self.batch_size:
                 self._flush(batch)
@@ -181,89 +193,6 @@ class Importer:
         if written >= settings.LIBRARY_ANALYZE_AFTER_RECORDS:
             analyze_tables(FILLED_TABLES)
         return self.summary
-
-    def _prepare(self, item: marc.Parsed) -> Outcome | marc.Parsed | _Pending:
-        """Everything about one record that needs no database: a rejection, an
-        authority record (written as it comes), or the pending record with its
-        search row, vocabulary and stored MARC."""
-        if item.record is None:
-            return Outcome(item.position, REJECTED, item.error)
-        if str(item.record.leader)[6:7] == "z":
-            return item
-        problem = marc.validate(item.record)
-        if problem:
-            return Outcome(item.position, REJECTED, problem)
-        try:
-            desc = marc.describe(item.record)
-        except Exception as exc:
-            return Outcome(
-                item.position,
-                REJECTED,
-                _("the record cannot be described: %(detail)s") % {"detail": marc.reason_of(exc)},
-            )
-        return _Pending(
-            item.position,
-            item.record,
-            desc,
-            item.warnings + marc.description_warnings(desc),
-            _match_keys(desc),
-            search_document(None, desc, self.school_id),
-            vocabulary(desc),
-            marc.to_dict(item.record),
-        )
-
-    def _prepared_ahead(self, items: Iterable[marc.Parsed], chunk: int = 200, depth: int = 8):
-        """`_prepare` of each item, in order, computed by a second thread while
-        this one writes the previous batches. Most of a PostgreSQL import's time
-        is the server's (COPY, the generated tsvector and its GIN index, jsonb):
-        the client thread waits for it with the GIL released, so decoding,
-        describing and analysing the next records goes on meanwhile. At most
-        `depth` chunks of `chunk` records wait. The reading and describing keep
-        the caller's language (their messages); an exception, the file's
-        (MarcFileError) included, comes out here after the items before it."""
-        language = translation.get_language()
-        ready: queue.Queue = queue.Queue(maxsize=depth)
-        stop = threading.Event()
-        end = object()
-
-        def put(value) -> None:
-            while not stop.is_set():
-                try:
-                    ready.put(value, timeout=0.1)
-                    return
-                except queue.Full:
-                    continue
-
-        def produce() -> None:
-            done: list = []
-            try:
-                with translation.override(language):
-                    for item in items:
-                        done.append(self._prepare(item))
-                        if len(done) >= chunk:
-                            put(done)
-                            done = []
-                            if stop.is_set():
-                                return
-                put(done)
-                put(end)
-            except BaseException as exc:  # handed to the writing thread, raised there
-                put(done)
-                put(exc)
-
-        producer = threading.Thread(target=produce, name="marc-import-prepare", daemon=True)
-        producer.start()
-        try:
-            while True:
-                value = ready.get()
-                if value is end:
-                    return
-                if isinstance(value, BaseException):
-                    raise value
-                yield from value
-        finally:
-            stop.set()
-            producer.join()
 
     # --- internals ------------------------------------------------------------------------
 
@@ -350,7 +279,7 @@ class Importer:
                 obj = existing[p.existing_id]
                 obj.updated_at = now
                 before = obj.marc
-                obj.marc = p.marc
+                obj.marc = marc.to_dict(p.record)
                 for f in RECORD_FIELDS:
                     setattr(obj, f, p.desc[f])
                 if self.school_id and not obj.school_id:
@@ -375,11 +304,11 @@ class Importer:
         identifiers, documents, facets, words = [], [], [], set()
         for p in batch:
             rid = ids[p.position]
+            school_id = self.school_id
             identifiers += identifier_rows(rid, p.desc)
-            p.document["record_id"] = rid
-            documents.append(p.document)
+            documents.append(search_document(rid, p.desc, school_id))
             facets += facet_rows(rid, p.desc)
-            words |= p.words
+            words |= vocabulary(p.desc)
         insert_rows(RecordIdentifier, ID_COLUMNS, identifiers)
         insert_rows(SearchDocument, SEARCH_COLUMNS, documents)
         insert_rows(FacetValue, ID_COLUMNS, facets)
@@ -404,7 +333,7 @@ class Importer:
             desc = p.desc
             rows.append(
                 (
-                    ops.adapt_json_value(p.marc, None),
+                    ops.adapt_json_value(marc.to_dict(p.record), None),
                     self.school_id,
                     now,
                     now,
