@@ -13,8 +13,10 @@ and grades (September to June: the clock is set to 20 June), then times:
 
 The year is BENCH_DAYS school days a month with BENCH_LESSONS lessons each
 (one attendance mark per pupil and lesson) and one graded column a month in
-each of 3 subjects; the defaults are the issue's gmina (20 schools, 10,000
-pupils) with a sample of the days. Each figure printed states the scale.
+each of 3 subjects, a final mid-year and annual grade per pupil and subject, and
+a weekly timetable of 15 lessons a class taught by 4 teachers a school; the
+defaults are the issue's gmina (20 schools, 10,000 pupils) with a sample of the
+days. Each figure printed states the scale.
 
     .venv/bin/python bench/analytics.py
     BENCH_SCHOOLS=4 BENCH_PUPILS=2000 .venv/bin/python bench/analytics.py
@@ -48,6 +50,8 @@ PUPILS = int(os.environ.get("BENCH_PUPILS", "10000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "2"))
 LESSONS = int(os.environ.get("BENCH_LESSONS", "2"))
 CLASS_SIZE = 25
+TEACHERS = 4  # per school, each teaching some of its classes' subjects
+SHOWN = ("attendance", "grade_average", "teachers", "weekly_lessons", "annual_average")
 SUBJECTS = ("Matematyka", "Język polski", "Przyroda")
 NOW = datetime.datetime(2027, 6, 20, 12, 0, tzinfo=datetime.UTC)
 STATUSES = "pppppppppppppspnuzw"  # mostly present, every code of the register
@@ -63,8 +67,8 @@ def school_days(month: datetime.date, n: int) -> list[datetime.date]:
 
 
 def build() -> dict:
-    from gradebook.models import Assessment, Grade
-    from gradebook.register.models import Attendance, Lesson
+    from gradebook.models import Assessment, Grade, TermGrade
+    from gradebook.register.models import Attendance, Lesson, TimetableEntry
     from portal.models import Enrolment, Role, SchoolClass, User
     from tests.conftest import enable_mfa
     from tests.factories import (
@@ -85,8 +89,10 @@ def build() -> dict:
         school = SchoolFactory(short_name=f"SP {s + 1}", name=f"Szkoła Podstawowa nr {s + 1}")
         year = SchoolYearFactory(school=school)
         term = year.terms.order_by("start").first()
+        last_term = year.terms.order_by("start").last()
         category = GradeCategoryFactory(school=school)
-        teacher = UserFactory()
+        staff = [UserFactory() for _ in range(TEACHERS)]
+        teacher = staff[0]
         subjects = [SubjectFactory(school=school, name=name) for name in SUBJECTS]
         letters = "abcdefghijklmnop"
         classes = SchoolClass.objects.bulk_create(
@@ -115,9 +121,34 @@ def build() -> dict:
         for c, school_class in enumerate(classes):
             pupils = users[c * CLASS_SIZE : (c + 1) * CLASS_SIZE]
             assignments = [
-                TeachingAssignmentFactory(school_class=school_class, subject=subj, teacher=teacher)
-                for subj in subjects
+                TeachingAssignmentFactory(
+                    school_class=school_class, subject=subj, teacher=staff[(c + j) % TEACHERS]
+                )
+                for j, subj in enumerate(subjects)
             ]
+            # the week's timetable: each subject on every weekday, one lesson
+            TimetableEntry.objects.bulk_create(
+                TimetableEntry(assignment=a, weekday=d, number=j + 1)
+                for j, a in enumerate(assignments)
+                for d in range(5)
+            )
+            # the mid-year (first term) and annual (last term) classification
+            TermGrade.objects.bulk_create(
+                (
+                    TermGrade(
+                        pupil=p,
+                        assignment=a,
+                        term=t,
+                        kind=TermGrade.Kind.FINAL,
+                        grade=1 + (p.pk + a.pk + t.pk) % 6,
+                        teacher=a.teacher,
+                    )
+                    for t in dict.fromkeys([term, last_term])
+                    for a in assignments
+                    for p in pupils
+                ),
+                batch_size=5000,
+            )
             lessons = Lesson.objects.bulk_create(
                 Lesson(
                     assignment=assignments[k % len(assignments)],
@@ -185,6 +216,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
+    from analytics.selectors import municipal_overview
     from analytics.services import analytics_compute, mark_dirty
     from gradebook.register.models import Attendance, Lesson
 
@@ -228,19 +260,24 @@ def main():
                     assert client.get(url).status_code == 200
 
                 results[name] = median_ms(get)
+            figures = next(r.figures for r in municipal_overview()["schools"] if r.school == school)
             t = time.perf_counter()
             assert client.get(reverse("analytics:workbook")).status_code == 200
             workbook = (time.perf_counter() - t) * 1000
         print(
             f"database: {connection.vendor}; {SCHOOLS} schools, {world['pupils']} pupils, "
             f"{marks} attendance marks ({DAYS} days × {LESSONS} lessons a month, Sep–Jun), "
-            f"3 graded columns a class a month; built in {built:.0f} s"
+            f"3 graded columns a class a month, mid-year and annual final grades, "
+            f"{TEACHERS} teachers a school and a 15-lesson weekly timetable a class; "
+            f"built in {built:.0f} s"
         )
         print(f"  nightly aggregation, full ({months} class months): {full:7.1f} s")
         print(
             f"  nightly aggregation, incremental ({incremental_months} class month): "
             f"{incremental * 1000:7.1f} ms"
         )
+        shown = ", ".join(f"{key} {figures[key].value}" for key in SHOWN)
+        print(f"  the first school's figures (so the generated data is seen to count): {shown}")
         for name, value in results.items():
             print(f"  {name:34} median {value:7.1f} ms (runs: {RUNS})")
         print(f"  {'whole-year workbook XLSX':34} once   {workbook:7.1f} ms")
