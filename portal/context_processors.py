@@ -49,10 +49,41 @@ def background_banner(request) -> dict:
     return {"background_stalled": True, "background_status_link": can_view_task_status(user)}
 
 
+#: A user id no account has: the header's statement is compiled once with it and
+#: the real id is put in its place on every request.
+_NOBODY = -7_000_000_001
+#: (database alias, counters) -> (SQL, parameters, the parameters' slots that
+#: hold the user's id). Building the statement's subqueries through the ORM
+#: cost more than running it (1.3 ms against 0.03 ms on SQLite), on every
+#: signed-in page.
+_COMPILED: dict[tuple, tuple[str, tuple, tuple[int, ...]]] = {}
+
+
+def _header_statement(counters, alias: str) -> tuple[str, tuple, tuple[int, ...]]:
+    key = (alias, tuple((c.key, id(c.subquery)) for c in counters))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        from django.db.models import IntegerField
+        from django.db.models.functions import Coalesce
+
+        from .models import User
+
+        nobody = User(pk=_NOBODY)
+        expressions = {
+            f"count_{c.key}": Coalesce(c.subquery(nobody), 0, output_field=IntegerField())
+            for c in counters
+        }
+        query = User.objects.using(alias).filter(pk=_NOBODY).values(**expressions).query
+        sql, params = query.sql_with_params()
+        slots = tuple(i for i, value in enumerate(params) if value == _NOBODY)
+        compiled = _COMPILED[key] = (sql, tuple(params), slots)
+    return compiled
+
+
 class HeaderCounts:
     """The header's counters for one request, evaluated on first use in ONE
-    query (`User.objects.filter(pk=...).values(**subqueries)`), never when the
-    template does not show them."""
+    query (the user's row with a count subquery per counter, compiled once per
+    process: `_header_statement`), never when the template does not show them."""
 
     def __init__(self, user):
         self._user = user
@@ -60,8 +91,7 @@ class HeaderCounts:
 
     def _evaluate(self) -> list[dict]:
         if self._items is None:
-            from django.db.models import IntegerField
-            from django.db.models.functions import Coalesce
+            from django.db import connections, router
 
             from .models import User
 
@@ -69,13 +99,16 @@ class HeaderCounts:
             counters = [(c, url) for c, url in counters if url is not None]
             values = {}
             if counters:
-                expressions = {
-                    f"count_{c.key}": Coalesce(
-                        c.subquery(self._user), 0, output_field=IntegerField()
-                    )
-                    for c, _url in counters
-                }
-                values = User.objects.filter(pk=self._user.pk).values(**expressions).first() or {}
+                alias = router.db_for_read(User)
+                sql, params, slots = _header_statement([c for c, _url in counters], alias)
+                params = list(params)
+                for slot in slots:
+                    params[slot] = self._user.pk
+                with connections[alias].cursor() as cursor:
+                    cursor.execute(sql, params)
+                    row = cursor.fetchone()
+                    if row is not None:
+                        values = dict(zip([col[0] for col in cursor.description], row, strict=True))
             self._items = [
                 {
                     "key": c.key,
