@@ -1,5 +1,6 @@
 """Dashboard panels and the navigation rule of the e-register."""
 
+from portal.header import header_counts
 from portal.models import TeachingAssignment
 from portal.permissions import user_roles
 
@@ -42,7 +43,8 @@ def family(request):
         ids.add(request.user.pk)
     if not ids:
         return None
-    return {
-        "grades": list(latest_grades(ids, limit=8)),
-        "unread": unread_notifications(request.user).count(),
-    }
+    # The header's bell shows the same number: counted once for the page.
+    unread = header_counts(request).count("notifications")
+    if unread is None:
+        unread = unread_notifications(request.user).count()
+    return {"grades": list(latest_grades(ids, limit=8)), "unread": unread}

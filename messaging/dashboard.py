@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.header import header_counts
 from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
 
 from .permissions import report_school_ids, reports_visible_to
@@ -18,7 +19,11 @@ def _panel(request):
     reports = 0
     if report_school_ids(request.user):
         reports = reports_visible_to(request.user).filter(handled_at__isnull=True).count()
-    return {"unread": unread_thread_count(request.user), "reports": reports}
+    # The header's envelope shows the same number: counted once for the page.
+    unread = header_counts(request).count("messages")
+    if unread is None:
+        unread = unread_thread_count(request.user)
+    return {"unread": unread, "reports": reports}
 
 
 def register():

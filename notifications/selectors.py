@@ -19,7 +19,7 @@ def notifications_for(user, *, kind: str = "", unread_only: bool = False):
 
 def unread_count_subquery(user) -> Subquery:
     """The user's unread count as one integer expression (the header's bell;
-    `portal.context_processors.header_counters` adds it to its single query)."""
+    `portal.header.HeaderCounts` adds it to its single query)."""
     unread = (
         Notification.objects.filter(recipient_id=OuterRef("pk"), read_at__isnull=True)
         .order_by()

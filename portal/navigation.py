@@ -11,13 +11,13 @@ def register_core() -> None:
     from django.utils.translation import gettext_lazy as _
 
     from . import dashboard
-    from .permissions import can_access_cms_admin, is_staff_member, managed_schools
+    from .permissions import can_access_cms_admin, is_staff_member, manages_a_school
 
     def signed_in(request):
         return request.user.is_authenticated
 
     def manages(request):
-        return managed_schools(request.user).exists()
+        return manages_a_school(request.user)
 
     def privacy_pages(request):
         from .permissions import can_use_privacy_pages

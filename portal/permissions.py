@@ -260,6 +260,14 @@ def managed_schools(user):
     return School.objects.filter(pk__in=roles.schools(Role.SCHOOL_ADMIN))
 
 
+def manages_a_school(user) -> bool:
+    """Whether `managed_schools(user)` holds any school, from the roles alone (no
+    query: asked on every page by the navigation). A municipal administrator
+    manages every school, so also when the gmina has none yet."""
+    roles = user_roles(user)
+    return roles.is_municipal_admin or bool(roles.schools(Role.SCHOOL_ADMIN))
+
+
 def staff_schools(user):
     """Schools where the user holds any staff role."""
     roles = user_roles(user)

@@ -14,7 +14,7 @@ from portal.permissions import (
     can_manage_school,
     is_guardian_of,
     is_homeroom_teacher_of,
-    managed_schools,
+    manages_a_school,
     teaches_class,
     user_roles,
 )
@@ -35,7 +35,7 @@ def is_register_teacher(user) -> bool:
 def is_register_staff(user) -> bool:
     """Teachers, homeroom teachers and those who manage a school work in the
     register's staff screens (day, lessons, homework, tests, remarks)."""
-    return is_register_teacher(user) or managed_schools(user).exists()
+    return is_register_teacher(user) or manages_a_school(user)
 
 
 @rules.predicate

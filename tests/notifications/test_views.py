@@ -122,18 +122,18 @@ def test_the_compiled_header_statement_counts_each_users_own(parent, login):
     """The header's statement is compiled once per process with a placeholder
     user; every request puts its own user's id in, so nobody sees another's
     count."""
-    from portal import context_processors
+    from portal import header
 
     other = UserFactory(username="tata")
     items(parent, 3)
     items(other, 1, start=10)
     assert "3 nieprzeczytane" in login(parent).get(reverse("notifications:preferences")).text
-    compiled = dict(context_processors._COMPILED)
+    compiled = dict(header._COMPILED)
     assert compiled and all(slots for _sql, _params, slots in compiled.values())
     page = login(other).get(reverse("notifications:preferences")).text
     assert ": 1 nieprzeczytana" in page and "3 nieprzeczytane" not in page
-    assert compiled == context_processors._COMPILED  # reused, not rebuilt
-    counts = {c["key"]: c["count"] for c in context_processors.HeaderCounts(parent)}
+    assert compiled == header._COMPILED  # reused, not rebuilt
+    counts = {c["key"]: c["count"] for c in header.HeaderCounts(parent)}
     assert counts["notifications"] == 3
 
 

@@ -91,3 +91,30 @@ def test_dashboard_query_count_does_not_grow_with_pupils(world, login):
         make_pupil(world.a.class_a)
     assert counts() == before
     assert max(before) <= 45  # every app adds its panels; what matters is no growth
+
+
+def test_the_panels_and_the_header_count_unread_items_once(world, login):
+    """The family and messages panels show the numbers the header's bell and
+    envelope show; the page counts each of them in the header's one statement,
+    not again for the panels."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notifications.models import Notification
+    from tests.factories.messaging import send
+
+    guardian = world.a.guardian
+    Notification.objects.bulk_create(
+        Notification(recipient=guardian, kind="grade", title=f"Ocena {i}", key=f"k:{i}", url="/")
+        for i in range(3)
+    )
+    send(world.a.teacher, guardian, school=world.a.school)
+    send(world.a.teacher, guardian, school=world.a.school, subject="Drugie")
+    client = login(guardian, mfa=False)
+    with CaptureQueriesContext(connection) as ctx:
+        html = dashboard(client)
+    assert "3 nowe powiadomienia" in html
+    assert "2 wątki z nieprzeczytanymi wiadomościami" in html
+    counting = [q["sql"] for q in ctx if "notifications_notification" in q["sql"]]
+    assert len(counting) == 1 and "messaging_delivery" in counting[0]
+    assert not [q for q in ctx if "messaging_delivery" in q["sql"] and q["sql"] not in counting]

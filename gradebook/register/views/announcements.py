@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import SchoolClass
 from portal.permissions import (
-    managed_schools,
+    manages_a_school,
     user_roles,
 )
 
@@ -68,7 +68,7 @@ def announcement_new_view(request):
         schools = School.objects.all()
     roles = user_roles(request.user)
     classes = SchoolClass.objects.current().filter(school_year__school__in=schools)
-    if not managed_schools(request.user).exists():
+    if not manages_a_school(request.user):
         classes = classes.filter(pk__in=roles.taught_class_ids | roles.homeroom_class_ids)
     form = forms.AnnouncementForm(request.POST or None, schools=schools, classes=classes)
     if request.method == "POST" and form.is_valid():
