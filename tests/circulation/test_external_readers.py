@@ -141,6 +141,9 @@ def test_the_desk_and_the_readers_page_show_the_category_in_polish(world, librar
     page = client.get(reverse("circulation:readers", args=[world.a.school.pk]), {"q": "Zielińska"})
     html = page.content.decode()
     assert "czytelnik spoza szkoły" in html
+    # the column holds a class, "staff member" or the outside reader's category
+    assert '<th scope="col">Klasa lub kategoria</th>' in html
+    assert 'data-label="Klasa lub kategoria">czytelnik spoza szkoły' in html
     assert reverse("circulation:external_reader_end", args=[world.a.school.pk, resident.pk]) in html
     desk = client.get(
         reverse("circulation:desk", args=[world.a.school.pk]), {"reader": resident.pk}
