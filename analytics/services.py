@@ -48,7 +48,6 @@ from gradebook.models import (
     GradeHistory,
     GradingSettings,
     TermGrade,
-    TermStatus,
 )
 from gradebook.register.models import (
     Attendance,
@@ -59,8 +58,9 @@ from gradebook.register.models import (
     TimetableEntry,
 )
 from gradebook.register.selectors import timetable_in_force
+from gradebook.selectors import sheet_day
 from gradebook.yearend.models import PromotionDecision, PromotionOutcome
-from gradebook.yearend.rules import FAILING
+from gradebook.yearend.rules import FAILING, is_unclassified
 from library.circulation.models import Loan
 from portal.audit import audit_record
 from portal.models import (
@@ -472,13 +472,14 @@ def _excuses_count(classes: dict, counts) -> None:
         counts[class_id]["excused_pupils"] = len(ids)
 
 
-def _classification_count(classes: dict, counts) -> None:
+def _classification_count(classes: dict, counts, today: datetime.date) -> None:
     """Add to `counts` each class's mid-year (term 1) and annual (the year's last
     term) classification from the final term grades: per pupil in grouped
     queries, never a query per pupil. Unclassified pupils are counted the way the
-    school's classification summary counts them (a subject of the class, or of
-    the pupil's group, without a final grade), and only in years whose last term
-    the school has closed."""
+    school's classification summary counts them (the pupils in the class on the
+    term's sheet day; a subject of the class, or of the pupil's group, without a
+    final grade or assessment: `rules.is_unclassified`), and only in years whose
+    last term the school has closed."""
     years = {c[2] for c in classes.values()}
     terms = defaultdict(dict)  # year -> {number: term id}
     for pk, year_id, number in Term.objects.filter(school_year_id__in=years).values_list(
@@ -511,24 +512,43 @@ def _classification_count(classes: dict, counts) -> None:
         row[f"{prefix}_grade_count"] += numeric
         row[f"{prefix}_failing"] += failing > 0
 
-    closed = set(
-        TermStatus.objects.filter(
-            term_id__in=[t for t, kind in which.items() if kind == "annual"], is_closed=True
-        ).values_list("term_id", flat=True)
-    )
+    closed = {
+        term.pk: term
+        for term in Term.objects.filter(
+            pk__in=[t for t, kind in which.items() if kind == "annual"],
+            grading_status__is_closed=True,
+        )
+    }
     if not closed:
         return
+    # Who is classified: the pupils in the class on the term's sheet day, as on the
+    # school's classification summary (gradebook.yearend.selectors), including a
+    # pupil who has no final grade at all.
+    pupils = defaultdict(set)  # class -> pupils on its closed annual term's sheet day
+    for term in closed.values():
+        year_classes = [pk for pk, c in classes.items() if c[2] == term.school_year_id]
+        for class_id, pupil_id in (
+            Enrolment.objects.active_on(sheet_day(term, today))
+            .filter(school_class_id__in=year_classes)
+            .values_list("school_class_id", "pupil_id")
+        ):
+            pupils[class_id].add(pupil_id)
     graded = defaultdict(set)  # (class, pupil) -> subjects with an annual grade
-    for class_id, pupil_id, subject_id in (
-        finals.filter(term_id__in=closed)
-        .values_list("assignment__school_class_id", "pupil_id", "assignment__subject_id")
-        .distinct()
+    for class_id, pupil_id, subject_id, grade, description in finals.filter(
+        term_id__in=closed
+    ).values_list(
+        "assignment__school_class_id",
+        "pupil_id",
+        "assignment__subject_id",
+        "grade",
+        "description",
     ):
-        graded[(class_id, pupil_id)].add(subject_id)
+        if not is_unclassified(grade=grade, description=description):
+            graded[(class_id, pupil_id)].add(subject_id)
     whole_class = defaultdict(set)  # class -> subjects taught to the whole class
     by_group = defaultdict(set)  # (class, group) -> subjects taught to the group
     for class_id, subject_id, group_id in TeachingAssignment.objects.filter(
-        school_class_id__in={class_id for class_id, _pupil in graded}
+        school_class_id__in=pupils
     ).values_list("school_class_id", "subject_id", "group_id"):
         if group_id is None:
             whole_class[class_id].add(subject_id)
@@ -541,10 +561,13 @@ def _classification_count(classes: dict, counts) -> None:
     ).values_list("teachinggroup_id", "user_id"):
         class_id = groups[group_id]
         group_subjects[(class_id, pupil_id)] |= by_group[(class_id, group_id)]
-    for (class_id, pupil_id), subjects in graded.items():
-        counts[class_id]["annual_classified"] += 1
-        attended = whole_class[class_id] | group_subjects[(class_id, pupil_id)]
-        counts[class_id]["annual_unclassified"] += bool(attended - subjects)
+    for class_id, ids in pupils.items():
+        for pupil_id in ids:
+            attended = whole_class[class_id] | group_subjects[(class_id, pupil_id)]
+            if not attended:  # taught nothing in this class: not classified here
+                continue
+            counts[class_id]["annual_classified"] += 1
+            counts[class_id]["annual_unclassified"] += bool(attended - graded[(class_id, pupil_id)])
 
 
 def class_years_compute(*, now: datetime.datetime) -> int:
@@ -600,7 +623,7 @@ def class_years_compute(*, now: datetime.datetime) -> int:
         elif outcome == PromotionOutcome.NOT_PROMOTED:
             counts[class_id]["not_promoted"] += n
     _excuses_count(classes, counts)
-    _classification_count(classes, counts)
+    _classification_count(classes, counts, today)
     readers = defaultdict(set)
     if classes:
         first = min(c[4] for c in classes.values())

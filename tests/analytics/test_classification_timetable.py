@@ -99,6 +99,24 @@ def test_mid_year_and_annual_classification(classified):
     assert figures_of(s.school)["annual_unclassified"].shown == 40.0  # p1 and p4 of 5
 
 
+def test_unclassified_counts_every_pupil_as_the_schools_summary_does(classified):
+    """A pupil with no final grade at all is unclassified too, and the figure for
+    the class equals the school's own classification summary (one rule: the pupils
+    in the class on the sheet day, `rules.is_unclassified` per subject taught)."""
+    from gradebook.yearend.selectors import class_classification
+
+    s = classified
+    (newcomer,) = pupils_of(s.school_class, 1, "bezocen")
+    close_annual(s)
+    analytics_compute(full=True)
+    row = ClassYear.objects.get(school_class=s.school_class)
+    term = Term.objects.get(school_year=s.year, number=2)
+    summary = class_classification(school_class=s.school_class, term=term).totals
+    assert (row.annual_classified, row.annual_unclassified) == (6, 3)  # p1, p4, the newcomer
+    assert (summary.pupils, summary.unclassified) == (6, 3)
+    assert newcomer.pk not in {p.pk for p in s.pupils}
+
+
 def test_descriptive_assessments_are_classified_but_not_averaged(classified):
     s = classified
     second = SchoolClassFactory(school_year=s.year, name="2a", level=2)
@@ -135,10 +153,12 @@ def test_classification_of_four_pupils_is_hidden(small):
         ("annual_average", Decimal("2.00")),
         ("midyear_failing", 100.0),
         ("annual_failing", 0.0),
-        ("annual_unclassified", 0.0),
     ]:
         assert figures[key].value == value, key
         assert figures[key].suppressed and figures[key].shown is None, key
+    # The fifth pupil, with no final grade, is unclassified: one of five pupils in
+    # the class on the sheet day, so this share is shown.
+    assert figures["annual_unclassified"].shown == 20.0
 
 
 def test_classification_in_comparison_trend_and_open_data(classified):
@@ -282,4 +302,5 @@ def test_the_yearly_and_daily_counts_take_the_same_queries_however_many_pupils(c
                 final(teaching, pupil, 3, term=2)
     build_school("SP 2")
     assert counted() == few
-    assert ClassYear.objects.get(school_class__name="5a").annual_classified == 3
+    fifth = ClassYear.objects.get(school_class__name="5a")
+    assert (fifth.annual_classified, fifth.annual_unclassified) == (6, 3)  # 3 without grades
