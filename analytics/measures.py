@@ -233,10 +233,11 @@ MEASURES: dict[str, Measure] = {
                 "The share of pupils not classified (nieklasyfikowany) in at least one "
                 "subject at the annual classification: pupils without an annual grade "
                 "(neither a number nor a descriptive assessment) in a subject taught to "
-                "their class or to their group ÷ the pupils with at least one annual grade "
-                "× 100. Counted only once the school has closed the year's last term (before "
-                "that a missing grade may simply not be entered yet); a pupil with no annual "
-                "grade at all is not counted."
+                "their class or to their group ÷ the pupils in the class on the last day of "
+                "the year's last term × 100, as the school's classification summary counts "
+                "them (a pupil with no annual grade at all is unclassified too). Counted only "
+                "once the school has closed the year's last term (before that a missing grade "
+                "may simply not be entered yet)."
             ),
             PERCENT,
             CLASSIFICATION_SOURCE,
