@@ -173,6 +173,10 @@ WeekClass = namedtuple("WeekClass", "name school_year")
 WeekAssignment = namedtuple("WeekAssignment", "pk subject school_class")
 WeekLesson = namedtuple("WeekLesson", "pk assignment_id date number topic assignment")
 WeekMark = namedtuple("WeekMark", "status minutes_late label")
+# Homework and tests of the week with their assignment's plain row (the template
+# reads `attachment` as true when there is a file, like a FieldFile).
+WeekHomework = namedtuple("WeekHomework", "pk due_date description attachment assignment")
+WeekTest = namedtuple("WeekTest", "pk date kind scope assignment get_kind_display")
 
 
 class WeekEntry(
@@ -665,19 +669,24 @@ def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, vi
         for s in day_slots:
             s.mark = marks.get(s.lesson.pk) if s.lesson else None
         days.append({"date": day, "iso": day.isoformat(), "slots": day_slots})
-    homework = list(
-        Homework.objects.filter(assignment_id__in=assignment_ids, due_date__range=(monday, sunday))
-        .select_related("assignment__subject")
-        .order_by("due_date")
-    )
-    tests = list(
-        PlannedTest.objects.filter(
+    homework = [
+        WeekHomework(pk, due, description, attachment, assignments[assignment_id])
+        for pk, assignment_id, due, description, attachment in Homework.objects.filter(
+            assignment_id__in=assignment_ids, due_date__range=(monday, sunday)
+        )
+        .order_by("due_date", "pk")
+        .values_list("pk", "assignment_id", "due_date", "description", "attachment")
+    ]
+    kinds = dict(PlannedTest.Kind.choices)
+    tests = [
+        WeekTest(pk, day, kind, scope, assignments[assignment_id], kinds.get(kind, kind))
+        for pk, assignment_id, day, kind, scope in PlannedTest.objects.filter(
             assignment_id__in=assignment_ids,
             date__range=(monday, sunday + datetime.timedelta(days=14)),
         )
-        .select_related("assignment__subject")
-        .order_by("date")
-    )
+        .order_by("date", "pk")
+        .values_list("pk", "assignment_id", "date", "kind", "scope")
+    ]
     remarks = list(
         Remark.objects.filter(pupil=pupil).select_related("author").order_by("-created_at")[:10]
     )
