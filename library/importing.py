@@ -192,6 +192,9 @@ class Importer:
         written = self.summary.total - self.summary.counts[REJECTED]
         if written >= settings.LIBRARY_ANALYZE_AFTER_RECORDS:
             analyze_tables(FILLED_TABLES)
+            from .summaries import warm_common_queries
+
+            warm_common_queries()
         return self.summary
 
     # --- internals ------------------------------------------------------------------------

@@ -295,6 +295,7 @@ def rebuild_search_index(record_model=None, document_model=None, batch_size: int
     each in its own transaction; facets, identifiers and the vocabulary do not
     depend on the analysis and are kept. The models may be a migration's
     historical ones. Returns the count."""
+    from django.apps import apps as global_apps
     from django.db import transaction
 
     from . import marc
@@ -314,4 +315,8 @@ def rebuild_search_index(record_model=None, document_model=None, batch_size: int
         with transaction.atomic():
             document_model.objects.filter(record_id__in=chunk).delete()
             insert_rows(document_model, SEARCH_COLUMNS, documents)
+    if document_model._meta.apps is global_apps:  # not a migration's historical model
+        from .summaries import warm_common_queries
+
+        warm_common_queries()
     return len(pks)

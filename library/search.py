@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ WEIGHTS = (1.0, 0.4, 0.2, 0.1)
 _PG_WEIGHTS = "'{" + ", ".join(str(w) for w in reversed(WEIGHTS)) + "}'"
 _FTS_WEIGHTS = ", ".join(str(w) for w in WEIGHTS)
 FACETS = ("subject", "genre", "language", "year", "material")
+FACET_LIMIT = 12  # values shown per facet
 # Counts and facets are cached per query and catalogue version (`Results.facets`);
 # the version changes with the catalogue, the timeout only frees the memory.
 SUMMARY_CACHE_SECONDS = 15 * 60
@@ -321,6 +323,7 @@ class Results:
         self.query = query
         self.compiled = Compiled(query)
         self._count = None
+        self._ranked: list[int] | None = None  # the first ids by relevance, when stored
 
     def count(self) -> int:
         """The number of hits: from `facets()` when it ran, else one COUNT(*)."""
@@ -341,6 +344,9 @@ class Results:
         if limit <= 0:
             return []
         if self.compiled.sort() == "relevance":
+            ranked = self._ranked
+            if ranked is not None and (offset + limit <= len(ranked) or len(ranked) == self._count):
+                return ranked[offset : offset + limit]
             condition, params = self.compiled.title_tiers()
             ids = self._page(offset, limit, condition, params)
             if len(ids) == limit:
@@ -368,22 +374,30 @@ class Results:
             return [records[i] for i in ids if i in records]
         return self[item : item + 1][0]
 
-    def facets(self, limit: int = 12) -> dict[str, list[tuple[str, int]]]:
-        """Exact facet counts over every hit, the `limit` commonest values of each
-        kind; the hit count comes from the same statement (call this before
-        `count()` to save a statement). Both are cached under the compiled query
-        (its analysed keys and filters: what decides the hits) and the catalogue
-        version, so paging a result list or returning to it does not count again,
-        and any change to the index or the copies makes a fresh count."""
+    def digest(self, limit: int = FACET_LIMIT) -> str:
+        """What decides the hits and their counts: the compiled query (its analysed
+        keys and filters), the facets' limit and the extra facets registered."""
         sql, params = self.compiled.from_where()
         normalised = repr((sql, params, limit, sorted(_extra_facets)))
-        digest = hashlib.sha256(normalised.encode()).hexdigest()
-        key = f"library:summary:{catalogue_version()}:{digest}"
+        return hashlib.sha256(normalised.encode()).hexdigest()
+
+    def facets(self, limit: int = FACET_LIMIT) -> dict[str, list[tuple[str, int]]]:
+        """Exact facet counts over every hit, the `limit` commonest values of each
+        kind; the hit count comes from the same statement (call this before
+        `count()` to save a statement). Both are cached under `digest()` and the
+        catalogue version, so paging a result list or returning to it does not
+        count again, and any change to the index or the copies makes a fresh
+        count. A broad query computed ahead (`library.summaries`, after an import)
+        is read from its stored summary with its first ranked ids instead."""
+        digest = self.digest(limit)
+        key = f"library:summary:v2:{catalogue_version()}:{digest}"
         summary = cache.get(key)
         if summary is None:
-            summary = self._summary(limit)
+            summary = _stored_summary(digest)
+            if summary is None:
+                summary = (*self._summary(limit), None)
             cache.set(key, summary, SUMMARY_CACHE_SECONDS)
-        self._count, facets = summary
+        self._count, facets, self._ranked = summary
         return facets
 
     def _summary(self, limit: int) -> tuple[int, dict[str, list[tuple[str, int]]]]:
@@ -480,6 +494,29 @@ class Results:
             else:
                 out[kind].append((str(value), n))
         return total, out
+
+
+def _stored_summary(digest: str):
+    """(count, facets, first ranked ids) stored for the query under the current
+    stored catalogue version (`library.summaries`), or None; one statement."""
+    from .models import CatalogueVersion, SearchSummary
+
+    row = (
+        SearchSummary.objects.filter(
+            digest=digest,
+            version=CatalogueVersion.objects.filter(pk=1).values("version")[:1],
+        )
+        .values_list("total", "facets", "ranked_ids")
+        .first()
+    )
+    if row is None:
+        return None
+    total, facets, ranked = row
+    return (
+        total,
+        {kind: [(v, n) for v, n in values] for kind, values in json.loads(facets).items()},
+        json.loads(ranked),
+    )
 
 
 def search(query: Query) -> Results:

@@ -3,11 +3,13 @@
 from .catalogue import (
     Authority,
     AuthorityReference,
+    CatalogueVersion,
     FacetValue,
     Record,
     RecordChange,
     RecordIdentifier,
     SearchDocument,
+    SearchSummary,
     Term,
 )
 from .imports import ImportJob, ImportReportLine
@@ -16,6 +18,7 @@ from .lists import ReadingList, ReadingListItem, Topic, TopicEntry
 __all__ = [
     "Authority",
     "AuthorityReference",
+    "CatalogueVersion",
     "FacetValue",
     "ImportJob",
     "ImportReportLine",
@@ -25,6 +28,7 @@ __all__ = [
     "RecordChange",
     "RecordIdentifier",
     "SearchDocument",
+    "SearchSummary",
     "Term",
     "Topic",
     "TopicEntry",

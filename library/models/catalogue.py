@@ -180,6 +180,36 @@ class SearchDocument(models.Model):
         return str(self.record_id)
 
 
+class CatalogueVersion(models.Model):
+    """The catalogue's version kept in the database (one row): bumped in the same
+    transaction as every write that changes what a search finds or counts
+    (`catalogue_version.catalogue_changed`), so a summary stored under a version
+    is valid exactly while that version is the committed one, whatever happens to
+    Django's cache."""
+
+    version = models.BigIntegerField(default=1)
+
+    def __str__(self):
+        return str(self.version)
+
+
+class SearchSummary(models.Model):
+    """The count, facets and first ranked record ids of a broad query, computed
+    ahead, after an import or a reindex (`library.summaries`), so the first reader
+    of a common word does not wait for thousands of hits to be counted and ranked.
+    Valid while `version` is the stored catalogue version."""
+
+    digest = models.CharField(max_length=64, primary_key=True, help_text="Results.digest()")
+    version = models.BigIntegerField()
+    query = models.CharField(max_length=300, help_text="What was asked, for people.")
+    total = models.IntegerField()
+    facets = models.TextField(help_text="JSON: facet kind -> [[value, count], ...].")
+    ranked_ids = models.TextField(help_text="JSON: the first record ids by relevance.")
+
+    def __str__(self):
+        return self.query
+
+
 class FacetValue(models.Model):
     """Multi-valued facets of a record (subject, genre, series), also the
     counts of the subject browse."""

@@ -511,4 +511,9 @@ LIBRARY_PDF_WAIT_SECONDS = int(os.environ.get("LIBRARY_PDF_WAIT_SECONDS", "15"))
 # A MARC import that writes at least this many records ANALYZEs the tables it filled,
 # so the planner knows their size at once (not when autovacuum gets round to it).
 LIBRARY_ANALYZE_AFTER_RECORDS = int(os.environ.get("LIBRARY_ANALYZE_AFTER_RECORDS", "5000"))
+# After such an import and after a reindex, the searches for the catalogue's commonest
+# words and word pairs (in at least this many records, at most this many terms) are
+# counted and ranked ahead (library.summaries), so their first reader does not wait.
+LIBRARY_WARM_MIN_RECORDS = int(os.environ.get("LIBRARY_WARM_MIN_RECORDS", "2000"))
+LIBRARY_WARM_QUERIES = int(os.environ.get("LIBRARY_WARM_QUERIES", "100"))
 # --- end protected files -----------------------------------------------------------------
