@@ -8,13 +8,17 @@ class LibraryConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.conf import settings
+
         from portal.demo import register_seeder
         from portal.registry import (
             DashboardPanel,
             NavItem,
+            PeriodicJob,
             SearchSection,
             register_nav,
             register_panel,
+            register_periodic_job,
             register_search_section,
         )
 
@@ -28,6 +32,18 @@ class LibraryConfig(AppConfig):
         register_panel(DashboardPanel("library", "library/panel.html", _librarian_panel, 60))
         register_seeder("library", seed_library, 60)
         register_task_kinds()
+        from .tasks import queue_summaries_refresh
+
+        # A loan changes the availability facet and so makes the broad searches
+        # computed ahead stale; computed again while the day goes on.
+        register_periodic_job(
+            PeriodicJob(
+                "library_search_summaries",
+                _("Library: common searches computed ahead again"),
+                queue_summaries_refresh,
+                every=settings.LIBRARY_SUMMARIES_REFRESH,
+            )
+        )
         register_search_section(
             SearchSection("library", _("Library catalogue"), catalogue_search_hits, 10)
         )
@@ -45,6 +61,12 @@ def register_task_kinds():
             schools=tasks.import_task_schools,
             on_failure=tasks.import_task_failed,
             before_retry=tasks.import_task_retry,
+        )
+    )
+    register_task_kind(
+        TaskKind(
+            tasks.refresh_search_summaries.module_path,
+            _("Library: common searches computed ahead again"),
         )
     )
 

@@ -8,8 +8,11 @@ Every figure is exact: a summary is stored under the catalogue version kept in
 the database (`catalogue_version.stored_catalogue_version`, read before the
 computation starts) and `search.Results.facets` reads it only while that version
 is the committed one. Any write to the index or to the copies bumps it in its own
-transaction, so a summary never outlives the state it counted; the next import
-or reindex computes them again."""
+transaction, so a summary never outlives the state it counted. The task worker
+computes the stale ones again (`refresh_stale_summaries`, a periodic job every
+`LIBRARY_SUMMARIES_REFRESH` seconds): a loan changes the availability facet, and
+without it the broad queries would stay slow from the first loan of the day
+until the next import."""
 
 from __future__ import annotations
 
@@ -85,3 +88,16 @@ def warm_common_queries() -> int:
     summaries were stored."""
     terms = common_terms(settings.LIBRARY_WARM_MIN_RECORDS, settings.LIBRARY_WARM_QUERIES)
     return store_summaries(query for term in terms for query in _queries(term))
+
+
+def refresh_stale_summaries() -> int:
+    """Compute again, under the current version, the summaries a later write made
+    stale (a loan or a return changes the availability facet; a new copy, an
+    edited or imported record change more): the same queries. Nothing to do when
+    every summary is current or there are none. Returns how many were stored."""
+    version = stored_catalogue_version()
+    stale = SearchSummary.objects.exclude(version=version).values_list("query", flat=True)
+    queries = list(dict.fromkeys(stale))
+    if not queries:
+        return 0
+    return store_summaries(Query(q=q) for q in queries)

@@ -15,6 +15,19 @@ def run_marc_import(job_id: int) -> None:
     import_job_run(job_id=job_id)
 
 
+@task()
+def refresh_search_summaries() -> int:
+    """The broad searches computed ahead, again after the catalogue or its copies
+    changed (`library.summaries.refresh_stale_summaries`); idempotent."""
+    from .summaries import refresh_stale_summaries
+
+    return refresh_stale_summaries()
+
+
+def queue_summaries_refresh():
+    return refresh_search_summaries.enqueue()
+
+
 # How the background-work page handles a run of `run_marc_import` (portal.registry).
 
 

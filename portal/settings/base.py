@@ -516,4 +516,7 @@ LIBRARY_ANALYZE_AFTER_RECORDS = int(os.environ.get("LIBRARY_ANALYZE_AFTER_RECORD
 # counted and ranked ahead (library.summaries), so their first reader does not wait.
 LIBRARY_WARM_MIN_RECORDS = int(os.environ.get("LIBRARY_WARM_MIN_RECORDS", "2000"))
 LIBRARY_WARM_QUERIES = int(os.environ.get("LIBRARY_WARM_QUERIES", "100"))
+# Seconds between the task worker's runs that compute those searches again once a
+# loan, a new copy or an edited record has made them stale.
+LIBRARY_SUMMARIES_REFRESH = int(os.environ.get("LIBRARY_SUMMARIES_REFRESH", "600"))
 # --- end protected files -----------------------------------------------------------------

@@ -176,3 +176,31 @@ def test_the_results_page_of_a_stored_query_takes_the_same_queries_at_any_size(m
         first = search(Query(q="las"))._page(0, 1)[0]
         assert f"/biblioteka/rekord/{first}/" in page.text
     assert counts[0] == counts[1]
+
+
+def test_the_task_worker_computes_stale_summaries_again(forest, world):
+    """A copy written (as a loan or a new copy would) makes the stored summary
+    stale; the periodic job stores it again, under the new version, with the
+    copy in its facets, and does nothing while every summary is current."""
+    from library.catalogue_version import stored_catalogue_version
+    from library.models import Record
+    from library.summaries import refresh_stale_summaries
+    from library.tasks import refresh_search_summaries
+    from portal.registry import periodic_jobs
+    from tests.factories.circulation import copy_create
+
+    assert "library_search_summaries" in {job.key for job in periodic_jobs()}
+    store_summaries([Query(q="las"), Query(q='"lasy polski"')])
+    assert refresh_stale_summaries() == 0  # nothing stale
+    copy_create(Record.objects.get(title="Las 0"), world.a.school)
+    refresh_search_summaries.enqueue()  # the task (run at once by the test backend)
+    stored = SearchSummary.objects.order_by("query")
+    assert [s.query for s in stored] == ['"lasy polski"', "las"]
+    assert {s.version for s in stored} == {stored_catalogue_version()}
+    cache.clear()
+    results = search(Query(q="las"))
+    with CaptureQueriesContext(connection) as queries:
+        facets = results.facets()
+    assert len(queries) == 1  # served from the stored summary again
+    assert dict(facets["holding"]) == {world.a.school.short_name: 1}
+    assert (results.count(), facets) == live(Query(q="las"))[:2]
