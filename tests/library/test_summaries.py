@@ -204,3 +204,18 @@ def test_the_task_worker_computes_stale_summaries_again(forest, world):
     assert len(queries) == 1  # served from the stored summary again
     assert dict(facets["holding"]) == {world.a.school.short_name: 1}
     assert (results.count(), facets) == live(Query(q="las"))[:2]
+
+
+def test_the_refresh_command_for_cron(forest, world):
+    from django.core.management import call_command
+
+    from library.models import Record
+    from tests.factories.circulation import copy_create
+
+    store_summaries([Query(q="las")])
+    out = io.StringIO()
+    call_command("refresh_search_summaries", stdout=out)
+    assert out.getvalue().startswith("Stored 0 searches again")
+    copy_create(Record.objects.get(title="Las 0"), world.a.school)
+    call_command("refresh_search_summaries", stdout=out)
+    assert "Stored 1 searches again" in out.getvalue()
