@@ -98,8 +98,10 @@ def test_service_query_counts(world, library, django_assert_max_num_queries):
     card(world.a.pupil)
     world.a.librarian.refresh_from_db()
     # Cold: the librarian's and the reader's roles are computed here (6 queries each,
-    # the second factor and admin flags included since roles are cached per version).
-    with django_assert_max_num_queries(23):
+    # the second factor and admin flags included since roles are cached per version),
+    # and the copy's write bumps the catalogue version stored in the database (one
+    # UPDATE: the broad searches stored ahead are stale once availability changes).
+    with django_assert_max_num_queries(24):
         services.loan_checkout(
             user=world.a.librarian,
             school=world.a.school,
