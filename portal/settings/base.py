@@ -511,4 +511,9 @@ LIBRARY_PDF_WAIT_SECONDS = int(os.environ.get("LIBRARY_PDF_WAIT_SECONDS", "15"))
 # A MARC import that writes at least this many records ANALYZEs the tables it filled,
 # so the planner knows their size at once (not when autovacuum gets round to it).
 LIBRARY_ANALYZE_AFTER_RECORDS = int(os.environ.get("LIBRARY_ANALYZE_AFTER_RECORDS", "5000"))
+# A binary MARC file of more than LIBRARY_IMPORT_PARALLEL_AFTER records is decoded,
+# described and indexed in this many forked worker processes while the importer
+# writes (library.preparing; 0: never); smaller files, MARCXML and JSON in-process.
+LIBRARY_IMPORT_WORKERS = int(os.environ.get("LIBRARY_IMPORT_WORKERS", "1"))
+LIBRARY_IMPORT_PARALLEL_AFTER = int(os.environ.get("LIBRARY_IMPORT_PARALLEL_AFTER", "1000"))
 # --- end protected files -----------------------------------------------------------------
