@@ -85,13 +85,45 @@ def fetch() -> Path:
     return target
 
 
+class Stopwatch:
+    """Wall-clock seconds of a block without the time the process was stopped:
+    on a shared machine another user's measurement may SIGSTOP this one (and its
+    workers and database sessions) for a while. A thread ticking every 50 ms
+    sees such a pause as one long gap; gaps over a second are not counted, and
+    `paused` says how much was taken out."""
+
+    TICK, GAP = 0.05, 1.0
+
+    def __enter__(self):
+        import threading
+
+        self.paused, self._done = 0.0, threading.Event()
+        self._start = time.perf_counter()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def _watch(self):
+        last = time.perf_counter()
+        while not self._done.wait(self.TICK):
+            now = time.perf_counter()
+            if now - last > self.GAP:
+                self.paused += now - last - self.TICK
+            last = now
+
+    def __exit__(self, *exc):
+        self.wall = time.perf_counter() - self._start
+        self._done.set()
+        self._thread.join()
+        self.elapsed = self.wall - self.paused
+
+
 def pymarc_parse_rate(path: Path, size: int) -> float:
     import pymarc
 
-    start = time.perf_counter()
-    with path.open("rb") as fh:
+    with Stopwatch() as watch, path.open("rb") as fh:
         n = sum(1 for _ in itertools.islice(pymarc.MARCReader(fh, to_unicode=True), size))
-    return n / (time.perf_counter() - start)
+    return n / watch.elapsed
 
 
 def percentile(times: list[float], fraction: float) -> float:
@@ -121,6 +153,7 @@ def child(args) -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -138,27 +171,35 @@ def child(args) -> None:
 
         from library.models import Record
 
-        parse_rate, elapsed = 0, 1.0
+        parse_rate, elapsed, paused, load_start = 0, 1.0, 0.0, []
         summary = SimpleNamespace(total=Record.objects.count(), counts=Counter())
     else:
         parse_rate = pymarc_parse_rate(path, args.size)
-        start = time.perf_counter()
-        with path.open("rb") as fh:
-            summary = Importer(keep_outcomes=False, batch_size=1000).run(
-                itertools.islice(marc.read_binary(fh), args.size)
+        load_start = [round(x, 2) for x in os.getloadavg()]
+        with Stopwatch() as watch, path.open("rb") as fh:
+            summary = Importer(keep_outcomes=False, batch_size=1000, workers=args.workers).run(
+                marc.read_binary(fh, limit=args.size)
             )
-        elapsed = time.perf_counter() - start
+        elapsed, paused = watch.elapsed, watch.paused
     result = {
         "db": args.db,
         "size": args.size,
         "imported": summary.total,
         "counts": dict(summary.counts),
         "import_s": round(elapsed, 1),
+        "paused_s": round(paused, 1),
         "records_per_s": round(summary.total / elapsed),
         "pymarc_parse_per_s": round(parse_rate),
+        "ratio": round(summary.total / elapsed / parse_rate, 3) if parse_rate else None,
+        "workers": settings.LIBRARY_IMPORT_WORKERS if args.workers is None else args.workers,
+        "load_import_start": load_start,
         "queries": {},
         "load_before": [round(x, 2) for x in os.getloadavg()],
     }
+    if args.import_only:
+        result["load_after"] = [round(x, 2) for x in os.getloadavg()]
+        print("RESULT " + json.dumps(result))
+        return
     client, url = Client(), reverse("library:search")
     client.get(url, {"q": "warm up"})
     from django.core.cache import cache
@@ -212,6 +253,15 @@ def main() -> None:
     parser.add_argument("--size", type=int)
     parser.add_argument("--file")
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="the importer's worker processes (default: LIBRARY_IMPORT_WORKERS)",
+    )
+    parser.add_argument(
+        "--import-only", action="store_true", help="the import's figures only, no searches"
+    )
+    parser.add_argument(
         "--search-only",
         action="store_true",
         help="with --child --db postgresql: only the searches, on the existing bench_library",
@@ -237,6 +287,8 @@ def main() -> None:
                     str(path),
                     "--repeat",
                     str(args.repeat),
+                    *(["--workers", str(args.workers)] if args.workers is not None else []),
+                    *(["--import-only"] if args.import_only else []),
                 ],
                 capture_output=True,
                 text=True,
@@ -249,10 +301,16 @@ def main() -> None:
             r = json.loads(line[7:])
             print(
                 f"\n== {db}, {size} records: imported {r['imported']} in {r['import_s']} s = "
-                f"{r['records_per_s']} records/s (pymarc parse alone: {r['pymarc_parse_per_s']}/s) "
-                f"{r['counts']}"
+                f"{r['records_per_s']} records/s (stopped {r['paused_s']} s, not counted; "
+                f"pymarc parse alone: {r['pymarc_parse_per_s']}/s, "
+                f"ratio {r['ratio']}, workers {r['workers']}) {r['counts']}"
             )
-            print(f"load average before {r['load_before']}, after {r['load_after']}")
+            print(
+                f"load average at the import's start {r['load_import_start']}, at its end "
+                f"{r['load_before']}, after the searches {r['load_after']}"
+            )
+            if args.import_only:
+                continue
             columns = (("search", ""), ("facets", "facets_"), ("both", "both_"), ("page", "page_"))
             print(
                 f"{'query':<24}{'hits':>8}"

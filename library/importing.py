@@ -1,10 +1,11 @@
 """The MARC import engine shared by `import_marc`, the upload task and seed_demo.
 
-Records are described and validated in Python first; each batch is then
-written in one transaction with bulk inserts (records, identifiers, search
-rows, facets). If the database refuses a batch, each record of it is retried in
-its own transaction, so a bad record is rejected alone and nothing is
-half-written.
+Records are decoded, described and turned into rows first (library.preparing:
+in worker processes for a large binary file); each batch is then matched
+against the catalogue and written in one transaction with bulk inserts
+(records, identifiers, search rows, facets). If the database refuses a batch,
+each record of it is retried in its own transaction, so a bad record is
+rejected alone and nothing is half-written.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pymarc import Record as MarcRecord
-
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import JSONField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,14 +27,10 @@ from .indexing import (
     ID_COLUMNS,
     SEARCH_COLUMNS,
     analyze_tables,
-    control_key,
-    facet_rows,
-    identifier_rows,
     insert_returning_ids,
-    insert_rows,
     insert_terms,
-    search_document,
-    vocabulary,
+    insert_values,
+    lz4_compression,
 )
 from .models import (
     Authority,
@@ -48,38 +42,15 @@ from .models import (
     SearchDocument,
     Term,
 )
+from .preparing import AUTHORITY, RECORD_FIELDS, REJECTED, Prepared, prepared
 
-IMPORTED, UPDATED, WARNED, REJECTED = "imported", "updated", "warned", "rejected"
+__all__ = ["IMPORTED", "RECORD_FIELDS", "REJECTED", "UPDATED", "WARNED", "Importer", "Outcome"]
+
+IMPORTED, UPDATED, WARNED = "imported", "updated", "warned"
 # What an import writes, analysed after a large one (LIBRARY_ANALYZE_AFTER_RECORDS).
 FILLED_TABLES = (Record, RecordIdentifier, SearchDocument, FacetValue, Term)
-RECORD_FIELDS = [
-    "control_number",
-    "control_source",
-    "title",
-    "responsibility",
-    "main_author",
-    "names",
-    "edition",
-    "publisher",
-    "place",
-    "year",
-    "extent",
-    "isbns",
-    "language",
-    "series",
-    "subjects",
-    "genres",
-    "ukd",
-    "ddc",
-    "summary",
-    "audience",
-    "material",
-    "host_title",
-    "host_related",
-    "host_control",
-]
-
-RECORD_MODEL_FIELDS = {f: Record._meta.get_field(f) for f in RECORD_FIELDS}
+# library_record's columns as the importer writes them: a prepared row, then these
+RECORD_COLUMNS = ["marc", *RECORD_FIELDS, "school_id", "created_at", "updated_at"]
 
 
 @dataclass
@@ -100,24 +71,6 @@ class Summary:
         return sum(self.counts.values())
 
 
-@dataclass
-class _Pending:
-    position: int
-    record: MarcRecord
-    desc: dict
-    warnings: list[str]
-    keys: dict  # kind -> list of values
-    existing_id: int | None = None
-
-
-def _match_keys(desc: dict) -> dict:
-    return {
-        "001": [control_key(desc)] if control_key(desc) else [],
-        "035": list(dict.fromkeys(v[:200] for v in desc["system_numbers"])),
-        "isbn": list(desc["isbns"]),
-    }
-
-
 def _host_number(value: str) -> str:
     return re.sub(r"^\(.*?\)\s*", "", value or "").strip()
 
@@ -131,12 +84,15 @@ class Importer:
         batch_size: int = 500,
         keep_outcomes: bool = True,
         on_outcome: Callable[[Outcome], None] | None = None,
+        workers: int | None = None,
     ):
         self.school_id = getattr(school, "pk", school)
         self.user = user
         self.batch_size = batch_size
         self.keep_outcomes = keep_outcomes
         self.on_outcome = on_outcome
+        # worker processes for a large binary file (library.preparing); 0: none
+        self.workers = settings.LIBRARY_IMPORT_WORKERS if workers is None else workers
         self.summary = Summary()
         self._seen_words: set[str] = set()
 
@@ -145,47 +101,35 @@ class Importer:
     def run(self, items: Iterable[marc.Parsed]) -> Summary:
         # Decoding allocates millions of small objects (fields, subfields, dicts)
         # that form no cycles; the default threshold ran the cyclic collector every
-        # 700 allocations. Raised for the run, restored after.
+        # 700 allocations. Raised for the run (and the workers forked in it), restored after.
         threshold = gc.get_threshold()
         gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
         try:
-            return self._run(items)
+            with lz4_compression():
+                return self._run(items)
         finally:
             gc.set_threshold(*threshold)
 
     def _run(self, items: Iterable[marc.Parsed]) -> Summary:
-        batch: list[_Pending] = []
+        batch: list[Prepared] = []
         batch_keys: set[tuple[str, str]] = set()
-        for item in items:
-            if item.record is None:
-                self._report(Outcome(item.position, REJECTED, item.error))
+        for p in prepared(
+            items,
+            self.school_id,
+            workers=self.workers,
+            parallel_after=settings.LIBRARY_IMPORT_PARALLEL_AFTER,
+        ):
+            if p.outcome == REJECTED:
+                self._report(Outcome(p.position, REJECTED, p.reason))
                 continue
-            if str(item.record.leader)[6:7] == "z":
-                self._authority(item)
+            if p.outcome == AUTHORITY:
+                self._authority(p.source)
                 continue
-            problem = marc.validate(item.record)
-            if problem:
-                self._report(Outcome(item.position, REJECTED, problem))
-                continue
-            try:
-                desc = marc.describe(item.record)
-            except Exception as exc:
-                self._report(
-                    Outcome(
-                        item.position,
-                        REJECTED,
-                        _("the record cannot be described: %(detail)s")
-                        % {"detail": marc.reason_of(exc)},
-                    )
-                )
-                continue
-            warnings = item.warnings + marc.description_warnings(desc)
-            pending = _Pending(item.position, item.record, desc, warnings, _match_keys(desc))
-            keys = {(k, v) for k, values in pending.keys.items() for v in values}
+            keys = {(k, v) for k, values in p.keys.items() for v in values}
             if keys & batch_keys or len(batch) >= self.batch_size:
                 self._flush(batch)
                 batch, batch_keys = [], set()
-            batch.append(pending)
+            batch.append(p)
             batch_keys |= keys
         self._flush(batch)
         self.summary.outcomes.sort(key=lambda o: o.position)
@@ -206,7 +150,8 @@ class Importer:
         if self.on_outcome:
             self.on_outcome(outcome)
 
-    def _match(self, batch: list[_Pending]) -> None:
+    def _match(self, batch: list[Prepared]) -> dict[int, int]:
+        """The existing record each record of the batch updates: position -> id."""
         wanted: dict[str, set[str]] = {"001": set(), "035": set(), "isbn": set()}
         for p in batch:
             for kind, values in p.keys.items():
@@ -218,36 +163,42 @@ class Importer:
                 rows = RecordIdentifier.objects.filter(kind=kind, value__in=values[i : i + 500])
                 for value, record_id in rows.values_list("value", "record_id"):
                     found.setdefault((kind, value), record_id)
+        if not found:
+            return {}
         isbn_ids = {rid for (kind, _v), rid in found.items() if kind == "isbn"}
         controls = dict(Record.objects.filter(pk__in=isbn_ids).values_list("pk", "control_number"))
+        existing = {}
         for p in batch:
             for kind in ("001", "035", "isbn"):
-                for value in p.keys[kind]:
-                    rid = found.get((kind, value))
-                    if rid is None:
-                        continue
-                    # An ISBN is shared by editions and sets: it identifies a record
-                    # only when one of the two has no control number of its own.
-                    if kind == "isbn" and p.desc["control_number"] and controls.get(rid):
-                        continue
-                    p.existing_id = rid
+                rid = next(
+                    (
+                        rid
+                        for value in p.keys[kind]
+                        if (rid := found.get((kind, value))) is not None
+                        # An ISBN is shared by editions and sets: it identifies a record
+                        # only when one of the two has no control number of its own.
+                        and not (kind == "isbn" and p.control_number and controls.get(rid))
+                    ),
+                    None,
+                )
+                if rid:
+                    existing[p.position] = rid
                     break
-                if p.existing_id:
-                    break
+        return existing
 
-    def _flush(self, batch: list[_Pending]) -> None:
+    def _flush(self, batch: list[Prepared]) -> None:
         if not batch:
             return
-        self._match(batch)
+        existing = self._match(batch)
         try:
             with transaction.atomic():
-                ids = self._write(batch)
+                ids = self._write(batch, existing)
         except DatabaseError:
             ids = {}
             for p in batch:
                 try:
                     with transaction.atomic():
-                        ids.update(self._write([p]))
+                        ids.update(self._write([p], existing))
                 except DatabaseError as exc:
                     ids[p.position] = exc
         for p in batch:
@@ -261,60 +212,29 @@ class Importer:
                     )
                 )
                 continue
+            updated = p.position in existing
             if p.warnings:
-                prefix = _("updated; ") if p.existing_id else ""
+                prefix = _("updated; ") if updated else ""
                 self._report(Outcome(p.position, WARNED, prefix + "; ".join(p.warnings), result))
             else:
-                self._report(
-                    Outcome(p.position, UPDATED if p.existing_id else IMPORTED, "", result)
-                )
+                self._report(Outcome(p.position, UPDATED if updated else IMPORTED, "", result))
 
-    def _write(self, batch: list[_Pending]) -> dict[int, int]:
-        new = [p for p in batch if not p.existing_id]
-        old = [p for p in batch if p.existing_id]
+    def _write(self, batch: list[Prepared], existing: dict[int, int]) -> dict[int, int]:
+        new = [p for p in batch if p.position not in existing]
+        old = [p for p in batch if p.position in existing]
         ids = dict(zip([p.position for p in new], self._insert_records(new), strict=True))
         if old:
-            existing = Record.objects.in_bulk([p.existing_id for p in old])
-            changes = []
-            # bulk_update skips auto_now: set it, reading-list PDFs key on it (library.pdfs)
-            now = timezone.now()
-            for p in old:
-                obj = existing[p.existing_id]
-                obj.updated_at = now
-                before = obj.marc
-                obj.marc = marc.to_dict(p.record)
-                for f in RECORD_FIELDS:
-                    setattr(obj, f, p.desc[f])
-                if self.school_id and not obj.school_id:
-                    obj.school_id = self.school_id
-                ids[p.position] = obj.pk
-                if before != obj.marc:
-                    changes.append(
-                        RecordChange.row(
-                            record=obj, user=self.user, action="imported", before=before
-                        )
-                    )
-            Record.objects.bulk_update(
-                list(existing.values()),
-                ["marc", "school", "updated_at", *RECORD_FIELDS],
-                batch_size=500,
-            )
-            RecordChange.objects.bulk_create(changes)
-            old_ids = [p.existing_id for p in old]
-            RecordIdentifier.objects.filter(record_id__in=old_ids).delete()
-            SearchDocument.objects.filter(record_id__in=old_ids).delete()
-            FacetValue.objects.filter(record_id__in=old_ids).delete()
+            self._update_records(old, existing, ids)
         identifiers, documents, facets, words = [], [], [], set()
         for p in batch:
             rid = ids[p.position]
-            school_id = self.school_id
-            identifiers += identifier_rows(rid, p.desc)
-            documents.append(search_document(rid, p.desc, school_id))
-            facets += facet_rows(rid, p.desc)
-            words |= vocabulary(p.desc)
-        insert_rows(RecordIdentifier, ID_COLUMNS, identifiers)
-        insert_rows(SearchDocument, SEARCH_COLUMNS, documents)
-        insert_rows(FacetValue, ID_COLUMNS, facets)
+            identifiers += [(rid, *row) for row in p.identifiers]
+            documents.append((rid, *p.search))
+            facets += [(rid, *row) for row in p.facets]
+            words.update(p.words)
+        insert_values(RecordIdentifier, ID_COLUMNS, identifiers)
+        insert_values(SearchDocument, SEARCH_COLUMNS, documents)
+        insert_values(FacetValue, ID_COLUMNS, facets)
         words -= self._seen_words
         if words:
             insert_terms(words)
@@ -322,52 +242,65 @@ class Importer:
         self._link_hosts(batch, ids)
         return ids
 
-    def _insert_records(self, new: list[_Pending]) -> list[int]:
-        """Record rows through one multi-row INSERT ... RETURNING per chunk: the
-        ORM's bulk_create spent most of its time preparing values field by field."""
+    def _update_records(
+        self, old: list[Prepared], existing_ids: dict[int, int], ids: dict[int, int]
+    ) -> None:
+        existing = Record.objects.in_bulk([existing_ids[p.position] for p in old])
+        changes = []
+        # bulk_update skips auto_now: set it, reading-list PDFs key on it (library.pdfs)
+        now = timezone.now()
+        for p in old:
+            obj = existing[existing_ids[p.position]]
+            obj.updated_at = now
+            before = obj.marc
+            obj.marc, values = p.values()
+            for f, value in values.items():
+                setattr(obj, f, value)
+            if self.school_id and not obj.school_id:
+                obj.school_id = self.school_id
+            ids[p.position] = obj.pk
+            if before != obj.marc:
+                changes.append(
+                    RecordChange.row(record=obj, user=self.user, action="imported", before=before)
+                )
+        Record.objects.bulk_update(
+            list(existing.values()),
+            ["marc", "school", "updated_at", *RECORD_FIELDS],
+            batch_size=500,
+        )
+        RecordChange.objects.bulk_create(changes)
+        old_ids = list(existing)
+        RecordIdentifier.objects.filter(record_id__in=old_ids).delete()
+        SearchDocument.objects.filter(record_id__in=old_ids).delete()
+        FacetValue.objects.filter(record_id__in=old_ids).delete()
+
+    def _insert_records(self, new: list[Prepared]) -> list[int]:
+        """Record rows through one multi-row INSERT ... RETURNING per chunk (one COPY
+        on PostgreSQL): the ORM's bulk_create spent most of its time preparing
+        values field by field. The rows come prepared, JSON as text."""
         if not new:
             return []
-        ops = connection.ops
-        now = ops.adapt_datetimefield_value(timezone.now())
-        columns = ["marc", "school_id", "created_at", "updated_at", *RECORD_FIELDS]
-        json_fields = {f for f in RECORD_FIELDS if isinstance(RECORD_MODEL_FIELDS[f], JSONField)}
-        rows = []
-        for p in new:
-            desc = p.desc
-            rows.append(
-                (
-                    ops.adapt_json_value(marc.to_dict(p.record), None),
-                    self.school_id,
-                    now,
-                    now,
-                    *[
-                        ops.adapt_json_value(desc[f], None) if f in json_fields else desc[f]
-                        for f in RECORD_FIELDS
-                    ],
-                )
-            )
-        return insert_returning_ids(Record, columns, rows)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
+        tail = (self.school_id, now, now)
+        return insert_returning_ids(Record, RECORD_COLUMNS, [p.row + tail for p in new])
 
-    def _link_hosts(self, batch: list[_Pending], ids: dict[int, int]) -> None:
+    def _link_hosts(self, batch: list[Prepared], ids: dict[int, int]) -> None:
         """773 $w points at the host's control number; link both directions,
         whichever of host and part arrives first."""
-        wanted = {_host_number(p.desc["host_control"]) for p in batch if p.desc["host_control"]}
+        wanted = {_host_number(p.host_control) for p in batch if p.host_control}
         wanted.discard("")
         if wanted:
             hosts = dict(
                 Record.objects.filter(control_number__in=wanted).values_list("control_number", "pk")
             )
             for p in batch:
-                host_id = hosts.get(_host_number(p.desc["host_control"]))
+                host_id = hosts.get(_host_number(p.host_control))
                 if host_id and host_id != ids[p.position]:
                     Record.objects.filter(pk=ids[p.position]).update(host_id=host_id)
-        numbers = [p.desc["control_number"] for p in batch if p.desc["control_number"]]
-        if numbers:
-            by_number = {
-                p.desc["control_number"]: ids[p.position] for p in batch if p.desc["control_number"]
-            }
+        by_number = {p.control_number: ids[p.position] for p in batch if p.control_number}
+        if by_number:
             orphans = Record.objects.filter(host__isnull=True).exclude(host_control="")
-            for pk, host_control in orphans.filter(host_control__in=numbers).values_list(
+            for pk, host_control in orphans.filter(host_control__in=list(by_number)).values_list(
                 "pk", "host_control"
             ):
                 Record.objects.filter(pk=pk).update(host_id=by_number[host_control])

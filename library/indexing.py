@@ -3,6 +3,7 @@ dicts of column values, inserted with executemany by `insert_rows`)."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from .analysis import FIELD_PREFIX, analyzer, fold, normalise_phrase, words
@@ -139,11 +140,16 @@ def insert_rows(model, columns: list[str], rows: list[dict]) -> None:
     """Plain executemany for the index rows: a bulk import spends most of its
     time in the ORM otherwise. The columns are simple text and integers. Index
     rows change what searches find: cached counts and facets are dropped."""
+    insert_values(model, columns, [tuple(row[c] for c in columns) for row in rows])
+
+
+def insert_values(model, columns: list[str], values: list[tuple]) -> None:
+    """insert_rows with each row's values already in the order of `columns`."""
     from django.db import connection
 
     from .catalogue_version import catalogue_changed
 
-    if not rows:
+    if not values:
         return
     catalogue_changed()
     quote = connection.ops.quote_name
@@ -152,7 +158,6 @@ def insert_rows(model, columns: list[str], rows: list[dict]) -> None:
         ", ".join(quote(c) for c in columns),
         ", ".join(["%s"] * len(columns)),
     )
-    values = [tuple(row[c] for c in columns) for row in rows]
     if connection.vendor == "postgresql":
         copy_rows(model, columns, values)
         return
@@ -179,6 +184,38 @@ def copy_rows(model, columns: list[str], values: list[tuple]) -> None:
     ):
         for row in values:
             copy.write_row(row)
+
+
+@contextlib.contextmanager
+def lz4_compression():
+    """PostgreSQL (14+ built with lz4): the values an import writes that are large
+    enough to be compressed (nearly every record's MARC jsonb) are compressed with
+    lz4 instead of the default pglz for the duration, in this session only. The
+    stored data reads the same; lz4 costs the server less time per row. Elsewhere
+    nothing changes."""
+    from django.db import DatabaseError, connection
+
+    previous = None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setting FROM pg_settings WHERE name = 'default_toast_compression' "
+                "AND 'lz4' = ANY(enumvals) AND setting <> 'lz4'"
+            )
+            row = cursor.fetchone()
+            if row:
+                previous = row[0]
+                cursor.execute("SELECT set_config('default_toast_compression', 'lz4', false)")
+    try:
+        yield
+    finally:
+        if previous is not None:
+            # after a failed import the transaction may be broken: then its end
+            # (rollback) undoes the setting anyway
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('default_toast_compression', %s, false)", [previous]
+                )
 
 
 def analyze_tables(models) -> None:

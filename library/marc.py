@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import re
 import warnings as pywarnings
@@ -101,7 +102,7 @@ def guess_format(name: str, head: bytes) -> str:
     return "marc"
 
 
-def read_records(stream, fmt: str) -> Iterator[Parsed]:
+def read_records(stream, fmt: str) -> Iterable[Parsed]:
     if fmt == "marc":
         return read_binary(stream)
     if fmt == "marcxml":
@@ -270,14 +271,36 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     return record, warnings
 
 
-def read_binary(stream) -> Iterator[Parsed]:
-    for position, raw in enumerate(split_binary(stream), start=1):
-        try:
-            record, warnings = decode_binary(raw)
-        except Exception as exc:  # each record on its own: report and go on
-            yield Parsed(position, error=reason_of(exc))
-            continue
-        yield Parsed(position, record=record, warnings=warnings)
+def parse_binary(position: int, raw: bytes) -> Parsed:
+    """One raw record of a binary file, decoded or with the reason it cannot be."""
+    try:
+        record, warnings = decode_binary(raw)
+    except Exception as exc:  # each record on its own: report and go on
+        return Parsed(position, error=reason_of(exc))
+    return Parsed(position, record=record, warnings=warnings)
+
+
+class BinaryRecords:
+    """The records of a binary MARC stream (the first `limit` of them when given).
+    Iterating decodes them here, one Parsed item at a time; the importer may
+    instead take them undecoded (`raw`) and decode them in worker processes."""
+
+    def __init__(self, stream, limit: int | None = None):
+        self.stream = stream
+        self.limit = limit
+
+    def raw(self) -> Iterator[tuple[int, bytes]]:
+        """(position, bytes) of each record, unread."""
+        records = enumerate(split_binary(self.stream), start=1)
+        return records if self.limit is None else itertools.islice(records, self.limit)
+
+    def __iter__(self) -> Iterator[Parsed]:
+        for position, raw in self.raw():
+            yield parse_binary(position, raw)
+
+
+def read_binary(stream, limit: int | None = None) -> BinaryRecords:
+    return BinaryRecords(stream, limit)
 
 
 # --- MARCXML --------------------------------------------------------------------------

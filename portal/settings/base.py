@@ -519,4 +519,9 @@ LIBRARY_WARM_QUERIES = int(os.environ.get("LIBRARY_WARM_QUERIES", "100"))
 # Seconds between the task worker's runs that compute those searches again once a
 # loan, a new copy or an edited record has made them stale.
 LIBRARY_SUMMARIES_REFRESH = int(os.environ.get("LIBRARY_SUMMARIES_REFRESH", "600"))
+# A binary MARC file of more than LIBRARY_IMPORT_PARALLEL_AFTER records is decoded,
+# described and indexed in this many forked worker processes while the importer
+# writes (library.preparing; 0: never); smaller files, MARCXML and JSON in-process.
+LIBRARY_IMPORT_WORKERS = int(os.environ.get("LIBRARY_IMPORT_WORKERS", "1"))
+LIBRARY_IMPORT_PARALLEL_AFTER = int(os.environ.get("LIBRARY_IMPORT_PARALLEL_AFTER", "1000"))
 # --- end protected files -----------------------------------------------------------------

@@ -1,0 +1,103 @@
+"""A large binary MARC file is prepared in worker processes (library.preparing,
+issue 17): the report, the records and every row written must be those of the
+in-process import, record by record."""
+
+import io
+
+import pytest
+
+from library import preparing
+from library.importing import import_stream
+from library.indexing import ID_COLUMNS, SEARCH_COLUMNS
+from library.models import Authority, FacetValue, Record, RecordIdentifier, SearchDocument, Term
+from library.preparing import RECORD_FIELDS
+from tests.library.conftest import PYMARC, make_marc
+
+pytestmark = pytest.mark.django_db
+
+BINARY = sorted(p for p in PYMARC.iterdir() if p.suffix in (".dat", ".mrc"))
+
+
+def sample_file() -> bytes:
+    """pymarc's binary samples, good and broken, and records that update others."""
+    from library import marc
+
+    authority = make_marc("x", leader="00000nz  a2200000n  4500")
+    authority.remove_fields("245", "008")
+    authority.add_field(
+        marc.Field(
+            tag="150",
+            indicators=marc.Indicators(" ", " "),
+            subfields=[marc.Subfield("a", "Zwierzęta")],
+        )
+    )
+    extra = [
+        make_marc("Pan Tadeusz", author="Mickiewicz, Adam", control="w1", isbn="83-04-04663-6"),
+        make_marc("Część", control="w2", host=[("t", "Pan Tadeusz"), ("w", "w1")]),
+        authority,
+        # PostgreSQL refuses NUL in text: its batch is written again record by record
+        make_marc("Zła\x00tytuł", control="w3"),
+        make_marc("Pan Tadeusz, wyd. 2", author="Mickiewicz, Adam", control="w1"),
+    ]
+    return b"".join(p.read_bytes() for p in BINARY) + marc.to_binary(extra)
+
+
+def imported(data: bytes) -> dict:
+    """The report and what was written, by the records' positions in the file."""
+    summary = import_stream(io.BytesIO(data), "marc")
+    by_id = {o.record_id: o.position for o in summary.outcomes if o.record_id}
+
+    def rows(model, columns):
+        out = {}
+        for row in model.objects.values_list(*columns):
+            out.setdefault(by_id[row[0]], []).append(row[1:])
+        return {position: sorted(values) for position, values in out.items()}
+
+    hosts = dict(Record.objects.values_list("pk", "host_id"))
+    return {
+        "report": [(o.position, o.outcome, o.reason) for o in summary.outcomes],
+        "records": rows(Record, ["pk", "marc", *RECORD_FIELDS]),
+        "hosts": {by_id[pk]: by_id.get(host) for pk, host in hosts.items()},
+        "search": rows(SearchDocument, SEARCH_COLUMNS),
+        "identifiers": rows(RecordIdentifier, ID_COLUMNS),
+        "facets": rows(FacetValue, ID_COLUMNS),
+        "terms": set(Term.objects.values_list("word", flat=True)),
+        "authorities": list(Authority.objects.values_list("heading", flat=True)),
+    }
+
+
+def test_workers_give_the_report_and_rows_of_the_in_process_import(settings, monkeypatch):
+    data = sample_file()
+    settings.LIBRARY_IMPORT_WORKERS = 0
+    alone = imported(data)
+    Record.objects.all().delete()
+    Term.objects.all().delete()
+    Authority.objects.all().delete()
+
+    settings.LIBRARY_IMPORT_WORKERS = 2
+    settings.LIBRARY_IMPORT_PARALLEL_AFTER = 10
+    monkeypatch.setattr(preparing, "CHUNK", 7)  # many chunks, and both workers busy
+    spawned = []
+    in_workers = preparing._in_workers
+    monkeypatch.setattr(
+        preparing, "_in_workers", lambda *args: spawned.append(args) or in_workers(*args)
+    )
+    assert imported(data) == alone
+    assert spawned, "the file went through the worker processes"
+
+    outcomes = {outcome for _position, outcome, _reason in alone["report"]}
+    assert {"imported", "updated", "warned", "rejected"} <= outcomes
+    rejected = [reason for _p, outcome, reason in alone["report"] if outcome == "rejected"]
+    assert "rekord" in " ".join(rejected), "the reasons in the report's language"
+    assert any(alone["hosts"].values()), "773 linked"
+    assert alone["authorities"] == ["Zwierzęta"]
+
+
+def test_a_few_records_are_prepared_without_worker_processes(settings, monkeypatch):
+    from library import marc
+
+    settings.LIBRARY_IMPORT_WORKERS = 2
+    monkeypatch.setattr(preparing, "_in_workers", None)  # would fail if called
+    data = marc.to_binary([make_marc(f"Tom {i}") for i in range(3)])
+    summary = import_stream(io.BytesIO(data), "marc")
+    assert summary.counts["imported"] == 3
