@@ -2,12 +2,12 @@
 
 from django.utils import timezone
 
+from .family import family_of
 from .models import ImportRun, School, SchoolClass
 from .permissions import managed_schools, user_roles
 from .registry import DashboardPanel, register_panel
 from .selectors import (
     children_with_classes,
-    current_class_of,
     school_overview,
     teacher_assignments,
     with_pupil_counts,
@@ -18,14 +18,15 @@ def _pupil(request):
     roles = user_roles(request.user)
     if not roles.is_pupil:
         return None
-    return {"school_class": current_class_of(request.user)}
+    return {"school_class": family_of(request).current_class(request.user.pk)}
 
 
 def _guardian(request):
     roles = user_roles(request.user)
     if not roles.is_guardian:
         return None
-    return {"children": children_with_classes(request.user)}
+    family = family_of(request)
+    return {"children": children_with_classes(request.user, enrolments=family.enrolments)}
 
 
 def _teacher(request):

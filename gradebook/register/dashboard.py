@@ -5,13 +5,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from portal.family import family_of
 from portal.models import Term
 from portal.permissions import user_roles
 from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
 
 from . import selectors
 from .models import Excuse, Remark
-from .permissions import family_pupils, is_family, is_register_staff, is_register_teacher
+from .permissions import is_family, is_register_staff, is_register_teacher
 
 
 def _teacher_nav(request):
@@ -54,9 +55,10 @@ def _family_panel(request):
     if not is_family(request.user):
         return None
     roles = user_roles(request.user)
+    family = family_of(request)
     return {
-        "pupils": list(family_pupils(request.user)),
-        "unread": selectors.unread_announcements(request.user).count(),
+        "pupils": family.members,
+        "unread": selectors.unread_announcements(request.user, family.enrolments).count(),
         "remarks": Remark.objects.filter(
             Q(pupil_id__in=roles.child_ids), acknowledged_at__isnull=True
         ).count(),

@@ -587,19 +587,28 @@ def announcements_for(user: User):
     )
 
 
-def addressed_announcements(user: User):
+def addressed_announcements(user: User, enrolments: list | None = None):
     """The announcements of `announcements_for`, the rows alone: what a count or
-    a list of titles needs (the read counts' joins and grouping cost more than the rows)."""
+    a list of titles needs (the read counts' joins and grouping cost more than the rows).
+    `enrolments`: the family's enrolments active today with their classes and school
+    years, when the page has them already (`portal.family.Family.enrolments`)."""
     roles = user_roles(user)
     today = timezone.localdate()
     family_ids = set(roles.child_ids)
     if roles.is_pupil:
         family_ids.add(user.pk)
-    rows = list(
-        Enrolment.objects.active_on(today)
-        .filter(pupil_id__in=family_ids, school_class__school_year__is_current=True)
-        .values_list("school_class_id", "school_class__school_year__school_id", "pupil_id")
-    )
+    if enrolments is None:
+        rows = list(
+            Enrolment.objects.active_on(today)
+            .filter(pupil_id__in=family_ids, school_class__school_year__is_current=True)
+            .values_list("school_class_id", "school_class__school_year__school_id", "pupil_id")
+        )
+    else:
+        rows = [
+            (e.school_class_id, e.school_class.school_year.school_id, e.pupil_id)
+            for e in enrolments
+            if e.pupil_id in family_ids and e.school_class.school_year.is_current
+        ]
     family_enrolments = [(c, s) for c, s, _p in rows]
     family_pupil_ids = [p for _c, _s, p in rows]
     family_classes = {c for c, _s in family_enrolments}
@@ -625,9 +634,9 @@ def addressed_announcements(user: User):
     return Announcement.objects.filter(pk__in=Announcement.objects.filter(condition).values("pk"))
 
 
-def unread_announcements(user: User):
+def unread_announcements(user: User, enrolments: list | None = None):
     """What the user has not read yet of `addressed_announcements` (no read counts)."""
-    return addressed_announcements(user).filter(
+    return addressed_announcements(user, enrolments).filter(
         ~Q(pk__in=AnnouncementRead.objects.filter(user=user).values("announcement"))
     )
 

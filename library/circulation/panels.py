@@ -8,8 +8,10 @@ import datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from portal.family import family_of
+
 from .models import Loan
-from .permissions import desk_schools, is_any_librarian, viewable_readers
+from .permissions import desk_schools, is_any_librarian
 from .selectors import desk_figures
 
 
@@ -18,11 +20,13 @@ def reader_panel(request):
     if not user.is_authenticated:
         return None
     today = timezone.localdate()
-    readers = list(viewable_readers(user))
+    # The readers whose loans the user sees (viewable_readers): themself and their
+    # children, the children as the page's family has them already.
+    readers = [user, *(m for m in family_of(request).members if m.pk != user.pk)]
     counts = {
         row["reader"]: row
         for row in Loan.objects.open()
-        .filter(reader__in=readers)
+        .filter(reader_id__in=[r.pk for r in readers])
         .values("reader")
         .annotate(
             open=Count("pk"),

@@ -118,3 +118,42 @@ def test_the_panels_and_the_header_count_unread_items_once(world, login):
     counting = [q["sql"] for q in ctx if "notifications_notification" in q["sql"]]
     assert len(counting) == 1 and "messaging_delivery" in counting[0]
     assert not [q for q in ctx if "messaging_delivery" in q["sql"] and q["sql"] not in counting]
+
+
+def test_the_panels_read_the_family_once(world, login):
+    """The children panel, the register's family panel and the library panel show
+    the same children: the page reads them and their enrolments once
+    (portal.family), not once per panel. A second child in another class keeps
+    their own class; a child who moved shows the newest enrolment's class."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from portal.models import Enrolment, SchoolClass
+    from tests.factories import GuardianLinkFactory
+
+    a = world.a
+    second = make_pupil(a.class_a)
+    GuardianLinkFactory(guardian=a.guardian, pupil=second)
+    other_class = SchoolClass.objects.create(
+        school_year=a.class_a.school_year, level=a.class_a.level, name="4z"
+    )
+    enrolment = Enrolment.objects.get(pupil=second, school_class=a.class_a)
+    enrolment.start_date = timezone.localdate() - datetime.timedelta(days=30)
+    enrolment.save()
+    Enrolment.objects.create(
+        pupil=second, school_class=other_class, start_date=timezone.localdate()
+    )
+    client = login(a.guardian, mfa=False)
+    dashboard(client)
+    with CaptureQueriesContext(connection) as ctx:
+        html = dashboard(client)
+    assert a.pupil.get_full_name() in html and second.get_full_name() in html
+    assert "4z" in html
+    enrolment_reads = [q["sql"] for q in ctx if 'FROM "portal_enrolment"' in q["sql"]]
+    assert len(enrolment_reads) == 1
+    # The auth middleware's own user, then the family's members: no panel reads them again.
+    user_reads = [q["sql"] for q in ctx if q["sql"].startswith('SELECT "portal_user"."id"')]
+    assert len(user_reads) == 2

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.exports import ical_calendar, ical_event, ical_response
+from portal.family import family_of
 from portal.inputs import id_param
 from portal.permissions import (
     user_roles,
@@ -36,7 +37,8 @@ from ._common import (
 
 @login_required
 def week_view(request):
-    pupils = list(family_pupils(request.user))
+    family = family_of(request)
+    pupils = family.members
     if not pupils:
         raise Http404
     pupil_id = request.GET.get("pupil")
@@ -45,13 +47,15 @@ def week_view(request):
         pupil = next((p for p in pupils if str(p.pk) == pupil_id), None)
         if pupil is None:
             raise Http404
-    school_class = current_class_of(pupil)
+    school_class = family.current_class(pupil.pk)
     monday = selectors.week_start(_parse_date(request.GET.get("week")))
     context = {"pupils": pupils, "pupil": pupil, "school_class": school_class}
     if school_class:
         context.update(selectors.pupil_week(pupil, school_class, monday, request.user))
         context["week_days"] = week_days_html(context["days"])
-    context["announcements"] = list(selectors.unread_announcements(request.user)[:5])
+    context["announcements"] = list(
+        selectors.unread_announcements(request.user, family.enrolments)[:5]
+    )
     context["is_guardian"] = pupil.pk in user_roles(request.user).child_ids
     return render(request, "register/week.html", context)
 
