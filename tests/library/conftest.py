@@ -84,6 +84,19 @@ def make_marc(
     return record
 
 
+def make_authority(heading, *, see=(), see_also=()):
+    """A MARC 21 authority record of a topical term (150) with its "see" (450)
+    and "see also" (550) references."""
+    record = make_marc("x", leader="00000nz  a2200000n  4500")
+    record.remove_fields("245", "008")
+    for tag, values in (("150", (heading,)), ("450", see), ("550", see_also)):
+        for value in values:
+            record.add_field(
+                Field(tag=tag, indicators=Indicators(" ", " "), subfields=[Subfield("a", value)])
+            )
+    return record
+
+
 @pytest.fixture
 def marc_record():
     return make_marc

@@ -5,7 +5,7 @@ import pytest
 from library import marc
 from library.importing import import_stream
 from library.models import Record, RecordIdentifier
-from tests.library.conftest import PYMARC, make_marc
+from tests.library.conftest import PYMARC, make_authority, make_marc
 
 pytestmark = pytest.mark.django_db
 
@@ -135,25 +135,7 @@ def test_json_records_with_wrong_shape_are_rejected_one_by_one():
 
 
 def test_authority_records_are_loaded():
-    auth = make_marc("x", leader="00000nz  a2200000n  4500")
-    auth.remove_fields("245", "008")
-    auth.add_field(
-        marc.Field(
-            tag="150",
-            indicators=marc.Indicators(" ", " "),
-            subfields=[marc.Subfield("a", "Zwierzęta")],
-        )
-    )
-    auth.add_field(
-        marc.Field(
-            tag="450", indicators=marc.Indicators(" ", " "), subfields=[marc.Subfield("a", "Fauna")]
-        )
-    )
-    auth.add_field(
-        marc.Field(
-            tag="550", indicators=marc.Indicators(" ", " "), subfields=[marc.Subfield("a", "Ssaki")]
-        )
-    )
+    auth = make_authority("Zwierzęta", see=["Fauna"], see_also=["Ssaki"])
     summary = import_stream(io.BytesIO(marc.to_binary([auth])), "marc")
     assert summary.counts["imported"] == 1
     from library.models import Authority

@@ -11,7 +11,7 @@ from library.importing import import_stream
 from library.indexing import ID_COLUMNS, SEARCH_COLUMNS
 from library.models import Authority, FacetValue, Record, RecordIdentifier, SearchDocument, Term
 from library.preparing import RECORD_FIELDS
-from tests.library.conftest import PYMARC, make_marc
+from tests.library.conftest import PYMARC, make_authority, make_marc
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +22,7 @@ def sample_file() -> bytes:
     """pymarc's binary samples, good and broken, and records that update others."""
     from library import marc
 
-    authority = make_marc("x", leader="00000nz  a2200000n  4500")
-    authority.remove_fields("245", "008")
-    authority.add_field(
-        marc.Field(
-            tag="150",
-            indicators=marc.Indicators(" ", " "),
-            subfields=[marc.Subfield("a", "Zwierzęta")],
-        )
-    )
+    authority = make_authority("Zwierzęta")
     extra = [
         make_marc("Pan Tadeusz", author="Mickiewicz, Adam", control="w1", isbn="83-04-04663-6"),
         make_marc("Część", control="w2", host=[("t", "Pan Tadeusz"), ("w", "w1")]),
