@@ -23,6 +23,7 @@ from portal.models import (
     User,
 )
 from portal.permissions import user_roles
+from portal.statements import Statement
 
 from .models import (
     Announcement,
@@ -186,13 +187,14 @@ class WeekEntry(
     applies_on = TimetableEntry.applies_on
 
 
-def week_assignments(assignments_filter: Q) -> dict[int, WeekAssignment]:
-    """The assignments a week shows, by id, as plain rows (subject, class, year). 1 query."""
-    return {
-        pk: WeekAssignment(pk, WeekSubject(subject), WeekClass(name, WeekYear(*year)))
-        for pk, subject, name, *year in TeachingAssignment.objects.filter(
-            assignments_filter
-        ).values_list(
+def _week_assignments_query(class_id: int, pupil_id: int):
+    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil_id).values(
+        "teachinggroup_id"
+    )
+    return (
+        TeachingAssignment.objects.filter(school_class_id=class_id)
+        .filter(Q(group__isnull=True) | Q(group_id__in=groups))
+        .values_list(
             "pk",
             "subject__name",
             "school_class__name",
@@ -201,6 +203,32 @@ def week_assignments(assignments_filter: Q) -> dict[int, WeekAssignment]:
             "school_class__school_year__end",
             "school_class__school_year__is_current",
         )
+    )
+
+
+# The week view's statements, compiled once per process (portal.statements): building
+# them through the ORM cost more than running them.
+_WEEK_ASSIGNMENTS = Statement(TeachingAssignment, _week_assignments_query)
+_WEEK_ENTRIES = Statement(
+    TimetableEntry,
+    lambda ids: TimetableEntry.objects.filter(assignment_id__in=ids).values_list(
+        "assignment_id", "weekday", "number", "valid_from", "valid_until"
+    ),
+)
+_WEEK_LESSONS = Statement(
+    Lesson,
+    lambda ids, start, end: Lesson.objects.filter(
+        assignment_id__in=ids, date__gte=start, date__lte=end
+    ).values_list("pk", "assignment_id", "date", "number", "topic"),
+)
+
+
+def week_assignments(pupil: User, school_class: SchoolClass) -> dict[int, WeekAssignment]:
+    """The assignments of the pupil's week (`pupil_assignments_filter`), by id, as
+    plain rows (subject, class, year). 1 query."""
+    return {
+        pk: WeekAssignment(pk, WeekSubject(subject), WeekClass(name, WeekYear(*year)))
+        for pk, subject, name, *year in _WEEK_ASSIGNMENTS.rows(school_class.pk, pupil.pk)
     }
 
 
@@ -208,17 +236,10 @@ def week_slots(assignments: dict, start: datetime.date, end: datetime.date) -> l
     """`slots_between` for the `week_assignments`, read as plain rows: each slot's
     lesson topic and ids, no model instances. 3 queries (timetable, lessons, free days)."""
     current = [pk for pk, a in assignments.items() if a.school_class.school_year.is_current]
-    entries = [
-        WeekEntry(*row, assignments[row[0]])
-        for row in TimetableEntry.objects.filter(assignment_id__in=current).values_list(
-            "assignment_id", "weekday", "number", "valid_from", "valid_until"
-        )
-    ]
+    entries = [WeekEntry(*row, assignments[row[0]]) for row in _WEEK_ENTRIES.rows(current)]
     lessons = [
         WeekLesson(*row, assignments[row[1]])
-        for row in Lesson.objects.filter(
-            assignment_id__in=list(assignments), date__range=(start, end)
-        ).values_list("pk", "assignment_id", "date", "number", "topic")
+        for row in _WEEK_LESSONS.rows(list(assignments), start, end)
     ]
     return _merge_slots(entries, lessons, start, end)
 
@@ -656,20 +677,48 @@ def week_start(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+_WEEK_MARKS = Statement(
+    Attendance,
+    lambda pupil_id, lesson_ids: Attendance.objects.filter(
+        pupil_id=pupil_id, lesson_id__in=lesson_ids
+    ).values_list("lesson_id", "status", "minutes_late"),
+)
+
+
+def _assignments_dated(model, date_field: str, *columns: str) -> Statement:
+    """Rows of `model` of some assignments between two dates, by date and id."""
+    return Statement(
+        model,
+        lambda ids, start, end: (
+            model.objects.filter(
+                assignment_id__in=ids, **{f"{date_field}__gte": start, f"{date_field}__lte": end}
+            )
+            .order_by(date_field, "pk")
+            .values_list(*columns)
+        ),
+    )
+
+
+_WEEK_HOMEWORK = _assignments_dated(
+    Homework, "due_date", "pk", "assignment_id", "due_date", "description", "attachment"
+)
+_WEEK_TESTS = _assignments_dated(
+    PlannedTest, "date", "pk", "assignment_id", "date", "kind", "scope"
+)
+
+
 def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, viewer: User):
     """A pupil's week: lessons with topics and their own attendance, homework due,
     tests coming, recent remarks and announcements. A fixed number of queries."""
     sunday = monday + datetime.timedelta(days=6)
-    assignments = week_assignments(pupil_assignments_filter(pupil, school_class))
+    assignments = week_assignments(pupil, school_class)
     assignment_ids = list(assignments)
     slots = week_slots(assignments, monday, min(sunday, monday + datetime.timedelta(days=4)))
     lesson_ids = [s.lesson.pk for s in slots if s.lesson]
     labels = dict(Attendance.Status.choices)
     marks = {
         lesson_id: WeekMark(status, minutes_late, labels.get(status, status))
-        for lesson_id, status, minutes_late in Attendance.objects.filter(
-            pupil=pupil, lesson_id__in=lesson_ids
-        ).values_list("lesson_id", "status", "minutes_late")
+        for lesson_id, status, minutes_late in _WEEK_MARKS.rows(pupil.pk, lesson_ids)
     }
     days = []
     for offset in range(5):
@@ -680,21 +729,16 @@ def pupil_week(pupil: User, school_class: SchoolClass, monday: datetime.date, vi
         days.append({"date": day, "iso": day.isoformat(), "slots": day_slots})
     homework = [
         WeekHomework(pk, due, description, attachment, assignments[assignment_id])
-        for pk, assignment_id, due, description, attachment in Homework.objects.filter(
-            assignment_id__in=assignment_ids, due_date__range=(monday, sunday)
+        for pk, assignment_id, due, description, attachment in _WEEK_HOMEWORK.rows(
+            assignment_ids, monday, sunday
         )
-        .order_by("due_date", "pk")
-        .values_list("pk", "assignment_id", "due_date", "description", "attachment")
     ]
     kinds = dict(PlannedTest.Kind.choices)
     tests = [
         WeekTest(pk, day, kind, scope, assignments[assignment_id], kinds.get(kind, kind))
-        for pk, assignment_id, day, kind, scope in PlannedTest.objects.filter(
-            assignment_id__in=assignment_ids,
-            date__range=(monday, sunday + datetime.timedelta(days=14)),
+        for pk, assignment_id, day, kind, scope in _WEEK_TESTS.rows(
+            assignment_ids, monday, sunday + datetime.timedelta(days=14)
         )
-        .order_by("date", "pk")
-        .values_list("pk", "assignment_id", "date", "kind", "scope")
     ]
     remarks = list(
         Remark.objects.filter(pupil=pupil).select_related("author").order_by("-created_at")[:10]
