@@ -5,13 +5,22 @@ from django.urls import reverse
 
 from wagtail.models import GroupApprovalTask, Page, Revision, TaskState, WorkflowState
 
+from portal.statements import Statement
+
 from .models import EditorialGroup
 
 PANEL_SIZE = 6
 
 
+# compiled once per process (portal.statements): every signed-in dashboard asks it
+_EDITORIAL_GROUPS = Statement(
+    EditorialGroup,
+    lambda user_id: EditorialGroup.objects.filter(group__user__id=user_id).values_list("group_id"),
+)
+
+
 def editorial_group_ids(user) -> list[int]:
-    return list(EditorialGroup.objects.filter(group__user=user).values_list("group_id", flat=True))
+    return [group_id for (group_id,) in _EDITORIAL_GROUPS.rows(user.pk)]
 
 
 def _with_pages(rows, object_id):

@@ -1,6 +1,6 @@
 """Navigation items and dashboard panels of the class register."""
 
-from django.db.models import Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -9,6 +9,7 @@ from portal.family import family_of
 from portal.models import Term
 from portal.permissions import user_roles
 from portal.registry import DashboardPanel, NavItem, register_nav, register_panel
+from portal.statements import Statement
 
 from . import selectors
 from .models import Excuse, Remark
@@ -59,10 +60,21 @@ def _family_panel(request):
     return {
         "pupils": family.members,
         "unread": selectors.unread_announcements(request.user, family.enrolments).count(),
-        "remarks": Remark.objects.filter(
-            Q(pupil_id__in=roles.child_ids), acknowledged_at__isnull=True
-        ).count(),
+        "remarks": sum(n for (n,) in _UNACKNOWLEDGED_REMARKS.rows(sorted(roles.child_ids))),
     }
+
+
+# The children's remarks not yet acknowledged, counted per child (compiled once per
+# process: portal.statements).
+_UNACKNOWLEDGED_REMARKS = Statement(
+    Remark,
+    lambda pupil_ids: (
+        Remark.objects.filter(pupil_id__in=pupil_ids, acknowledged_at__isnull=True)
+        .values("pupil_id")
+        .annotate(n=Count("pk"))
+        .values_list("n")
+    ),
+)
 
 
 def register():

@@ -448,3 +448,36 @@ def test_loan_rules_and_closed_days_are_audited(world, login):
     deleted = AuditEvent.objects.get(action="closed_period.delete")
     assert deleted.actor == world.a.librarian and deleted.before["name"] == "Ferie"
     assert deleted.school_id == world.a.school.pk
+
+
+def test_the_reader_panel_counts_open_overdue_and_due_soon_per_reader(world, library, rf):
+    """The dashboard's loans panel: per reader (the guardian's child, not another
+    pupil), open loans, overdue ones and those due within three days."""
+    from library.circulation.panels import reader_panel
+
+    with time_machine.travel(timezone.now(), tick=False):  # one "today" throughout
+        today = timezone.localdate()
+        overdue = _lend_to(world, world.a.pupil, library["copy"])
+        soon = _lend_to(world, world.a.pupil, library["copy2"])
+        later = _lend_to(world, world.a.pupil, copy_create(library["record"], world.a.school))
+        _lend_to(world, world.a.other_pupil, copy_create(library["record"], world.a.school))
+        Loan.objects.filter(pk=overdue.pk).update(due_on=today - datetime.timedelta(days=1))
+        Loan.objects.filter(pk=soon.pk).update(due_on=today + datetime.timedelta(days=3))
+        Loan.objects.filter(pk=later.pk).update(due_on=today + datetime.timedelta(days=4))
+        request = rf.get("/")
+        request.user = world.a.guardian
+        rows = reader_panel(request)["rows"]
+        assert [(r["reader"], r["open"], r["overdue"], r["soon"]) for r in rows] == [
+            (world.a.pupil, 3, 1, 1)
+        ]
+        request = rf.get("/")
+        request.user = world.a.pupil
+        assert [(r["open"], r["overdue"], r["soon"]) for r in reader_panel(request)["rows"]] == [
+            (3, 1, 1)
+        ]
+        Loan.objects.filter(pk=soon.pk).update(due_on=today)  # due today: soon, not overdue
+        request = rf.get("/")
+        request.user = world.a.guardian
+        assert [(r["open"], r["overdue"], r["soon"]) for r in reader_panel(request)["rows"]] == [
+            (3, 1, 1)
+        ]

@@ -157,3 +157,28 @@ def test_the_panels_read_the_family_once(world, login):
     # The auth middleware's own user, then the family's members: no panel reads them again.
     user_reads = [q["sql"] for q in ctx if q["sql"].startswith('SELECT "portal_user"."id"')]
     assert len(user_reads) == 2
+
+
+def test_the_family_panel_counts_the_childrens_remarks_to_acknowledge(world, login):
+    """Remarks not yet acknowledged, of the guardian's children only."""
+    from django.utils import timezone
+
+    from tests.factories import GuardianLinkFactory
+    from tests.factories.register import RemarkFactory
+
+    a = world.a
+    second = make_pupil(a.class_a)
+    GuardianLinkFactory(guardian=a.guardian, pupil=second)
+
+    def remark(pupil, **kwargs):
+        RemarkFactory(pupil=pupil, school_class=a.class_a, author=a.teacher, **kwargs)
+
+    remark(a.pupil)
+    remark(a.pupil)
+    remark(a.pupil, acknowledged_at=timezone.now(), acknowledged_by=a.guardian)
+    remark(second)
+    remark(a.other_pupil)
+    client = login(a.guardian, mfa=False)
+    assert "3 uwagi do potwierdzenia" in dashboard(client)
+    client = login(a.pupil, mfa=False)
+    assert "do potwierdzenia" not in dashboard(client)  # a pupil has no children's remarks
