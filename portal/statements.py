@@ -19,7 +19,6 @@ nothing without asking the database). The same pattern as the header's counters
 from __future__ import annotations
 
 import datetime
-import weakref
 from collections.abc import Callable
 
 from django.db import connections, router
@@ -28,6 +27,8 @@ from django.db.models import QuerySet
 #: Stand-ins: ints no row has, and dates before anything a school records.
 _INT_BASE = -7_000_100_000
 _DATE_BASE = datetime.date(1, 1, 1)
+#: The attribute of a database connection that keeps its compiled statements.
+_KEPT = "_portal_statements"
 
 
 class Statement:
@@ -37,21 +38,20 @@ class Statement:
     def __init__(self, model, build: Callable[..., QuerySet]):
         self.model = model
         self.build = build
-        # connection -> {shape: (compiler, converters, sql, params, slots)}; per connection
-        # because the compiler's converters belong to the connection that made them
-        self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def rows(self, *values) -> list[tuple]:
         if any(_is_list(v) and not v for v in values):
             return [tuple(row) for row in self.build(*values)]
         connection = connections[router.db_for_read(self.model)]
-        compiled_for = self._compiled.get(connection)
-        if compiled_for is None:
-            compiled_for = self._compiled[connection] = {}
-        shape = tuple(len(v) if _is_list(v) else None for v in values)
-        compiled = compiled_for.get(shape)
+        # Kept on the connection object (one per thread and database), because the
+        # compiler's converters belong to the connection that made them; a thread's
+        # connection, and what was compiled for it, goes when the thread does (a
+        # process-wide dict keyed by connections would keep every thread's alive).
+        kept = connection.__dict__.setdefault(_KEPT, {})
+        key = (self, tuple(len(v) if _is_list(v) else None for v in values))
+        compiled = kept.get(key)
         if compiled is None:
-            compiled = compiled_for[shape] = self._compile(connection, values)
+            compiled = kept[key] = self._compile(connection, values)
         compiler, converters, sql, params, slots = compiled
         ops = connection.ops
         params = list(params)

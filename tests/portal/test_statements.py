@@ -111,3 +111,35 @@ def test_refuses_what_it_cannot_place(enrolments):
         Statement(Enrolment, _enrolments).rows(
             school_class.pk, [1], datetime.datetime(2026, 1, 1), start
         )
+
+
+def test_a_finished_threads_connection_is_not_kept_alive():
+    """The compiled statements live on the connection they were compiled for: when
+    a thread (runserver's, a test server's) ends, its connection can go."""
+    import gc
+    import threading
+    import weakref
+
+    from django.db import connections
+
+    from portal.models import Subject
+
+    # a table this test writes nothing to: SQLite's shared in-memory test database
+    # locks written tables against other threads
+    statement = Statement(Subject, lambda pk: Subject.objects.filter(pk=pk).values_list("pk"))
+    seen = []
+
+    def request():
+        assert statement.rows(1) == []
+        seen.append(weakref.ref(connections["default"]))
+        connections.close_all()
+
+    thread = threading.Thread(target=request)
+    thread.start()
+    thread.join()
+    gc.collect()
+    assert seen and seen[0]() is None
+    # this thread's own connection keeps what it compiled
+    statement.rows(1)
+    kept = connections["default"].__dict__["_portal_statements"]
+    assert any(key[0] is statement for key in kept)
