@@ -55,7 +55,7 @@ class Statement:
         compiler, converters, sql, params, slots = compiled
         ops = connection.ops
         params = list(params)
-        flat = [x for v in values for x in (v if _is_list(v) else (v,))]
+        flat = _flatten(values)
         for slot, value in zip(slots, flat, strict=True):
             params[slot] = _adapt(ops, value)
         with connection.cursor() as cursor:
@@ -88,6 +88,10 @@ def _is_list(value) -> bool:
     return isinstance(value, list | tuple | set | frozenset)
 
 
+def _flatten(values) -> list:
+    return [x for v in values for x in (v if _is_list(v) else (v,))]
+
+
 def _adapt(ops, value):
     if isinstance(value, datetime.date):
         return ops.adapt_datefield_value(value)
@@ -109,14 +113,5 @@ def _stand_ins(values) -> tuple[list, list]:
             raise TypeError(f"Statement takes ints, dates and lists of ints, not {value!r}")
         return _INT_BASE - count
 
-    stand_ins, flat = [], []
-    for value in values:
-        if isinstance(value, list | tuple | set | frozenset):
-            items = [one(v) for v in value]
-            stand_ins.append(items)
-            flat.extend(items)
-        else:
-            item = one(value)
-            stand_ins.append(item)
-            flat.append(item)
-    return stand_ins, flat
+    stand_ins = [[one(v) for v in value] if _is_list(value) else one(value) for value in values]
+    return stand_ins, _flatten(stand_ins)

@@ -188,21 +188,16 @@ class WeekEntry(
 
 
 def _week_assignments_query(class_id: int, pupil_id: int):
-    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil_id).values(
-        "teachinggroup_id"
-    )
-    return (
-        TeachingAssignment.objects.filter(school_class_id=class_id)
-        .filter(Q(group__isnull=True) | Q(group_id__in=groups))
-        .values_list(
-            "pk",
-            "subject__name",
-            "school_class__name",
-            "school_class__school_year__school_id",
-            "school_class__school_year__start",
-            "school_class__school_year__end",
-            "school_class__school_year__is_current",
-        )
+    return TeachingAssignment.objects.filter(
+        pupil_assignments_filter(pupil_id, class_id)
+    ).values_list(
+        "pk",
+        "subject__name",
+        "school_class__name",
+        "school_class__school_year__school_id",
+        "school_class__school_year__start",
+        "school_class__school_year__end",
+        "school_class__school_year__is_current",
     )
 
 
@@ -665,12 +660,12 @@ def unread_announcements(user: User, enrolments: list | None = None):
 # --- Week view and calendar --------------------------------------------------------------
 
 
-def pupil_assignments_filter(pupil: User, school_class: SchoolClass) -> Q:
+def pupil_assignments_filter(pupil_id: int, class_id: int) -> Q:
     """The assignments a pupil attends: the class's whole-class ones and their groups'."""
-    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil.pk).values(
+    groups = TeachingGroup.pupils.through.objects.filter(user_id=pupil_id).values(
         "teachinggroup_id"
     )
-    return Q(school_class=school_class) & (Q(group__isnull=True) | Q(group_id__in=groups))
+    return Q(school_class_id=class_id) & (Q(group__isnull=True) | Q(group_id__in=groups))
 
 
 def week_start(day: datetime.date) -> datetime.date:
@@ -766,7 +761,7 @@ def calendar_items(user: User, *, today=None):
     for pupil in family_pupils(user):
         school_class = current_class_of(pupil)
         if school_class:
-            condition |= pupil_assignments_filter(pupil, school_class)
+            condition |= pupil_assignments_filter(pupil.pk, school_class.pk)
     assignment_ids = list(TeachingAssignment.objects.filter(condition).values_list("pk", flat=True))
     homework = (
         Homework.objects.filter(assignment_id__in=assignment_ids, due_date__gte=since)
@@ -958,7 +953,9 @@ def _timetable(entries_filter: Q, day: datetime.date) -> dict:
 def pupil_timetable(pupil: User, school_class: SchoolClass, day: datetime.date) -> dict:
     """A pupil's weekly lessons in force on `day`: the class's and their groups', with
     the school's lesson hours. Three queries."""
-    assignments = TeachingAssignment.objects.filter(pupil_assignments_filter(pupil, school_class))
+    assignments = TeachingAssignment.objects.filter(
+        pupil_assignments_filter(pupil.pk, school_class.pk)
+    )
     return _timetable(Q(assignment__in=assignments), day)
 
 
