@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import Enrolment, SchoolClass, TeachingAssignment, Term, User
+from portal.statements import Statement
 
 from . import scale as grade_scale
 from .models import (
@@ -134,6 +135,15 @@ class Sheet:
     is_closed: bool
 
 
+# The sheet's grades, compiled once per connection and shape (portal.statements).
+_SHEET_GRADES = Statement(
+    Grade,
+    lambda assessment_ids, pupil_ids: Grade.objects.filter(
+        assessment_id__in=assessment_ids, pupil_id__in=pupil_ids
+    ).values_list("id", "assessment_id", "pupil_id", "symbol", "improves_id"),
+)
+
+
 def grade_sheet(assignment: TeachingAssignment, term: Term, day=None) -> Sheet:
     """Pupils × assessments of one assignment and term, with averages: a fixed
     number of queries."""
@@ -150,9 +160,9 @@ def grade_sheet(assignment: TeachingAssignment, term: Term, day=None) -> Sheet:
     by_pupil: dict[int, dict[int, SheetGrade]] = defaultdict(dict)
     assessment_by_id = {a.pk: a for a in assessments}
     # Plain tuples, not model instances: a sheet holds up to a few thousand grades.
-    for pk, assessment_id, pupil_id, symbol, improves_id in Grade.objects.filter(
-        assessment__in=assessments, pupil__in=pupils
-    ).values_list("id", "assessment_id", "pupil_id", "symbol", "improves_id"):
+    for pk, assessment_id, pupil_id, symbol, improves_id in _SHEET_GRADES.rows(
+        list(assessment_by_id), [p.pk for p in pupils]
+    ):
         by_pupil[pupil_id][assessment_id] = SheetGrade(
             pk, symbol, assessment_by_id[assessment_id], improves_id
         )
@@ -298,11 +308,9 @@ class RegisterGrade:
     counts: bool = True  # set by compact_grades
 
 
-def register_grades(pupil: User, assignments) -> list[RegisterGrade]:
-    """The pupil's grades in these assignments, oldest column first, in one query;
-    each category and teacher is built once however many grades they carry."""
-    rows = (
-        Grade.objects.filter(pupil=pupil, assessment__assignment__in=assignments)
+def _register_grades_query(pupil_id: int, assignment_ids: list[int]):
+    return (
+        Grade.objects.filter(pupil_id=pupil_id, assessment__assignment_id__in=assignment_ids)
         .order_by("assessment__date", "id")
         .values_list(
             "id",
@@ -327,6 +335,16 @@ def register_grades(pupil: User, assignments) -> list[RegisterGrade]:
             "teacher__last_name",
         )
     )
+
+
+# Compiled once per connection and number of assignments (portal.statements).
+_REGISTER_GRADES = Statement(Grade, _register_grades_query)
+
+
+def register_grades(pupil: User, assignments) -> list[RegisterGrade]:
+    """The pupil's grades in these assignments, oldest column first, in one query;
+    each category and teacher is built once however many grades they carry."""
+    rows = _REGISTER_GRADES.rows(pupil.pk, [a.pk for a in assignments])
     categories: dict[int, GradeCategory] = {}
     teachers: dict[int | None, User | None] = {None: None}
     grades = []

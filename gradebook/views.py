@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.audit import note_reads
 from portal.class_years import class_year_choice
 from portal.confirm import confirm_delete
+from portal.family import family_of
 from portal.inputs import id_from, id_param
 from portal.models import ReadAccess, School, Term
 from portal.permissions import (
@@ -562,7 +563,12 @@ def behaviour(request, pk):
 
 @login_required
 def pupil(request, pk):
-    child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
+    # A family member comes from the request's family, read once for the page (it
+    # also lists the children to switch between); anyone else by the viewer's scope.
+    family = family_of(request)
+    child = next((m for m in family.members if m.pk == pk), None) if pk in family.ids else None
+    if child is None:
+        child = get_object_or_404(pupils_visible_to(request.user), pk=pk)
     if not can_view_pupil_register(request.user, child):
         raise Http404
     # The class shown is the latest one whose period the viewer may see: after a
@@ -573,7 +579,6 @@ def pupil(request, pk):
         child, viewer=request.user, mark_seen=True, enrolment=choice.enrolment
     )
     _note_grade_reads(request, [child], register.school_class)
-    roles = user_roles(request.user)
     layout = _pupil_layout(request)
     compact = None
     if layout == "tabela":
@@ -585,7 +590,7 @@ def pupil(request, pk):
             "register": register,
             "compact": compact,
             "layout": layout,
-            "children": children_of(request.user) if roles.is_guardian else [],
+            "children": [m for m in family.members if m.pk in family.child_ids],
             "kinds": TermGrade.Kind,
             "year_choice": choice,
         },

@@ -2,9 +2,11 @@
 gone, settings and term closing are recorded, and staff reads of pupils' grades
 are written in one extra query per request."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -204,3 +206,34 @@ def test_a_posted_column_of_35_changed_cells_records_35_entries_with_before_and_
         assert row.actor == a.teacher and row.actor_name
         assert row.at is not None and row.object_id == grades[row.pupil_id]
         assert row.assessment_id == a.assessment.pk
+
+
+def test_many_reads_are_written_in_chunks_with_who_what_where_and_when(gb, rf, monkeypatch):
+    """The read-audit rows go out as multi-row INSERTs of at most
+    `_READS_PER_INSERT` rows (on PostgreSQL as one INSERT from arrays); every row
+    keeps the actor, their name, the pupil, the school, the kind, the page and the
+    time of the request."""
+    a = gb.a
+    add_pupils(a, 4)
+    pupils = list(a.class_a.pupils_on(a.year.start))
+    assert len(pupils) == 5
+    monkeypatch.setattr(portal.audit, "_READS_PER_INSERT", 2)
+    request = rf.get("/dziennik/klasa/")
+    request.user = a.homeroom
+    portal.audit.note_reads(request, pupils=pupils, what=ReadAccess.What.GRADES, school=a.school)
+    portal.audit.note_read(request, pupil=pupils[0], what=ReadAccess.What.REMARKS)
+    moment = datetime.datetime(2026, 3, 2, 9, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False), CaptureQueriesContext(connection) as queries:
+        assert portal.audit.flush_reads(request) == 6
+    # SQLite: 2 + 2 + 2 rows; PostgreSQL: one INSERT of three arrays, whatever the count.
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 3)
+    rows = ReadAccess.objects.order_by("id")
+    assert [(r.pupil_id, r.what, r.school_id) for r in rows] == [
+        *[(p.pk, "grades", a.school.pk) for p in pupils],
+        (pupils[0].pk, "remarks", None),
+    ]
+    assert {(r.actor_id, r.actor_name, r.path, r.at) for r in rows} == {
+        (a.homeroom.pk, actor_label(a.homeroom), "/dziennik/klasa/", moment)
+    }
+    # Flushed once: a second flush writes nothing.
+    assert portal.audit.flush_reads(request) == 0

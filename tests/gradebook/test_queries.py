@@ -39,7 +39,9 @@ def add_columns(side, assignment, count):
 
 
 WARM_SHEET = 14
-WARM_PARENT = 16
+# The parent's view: the child and the children to switch between are the request's
+# family, one query (they were two).
+WARM_PARENT = 15
 
 
 def fill(assignment, pupils):

@@ -150,6 +150,21 @@ def test_pupil_view_access(gb, login):
         assert login(user).get(url).status_code == status, user
 
 
+def test_a_linked_child_without_any_enrolment_is_not_shown(gb, login):
+    """The child comes from the guardian's family, but the register's permission
+    still decides: no enrolment whose period the guardian may see, no page."""
+    from portal.models import Enrolment
+    from tests.factories import GuardianLinkFactory, UserFactory
+
+    a = gb.a
+    child = UserFactory()
+    GuardianLinkFactory(guardian=a.guardian, pupil=child)
+    assert not Enrolment.objects.filter(pupil=child).exists()
+    client = login(a.guardian)
+    assert client.get(reverse("gradebook:pupil", args=[child.pk])).status_code == 404
+    assert client.get(reverse("gradebook:pupil", args=[a.pupil.pk])).status_code == 200
+
+
 def test_parent_sees_grades_with_new_since_last_visit(gb, login):
     a = gb.a
     client = login(a.guardian)
