@@ -180,3 +180,32 @@ def test_end_columns_stay_in_view_at_1366_px(live_server, big_sheet, browser):
     page.locator(".table-wrap").evaluate("w => { w.scrollLeft = 300; }")
     name_cell = page.locator("tbody th.col-pupil").first.bounding_box()
     assert abs(name_cell["x"] - wrap["x"]) < 2  # the pupil's name stays at the left
+
+
+def test_saving_posts_only_the_changed_cells(live_server, big_sheet, browser):
+    """A 6 × 24 sheet has 144 cells; changing two posts those two cells and their
+    originals, not the other 142, and both are saved. The cells get their names back
+    when the page is shown again from the browser's cache."""
+    from urllib.parse import parse_qsl
+
+    a = big_sheet.a
+    page = page_of(browser, live_server.url, a.teacher, 1024)
+    page.goto(live_server.url + reverse("gradebook:sheet", args=[a.assignment.pk]))
+    cells = page.locator("input.grade-input")
+    assert cells.count() == 6 * 24
+    changed = [cells.nth(0), cells.nth(24 + 3)]
+    names = [cell.get_attribute("name") for cell in changed]
+    changed[0].fill("5")
+    changed[1].fill("3+")
+    with page.expect_request(lambda r: r.method == "POST") as posted, page.expect_navigation():
+        page.get_by_role("button", name="Zapisz oceny").click()
+    fields = dict(parse_qsl(posted.value.post_data, keep_blank_values=True))
+    cell_fields = sorted(k for k in fields if k.startswith(("g-", "o-")))
+    assert cell_fields == sorted([*names, *(n.replace("g-", "o-", 1) for n in names)])
+    assert (fields[names[0]], fields[names[1]]) == ("5", "3+")
+    assert sorted(Grade.objects.values_list("symbol", flat=True)) == ["3+", "5"]
+    # Back from the saved page: every cell is named again (ready to post).
+    page.go_back()
+    page.wait_for_load_state()
+    assert page.locator("input.grade-input:not([name])").count() == 0
+    assert page.locator("[data-unsent]").count() == 0
