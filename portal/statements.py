@@ -29,6 +29,10 @@ _INT_BASE = -7_000_100_000
 _DATE_BASE = datetime.date(1, 1, 1)
 #: The attribute of a database connection that keeps its compiled statements.
 _KEPT = "_portal_statements"
+#: At most this many compiled shapes per connection, the oldest dropped first: a
+#: shape is a statement and its lists' lengths (the grade sheet's are columns ×
+#: pupils), and a pooled connection lives for many requests.
+MAX_KEPT = 512
 
 
 class Statement:
@@ -51,6 +55,8 @@ class Statement:
         key = (self, tuple(len(v) if _is_list(v) else None for v in values))
         compiled = kept.get(key)
         if compiled is None:
+            if len(kept) >= MAX_KEPT:
+                del kept[next(iter(kept))]
             compiled = kept[key] = self._compile(connection, values)
         compiler, converters, sql, params, slots = compiled
         ops = connection.ops

@@ -69,10 +69,17 @@
     var submitting = false;
     var dirty = {}, shown = 0;
     // The hidden field after each grade field holds the value shown on loading.
+    function originalOf(input) {
+      var original = input.nextElementSibling;
+      return original && original.type === "hidden" ? original : null;
+    }
+    function changed(input, original) {
+      return input.value.trim() !== original.value.trim();
+    }
     form.addEventListener("input", function (event) {
-      var input = event.target, original = input.nextElementSibling;
+      var input = event.target, original = originalOf(input);
       if (!input.classList.contains("grade-input") || !original) return;
-      if (input.value.trim() !== original.value.trim()) dirty[input.name] = true;
+      if (changed(input, original)) dirty[input.name] = true;
       else delete dirty[input.name];
       var n = Object.keys(dirty).length;
       if (status && n !== shown) status.textContent = n ? status.getAttribute("data-unsaved-text") + " " + n : "";
@@ -87,9 +94,8 @@
       submitting = true;
       var inputs = form.querySelectorAll("input.grade-input");
       for (var i = 0; i < inputs.length; i++) {
-        var input = inputs[i], original = input.nextElementSibling;
-        if (!original || original.type !== "hidden" || !input.name) continue;
-        if (input.value.trim() !== original.value.trim()) continue;
+        var input = inputs[i], original = originalOf(input);
+        if (!original || !input.name || changed(input, original)) continue;
         [input, original].forEach(function (field) {
           field.setAttribute("data-unsent", field.name);
           field.removeAttribute("name");

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from django.db import connection
+from django.db import connection, connections
 from django.db.models.sql.compiler import SQLCompiler
 from django.test.utils import CaptureQueriesContext
 
@@ -89,6 +89,25 @@ def test_compiled_once_per_shape(enrolments, monkeypatch):
             (rows[0].pk, rows[0].pupil_id, start, "u0")
         ]
     assert len(queries) == 1 and len(compiled) == 3
+
+
+def test_a_connection_keeps_at_most_max_kept_shapes(enrolments, monkeypatch):
+    """The oldest compiled shape goes first; what is dropped compiles again and
+    still gives the queryset's rows."""
+    import portal.statements
+
+    school_class, start, rows = enrolments
+    monkeypatch.setattr(portal.statements, "MAX_KEPT", 2)
+    real = connections["default"]  # `connection` is a proxy of it
+    real.__dict__.pop("_portal_statements", None)
+    statement = Statement(Enrolment, _enrolments)
+    pupils = [e.pupil_id for e in rows]
+    until = start.replace(year=9999)
+    for n in (1, 2, 3, 1):
+        values = (school_class.pk, pupils[:n], start, until)
+        assert statement.rows(*values) == list(_enrolments(*values))
+    kept = real.__dict__["_portal_statements"]
+    assert [shape for _statement, shape in kept] == [(None, 3, None, None), (None, 1, None, None)]
 
 
 def test_an_empty_list_asks_nothing(enrolments):
