@@ -182,3 +182,41 @@ def test_a_large_import_analyses_the_tables_it_filled(marc_record, settings, thr
     expected = {"library_record", "library_searchdocument", "library_facetvalue"}
     assert (expected <= analysed_tables) is analysed
     assert bool(analysed_tables) is analysed
+
+
+def test_a_large_import_refreshes_the_statistics_of_what_it_looks_up(
+    marc_record, settings, monkeypatch
+):
+    """PostgreSQL: the columns the importer matches and links on are analysed
+    each time what it wrote has doubled (planned for empty tables, those look-ups
+    scanned the growing tables for every batch); the whole tables only at the end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from library import importing
+
+    settings.LIBRARY_ANALYZE_AFTER_RECORDS = 1000  # no analysis at the end
+    monkeypatch.setattr(importing, "LOOKUP_ANALYZE_FIRST", 3)
+    records = [marc_record(f"Tom {i}", control=f"lk{i}") for i in range(10)]
+    with CaptureQueriesContext(connection) as queries:
+        summary = importing.Importer(batch_size=2).run(
+            marc.read_binary(io.BytesIO(marc.to_binary(records)))
+        )
+    assert summary.counts["imported"] == 10
+    analysed = [q["sql"] for q in queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor != "postgresql":
+        assert analysed == []
+        return
+    # written before the batches: 0, 2, 4 (analyse), 6, 8 (analyse: doubled)
+    lookups = [
+        'ANALYZE "library_recordidentifier" ("kind", "value")',
+        'ANALYZE "library_record" ("control_number", "host_control", "host_id")',
+    ]
+    assert analysed == lookups * 2
+    # and the statistics are there for the planner
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stats WHERE tablename = 'library_recordidentifier' "
+            "AND attname IN ('kind', 'value')"
+        )
+        assert cursor.fetchone()[0] == 2

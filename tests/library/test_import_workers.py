@@ -93,3 +93,31 @@ def test_a_few_records_are_prepared_without_worker_processes(settings, monkeypat
     data = marc.to_binary([make_marc(f"Tom {i}") for i in range(3)])
     summary = import_stream(io.BytesIO(data), "marc")
     assert summary.counts["imported"] == 3
+
+
+def test_the_workers_keep_preparing_while_the_importer_writes(monkeypatch):
+    """The workers are given `ahead` records beyond the one being taken, so they
+    go on while the importer writes a batch (with three chunks they sat idle and
+    the importer then waited for them)."""
+    from library import marc
+
+    submitted = []
+
+    class Counting(preparing.ProcessPoolExecutor):
+        def submit(self, *args, **kwargs):
+            submitted.append(args[1])
+            return super().submit(*args, **kwargs)
+
+    monkeypatch.setattr(preparing, "ProcessPoolExecutor", Counting)
+    monkeypatch.setattr(preparing, "CHUNK", 7)
+    data = marc.to_binary([make_marc(f"Tom {i}", control=f"ah{i}") for i in range(120)])
+    items = preparing.prepared(
+        marc.read_binary(io.BytesIO(data)), None, workers=1, parallel_after=10, ahead=50
+    )
+    first = next(items)
+    # 50 records ahead = 8 chunks of 7, and one more for the worker in hand
+    assert len(submitted) == 9
+    assert first.position == 1
+    rest = list(items)
+    assert [p.position for p in rest] == list(range(2, 121))
+    assert len(submitted) == 18  # 120 records in chunks of 7
