@@ -219,3 +219,53 @@ def test_the_refresh_command_for_cron(forest, world):
     copy_create(Record.objects.get(title="Las 0"), world.a.school)
     call_command("refresh_search_summaries", stdout=out)
     assert "Stored 1 searches again" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_summaries_are_computed_on_two_connections_and_are_the_same(
+    marc_record, settings, monkeypatch
+):
+    """PostgreSQL outside a transaction: the summaries are shared between two
+    connections (the server's work on both cores) and are the ones one connection
+    stores; inside a transaction or on SQLite, one connection (the others would
+    not see what is not committed)."""
+    import threading
+
+    from library import summaries
+
+    settings.LIBRARY_WARM_MIN_RECORDS = 2
+    load(
+        *[marc_record(f"Stany Zjednoczone {i}", subjects=["Ameryka"]) for i in range(3)],
+        *[marc_record(f"Morze {i}", subjects=["Morze", "Ameryka"]) for i in range(2)],
+    )
+    threads = []
+    store = summaries._store
+
+    def spy(queries, version):
+        threads.append(threading.get_ident())
+        return store(queries, version)
+
+    def stored():
+        return sorted(SearchSummary.objects.values_list("query", "total", "facets", "ranked_ids"))
+
+    monkeypatch.setattr(summaries, "_store", spy)
+    monkeypatch.setattr(summaries, "SUMMARY_CONNECTIONS", 1)
+    assert warm_common_queries() == 8
+    alone = stored()
+    assert len(threads) == 1
+    SearchSummary.objects.all().delete()
+    threads.clear()
+
+    monkeypatch.setattr(summaries, "SUMMARY_CONNECTIONS", 2)
+    assert warm_common_queries() == 8
+    assert stored() == alone
+    assert [q for q, *_rest in alone] == sorted(
+        [
+            *["ameryka", "morze", "stany", "zjednoczone"],
+            *["morze ameryka", '"morze ameryka"', "stany zjednoczone", '"stany zjednoczone"'],
+        ]
+    )
+    if connection.vendor == "postgresql":
+        assert len(set(threads)) == 2 and threading.get_ident() not in threads
+    else:
+        assert threads == [threading.get_ident()]
