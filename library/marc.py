@@ -235,8 +235,9 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     marc8 = raw[9:10] == b" "
     record = None if marc8 else _decode_utf8(raw)
     if record is not None:
-        if "\ufffd" in str(record.title or ""):
-            warnings.append("title contains characters that could not be decoded")
+        # U+FFFD can only be in the title if its UTF-8 bytes are in the record
+        if b"\xef\xbf\xbd" in raw and "\ufffd" in str(record.title or ""):
+            warnings.append(_("the title holds characters that could not be decoded (“�”)"))
         return record, warnings
     noise = io.StringIO()
     with contextlib.redirect_stderr(noise), pywarnings.catch_warnings(record=True) as caught:
@@ -267,7 +268,7 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
         warnings.append(_("converted from MARC-8 to UTF-8"))
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
     if "\ufffd" in str(record.title or ""):
-        warnings.append("title contains characters that could not be decoded")
+        warnings.append(_("the title holds characters that could not be decoded (“�”)"))
     return record, warnings
 
 

@@ -220,3 +220,16 @@ def test_a_large_import_refreshes_the_statistics_of_what_it_looks_up(
             "AND attname IN ('kind', 'value')"
         )
         assert cursor.fetchone()[0] == 2
+
+
+def test_a_title_with_replacement_characters_is_imported_with_a_warning_in_polish(marc_record):
+    records = [
+        marc_record("Zły \ufffd tytuł", control="rc1"),
+        marc_record("Dobry tytuł", control="rc2"),
+    ]
+    summary = import_stream(io.BytesIO(marc.to_binary(records)), "marc")
+    outcomes = [(o.outcome, o.reason) for o in summary.outcomes]
+    assert outcomes == [
+        ("warned", "tytuł zawiera znaki, których nie udało się odczytać („�”)"),
+        ("imported", ""),
+    ]
