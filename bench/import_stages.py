@@ -5,7 +5,8 @@ checks its sha256) into a fresh PostgreSQL database through the same Importer as
 `import_marc`, with the importer's stages timed (waiting for prepared records,
 matching, the COPYs, the vocabulary, the 773 links, the look-up and final ANALYZE,
 the summaries computed ahead) and the CPU seconds of the importer's process, its
-worker processes and its database backend (read from /proc). Prints one JSON line.
+worker processes and its own database backend (read from /proc; the summaries'
+second connection is not counted). Prints one JSON object.
 
     .venv/bin/python bench/import_stages.py 20000
     BENCH_PG_DB=bench_stages .venv/bin/python bench/import_stages.py 250000

@@ -10,6 +10,7 @@ rejected alone and nothing is half-written.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import re
 from collections import Counter
@@ -207,7 +208,6 @@ class Importer:
         try:
             with transaction.atomic():
                 ids = self._write(batch, existing)
-            self._written += len(batch)
         except DatabaseError:
             ids = {}
             for p in batch:
@@ -216,6 +216,7 @@ class Importer:
                         ids.update(self._write([p], existing))
                 except DatabaseError as exc:
                     ids[p.position] = exc
+        self._written += sum(1 for result in ids.values() if isinstance(result, int))
         for p in batch:
             result = ids.get(p.position)
             if isinstance(result, Exception) or result is None:
@@ -242,7 +243,10 @@ class Importer:
             LOOKUP_ANALYZE_FIRST, 2 * self._lookups_analyzed_at
         ):
             return
-        analyze_tables(LOOKUP_COLUMNS)
+        # Only planner statistics: a refused ANALYZE (a lock, a permission) does not
+        # stop the import (inside a caller's transaction it is rolled back alone).
+        with contextlib.suppress(DatabaseError), transaction.atomic():
+            analyze_tables(LOOKUP_COLUMNS)
         self._lookups_analyzed_at = self._written
 
     def _write(self, batch: list[Prepared], existing: dict[int, int]) -> dict[int, int]:

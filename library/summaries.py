@@ -17,6 +17,7 @@ until the next import."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -24,18 +25,22 @@ from concurrent.futures import ThreadPoolExecutor
 from itertools import repeat
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from .catalogue_version import stored_catalogue_version
 from .models import SearchDocument, SearchSummary
 from .search import FACET_LIMIT, Query, search
+
+logger = logging.getLogger(__name__)
 
 # First record ids by relevance kept per summary: the first pages of the list.
 RANKED_IDS = 100
 # PostgreSQL, outside a transaction: the summaries are computed on this many
 # connections at once. Each is the server's work (counting, grouping and ranking
 # thousands of hits); one connection kept one core busy while the import's other
-# core sat idle (250,000 records: 115 summaries, 16.7 s on one connection).
+# core sat idle (250,000 records: 115 summaries, 16.7 s on one connection, 8-10 s on
+# two). With the pool, the task worker then holds four connections: its own, the
+# heartbeat thread's and these threads' two (docs/operations.md).
 SUMMARY_CONNECTIONS = min(2, os.cpu_count() or 1)
 
 
@@ -88,13 +93,21 @@ def store_summaries(queries: Iterable[Query]) -> int:
     parts = SUMMARY_CONNECTIONS if len(queries) > 1 else 1
     if connection.vendor != "postgresql" or connection.in_atomic_block or parts < 2:
         return _store(queries, version)
-    with ThreadPoolExecutor(parts) as pool:
-        # interleaved, so that the broad queries (the commonest terms first) are shared
-        return sum(
-            pool.map(
-                _store_on_own_connection, [queries[i::parts] for i in range(parts)], repeat(version)
+    try:
+        with ThreadPoolExecutor(parts) as pool:
+            # interleaved, so that the broad queries (the commonest terms first) are shared
+            return sum(
+                pool.map(
+                    _store_on_own_connection,
+                    [queries[i::parts] for i in range(parts)],
+                    repeat(version),
+                )
             )
-        )
+    except DatabaseError:
+        # e.g. no free connection in a small pool (DATABASE_POOL_MAX_SIZE): all of
+        # them again on this one (storing a summary twice is harmless)
+        logger.warning("summaries on one connection: the others failed", exc_info=True)
+        return _store(queries, version)
 
 
 def _store_on_own_connection(queries: list[Query], version: int) -> int:

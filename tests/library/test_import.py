@@ -233,3 +233,20 @@ def test_a_title_with_replacement_characters_is_imported_with_a_warning_in_polis
         ("warned", "tytuł zawiera znaki, których nie udało się odczytać („�”)"),
         ("imported", ""),
     ]
+
+
+@pytest.mark.postgres
+def test_records_written_alone_after_a_refused_batch_count_towards_the_lookup_analysis():
+    from django.db import connection
+
+    from library import importing
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL refuses NUL characters in text; SQLite stores them")
+    data = b"".join(
+        make_marc(title, control=f"wr-{i}").as_marc()
+        for i, title in enumerate(["Pierwsza", "Zła\x00tytuł", "Trzecia"])
+    )
+    importer = importing.Importer(batch_size=10)
+    importer.run(marc.read_binary(io.BytesIO(data)))
+    assert importer._written == 2

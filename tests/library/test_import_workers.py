@@ -121,3 +121,18 @@ def test_the_workers_keep_preparing_while_the_importer_writes(monkeypatch):
     rest = list(items)
     assert [p.position for p in rest] == list(range(2, 121))
     assert len(submitted) == 18  # 120 records in chunks of 7
+
+
+def test_the_importer_asks_for_two_of_its_batches_ahead(monkeypatch):
+    from library import importing, marc
+
+    asked = []
+    prepared = importing.prepared
+    monkeypatch.setattr(
+        importing,
+        "prepared",
+        lambda *args, **kwargs: asked.append(kwargs) or prepared(*args, **kwargs),
+    )
+    data = marc.to_binary([make_marc(f"Tom {i}", control=f"ba{i}") for i in range(3)])
+    importing.Importer(batch_size=40).run(marc.read_binary(io.BytesIO(data)))
+    assert asked and asked[0]["ahead"] == 80

@@ -269,3 +269,39 @@ def test_summaries_are_computed_on_two_connections_and_are_the_same(
         assert len(set(threads)) == 2 and threading.get_ident() not in threads
     else:
         assert threads == [threading.get_ident()]
+
+    # inside a transaction the other connections would not see it: this one alone
+    from django.db import transaction
+
+    threads.clear()
+    with transaction.atomic():
+        assert warm_common_queries() == 8
+    assert threads == [threading.get_ident()]
+
+    # a connection that cannot be had (a small pool): all of them on this one
+    from django.db import OperationalError
+
+    def no_connection(queries, version):
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    monkeypatch.setattr(summaries, "_store_on_own_connection", no_connection)
+    SearchSummary.objects.all().delete()
+    threads.clear()
+    assert warm_common_queries() == 8
+    assert stored() == alone
+    assert threads == [threading.get_ident()]
+
+
+def test_common_terms_count_each_record_once_and_pairs_only_of_adjacent_words(marc_record):
+    # "las" and "pies" in four records; the pair "las pies" in two (twice in the
+    # first, counted once), broken by a short word or a number in the others; "pies
+    # las" in one; the folded text runs on from the title into the subjects
+    load(
+        marc_record("Las pies las pies", subjects=["Ogród"]),
+        marc_record("Las pies", subjects=["Ogród"]),
+        marc_record("Las w pies 12", subjects=["Ogród"]),
+        marc_record("Las 1999 pies"),
+    )
+    assert common_terms(3, 10) == ["las", "pies", "ogrod"]
+    assert common_terms(2, 10) == ["las", "pies", "ogrod", "las pies", "pies ogrod"]
+    assert common_terms(2, 3) == ["las", "pies", "ogrod"]
