@@ -236,8 +236,8 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     record = None if marc8 else _decode_utf8(raw)
     if record is not None:
         # U+FFFD can only be in the title if its UTF-8 bytes are in the record
-        if b"\xef\xbf\xbd" in raw and "\ufffd" in str(record.title or ""):
-            warnings.append(_("the title holds characters that could not be decoded (“�”)"))
+        if b"\xef\xbf\xbd" in raw:
+            warnings += _title_warnings(record)
         return record, warnings
     noise = io.StringIO()
     with contextlib.redirect_stderr(noise), pywarnings.catch_warnings(record=True) as caught:
@@ -267,9 +267,13 @@ def decode_binary(raw: bytes) -> tuple[Record, list[str]]:
     if marc8:
         warnings.append(_("converted from MARC-8 to UTF-8"))
         record.leader = Leader(str(record.leader)[:9] + "a" + str(record.leader)[10:])
+    return record, warnings + _title_warnings(record)
+
+
+def _title_warnings(record: Record) -> list[str]:
     if "\ufffd" in str(record.title or ""):
-        warnings.append(_("the title holds characters that could not be decoded (“�”)"))
-    return record, warnings
+        return [_("the title holds characters that could not be decoded (“�”)")]
+    return []
 
 
 def parse_binary(position: int, raw: bytes) -> Parsed:
