@@ -1,8 +1,11 @@
 """Catalogue search on SQLite (FTS5) and PostgreSQL (GIN tsvector) alike.
 
 A query becomes groups of keys: every word is one group (its keys from
-`portal.search.analysis`: lemmas, stems, OR-ed); groups are AND-ed. Both databases get the same
-boolean expression over the same keys, so they return the same records. Phrases
+`portal.search.analysis`: lemmas, stems, OR-ed, each also under the markers of
+the fields indexed apart, `analysis.APART`); groups are AND-ed. A title group
+matches in the title's column alone (FTS5's column filter, PostgreSQL's weight
+A). Both databases get the same boolean expression over the same keys, so they
+return the same records. Phrases
 ("...") also require the folded phrase in the folded text. Filters and facets run
 on plain columns of `library_searchdocument`, identical on both databases.
 
@@ -22,11 +25,12 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection
 
-from .analysis import FIELD_PREFIX, analyzer, normalise_phrase, words
+from .analysis import APART, FIELD_PREFIX, analyzer, normalise_phrase, words
 from .catalogue_version import catalogue_version
 from .indexing import COUNTED_FACETS, FACET_SEPARATOR
 from .marc import isbn_digits, normalise_isbn
@@ -118,10 +122,38 @@ class Query:
         )
 
 
-def _groups(text: str, prefix: str = "", language: str = "") -> list[list[str]]:
-    """One group of keys per word (any of them matches it), from the analysis the
-    index was built with; a language filter adds that language's stems."""
-    return [[prefix + k for k in keys] for keys in analyzer().query_keys(text, language) if keys]
+class Group(NamedTuple):
+    """The keys any of which a hit must have (one word's, or one filter's); with
+    `title`, in the title's column."""
+
+    keys: tuple[str, ...]
+    title: bool = False
+
+
+_APART_PREFIXES = tuple(FIELD_PREFIX[name] for name in APART)
+
+
+def _word_keys(text: str, language: str = "") -> list[tuple[str, ...]]:
+    """Each word's keys, from the analysis the index was built with; a language
+    filter adds that language's stems."""
+    return [tuple(keys) for keys in analyzer().query_keys(text, language) if keys]
+
+
+def _groups(text: str, field: str = "", language: str = "") -> list[Group]:
+    return _field_groups(_word_keys(text, language), field)
+
+
+def _field_groups(word_keys: list[tuple[str, ...]], field: str = "") -> list[Group]:
+    """One group per word: in any field (the key plain and under each marker of
+    the fields indexed apart), in the title's column, or under a field's marker."""
+    if field == "title":
+        return [Group(keys, title=True) for keys in word_keys]
+    if field:
+        return [Group(tuple(FIELD_PREFIX[field] + k for k in keys)) for keys in word_keys]
+    return [
+        Group(tuple(key for k in keys for key in (k, *(p + k for p in _APART_PREFIXES))))
+        for keys in word_keys
+    ]
 
 
 def _isbn_of(text: str) -> str:
@@ -172,21 +204,24 @@ class Compiled:
     def __init__(self, query: Query):
         self.query = query
         self.vendor = connection.vendor
-        groups: list[list[str]] = []
+        groups: list[Group] = []
         self.phrases: list[str] = []
         q = query.q.strip()
         isbn = _isbn_of(q) or _isbn_of(query.isbn)
         if isbn:
-            groups.append([FIELD_PREFIX["isbn"] + isbn])
+            groups.append(Group((FIELD_PREFIX["isbn"] + isbn,)))
         elif query.isbn.strip():
-            groups.append(["zzinone"])
-        self.word_groups: list[list[str]] = []  # the groups of `q` alone
+            groups.append(Group((FIELD_PREFIX["isbn"] + "none",)))
+        self.word_groups: list[Group] = []  # the groups of `q` alone
+        self.title_groups: list[Group] = []  # the same words in the title (a tier)
         if q and not _isbn_of(q):
             self.phrases = [normalise_phrase(p) for p in _PHRASE.findall(q) if p.strip()]
-            self.word_groups = _groups(q, language=query.language)
+            word_keys = _word_keys(q, query.language)
+            self.word_groups = _field_groups(word_keys)
+            self.title_groups = _field_groups(word_keys, "title")
             groups += self.word_groups
         for name in ("title", "author", "subject", "series"):
-            groups += _groups(getattr(query, name), FIELD_PREFIX[name], query.language)
+            groups += _groups(getattr(query, name), name, query.language)
         self.groups = groups
         # PostgreSQL with full-text keys: the year, language and material filters are
         # keys of the same tsvector (migration 0012, `FILTER_PREFIX`), AND-ed into its
@@ -196,11 +231,11 @@ class Compiled:
         # hits: 14-20 ms per statement, against 5 ms for the keys. Filters that have
         # no keys (an open year range, an odd value) stay column conditions.
         keyed = self.vendor == "postgresql" and bool(groups)
-        filter_groups: list[list[str]] = []
+        filter_groups: list[Group] = []
         filters, filter_params = [], []
         year_keys = _year_keys(query.year_from, query.year_to) if keyed else None
         if year_keys:
-            filter_groups.append(year_keys)
+            filter_groups.append(Group(tuple(year_keys)))
         else:
             if query.year_from:
                 filters.append("d.year >= %s")
@@ -212,7 +247,7 @@ class Compiled:
         def equal(column: str, value: str) -> None:
             key = _value_key(column, value) if keyed else None
             if key:
-                filter_groups.append([key])
+                filter_groups.append(Group((key,)))
             else:
                 filters.append(f"d.{column} = %s")
                 filter_params.append(value)
@@ -244,7 +279,7 @@ class Compiled:
                         continue
                     decade = int(value)
                     if keyed and decade % 10 == 0:
-                        filter_groups.append([f"{FILTER_PREFIX['decade']}{decade // 10}"])
+                        filter_groups.append(Group((f"{FILTER_PREFIX['decade']}{decade // 10}",)))
                     else:
                         filters.append("d.year >= %s AND d.year < %s")
                         filter_params += [decade, decade + 10]
@@ -285,19 +320,25 @@ class Compiled:
         self.where = " AND ".join(where) or "1=1"
         self.params = params
 
-    def expression(self, groups: list[list[str]]) -> str:
-        """The full-text expression of key groups (AND of ORs) in the database's syntax."""
+    def expression(self, groups: list[Group]) -> str:
+        """The full-text expression of key groups (AND of ORs) in the database's
+        syntax: a title group's keys with weight A on PostgreSQL (only the title's
+        column has it), under FTS5's column filter on SQLite."""
         if self.vendor == "postgresql":
-            return " & ".join("(" + " | ".join(g) + ")" for g in groups)
-        return " AND ".join("(" + " OR ".join(f'"{k}"' for k in g) + ")" for g in groups)
+            return " & ".join(
+                "(" + " | ".join(f"{k}:A" if g.title else k for k in g.keys) + ")" for g in groups
+            )
+        return " AND ".join(
+            ("title_keys : " if g.title else "") + "(" + " OR ".join(f'"{k}"' for k in g.keys) + ")"
+            for g in groups
+        )
 
     def in_title_sql(self) -> tuple[str, list]:
         """A condition true for hits whose title holds every word of `q` (in any
-        form): the title's prefixed keys, as advanced search finds them."""
+        form), as advanced search finds them."""
         if not self.word_groups:
             return "1=0", []
-        title = FIELD_PREFIX["title"]
-        expression = self.expression([[title + k for k in g] for g in self.word_groups])
+        expression = self.expression(self.title_groups)
         if self.vendor == "postgresql":
             return "d.vector @@ to_tsquery('simple', %s)", [expression]
         return "d.record_id IN (SELECT rowid FROM library_fts WHERE library_fts MATCH %s)", [

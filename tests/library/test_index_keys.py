@@ -51,14 +51,9 @@ def plain_key_columns(desc):
         return {FIELD_PREFIX[field] + k for k in keys}
 
     columns = {
-        "title_keys": title | prefixed("title", title),
-        "heading_keys": author
-        | subject
-        | prefixed("author", author)
-        | prefixed("subject", subject),
-        "note_keys": series
-        | plain_keys(desc["summary"][:2000], language)
-        | prefixed("series", series),
+        "title_keys": title,
+        "heading_keys": prefixed("author", author) | prefixed("subject", subject),
+        "note_keys": prefixed("series", series) | plain_keys(desc["summary"][:2000], language),
         "other_keys": plain_keys(desc["publisher"] + " " + desc["edition"], language)
         | {"zzi" + isbn for isbn in desc["isbns"] + desc.get("isbns_invalid", [])},
     }
