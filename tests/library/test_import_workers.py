@@ -136,3 +136,15 @@ def test_the_importer_asks_for_two_of_its_batches_ahead(monkeypatch):
     data = marc.to_binary([make_marc(f"Tom {i}", control=f"ba{i}") for i in range(3)])
     importing.Importer(batch_size=40).run(marc.read_binary(io.BytesIO(data)))
     assert asked and asked[0]["ahead"] == 80
+
+
+def test_a_record_s_json_text_reads_back_as_its_values():
+    """orjson writes the JSON text of the import's rows; what it refuses (a lone
+    surrogate) falls back to the json module, and both read back the same."""
+    import json
+
+    value = {"leader": "00000nam", "fields": [{"245": {"ind1": "1", "subfields": [{"a": "Żółw"}]}}]}
+    text = preparing._json(value)
+    assert json.loads(text) == value
+    assert "Żółw" in text  # UTF-8, not \u escapes
+    assert json.loads(preparing._json(["a\ud800b"])) == ["a\ud800b"]
