@@ -155,7 +155,9 @@ class SearchDocument(models.Model):
     note_keys = models.TextField(default="", help_text="Series and notes.")
     other_keys = models.TextField(default="")
     folded = models.TextField(help_text="Folded title, names and subjects, for phrases.")
-    title_norm = models.CharField(max_length=300, db_index=True)
+    # The title and author columns are read for the hits alone (relevance's
+    # tiers), never looked up: no index (migration 0014).
+    title_norm = models.CharField(max_length=300)
     author_norm = models.CharField(max_length=300, blank=True)
     author_norm_alt = models.CharField(max_length=300, blank=True)
     sort_title = models.CharField(max_length=120)
@@ -172,8 +174,6 @@ class SearchDocument(models.Model):
             models.Index(fields=["year"]),
             models.Index(fields=["language"]),
             models.Index(fields=["sort_title", "record"]),
-            models.Index(fields=["author_norm"]),
-            models.Index(fields=["author_norm_alt"]),
         ]
 
     def __str__(self):
@@ -214,7 +214,10 @@ class FacetValue(models.Model):
     """Multi-valued facets of a record (subject, genre, series), also the
     counts of the subject browse."""
 
-    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="facet_values")
+    # no index of its own: the (record, kind) index below serves record_id look-ups
+    record = models.ForeignKey(
+        Record, on_delete=models.CASCADE, related_name="facet_values", db_index=False
+    )
     kind = models.CharField(max_length=10)
     value = models.CharField(max_length=300)
 
