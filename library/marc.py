@@ -161,6 +161,19 @@ def _data_field(tag: str, indicators: Indicators, subfields: list[Subfield]) -> 
 
 
 _new_subfield = tuple.__new__  # Subfield is a NamedTuple: skip its Python-level __new__
+_CODES = [chr(i) for i in range(128)]  # a subfield code's byte -> its one-letter str
+_INDICATORS: dict[bytes, Indicators] = {}  # the few indicator pairs, each made once
+
+
+def _indicators(data: bytes) -> Indicators | None:
+    """The Indicators of a field's two bytes (shared: a tuple cannot change), or
+    None when they are not two ASCII characters."""
+    indicators = _INDICATORS.get(data)
+    if indicators is None:
+        if len(data) != 2 or not data.isascii():
+            return None
+        indicators = _INDICATORS[data] = _new_subfield(Indicators, (chr(data[0]), chr(data[1])))
+    return indicators
 
 
 def _decode_utf8(raw: bytes) -> Record | None:
@@ -180,31 +193,29 @@ def _decode_utf8(raw: bytes) -> Record | None:
         if not directory or len(directory) % 12:
             return None
         fields = []
+        append = fields.append
         for i in range(0, len(directory), 12):
             tag = directory[i : i + 3]
-            length = int(directory[i + 3 : i + 7])
-            offset = int(directory[i + 7 : i + 12])
-            start = base + offset
-            data = raw[start : start + length - 1]
+            start = base + int(directory[i + 7 : i + 12])  # offset
+            data = raw[start : start + int(directory[i + 3 : i + 7]) - 1]  # length
             if tag < "010" and tag.isdigit():
-                fields.append(_control_field(tag, data.decode("utf-8")))
+                append(_control_field(tag, data.decode("utf-8")))
                 continue
             if not tag.isdigit() and tag != tag.strip():
                 return None
             parts = data.split(b"\x1f")
-            indicators = parts[0]
-            if len(indicators) != 2 or not indicators.isascii():
+            indicators = _indicators(parts[0])
+            if indicators is None:
                 return None
             subfields = []
             for part in parts[1:]:
                 if not part:
                     continue
-                if part[0] > 0x7F:
+                code = part[0]
+                if code > 0x7F:
                     return None
-                subfields.append(_new_subfield(Subfield, (chr(part[0]), part[1:].decode("utf-8"))))
-            fields.append(
-                _data_field(tag, Indicators(chr(indicators[0]), chr(indicators[1])), subfields)
-            )
+                subfields.append(_new_subfield(Subfield, (_CODES[code], part[1:].decode("utf-8"))))
+            append(_data_field(tag, indicators, subfields))
     except (ValueError, IndexError):
         return None
     record = Record()
@@ -509,17 +520,25 @@ MATERIAL = {
 }
 
 
+_INITIAL = re.compile(r"\b\w\.$")  # "Kowalski, J." keeps its full stop
+
+
 def clean(text: str | None) -> str:
     text = (text or "").strip()
     while text and text[-1] in _TRAIL:
-        if text.endswith(".") and re.search(r"\b\w\.$", text):
+        if text[-1] == "." and _INITIAL.search(text):
             break
         text = text[:-1].rstrip()
     return text
 
 
 def _sub(field: Field, *codes: str, sep: str = " ") -> str:
-    return clean(sep.join(clean(v) for v in field.get_subfields(*codes) if v and v.strip()))
+    """The field's subfields of `codes`, each cleaned, joined and cleaned again
+    (one value: itself, cleaning twice changes nothing)."""
+    values = [clean(v) for code, v in field.subfields if code in codes and v and not v.isspace()]
+    if len(values) == 1:
+        return values[0]
+    return clean(sep.join(values))
 
 
 _ISBN = re.compile(r"[0-9][0-9\- ]{8,16}[0-9Xx]")
