@@ -77,13 +77,10 @@ def main() -> None:
 
         return wrapper
 
-    def analyze(models):
-        # the look-ups' columns during the import (a dict), the filled tables at the end
-        name = "analyze lookups" if isinstance(models, dict) else "analyze at the end"
-        return timed(name, analyze_tables)(models)
-
-    analyze_tables = importing.analyze_tables
-    importing.analyze_tables = analyze
+    # the look-ups' columns during the import; the filled tables at the end (while the
+    # common terms are counted, on PostgreSQL on another connection: it overlaps them)
+    importing.analyze_tables = timed("analyze lookups", importing.analyze_tables)
+    summaries.analyze_tables = timed("analyze at the end", summaries.analyze_tables)
     summaries_warm = summaries.warm_common_queries
     summaries.warm_common_queries = timed("summaries computed ahead", summaries_warm)
     importing.insert_values = timed(

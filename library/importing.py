@@ -149,10 +149,10 @@ class Importer:
         self.summary.outcomes.sort(key=lambda o: o.position)
         written = self.summary.total - self.summary.counts[REJECTED]
         if written >= settings.LIBRARY_ANALYZE_AFTER_RECORDS:
-            analyze_tables(FILLED_TABLES)
             from .summaries import warm_common_queries
 
-            warm_common_queries()
+            # the filled tables analysed, then the broad queries computed ahead
+            warm_common_queries(analyze=FILLED_TABLES)
         return self.summary
 
     # --- internals ------------------------------------------------------------------------

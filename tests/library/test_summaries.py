@@ -228,7 +228,8 @@ def test_summaries_are_computed_on_two_connections_and_are_the_same(
     """PostgreSQL outside a transaction: the summaries are shared between two
     connections (the server's work on both cores) and are the ones one connection
     stores; inside a transaction or on SQLite, one connection (the others would
-    not see what is not committed)."""
+    not see what is not committed). An import's tables are analysed on another
+    connection meanwhile, in the same way."""
     import threading
 
     from library import summaries
@@ -281,15 +282,45 @@ def test_summaries_are_computed_on_two_connections_and_are_the_same(
     # a connection that cannot be had (a small pool): all of them on this one
     from django.db import OperationalError
 
-    def no_connection(queries, version):
+    def no_connection(func, *args):
         raise OperationalError("couldn't get a connection after 10.00 sec")
 
-    monkeypatch.setattr(summaries, "_store_on_own_connection", no_connection)
+    on_own_connection = summaries._on_own_connection
+    monkeypatch.setattr(summaries, "_on_own_connection", no_connection)
     SearchSummary.objects.all().delete()
     threads.clear()
     assert warm_common_queries() == 8
     assert stored() == alone
     assert threads == [threading.get_ident()]
+
+    # an import's tables are analysed while the terms are counted: on another
+    # connection on PostgreSQL, on this one elsewhere or when there is no other
+    from library.models import FacetValue, SearchDocument
+
+    analysed = []
+    analyze = summaries.analyze_tables
+
+    def analyze_spy(models):
+        analysed.append((threading.get_ident(), list(models)))
+        return analyze(models)
+
+    monkeypatch.setattr(summaries, "analyze_tables", analyze_spy)
+    assert warm_common_queries(analyze=[SearchDocument]) == 8
+    assert analysed == [(threading.get_ident(), [SearchDocument])]  # no other connection
+    monkeypatch.setattr(summaries, "_on_own_connection", on_own_connection)
+    analysed.clear()
+    assert warm_common_queries(analyze=[SearchDocument, FacetValue]) == 8
+    assert stored() == alone
+    [(thread, models)] = analysed
+    assert models == [SearchDocument, FacetValue]
+    assert (thread != threading.get_ident()) is (connection.vendor == "postgresql")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL"
+                " AND relname IN ('library_searchdocument', 'library_facetvalue')"
+            )
+            assert len(cursor.fetchall()) == 2
 
 
 def test_common_terms_count_each_record_once_and_pairs_only_of_adjacent_words(marc_record):
