@@ -47,7 +47,7 @@ def identifier_rows(record_id: int, desc: dict) -> list[dict]:
 # key with each marker as well, advanced search for the marked key alone, and
 # for the title's keys in the title's column. (Each field's keys stored twice,
 # plain and marked, made the rows' index upkeep about twice as dear: 3.9 against
-# 1.75 s for 25,000 search rows on PostgreSQL; docs/library.md.)
+# 2.0 s for 25,000 search rows on PostgreSQL; docs/library.md.)
 KEY_COLUMNS = ("title_keys", "heading_keys", "note_keys", "other_keys")
 
 

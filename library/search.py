@@ -139,10 +139,6 @@ def _word_keys(text: str, language: str = "") -> list[tuple[str, ...]]:
     return [tuple(keys) for keys in analyzer().query_keys(text, language) if keys]
 
 
-def _groups(text: str, field: str = "", language: str = "") -> list[Group]:
-    return _field_groups(_word_keys(text, language), field)
-
-
 def _field_groups(word_keys: list[tuple[str, ...]], field: str = "") -> list[Group]:
     """One group per word: in any field (the key plain and under each marker of
     the fields indexed apart), in the title's column, or under a field's marker."""
@@ -221,7 +217,7 @@ class Compiled:
             self.title_groups = _field_groups(word_keys, "title")
             groups += self.word_groups
         for name in ("title", "author", "subject", "series"):
-            groups += _groups(getattr(query, name), name, query.language)
+            groups += _field_groups(_word_keys(getattr(query, name), query.language), name)
         self.groups = groups
         # PostgreSQL with full-text keys: the year, language and material filters are
         # keys of the same tsvector (migration 0012, `FILTER_PREFIX`), AND-ed into its
