@@ -12,6 +12,7 @@ from portal.models import AuditEntry
 
 from ..languages import PAGE_LANGUAGE, foreign
 from ..marc import RecordError, from_stored, subject_languages
+from .fields import JSONTextField
 
 MATERIAL_CHOICES = [
     ("book", _("Book")),
@@ -34,7 +35,7 @@ class Record(models.Model):
     """A MARC 21 bibliographic record: the full record as MARC-in-JSON (the
     source of truth, exported as is) plus the fields the catalogue shows."""
 
-    marc = models.JSONField()
+    marc = JSONTextField()
     school = models.ForeignKey(
         "portal.School",
         null=True,
