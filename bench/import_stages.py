@@ -83,9 +83,7 @@ def main() -> None:
     summaries.analyze_tables = timed("analyze at the end", summaries.analyze_tables)
     summaries_warm = summaries.warm_common_queries
     summaries.warm_common_queries = timed("summaries computed ahead", summaries_warm)
-    importing.insert_values = timed(
-        "COPY identifiers, search rows, facets", importing.insert_values
-    )
+    importing.insert_parts = timed("COPY identifiers, search rows, facets", importing.insert_parts)
     importing.insert_returning_ids = timed("COPY records", importing.insert_returning_ids)
     importing.insert_terms = timed("vocabulary", importing.insert_terms)
     importing.Importer._match = timed("matching", importing.Importer._match)

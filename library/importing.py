@@ -28,9 +28,10 @@ from .indexing import (
     ID_COLUMNS,
     SEARCH_COLUMNS,
     analyze_tables,
+    copy_text,
+    insert_parts,
     insert_returning_ids,
     insert_terms,
-    insert_values,
     lz4_compression,
 )
 from .models import (
@@ -258,13 +259,13 @@ class Importer:
         identifiers, documents, facets, words = [], [], [], set()
         for p in batch:
             rid = ids[p.position]
-            identifiers += [(rid, *row) for row in p.identifiers]
-            documents.append((rid, *p.search))
-            facets += [(rid, *row) for row in p.facets]
+            identifiers += [(rid, part) for part in p.identifiers]
+            documents.append((rid, p.search))
+            facets += [(rid, part) for part in p.facets]
             words.update(p.words)
-        insert_values(RecordIdentifier, ID_COLUMNS, identifiers)
-        insert_values(SearchDocument, SEARCH_COLUMNS, documents)
-        insert_values(FacetValue, ID_COLUMNS, facets)
+        insert_parts(RecordIdentifier, ID_COLUMNS, identifiers)
+        insert_parts(SearchDocument, SEARCH_COLUMNS, documents)
+        insert_parts(FacetValue, ID_COLUMNS, facets)
         words -= self._seen_words
         if words:
             insert_terms(words)
@@ -310,8 +311,8 @@ class Importer:
         values field by field. The rows come prepared, JSON as text."""
         if not new:
             return []
-        now = connection.ops.adapt_datetimefield_value(timezone.now())
-        tail = (self.school_id, now, now)
+        now = copy_text(connection.ops.adapt_datetimefield_value(timezone.now()))
+        tail = f"\t{copy_text(self.school_id)}\t{now}\t{now}\n".encode()
         return insert_returning_ids(Record, RECORD_COLUMNS, [p.row + tail for p in new])
 
     def _link_hosts(self, batch: list[Prepared], ids: dict[int, int]) -> None:

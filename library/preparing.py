@@ -34,9 +34,12 @@ from django.utils.translation import gettext as _
 from . import marc
 from .indexing import (
     SEARCH_COLUMNS,
+    SEARCH_NUMBERS,
     control_key,
+    copy_part,
     facet_rows,
     identifier_rows,
+    part_values,
     search_document,
     vocabulary,
 )
@@ -52,7 +55,6 @@ RECORD_FIELDS = [
     "edition",
     "publisher",
     "place",
-    "year",
     "extent",
     "isbns",
     "language",
@@ -67,12 +69,18 @@ RECORD_FIELDS = [
     "host_title",
     "host_related",
     "host_control",
+    "year",  # the one number: last (indexing.copy_part)
 ]
 # The JSONField columns of library_record among RECORD_FIELDS (and `marc`): their
 # values travel and are written as JSON text (`_json`), which both databases read
 # back as the same values Django's own json.dumps text gives.
 JSON_FIELDS = frozenset({"names", "isbns", "series", "subjects", "genres"})
-_SEARCH_VALUES = SEARCH_COLUMNS[1:]  # all but record_id, filled in when written
+_ROW_TEXTS = RECORD_FIELDS[:-1]
+_ROW_INTEGERS = frozenset({len(RECORD_FIELDS)})  # in the row's part: marc first
+assert RECORD_FIELDS[-1] == "year"
+# all but record_id, filled in when written: the texts, then the numbers
+_SEARCH_TEXTS = SEARCH_COLUMNS[1:-SEARCH_NUMBERS]
+_SEARCH_NUMBERS = SEARCH_COLUMNS[-SEARCH_NUMBERS:]
 assert SEARCH_COLUMNS[0] == "record_id"
 
 # Records per chunk sent to a worker, and chunks waiting per worker at least.
@@ -82,7 +90,9 @@ AHEAD = 3
 
 class Prepared(NamedTuple):
     """One record ready to write, or the reason it is not. Plain values only: it
-    is pickled back from a worker process."""
+    is pickled back from a worker process. The rows are parts in COPY's text
+    form (`indexing.copy_part`: the columns after the record id, each after a tab),
+    which the importer writes as they are (PostgreSQL) or reads back (SQLite)."""
 
     position: int
     outcome: str = ""  # "" to write; REJECTED (reason says why); AUTHORITY (see source)
@@ -91,22 +101,24 @@ class Prepared(NamedTuple):
     keys: dict | None = None  # match keys: kind -> values
     control_number: str = ""
     host_control: str = ""
-    # JSON text of the MARC record, then RECORD_FIELDS (JSON fields as JSON text)
-    row: tuple = ()
-    search: tuple = ()  # the search row's SEARCH_COLUMNS after record_id
-    identifiers: tuple[tuple[str, str], ...] = ()  # (kind, value)
-    facets: tuple[tuple[str, str], ...] = ()  # (kind, value)
+    # the record's row: the JSON text of its MARC, then RECORD_FIELDS (JSON fields as
+    # JSON text), no line end (the importer adds the school and the times)
+    row: bytes = b""
+    search: bytes = b""  # the search row's SEARCH_COLUMNS after record_id
+    identifiers: tuple[bytes, ...] = ()  # each: kind, value
+    facets: tuple[bytes, ...] = ()  # each: kind, value
     words: tuple[str, ...] = ()  # vocabulary (from a worker: only words new to it)
     source: marc.Parsed | None = None  # an authority record, loaded by the importer
 
     def values(self) -> tuple[dict, dict]:
         """The stored MARC dict and RECORD_FIELDS' values, as Python values (an
         update of an existing record sets them on the model)."""
+        stored, *values = part_values(self.row, _ROW_INTEGERS)
         fields = {
             f: json.loads(v) if f in JSON_FIELDS else v
-            for f, v in zip(RECORD_FIELDS, self.row[1:], strict=True)
+            for f, v in zip(RECORD_FIELDS, values, strict=True)
         }
-        return json.loads(self.row[0]), fields
+        return json.loads(stored), fields
 
 
 def _json(value) -> str:
@@ -149,9 +161,13 @@ def prepare(item: marc.Parsed, school_id: int | None, seen: set[str] | None = No
             _("the record cannot be described: %(detail)s") % {"detail": marc.reason_of(exc)},
         )
     dumps = _json
-    row = (
-        dumps(marc.to_dict(record)),
-        *[dumps(desc[f]) if f in JSON_FIELDS else desc[f] for f in RECORD_FIELDS],
+    row = copy_part(
+        [
+            dumps(marc.to_dict(record)),
+            *[dumps(desc[f]) if f in JSON_FIELDS else desc[f] for f in _ROW_TEXTS],
+        ],
+        [desc["year"]],
+        end="",
     )
     document = search_document(0, desc, school_id)
     words = vocabulary(desc)
@@ -165,9 +181,11 @@ def prepare(item: marc.Parsed, school_id: int | None, seen: set[str] | None = No
         control_number=desc["control_number"],
         host_control=desc["host_control"],
         row=row,
-        search=tuple(document[c] for c in _SEARCH_VALUES),
-        identifiers=tuple((r["kind"], r["value"]) for r in identifier_rows(0, desc)),
-        facets=tuple((r["kind"], r["value"]) for r in facet_rows(0, desc)),
+        search=copy_part(
+            [document[c] for c in _SEARCH_TEXTS], [document[c] for c in _SEARCH_NUMBERS]
+        ),
+        identifiers=tuple(copy_part((r["kind"], r["value"])) for r in identifier_rows(0, desc)),
+        facets=tuple(copy_part((r["kind"], r["value"])) for r in facet_rows(0, desc)),
         words=tuple(words),
     )
 

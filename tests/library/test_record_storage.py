@@ -54,3 +54,23 @@ def test_save_and_bulk_update_write_the_value_and_it_reads_back():
         cursor.execute("SELECT marc FROM library_record WHERE id = %s", [record.pk])
         assert json.loads(cursor.fetchone()[0]) == record.marc
 
+
+def test_copy_parts_read_back_as_the_values_they_were_made_of():
+    import datetime
+
+    from django.utils.safestring import mark_safe
+
+    from library.indexing import copy_part, copy_text, part_values
+
+    texts = ["a\\b\tc\nd\re", "", "\\N", "ząb „x”", mark_safe("x\ty"), "\\t", "plain"]
+    part = copy_part(texts, [None, 1999])
+    assert part.startswith(b"\t") and part.endswith(b"\n") and part.count(b"\n") == 1
+    assert part.count(b"\t") == len(texts) + 2  # the tabs inside values are escaped
+    assert part_values(part, frozenset({len(texts) + 1})) == [*texts, None, 1999]
+    # the joined text alone looks right (as many tabs as separators): still escaped
+    assert part_values(copy_part(["a\tb", ""])) == ["a\tb", ""]
+    assert part_values(copy_part(["x"], end="")) == ["x"]
+    assert part_values(copy_part([], [7, None]), frozenset({0})) == [7, None]
+    moment = datetime.datetime(2026, 12, 5, 1, 2, 3, tzinfo=datetime.UTC)
+    assert copy_text(moment) == "2026-12-05T01:02:03+00:00"
+    assert copy_text(None) == "\\N" and copy_text(12) == "12"
