@@ -44,6 +44,7 @@ from .models import (
     SearchDocument,
     Term,
 )
+from .models.fields import among
 from .preparing import AUTHORITY, RECORD_FIELDS, REJECTED, Prepared, prepared
 
 __all__ = ["IMPORTED", "RECORD_FIELDS", "REJECTED", "UPDATED", "WARNED", "Importer", "Outcome"]
@@ -173,9 +174,7 @@ class Importer:
                 wanted[kind].update(values)
         found: dict[tuple[str, str], int] = {}
         for kind, values in wanted.items():
-            values = list(values)
-            for i in range(0, len(values), 500):
-                rows = RecordIdentifier.objects.filter(kind=kind, value__in=values[i : i + 500])
+            for rows in among(RecordIdentifier.objects.filter(kind=kind), "value", values):
                 for value, record_id in rows.values_list("value", "record_id"):
                     found.setdefault((kind, value), record_id)
         if not found:
@@ -331,10 +330,9 @@ class Importer:
         by_number = {p.control_number: ids[p.position] for p in batch if p.control_number}
         if by_number:
             orphans = Record.objects.filter(host__isnull=True).exclude(host_control="")
-            for pk, host_control in orphans.filter(host_control__in=list(by_number)).values_list(
-                "pk", "host_control"
-            ):
-                Record.objects.filter(pk=pk).update(host_id=by_number[host_control])
+            for rows in among(orphans, "host_control", by_number, size=1000):
+                for pk, host_control in rows.values_list("pk", "host_control"):
+                    Record.objects.filter(pk=pk).update(host_id=by_number[host_control])
 
     def _authority(self, item: marc.Parsed) -> None:
         record = item.record
