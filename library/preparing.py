@@ -11,8 +11,8 @@ process start-up. Both paths run the same `prepare`, so they give the same rows
 and the same report, record by record.
 
 The workers are forked from the importer's process: they start in milliseconds
-with Django set up and the analysis' dictionaries and caches already loaded,
-and they use no database connection. A second thread was tried before and did
+with Django set up and whatever that process had loaded (the analysis loads
+Morfeusz and Stempel on first use), and they use no database connection. A second thread was tried before and did
 not help (the GIL); processes do (docs/library.md, "Measured").
 """
 
