@@ -12,8 +12,9 @@ and the same report, record by record.
 
 The workers are forked from the importer's process: they start in milliseconds
 with Django set up and whatever that process had loaded (the analysis loads
-Morfeusz and Stempel on first use), and they use no database connection. A second thread was tried before and did
-not help (the GIL); processes do (docs/library.md, "Measured").
+Morfeusz and Stempel on first use), and they use no database connection. A
+second thread was tried before and did not help (the GIL); processes do
+(docs/library.md, "Measured").
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import itertools
 import json
 import multiprocessing
+import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -132,6 +134,26 @@ def _json(value) -> str:
         return json.dumps(value)
 
 
+# An escaped NUL in JSON text: "\u0000" after an even number of backslashes (after an
+# odd number it is a backslash's escape followed by the text "u0000").
+_ESCAPED_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
+
+
+def _stored_marc(record) -> tuple[str, str]:
+    """(the JSON text of the record's MARC, "") or ("", why it cannot be stored):
+    text PostgreSQL refuses (a NUL character) or that is not Unicode (a lone
+    surrogate, from a MARC-in-JSON file). Checked here, for every field: the MARC
+    column is text, which took what jsonb had refused (library 0016), and such a
+    record could then not be edited, updated or kept in the history."""
+    try:
+        text = orjson.dumps(marc.to_dict(record)).decode()
+    except orjson.JSONEncodeError:
+        return "", _("the record holds characters that are not valid Unicode: check the file")
+    if "\\u0000" in text and _ESCAPED_NUL.search(text):
+        return "", _("the record holds a NUL character (byte 0x00), which cannot be stored")
+    return text, ""
+
+
 def match_keys(desc: dict) -> dict:
     key = control_key(desc)
     return {
@@ -160,12 +182,12 @@ def prepare(item: marc.Parsed, school_id: int | None, seen: set[str] | None = No
             REJECTED,
             _("the record cannot be described: %(detail)s") % {"detail": marc.reason_of(exc)},
         )
+    stored, problem = _stored_marc(record)
+    if problem:
+        return Prepared(item.position, REJECTED, problem)
     dumps = _json
     row = copy_part(
-        [
-            dumps(marc.to_dict(record)),
-            *[dumps(desc[f]) if f in JSON_FIELDS else desc[f] for f in _ROW_TEXTS],
-        ],
+        [stored, *[dumps(desc[f]) if f in JSON_FIELDS else desc[f] for f in _ROW_TEXTS]],
         [desc["year"]],
         end="",
     )

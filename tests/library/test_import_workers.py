@@ -27,7 +27,7 @@ def sample_file() -> bytes:
         make_marc("Pan Tadeusz", author="Mickiewicz, Adam", control="w1", isbn="83-04-04663-6"),
         make_marc("Część", control="w2", host=[("t", "Pan Tadeusz"), ("w", "w1")]),
         authority,
-        # PostgreSQL refuses NUL in text: its batch is written again record by record
+        # a NUL character: rejected by prepare() on either path
         make_marc("Zła\x00tytuł", control="w3"),
         make_marc("Pan Tadeusz, wyd. 2", author="Mickiewicz, Adam", control="w1"),
     ]
