@@ -277,6 +277,11 @@ def insert_parts(model, columns: list[str], rows: list[tuple[int, bytes]]) -> No
         insert_values(model, columns, [(first, *part_values(p, integers)) for first, p in rows])
         return
     catalogue_changed()
+    _copy_parts(model, columns, rows)
+
+
+def _copy_parts(model, columns: list[str], rows) -> None:
+    """PostgreSQL: one COPY of rows given as (the first column's int, a part)."""
     with _copy(model, columns) as copy:
         copy.write(b"".join([b"%d%b" % row for row in rows]))
 
@@ -363,8 +368,7 @@ def insert_returning_ids(model, columns: list[str], parts: list[bytes]) -> list[
                 [model._meta.db_table, pk, len(parts)],
             )
             ids = [row[0] for row in cursor.fetchall()]
-        with _copy(model, [pk, *columns]) as copy:
-            copy.write(b"".join([b"%d%b" % row for row in zip(ids, parts, strict=True)]))
+        _copy_parts(model, [pk, *columns], zip(ids, parts, strict=True))
         return ids
     integers = _integers(model, columns)
     rows = [part_values(part, integers) for part in parts]
