@@ -315,14 +315,31 @@ def polish_query_keys(word: str) -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
-@lru_cache(maxsize=200_000)
-def other_keys(word: str, name: str) -> tuple[str, ...]:
-    """A word of a language other than Polish: the folded word and its stems."""
+def _other_keys(word: str, name: str) -> tuple[str, ...]:
+    if word.isascii() and word.isalnum() and word.islower():
+        # the common case, as the general one below gives it: folding changes
+        # nothing, so the word is its own key and both stems are one
+        if not name:
+            return (word,)
+        stem = _stem(name, word)
+        if not (stem.isascii() and stem.isalnum() and stem.islower()):
+            stem = _NOT_KEY.sub("", fold(stem))
+        return (word,) if stem in ("", word) else tuple(sorted((stem, word)))
     stems = snowball_keys(word, name) if name else ()
     return tuple(sorted({*stems, *_keys([word])}))
 
 
+@lru_cache(maxsize=200_000)
+def other_keys(word: str, name: str) -> tuple[str, ...]:
+    """A word of a language other than Polish: the folded word and its stems."""
+    return _other_keys(word, name)
+
+
 # --- Analyzers -------------------------------------------------------------------------
+
+
+# Words whose index keys LemmaAnalyzer keeps (all languages together): about 100 MB.
+INDEX_CACHE_WORDS = 500_000
 
 
 class Analyzer:
@@ -345,16 +362,34 @@ class LemmaAnalyzer(Analyzer):
 
     name = "morfeusz"
 
+    def __init__(self):
+        # An import's keys by word, per algorithm: plain dicts, so that a text whose
+        # words are all known costs no Python call per word (the lru_caches' hits
+        # did, and at 250,000 records their 200,000 words were too few: each worker
+        # analysed a word again after it had been pushed out; docs/library.md).
+        # Emptied when they hold more than INDEX_CACHE_WORDS words.
+        self._index_cache: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._index_cached = 0
+
     def index_keys(self, text: str, language: str = "") -> set[str]:
         name = algorithm(language)
-        out: set[str] = set()
-        if name == POLISH:
-            for word in words(text):
-                out.update(polish_index_keys(word))
-        else:
-            for word in words(text):
-                out.update(other_keys(word, name))
-        return out
+        cache = self._index_cache.get(name)
+        if cache is None:
+            cache = self._index_cache[name] = {}
+        found = words(text)
+        try:
+            return set(itertools.chain.from_iterable(map(cache.__getitem__, found)))
+        except KeyError:
+            pass
+        new = [word for word in dict.fromkeys(found) if word not in cache]
+        if self._index_cached + len(new) > INDEX_CACHE_WORDS:
+            for each in self._index_cache.values():
+                each.clear()
+            self._index_cached = 0
+        for word in new:
+            cache[word] = polish_index_keys(word) if name == POLISH else _other_keys(word, name)
+        self._index_cached += len(new)
+        return set(itertools.chain.from_iterable(map(cache.__getitem__, found)))
 
     def query_keys(self, text: str, language: str = "") -> list[tuple[str, ...]]:
         name = algorithm(language)

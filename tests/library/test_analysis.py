@@ -11,13 +11,19 @@ from django.core.management import call_command
 from library import marc
 from library.importing import import_stream
 from library.search import Query, search
+from portal.search import analysis as analysis_module
 from portal.search.analysis import (
     MAX_CANDIDATES,
     LemmaAnalyzer,
     SnowballAnalyzer,
+    _keys,
+    _other_keys,
     accented,
     algorithm,
+    polish_index_keys,
+    snowball_keys,
     use_analyzer,
+    words,
 )
 
 analysis = LemmaAnalyzer()
@@ -98,6 +104,43 @@ def test_an_english_record_keeps_english_stemming():
     assert "turtl" in query("turtles")[0]
     assert "buch" in query("Bücher", "ger")[0]  # a language filter adds its stems
     assert "bucher" in index("Bücher", "jpn")  # no stemmer: the folded word
+
+
+@pytest.mark.parametrize("name", ["english", "german", "russian", "french", ""])
+@pytest.mark.parametrize(
+    "word", ["castles", "running", "x", "1984", "abc123", "bücher", "ελλάδα", "łódź", "straße"]
+)
+def test_the_plain_word_shortcut_gives_the_general_keys(word, name):
+    # the general rule: the folded word and its stems, stem-then-fold and fold-then-stem
+    general = tuple(sorted({*(snowball_keys(word, name) if name else ()), *_keys([word])}))
+    assert _other_keys(word, name) == general
+
+
+def test_the_index_keys_of_known_words_are_the_words_keys(monkeypatch):
+    """The analyser's own word cache gives what the word-by-word analysis gives,
+    for texts whose words it knows, half knows and does not know, and stays
+    within INDEX_CACHE_WORDS."""
+    monkeypatch.setattr(analysis_module, "INDEX_CACHE_WORDS", 6)
+    fresh = LemmaAnalyzer()
+    texts = [
+        ("Zamki i pałace na Śląsku", "pol"),
+        ("Turtles running in castles", "eng"),
+        ("Zamki nad Wisłą", "pol"),
+        ("Castles and turtles", "eng"),
+        ("Die Bücher der Burgen", "ger"),
+        ("Zamki i pałace na Śląsku", "pol"),
+    ]
+    for _round in range(2):
+        for text, language in texts:
+            name = algorithm(language)
+            expected = set()
+            for word in words(text):
+                expected.update(
+                    polish_index_keys(word) if name == "polish" else _other_keys(word, name)
+                )
+            assert fresh.index_keys(text, language) == expected
+            assert fresh._index_cached <= 6
+            assert sum(map(len, fresh._index_cache.values())) == fresh._index_cached
 
 
 def load(*records):
