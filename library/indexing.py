@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from typing import NamedTuple
 
 from .analysis import FIELD_PREFIX, analyzer, fold, normalise_phrase, words
 
@@ -80,10 +81,32 @@ def counted_facets(desc: dict) -> str:
     )
 
 
-def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
+class Folded(NamedTuple):
+    """A record's texts folded into words (`normalise_phrase`), each folded once
+    for both the search row and the vocabulary."""
+
+    title: str
+    subjects: str  # the subject headings'
+    genres: str
+
+    @classmethod
+    def of(cls, desc: dict) -> Folded:
+        return cls(
+            normalise_phrase(desc["title"]),
+            normalise_phrase(" ".join(desc["subjects"])),
+            normalise_phrase(" ".join(desc["genres"])),
+        )
+
+
+def search_document(
+    record_id: int, desc: dict, school_id: int | None, folded: Folded | None = None
+) -> dict:
+    """The record's search row (SEARCH_COLUMNS). `folded`: Folded.of(desc), when
+    the caller has it already."""
     names = " ".join(desc["names"])
     subjects = " ".join(desc["subjects"] + desc["genres"])
     series = " ".join(desc["series"])
+    folded = folded or Folded.of(desc)
     # Each text is analysed once, in the record's language.
     analysis, language = analyzer(), desc["language"]
 
@@ -105,13 +128,13 @@ def search_document(record_id: int, desc: dict, school_id: int | None) -> dict:
         "other_keys": text_keys(desc["publisher"] + " " + desc["edition"])
         | {isbn + value for value in desc["isbns"] + desc.get("isbns_invalid", [])},
     }
-    title_norm = normalise_phrase(desc["title"])
+    title_norm = folded.title
+    # the folded subjects and genres joined: normalise_phrase of the two texts joined
+    subjects_norm = " ".join(filter(None, (folded.subjects, folded.genres)))
     return {
         "record_id": record_id,
         **{column: " ".join(sorted(keys)) for column, keys in columns.items()},
-        "folded": " ".join(
-            [title_norm, normalise_phrase(names), normalise_phrase(subjects), fold(series)]
-        ),
+        "folded": " ".join([title_norm, normalise_phrase(names), subjects_norm, fold(series)]),
         "title_norm": title_norm[:300],
         "author_norm": normalise_phrase(re.sub(r"\(.*?\)", "", desc["main_author"]))[:300],
         "author_norm_alt": inverted_name(desc["main_author"])[:300],
@@ -132,9 +155,12 @@ def facet_rows(record_id: int, desc: dict) -> list[dict]:
     ]
 
 
-def vocabulary(desc: dict) -> set[str]:
-    text = " ".join([desc["title"], desc["main_author"], " ".join(desc["subjects"])])
-    return {w for w in words(fold(text)) if 3 <= len(w) <= 60 and w.isalpha()}
+def vocabulary(desc: dict, folded: Folded | None = None) -> set[str]:
+    """The words "did you mean" may suggest: those of the title, the main author
+    and the subject headings, folded, of 3 to 60 letters."""
+    folded = folded or Folded.of(desc)
+    found = [*folded.title.split(), *words(fold(desc["main_author"])), *folded.subjects.split()]
+    return {w for w in found if 3 <= len(w) <= 60 and w.isalpha()}
 
 
 def insert_rows(model, columns: list[str], rows: list[dict]) -> None:

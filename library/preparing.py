@@ -37,6 +37,7 @@ from . import marc
 from .indexing import (
     SEARCH_COLUMNS,
     SEARCH_NUMBERS,
+    Folded,
     control_key,
     copy_part,
     facet_rows,
@@ -191,8 +192,9 @@ def prepare(item: marc.Parsed, school_id: int | None, seen: set[str] | None = No
         [desc["year"]],
         end="",
     )
-    document = search_document(0, desc, school_id)
-    words = vocabulary(desc)
+    folded = Folded.of(desc)
+    document = search_document(0, desc, school_id, folded)
+    words = vocabulary(desc, folded)
     if seen is not None:
         words -= seen
         seen |= words

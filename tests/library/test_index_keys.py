@@ -14,9 +14,16 @@ from library import marc
 from library.analysis import FIELD_PREFIX
 from library.demo import DEMO_DATA
 from library.importing import import_stream
-from library.indexing import KEY_COLUMNS, SEARCH_COLUMNS, search_document
-from library.models import Record, SearchDocument
-from portal.search.analysis import POLISH, algorithm, other_keys, polish_index_keys, words
+from library.indexing import KEY_COLUMNS, SEARCH_COLUMNS, search_document, vocabulary
+from library.models import Record, SearchDocument, Term
+from portal.search.analysis import (
+    POLISH,
+    algorithm,
+    fold,
+    other_keys,
+    polish_index_keys,
+    words,
+)
 from tests.library.conftest import PYMARC
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -60,6 +67,28 @@ def plain_key_columns(desc):
     return {column: " ".join(sorted(keys)) for column, keys in columns.items()}
 
 
+def plain_folded(desc):
+    """The search row's folded text as it was computed before it shared its folding."""
+
+    def phrase(text):
+        return " ".join(plain_words(fold(text)))
+
+    return " ".join(
+        [
+            phrase(desc["title"]),
+            phrase(" ".join(desc["names"])),
+            phrase(" ".join(desc["subjects"] + desc["genres"])),
+            fold(" ".join(desc["series"])),
+        ]
+    )
+
+
+def plain_vocabulary(desc):
+    """The vocabulary as it was computed before the search row shared its folding."""
+    text = " ".join([desc["title"], desc["main_author"], " ".join(desc["subjects"])])
+    return {w for w in plain_words(fold(text)) if 3 <= len(w) <= 60 and w.isalpha()}
+
+
 def committed_marc() -> bytes:
     """The demo catalogue's excerpt of Library of Congress records (Polish and
     other languages) and pymarc's binary samples, one file."""
@@ -94,9 +123,14 @@ def test_imported_search_rows_equal_the_plain_analysis():
     assert summary.total > 4000
     rows = {row["record_id"]: row for row in SearchDocument.objects.values(*SEARCH_COLUMNS)}
     assert len(rows) == Record.objects.count() > 4000
+    vocabularies = set()
     for pk, data, school_id in Record.objects.values_list("pk", "marc", "school_id"):
         desc = marc.describe(marc.from_stored(data))
         expected = search_document(pk, desc, school_id)
         assert rows[pk] == expected
         plain = plain_key_columns(desc)
         assert {c: rows[pk][c] for c in KEY_COLUMNS} == plain, desc["title"]
+        assert rows[pk]["folded"] == plain_folded(desc), desc["title"]
+        assert vocabulary(desc) == plain_vocabulary(desc), desc["title"]
+        vocabularies |= plain_vocabulary(desc)
+    assert set(Term.objects.values_list("word", flat=True)) == vocabularies
