@@ -336,3 +336,34 @@ def test_common_terms_count_each_record_once_and_pairs_only_of_adjacent_words(ma
     assert common_terms(3, 10) == ["las", "pies", "ogrod"]
     assert common_terms(2, 10) == ["las", "pies", "ogrod", "las pies", "pies ogrod"]
     assert common_terms(2, 3) == ["las", "pies", "ogrod"]
+
+
+def test_articles_and_conjunctions_are_not_common_terms_alone_or_in_pairs(marc_record):
+    load(
+        *[marc_record("The forest and the river", subjects=["Forests"]) for _i in range(3)],
+        marc_record("Las dla dzieci"),
+        marc_record("Las dla dzieci"),
+    )
+    assert common_terms(3, 10) == ["forest", "forests", "river", "river forests"]
+    # "las" is a Polish word (forest) before it is a Spanish article
+    assert {"dzieci", "las"} <= set(common_terms(2, 10))
+    assert not {"the", "and", "dla", "the forest", "forest and", "las dla"} & set(
+        common_terms(2, 20)
+    )
+
+
+def test_a_large_catalogue_counts_its_common_terms_in_an_even_sample(
+    marc_record, monkeypatch
+):
+    from library import summaries
+    from library.models import SearchDocument
+
+    load(*[marc_record(f"Tytuł {i}") for i in range(8)])
+    # every fourth record (by id) holds "rzeka", the others "las"
+    for row in SearchDocument.objects.all():
+        row.folded = "rzeka" if row.record_id % 4 == 0 else "las"
+        row.save(update_fields=["folded"])
+    assert common_terms(2, 10) == ["las", "rzeka"]  # 8 rows: all counted
+    monkeypatch.setattr(summaries, "COUNT_SAMPLE", 2)  # 8 rows: every fourth record
+    assert common_terms(2, 10) == ["rzeka"]  # 2 sampled of 2 needed (8 / 4, rounded up)
+    assert common_terms(9, 10) == []  # 3 needed of the 2 sampled
