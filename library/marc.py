@@ -435,14 +435,22 @@ def read_json(stream) -> Iterator[Parsed]:
 _TAG = re.compile(r"^[0-9A-Za-z]{3}$")
 
 
+_VALID_TAGS: set[str] = set()  # the tags _TAG accepted: a few hundred
+
+
 def validate(record: Record) -> str:
     """The reason a record cannot be catalogued, or "" when it can."""
     if len(str(record.leader)) != 24:
         return _("the leader must have 24 characters")
+    title = False
     for f in record.fields:
-        if not _TAG.match(f.tag or ""):
-            return _("invalid tag %(tag)s") % {"tag": repr(f.tag)}
-    if not record.get_fields("245"):
+        tag = f.tag
+        if tag not in _VALID_TAGS:
+            if not _TAG.match(tag or ""):
+                return _("invalid tag %(tag)s") % {"tag": repr(tag)}
+            _VALID_TAGS.add(tag)
+        title = title or tag == "245"
+    if not title:
         return _("no title (field 245)")
     return ""
 
@@ -602,7 +610,7 @@ SUBJECT_TAGS = ("600", "610", "611", "630", "648", "650", "651", "658")
 def subject_heading(f: Field) -> str:
     """A 6XX field as the heading the catalogue shows ("Cats -- Juvenile fiction")."""
     head = _sub(f, "a", "b", "c", "d", "t") if f.tag in ("600", "610", "611") else _sub(f, "a")
-    parts = [head] + [clean(v) for v in f.get_subfields("v", "x", "y", "z") if clean(v)]
+    parts = [head] + [c for v in f.get_subfields("v", "x", "y", "z") if (c := clean(v))]
     return " -- ".join(p for p in parts if p)
 
 

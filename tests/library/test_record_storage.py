@@ -69,6 +69,11 @@ def test_copy_parts_read_back_as_the_values_they_were_made_of():
     assert part_values(part, frozenset({len(texts) + 1})) == [*texts, None, 1999]
     # the joined text alone looks right (as many tabs as separators): still escaped
     assert part_values(copy_part(["a\tb", ""])) == ["a\tb", ""]
+    # no tab in any value: backslashes and line ends escaped in the joined text
+    plain = ["a\\b\\\\", 'c\nd\re "\\"', "\\N", "\\t", ""]
+    part = copy_part(plain, [3])
+    assert part.count(b"\t") == len(plain) + 1 and part.count(b"\n") == 1
+    assert part_values(part, frozenset({len(plain)})) == [*plain, 3]
     assert part_values(copy_part(["x"], end="")) == ["x"]
     assert part_values(copy_part([], [7, None]), frozenset({0})) == [7, None]
     moment = datetime.datetime(2026, 12, 5, 1, 2, 3, tzinfo=datetime.UTC)
