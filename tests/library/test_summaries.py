@@ -352,9 +352,7 @@ def test_articles_and_conjunctions_are_not_common_terms_alone_or_in_pairs(marc_r
     )
 
 
-def test_a_large_catalogue_counts_its_common_terms_in_an_even_sample(
-    marc_record, monkeypatch
-):
+def test_a_large_catalogue_counts_its_common_terms_in_an_even_sample(marc_record, monkeypatch):
     from library import summaries
     from library.models import SearchDocument
 
