@@ -19,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from collections import Counter
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,7 +43,7 @@ RANKED_IDS = 100
 # core sat idle (250,000 records: 115 summaries, 16.7 s on one connection, 8-10 s on
 # two). With the pool, the task worker then holds four connections: its own, the
 # heartbeat thread's and these threads' two (docs/operations.md).
-SUMMARY_CONNECTIONS = min(2, os.cpu_count() or 1)
+SUMMARY_CONNECTIONS = min(2, settings.CPU_CORES)
 
 
 # Articles, conjunctions and the commonest prepositions of three letters or more

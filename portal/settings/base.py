@@ -524,8 +524,11 @@ LIBRARY_SUMMARIES_REFRESH = int(os.environ.get("LIBRARY_SUMMARIES_REFRESH", "600
 # writes (library.preparing; 0: never); smaller files, MARCXML and JSON in-process.
 # Two by default where there are two cores: one worker was the import's slower side
 # (docs/library.md, "The import at 250,000, 5 December 2026").
-# (The cores this process may run on: a container's share, not the host's count.)
-_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-LIBRARY_IMPORT_WORKERS = int(os.environ.get("LIBRARY_IMPORT_WORKERS", str(min(2, _CORES or 1))))
+# The cores this process may run on: a container's share, not the host's count (also
+# how many connections library.summaries computes on).
+CPU_CORES = (
+    len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+) or 1
+LIBRARY_IMPORT_WORKERS = int(os.environ.get("LIBRARY_IMPORT_WORKERS", str(min(2, CPU_CORES))))
 LIBRARY_IMPORT_PARALLEL_AFTER = int(os.environ.get("LIBRARY_IMPORT_PARALLEL_AFTER", "1000"))
 # --- end protected files -----------------------------------------------------------------
