@@ -369,7 +369,6 @@ class LemmaAnalyzer(Analyzer):
         # analysed a word again after it had been pushed out; docs/library.md).
         # Emptied when they hold more than INDEX_CACHE_WORDS words.
         self._index_cache: dict[str, dict[str, tuple[str, ...]]] = {}
-        self._index_cached = 0
 
     def index_keys(self, text: str, language: str = "") -> set[str]:
         name = algorithm(language)
@@ -382,14 +381,16 @@ class LemmaAnalyzer(Analyzer):
         except KeyError:
             pass
         new = [word for word in dict.fromkeys(found) if word not in cache]
-        if self._index_cached + len(new) > INDEX_CACHE_WORDS:
+        if self.index_cached() + len(new) > INDEX_CACHE_WORDS:
             for each in self._index_cache.values():
                 each.clear()
-            self._index_cached = 0
         for word in new:
             cache[word] = polish_index_keys(word) if name == POLISH else _other_keys(word, name)
-        self._index_cached += len(new)
         return set(itertools.chain.from_iterable(map(cache.__getitem__, found)))
+
+    def index_cached(self) -> int:
+        """Words whose index keys are kept, all languages together."""
+        return sum(map(len, self._index_cache.values()))
 
     def query_keys(self, text: str, language: str = "") -> list[tuple[str, ...]]:
         name = algorithm(language)

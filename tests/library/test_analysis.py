@@ -139,8 +139,7 @@ def test_the_index_keys_of_known_words_are_the_words_keys(monkeypatch):
                     polish_index_keys(word) if name == "polish" else _other_keys(word, name)
                 )
             assert fresh.index_keys(text, language) == expected
-            assert fresh._index_cached <= 6
-            assert sum(map(len, fresh._index_cache.values())) == fresh._index_cached
+            assert fresh.index_cached() <= 6
 
 
 def load(*records):
