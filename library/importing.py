@@ -29,6 +29,7 @@ from .indexing import (
     SEARCH_COLUMNS,
     analyze_tables,
     copy_text,
+    identifiers_among,
     insert_parts,
     insert_returning_ids,
     insert_terms,
@@ -172,15 +173,13 @@ class Importer:
         for p in batch:
             for kind, values in p.keys.items():
                 wanted[kind].update(values)
-        found: dict[tuple[str, str], int] = {}
-        for kind, values in wanted.items():
-            for rows in among(RecordIdentifier.objects.filter(kind=kind), "value", values):
-                for value, record_id in rows.values_list("value", "record_id"):
-                    found.setdefault((kind, value), record_id)
+        found = {(kind, value): rid for kind, value, rid in identifiers_among(wanted)}
         if not found:
             return {}
         isbn_ids = {rid for (kind, _v), rid in found.items() if kind == "isbn"}
-        controls = dict(Record.objects.filter(pk__in=isbn_ids).values_list("pk", "control_number"))
+        controls = dict(
+            Record.objects.filter(pk__in=isbn_ids).order_by().values_list("pk", "control_number")
+        )
         existing = {}
         for p in batch:
             for kind in ("001", "035", "isbn"):
@@ -321,7 +320,9 @@ class Importer:
         wanted.discard("")
         if wanted:
             hosts = dict(
-                Record.objects.filter(control_number__in=wanted).values_list("control_number", "pk")
+                Record.objects.filter(control_number__in=wanted)
+                .order_by()
+                .values_list("control_number", "pk")
             )
             for p in batch:
                 host_id = hosts.get(_host_number(p.host_control))
@@ -329,7 +330,7 @@ class Importer:
                     Record.objects.filter(pk=ids[p.position]).update(host_id=host_id)
         by_number = {p.control_number: ids[p.position] for p in batch if p.control_number}
         if by_number:
-            orphans = Record.objects.filter(host__isnull=True).exclude(host_control="")
+            orphans = Record.objects.filter(host__isnull=True).exclude(host_control="").order_by()
             for rows in among(orphans, "host_control", by_number, size=1000):
                 for pk, host_control in rows.values_list("pk", "host_control"):
                     Record.objects.filter(pk=pk).update(host_id=by_number[host_control])

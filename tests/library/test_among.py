@@ -34,3 +34,22 @@ def test_among_finds_what_in_finds_and_one_statement_carries_the_values():
     else:
         assert len(queries) == 2  # 603 values, 500 a statement
     assert among(queryset, "value", []) == []  # nothing to look up: no statement
+
+
+def test_identifiers_among_finds_each_value_once_with_the_lowest_record():
+    from library.indexing import identifiers_among
+
+    first, second, third = (Record.objects.create(marc={}, title=f"T{i}") for i in range(3))
+    RecordIdentifier.objects.create(record=second, kind="isbn", value="9788301000001")
+    RecordIdentifier.objects.create(record=first, kind="isbn", value="9788301000001")
+    RecordIdentifier.objects.create(record=third, kind="035", value="(OCoLC)1")
+    RecordIdentifier.objects.create(record=third, kind="001", value="9788301000001")
+    wanted = {"001": set(), "035": {"(OCoLC)1", "(OCoLC)2"}, "isbn": {"9788301000001", "it's"}}
+    with CaptureQueriesContext(connection) as queries:
+        found = sorted(identifiers_among(wanted))
+    assert found == [("035", "(OCoLC)1", third.pk), ("isbn", "9788301000001", first.pk)]
+    if connection.vendor == "postgresql":
+        # a statement per kind asked for, each through the index whatever the table's size
+        assert len(queries) == 2
+        assert all("enable_seqscan = off" in query["sql"] for query in queries)
+    assert identifiers_among({"001": set()}) == []
